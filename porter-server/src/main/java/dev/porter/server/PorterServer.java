@@ -1,0 +1,189 @@
+package dev.porter.server;
+
+import dev.porter.config.ServerConfig;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The front server (the IIS + HTTP.sys role): owns the listening sockets of every binding, the event loops, and the
+ * client connections; routes each request to an application's {@link RequestHandler}. A binding with port 0 listens
+ * on a port the OS picks ({@link #listenAddresses()} says which), which tests use.
+ */
+public final class PorterServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PorterServer.class);
+
+    private final ServerConfig config;
+    private final BiFunction<ServerConfig.Site, ServerConfig.Application, RequestHandler> handlers;
+    private final AccessLog accessLog;
+    private final ServerState state = new ServerState();
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Class<? extends ServerChannel> channelType;
+    private final List<Channel> listeners = new ArrayList<>();
+    private Router router;
+
+    public PorterServer(ServerConfig config,
+            BiFunction<ServerConfig.Site, ServerConfig.Application, RequestHandler> handlers, AccessLog accessLog) {
+        this.config = config;
+        this.handlers = handlers;
+        this.accessLog = accessLog;
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+    }
+
+    /** The event loops client connections run on; the hosting module registers its backend connections here. */
+    public EventLoopGroup workerGroup() {
+        return workerGroup;
+    }
+
+    /**
+     * Binds every listening address and starts accepting. Port-0 bindings get their real port before any connection
+     * is accepted, so routing always sees the port clients connect to.
+     */
+    public void start() throws IOException {
+        Map<String, InetSocketAddress> wanted = new LinkedHashMap<>();
+        for (ServerConfig.Site site : config.sites()) {
+            for (ServerConfig.Binding b : site.bindings()) {
+                InetSocketAddress address = b.anyAddress() ? new InetSocketAddress(b.port())
+                        : new InetSocketAddress(b.address(), b.port());
+                wanted.putIfAbsent(listenKey(b), address);
+            }
+        }
+        // A wildcard listener on a port serves the specific addresses of that port too.
+        wanted.entrySet().removeIf(e -> !e.getKey().startsWith("*") && e.getValue().getPort() != 0
+                && wanted.containsKey("*:" + e.getValue().getPort()));
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new io.netty.channel.ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        state.clientConnected(ch);
+                        new FrontPipeline(config, router, accessLog, state).init(ch);
+                    }
+                });
+        Map<String, Integer> actualPorts = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, InetSocketAddress> e : wanted.entrySet()) {
+                Channel ch = bootstrap.bind(e.getValue()).syncUninterruptibly().channel();
+                listeners.add(ch);
+                actualPorts.put(e.getKey(), ((InetSocketAddress) ch.localAddress()).getPort());
+            }
+        } catch (RuntimeException e) {
+            close();
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof io.netty.channel.ChannelException || e.getClass().getName().contains("Bind")) {
+                throw new IOException(e.getMessage(), e);
+            }
+            throw e;
+        }
+        this.router = new Router(resolvePorts(actualPorts), handlers);
+        for (Channel listener : listeners) {
+            listener.config().setAutoRead(true);
+            LOG.info("Listening on http://{}", format((InetSocketAddress) listener.localAddress()));
+        }
+    }
+
+    /** The addresses the server listens on, with their real ports. */
+    public List<InetSocketAddress> listenAddresses() {
+        return listeners.stream().map(ch -> (InetSocketAddress) ch.localAddress()).toList();
+    }
+
+    /** The port of the first listener: handy for a single-binding server. */
+    public int port() {
+        return listenAddresses().getFirst().getPort();
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    /**
+     * Graceful stop: stop accepting, answer new requests on open connections with 503, let in-flight exchanges finish
+     * for up to {@code drainTime}, then close every connection.
+     */
+    public void stop(Duration drainTime) {
+        state.startDraining();
+        for (Channel listener : listeners) {
+            listener.close().syncUninterruptibly();
+        }
+        long deadline = System.nanoTime() + drainTime.toNanos();
+        while (state.inFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10); // a bounded shutdown poll; no per-exchange signalling is worth it here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (state.inFlight() > 0) {
+            LOG.warn("{} request(s) still in flight after {} ms; closing their connections", state.inFlight(),
+                    drainTime.toMillis());
+        }
+        state.clients().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        state.startDraining();
+        for (Channel listener : listeners) {
+            listener.close().syncUninterruptibly();
+        }
+        state.clients().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private List<ServerConfig.Site> resolvePorts(Map<String, Integer> actualPorts) {
+        List<ServerConfig.Site> sites = new ArrayList<>();
+        for (ServerConfig.Site site : config.sites()) {
+            List<ServerConfig.Binding> bindings = new ArrayList<>();
+            for (ServerConfig.Binding b : site.bindings()) {
+                Integer actual = actualPorts.get(listenKey(b));
+                bindings.add(b.port() == 0 && actual != null
+                        ? new ServerConfig.Binding(b.protocol(), b.address(), actual, b.hostName()) : b);
+            }
+            sites.add(new ServerConfig.Site(site.name(), site.id(), bindings, site.applications(), site.logFile()));
+        }
+        return sites;
+    }
+
+    private static String listenKey(ServerConfig.Binding b) {
+        return b.address() + ":" + b.port();
+    }
+
+    private static String format(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+}

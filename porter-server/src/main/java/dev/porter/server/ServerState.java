@@ -1,0 +1,47 @@
+package dev.porter.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What a graceful stop needs to know across all connections: whether the server is draining, how many exchanges are in
+ * flight, and which client connections are open. Thread-safe.
+ */
+final class ServerState {
+
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ChannelGroup clients = new DefaultChannelGroup("porter-clients", GlobalEventExecutor.INSTANCE);
+
+    boolean isDraining() {
+        return draining.get();
+    }
+
+    void startDraining() {
+        draining.set(true);
+    }
+
+    void exchangeStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    void exchangeEnded() {
+        inFlight.decrementAndGet();
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    void clientConnected(Channel channel) {
+        clients.add(channel);
+    }
+
+    ChannelGroup clients() {
+        return clients;
+    }
+}
