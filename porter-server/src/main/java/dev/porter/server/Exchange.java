@@ -90,6 +90,9 @@ public final class Exchange {
         this.route = route;
         this.maxBodyBytes = maxBodyBytes;
         this.keepAlive = HttpUtil.isKeepAlive(request);
+        // A request without a body is complete with its head; the decoder's empty LastHttpContent adds nothing.
+        this.requestComplete = !HttpUtil.isTransferEncodingChunked(request)
+                && HttpUtil.getContentLength(request, 0L) == 0L;
     }
 
     // ---- what the request is ---------------------------------------------------------------------------------------
@@ -173,6 +176,10 @@ public final class Exchange {
 
     /** Called by the dispatcher with each piece of this request's body. */
     void offerContent(HttpContent content) {
+        if (requestComplete) {
+            ReferenceCountUtil.release(content);
+            return;
+        }
         if (aborted || complete) {
             ReferenceCountUtil.release(content);
             if (content instanceof LastHttpContent) {

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -46,6 +47,8 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
+    /** Between a request head and its LastHttpContent: content that arrives belongs to that request. */
+    private boolean inBody;
     /** True once this connection is known to close: nothing more is read or dispatched. */
     private boolean closing;
 
@@ -69,30 +72,42 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (current != null || !pipelined.isEmpty()) {
-            if (current != null && !current.isRequestComplete() && msg instanceof HttpContent content
-                    && !(msg instanceof HttpRequest)) {
-                if (content.decoderResult().isFailure()) {
-                    ReferenceCountUtil.release(msg);
-                    malformedBody(content.decoderResult());
-                    return;
-                }
-                current.offerContent(content);
-                return;
-            }
+        if (!pipelined.isEmpty() || (msg instanceof HttpRequest && current != null)) {
             pipelined.add(msg);
             updateReading();
             return;
         }
-        dispatch(msg);
+        process(msg);
     }
 
-    private void dispatch(Object msg) {
-        if (!(msg instanceof HttpRequest request)) {
-            // Body content of a request already answered and abandoned; the connection is closing anyway.
+    /** One decoded message, in order: a request head starts an exchange, content belongs to the last head. */
+    private void process(Object msg) {
+        if (msg instanceof HttpRequest) {
+            inBody = !(msg instanceof LastHttpContent);
+            dispatch(msg);
+            return;
+        }
+        if (!(msg instanceof HttpContent content) || !inBody) {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (content instanceof LastHttpContent) {
+            inBody = false;
+        }
+        if (content.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(content);
+            malformedBody(content.decoderResult());
+            return;
+        }
+        if (current != null) {
+            current.offerContent(content);
+        } else {
+            ReferenceCountUtil.release(content); // the body of a request that was already answered
+        }
+    }
+
+    private void dispatch(Object msg) {
+        HttpRequest request = (HttpRequest) msg;
         headerTimeout.headReceived();
         if (state.isDraining()) {
             reject(request, HttpResponseStatus.SERVICE_UNAVAILABLE, "The server is shutting down.");
@@ -303,14 +318,11 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatchPipelined() {
-        while (current == null && !pipelined.isEmpty() && !closing) {
-            dispatch(pipelined.poll());
-            // Content that followed that head in the queue belongs to it.
-            while (current != null && !current.isRequestComplete() && pipelined.peek() instanceof HttpContent c
-                    && !(c instanceof HttpRequest)) {
-                pipelined.poll();
-                current.offerContent(c);
+        while (!closing && !pipelined.isEmpty()) {
+            if (pipelined.peek() instanceof HttpRequest && current != null) {
+                break;
             }
+            process(pipelined.poll());
         }
         updateReading();
     }

@@ -1,0 +1,43 @@
+package dev.porter.hosting;
+
+import dev.porter.config.ServerConfig;
+import dev.porter.config.WebConfig;
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Path;
+
+/**
+ * Everything a hosting model needs to know about one application incarnation.
+ *
+ * @param webConfig the application's web.config as read for this incarnation
+ * @param eventLoops the front server's event loops (a forwarder puts its backend connections on the client's loop)
+ * @param environment the server process environment and the module-level knobs read from it
+ */
+public record ApplicationContext(
+        ServerConfig server,
+        ServerConfig.Site site,
+        ServerConfig.Application application,
+        WebConfig webConfig,
+        EventLoopGroup eventLoops,
+        ServerEnvironment environment) {
+
+    public Path physicalPath() {
+        return application.physicalPath();
+    }
+
+    /** The application's virtual path: {@code /} or {@code /app1} ({@code ASPNETCORE_APPL_PATH}). */
+    public String virtualPath() {
+        return application.path();
+    }
+
+    /**
+     * The name ANCM's events use for an application: its IIS configuration path,
+     * {@code MACHINE/WEBROOT/APPHOST/<site>[/<vpath>]}.
+     */
+    public String configPath() {
+        return configPath(site, application);
+    }
+
+    static String configPath(ServerConfig.Site site, ServerConfig.Application application) {
+        return "MACHINE/WEBROOT/APPHOST/" + site.name() + (application.path().equals("/") ? "" : application.path());
+    }
+}

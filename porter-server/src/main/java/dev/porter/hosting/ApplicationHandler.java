@@ -1,0 +1,28 @@
+package dev.porter.hosting;
+
+import dev.porter.server.Exchange;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One running (or failed) incarnation of an application under one hosting model: the out-of-process process manager
+ * with its forwarder, an in-process app domain, or one of the module's own answers (app_offline, configuration error).
+ * An {@link ApplicationHost} creates one lazily on the first request and replaces it on recycle.
+ */
+public interface ApplicationHandler {
+
+    /** Answers a request; called on the exchange's event loop, must not block. */
+    void handle(Exchange exchange);
+
+    /**
+     * Stops gracefully (spec §1.8 out-of-process, §3.4 in-process): requests that still reach this handler get 503,
+     * in-flight ones may finish within the shutdown time limit. Idempotent; the future completes when stopped.
+     */
+    CompletableFuture<Void> stop(StopReason reason);
+
+    /** Why an application stops: decides the log event and whether a new incarnation may follow. */
+    enum StopReason {
+        APP_OFFLINE,
+        CONFIG_CHANGE,
+        SERVER_SHUTDOWN
+    }
+}

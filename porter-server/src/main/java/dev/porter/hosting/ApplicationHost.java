@@ -1,0 +1,241 @@
+package dev.porter.hosting;
+
+import dev.porter.config.ConfigException;
+import dev.porter.config.RequestLimits;
+import dev.porter.config.ServerConfig;
+import dev.porter.config.WebConfig;
+import dev.porter.config.WebConfigParser;
+import dev.porter.server.Exchange;
+import dev.porter.server.RequestHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One application of a site, across its incarnations (the shim role of ANCM, spec §6 and §8): creates the
+ * {@link ApplicationHandler} on the first request from the current web.config, takes the app offline while
+ * {@code app_offline.htm} exists, and recycles it when web.config changes (a {@code hostingModel} switch included).
+ * One app's broken configuration answers only that app's requests. Thread-safe: requests arrive on any event loop,
+ * changes on the watcher thread.
+ */
+final class ApplicationHost implements RequestHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.porter.hosting.events");
+    static final long CONFIG_DEBOUNCE_MILLIS = 100;
+
+    private final HostingModule module;
+    private final ServerConfig.Site site;
+    private final ServerConfig.Application application;
+    private final String name;
+    private final Object lock = new Object();
+    private volatile ApplicationHandler current;
+    private volatile RequestLimits limits;
+    private ScheduledFuture<?> pendingRecycle;
+    private boolean stopped;
+
+    ApplicationHost(HostingModule module, ServerConfig.Site site, ServerConfig.Application application) {
+        this.module = module;
+        this.site = site;
+        this.application = application;
+        this.name = ApplicationContext.configPath(site, application);
+    }
+
+    @Override
+    public void handle(Exchange exchange) {
+        ApplicationHandler handler = current;
+        if (handler == null) {
+            handler = currentOrCreate();
+        }
+        handler.handle(exchange);
+    }
+
+    @Override
+    public RequestLimits requestLimits() {
+        return limits;
+    }
+
+    String name() {
+        return name;
+    }
+
+    Path physicalPath() {
+        return application.physicalPath();
+    }
+
+    private ApplicationHandler currentOrCreate() {
+        synchronized (lock) {
+            if (current == null) {
+                current = stopped ? new ShutDownHandler() : create();
+            }
+            return current;
+        }
+    }
+
+    /** A new incarnation from what is on disk now. Called with the lock held. */
+    private ApplicationHandler create() {
+        byte[] offline = readAppOffline();
+        if (offline != null) {
+            return new AppOfflineHandler(offline);
+        }
+        Path webConfigFile = application.physicalPath().resolve("web.config");
+        WebConfig webConfig;
+        try {
+            webConfig = new WebConfigParser(module.environment().expander()).parse(webConfigFile);
+        } catch (ConfigException e) {
+            limits = null;
+            LOG.error("Application '{}': Could not load configuration. Exception message:\r\n{}", name,
+                    e.getMessage());
+            return new ConfigErrorHandler();
+        }
+        limits = webConfig.requestLimits().orElse(null);
+        ApplicationContext context = new ApplicationContext(module.serverConfig(), site, application, webConfig,
+                module.eventLoops(), module.environment());
+        return module.factory(webConfig.aspNetCore().hostingModel()).create(context);
+    }
+
+    /** The bytes of app_offline.htm (any case), or null when there is none. */
+    private byte[] readAppOffline() {
+        Path file = findAppOffline();
+        if (file == null) {
+            return null;
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            // Present but unreadable (ANCM: a locked file gives an empty body): still offline.
+            LOG.warn("Application '{}': cannot read {}: {}; serving an empty 503 body", name, file, e.toString());
+            return new byte[0];
+        }
+    }
+
+    private Path findAppOffline() {
+        Path exact = application.physicalPath().resolve(AppOfflineHandler.FILE_NAME);
+        if (Files.isRegularFile(exact)) {
+            return exact;
+        }
+        try (Stream<Path> files = Files.list(application.physicalPath())) {
+            return files.filter(p -> p.getFileName().toString().equalsIgnoreCase(AppOfflineHandler.FILE_NAME))
+                    .filter(Files::isRegularFile).findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** From the directory watcher: a file in the app directory changed (null: anything may have). */
+    void directoryChanged(String fileName) {
+        if (fileName == null || fileName.equalsIgnoreCase(AppOfflineHandler.FILE_NAME)) {
+            appOfflineMayHaveChanged();
+        }
+        if (fileName == null || fileName.equalsIgnoreCase("web.config")) {
+            scheduleRecycle();
+        }
+    }
+
+    private void appOfflineMayHaveChanged() {
+        ApplicationHandler old;
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            byte[] offline = readAppOffline();
+            old = current;
+            if (offline != null) {
+                if (old instanceof AppOfflineHandler) {
+                    current = new AppOfflineHandler(offline); // rewritten while offline: serve the new bytes
+                    return;
+                }
+                current = new AppOfflineHandler(offline);
+                LOG.info("Application '{}' was recycled after detecting app_offline.htm.", name);
+            } else {
+                if (!(old instanceof AppOfflineHandler)) {
+                    return;
+                }
+                current = null; // the next request starts the application again
+                return;
+            }
+        }
+        if (old != null) {
+            stopQuietly(old, ApplicationHandler.StopReason.APP_OFFLINE);
+        }
+    }
+
+    private void scheduleRecycle() {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            if (pendingRecycle != null) {
+                pendingRecycle.cancel(false);
+            }
+            // Editors write a file in several steps; one recycle per burst of changes.
+            ScheduledExecutorService scheduler = module.scheduler();
+            pendingRecycle = scheduler.schedule(this::recycleForConfigChange, CONFIG_DEBOUNCE_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void recycleForConfigChange() {
+        ApplicationHandler old;
+        synchronized (lock) {
+            pendingRecycle = null;
+            if (stopped || current instanceof AppOfflineHandler) {
+                return;
+            }
+            old = current;
+            current = null;
+        }
+        if (old != null) {
+            LOG.info("Application '{}' was recycled due to configuration change.", name);
+            stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
+        }
+    }
+
+    /** Server shutdown: stops the current incarnation; later requests get 503. */
+    CompletableFuture<Void> stop() {
+        ApplicationHandler old;
+        synchronized (lock) {
+            stopped = true;
+            if (pendingRecycle != null) {
+                pendingRecycle.cancel(false);
+            }
+            old = current;
+            current = new ShutDownHandler();
+        }
+        return old == null ? CompletableFuture.completedFuture(null)
+                : old.stop(ApplicationHandler.StopReason.SERVER_SHUTDOWN).exceptionally(e -> {
+                    LOG.warn("Application '{}' did not stop cleanly", name, e);
+                    return null;
+                });
+    }
+
+    private void stopQuietly(ApplicationHandler handler, ApplicationHandler.StopReason reason) {
+        handler.stop(reason).whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.warn("Application '{}' did not stop cleanly", name, e);
+            }
+        });
+    }
+
+    /** After server shutdown began. */
+    private static final class ShutDownHandler implements ApplicationHandler {
+        @Override
+        public void handle(Exchange exchange) {
+            ErrorResponses.shuttingDown(exchange);
+        }
+
+        @Override
+        public CompletableFuture<Void> stop(StopReason reason) {
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.porter.hosting;
+
+import dev.porter.config.HostingModel;
+import dev.porter.config.ServerConfig;
+import dev.porter.server.RequestHandler;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hosting module (the ANCM role) for a whole server: one {@link ApplicationHost} per configured application, the
+ * shared directory watcher, and the factories of the two hosting models. The front server asks it for each
+ * application's {@link RequestHandler}.
+ */
+public final class HostingModule implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostingModule.class);
+
+    private final ServerConfig serverConfig;
+    private final ServerEnvironment environment;
+    private final Map<HostingModel, HostingModelFactory> factories;
+    private final DirectoryWatcher watcher;
+    private final ScheduledExecutorService scheduler;
+    private final List<ApplicationHost> hosts = new CopyOnWriteArrayList<>();
+    private volatile EventLoopGroup eventLoops;
+
+    public HostingModule(ServerConfig serverConfig, ServerEnvironment environment,
+            Map<HostingModel, HostingModelFactory> factories) throws IOException {
+        this.serverConfig = serverConfig;
+        this.environment = environment;
+        this.factories = Map.copyOf(factories);
+        this.watcher = new DirectoryWatcher();
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("porter-hosting-scheduler").factory());
+    }
+
+    /** The front server's event loops; set before the server starts accepting. */
+    public void attach(EventLoopGroup group) {
+        this.eventLoops = group;
+    }
+
+    /** The handler for one application: what the front server's router calls. */
+    public RequestHandler handlerFor(ServerConfig.Site site, ServerConfig.Application application) {
+        ApplicationHost host = new ApplicationHost(this, site, application);
+        try {
+            watcher.watch(application.physicalPath(), host::directoryChanged);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot watch " + application.physicalPath() + " for app_offline.htm and "
+                    + "web.config changes", e);
+        }
+        hosts.add(host);
+        return host;
+    }
+
+    /**
+     * Stops every application (each within its own shutdownTimeLimit), in parallel, waiting at most {@code limit}.
+     */
+    public void stopAll(Duration limit) {
+        CompletableFuture<?>[] stops = hosts.stream().map(ApplicationHost::stop).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(stops).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("Some applications had not stopped after {} s", limit.toSeconds());
+        } catch (Exception e) {
+            LOG.warn("Stopping applications failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            watcher.close();
+        } catch (IOException e) {
+            LOG.debug("Closing the directory watcher failed", e);
+        }
+        scheduler.shutdownNow();
+    }
+
+    HostingModelFactory factory(HostingModel model) {
+        HostingModelFactory factory = factories.get(model);
+        if (factory == null) {
+            throw new IllegalStateException("No factory for hosting model " + model);
+        }
+        return factory;
+    }
+
+    ServerConfig serverConfig() {
+        return serverConfig;
+    }
+
+    ServerEnvironment environment() {
+        return environment;
+    }
+
+    EventLoopGroup eventLoops() {
+        return eventLoops;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+}
