@@ -171,6 +171,9 @@ public final class Exchange {
 
     /** Whether the connection should not read now on this exchange's account. */
     boolean wantsReadingPaused() {
+        if (isUpgradeRequest() && !isDone()) {
+            return true;
+        }
         return !requestComplete && (bodyPausedByHandler || (receiver == null && heldBytes >= BUFFER_BEFORE_PAUSE));
     }
 
@@ -306,6 +309,42 @@ public final class Exchange {
         } else {
             abortListeners.add(listener);
         }
+    }
+
+    /** Whether the client asked to switch protocols ({@code Upgrade} header, e.g. WebSocket). */
+    public boolean isUpgradeRequest() {
+        return request.headers().contains(HttpHeaderNames.UPGRADE);
+    }
+
+    /**
+     * Switches protocols: writes the {@code 101} head, then takes HTTP off the client connection and hands the raw
+     * channel (bytes in, bytes out) to {@code onUpgraded}, which owns it from then on, adding its own handlers and
+     * closing it when done. Bytes the client sent after its request arrive on that channel. The exchange is complete.
+     * While an upgrade request waits for its answer the connection does not read, so no early bytes get decoded as
+     * HTTP.
+     */
+    public void upgrade(HttpResponse switchingProtocols, java.util.function.Consumer<Channel> onUpgraded) {
+        if (isDone() || headWritten) {
+            throw new IllegalStateException("response already started");
+        }
+        if (switchingProtocols.status().code() != 101) {
+            throw new IllegalArgumentException("an upgrade answers 101, not " + switchingProtocols.status());
+        }
+        headWritten = true;
+        complete = true;
+        status = 101;
+        abortListeners.clear();
+        switchingProtocols.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+        connection.exchangeUpgraded(this);
+        channel.writeAndFlush(switchingProtocols).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                channel.close();
+                return;
+            }
+            connection.removeHttp();
+            channel.config().setAutoRead(true);
+            onUpgraded.accept(channel);
+        });
     }
 
     /** Ends the exchange without (more of) a response: the client connection is closed. */

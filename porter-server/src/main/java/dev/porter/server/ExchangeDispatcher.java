@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -327,8 +328,38 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         updateReading();
     }
 
+    /** The exchange switched protocols: no more HTTP on this connection, and it is not ours to close. */
+    void exchangeUpgraded(Exchange exchange) {
+        if (exchange != current) {
+            return;
+        }
+        current = null;
+        closing = true;
+        releasePipelined();
+        state.exchangeEnded();
+        accessLog.completed(ctx.channel(), exchange);
+    }
+
+    /**
+     * Takes the HTTP stages off the pipeline after a 101 has been written. The codec passes on bytes it had
+     * buffered but not decoded yet, so nothing the client sent after the upgrade is lost.
+     */
+    void removeHttp() {
+        ChannelPipeline p = ctx.pipeline();
+        if (p.get("header-timeout") != null) {
+            p.remove("header-timeout");
+        }
+        p.remove(this);
+        if (p.get("codec") != null) {
+            p.remove("codec");
+        }
+    }
+
     /** Reads from the client only when someone is waiting for what comes next. */
     void updateReading() {
+        if (ctx.pipeline().context(this) == null) {
+            return; // upgraded: the new owner decides
+        }
         boolean paused = closing || !pipelined.isEmpty() || (current != null && current.wantsReadingPaused());
         if (ctx.channel().config().isAutoRead() == paused) {
             ctx.channel().config().setAutoRead(!paused);
@@ -345,6 +376,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext context) throws Exception {
+        headerTimeout.headReceived(); // disarm
         closing = true;
         releasePipelined();
         if (current != null) {
