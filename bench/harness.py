@@ -1,0 +1,390 @@
+#!/usr/bin/env python3
+"""Porter's benchmark harness (started by bench/run; stdlib only).
+
+Every server is started once, then measured with wrk on loopback, scenario after scenario in alternation (so that
+drift on a shared machine spreads over all of them), after a warm-up. Writes BENCHMARKS.md and a JSON copy under
+bench/results/.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+TOKEN = "00000000-0000-4000-8000-000000000b0b"
+
+
+def find_java():
+    """A JDK >= 25, found like bin/porter does."""
+    candidates = []
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(os.path.join(os.environ["JAVA_HOME"], "bin", "java"))
+    candidates += sorted(glob.glob("/usr/lib/jvm/*/bin/java"))
+    best, best_major = None, 0
+    for c in candidates:
+        if not os.access(c, os.X_OK):
+            continue
+        out = subprocess.run([c, "-XshowSettings:properties", "-version"], capture_output=True, text=True).stderr
+        m = re.search(r"java\.specification\.version = (\d+)", out)
+        if m and int(m.group(1)) >= 25 and int(m.group(1)) > best_major:
+            best, best_major = c, int(m.group(1))
+    if not best:
+        sys.exit("bench: no JDK >= 25 found")
+    return best
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(port, path, headers=None, timeout=2.0):
+    """Status code of one GET, or None if nothing answered."""
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    for k, v in (headers or {}).items():
+        lines.append(f"{k}: {v}")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+            data = s.recv(64)
+            m = re.match(rb"HTTP/1\.[01] (\d{3})", data)
+            return int(m.group(1)) if m else None
+    except OSError:
+        return None
+
+
+class Server:
+    """A process the harness started (in its own session, so its whole tree can be stopped)."""
+
+    def __init__(self, name, cmd, port, path="/hello", env=None, cwd=None, headers=None, lazy=False):
+        self.name, self.cmd, self.port, self.path = name, cmd, port, path
+        self.env, self.cwd, self.headers, self.lazy = env, cwd, headers or {}, lazy
+        self.proc = None
+        self.log = tempfile.NamedTemporaryFile(prefix=f"porter-bench-{name}-", suffix=".log", delete=False)
+
+    def start(self, timeout=90):
+        env = dict(os.environ)
+        env.update(self.env or {})
+        self.started_at = time.monotonic()
+        self.proc = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=self.cwd,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; log: {self.log.name}")
+            # Porter starts an application on its first request: wait for the listener, send nothing.
+            ready = self.listening() if self.lazy else http_get(self.port, self.path, self.headers, 1.0) == 200
+            if ready:
+                self.ready_after = time.monotonic() - self.started_at
+                return self
+            time.sleep(0.005)
+        raise RuntimeError(f"{self.name} not ready after {timeout} s; log: {self.log.name}")
+
+    def listening(self):
+        with open(self.log.name, errors="replace") as f:
+            return "Listening on" in f.read()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=20)
+            except (subprocess.TimeoutExpired, ProcessLookupError):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait()
+
+    def cpu_seconds(self):
+        """CPU time of the server process itself (utime + stime)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        except (OSError, IndexError):
+            return 0.0
+
+    def rss_mib(self):
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+
+def parse_duration_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(server, connections, seconds):
+    url = f"http://127.0.0.1:{server.port}{server.path}"
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    for k, v in server.headers.items():
+        cmd += ["-H", f"{k}: {v}"]
+    cmd.append(url)
+    cpu_before = server.cpu_seconds()
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    cpu = (server.cpu_seconds() - cpu_before) / seconds * 100
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "cpu_percent": round(cpu),
+              "rss_mib": round(server.rss_mib())}
+    lat = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
+    result["max_ms"] = parse_duration_ms(lat.group(3))
+    for pct in ("50", "99"):
+        m = re.search(rf"\s{pct}%\s+(\S+)", out)
+        result[f"p{pct}_ms"] = parse_duration_ms(m.group(1)) if m else None
+    errors = 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    result["errors"] = errors
+    return result
+
+
+def write_app_dir(base, name, hosting_model, process_path, arguments):
+    d = os.path.join(base, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "web.config"), "w") as f:
+        f.write(f"""<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <system.webServer>
+    <aspNetCore processPath="{process_path}" arguments="{arguments}" hostingModel="{hosting_model}"
+                stdoutLogEnabled="false" />
+  </system.webServer>
+</configuration>
+""")
+    return d
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {os.uname().sysname} {os.uname().release}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="under 2 minutes: fewer connection counts, shorter runs")
+    ap.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    args = ap.parse_args()
+
+    java = find_java()
+    conn_counts = [16, 64] if args.quick else [1, 16, 64, 256]
+    seconds = 3 if args.quick else 6
+    rounds = 1 if args.quick else 2
+    warmup = 2 if args.quick else 5
+
+    hello_jar = os.path.join(ROOT, "samples", "hello", "target", "hello.jar")
+    bench_jar = os.path.join(ROOT, "porter-bench", "target", "porter-bench.jar")
+    porter = os.path.join(ROOT, "bin", "porter")
+    work = tempfile.mkdtemp(prefix="porter-bench-")
+    env = {"JAVA_HOME": os.path.dirname(os.path.dirname(java))}
+    servers = []
+
+    def porter_run(name, app_dir, lazy=True):
+        port = free_port()
+        return Server(name, [porter, "run", app_dir, "--port", str(port)], port, env=env, lazy=lazy)
+
+    app_port, nginx_port = free_port(), free_port()
+    scenarios = {
+        # 1. The app alone: the same backend Porter hosts out-of-process, hit directly (with its pairing token).
+        "app alone": Server("app-alone", [java, "-jar", hello_jar], app_port,
+                            env={"ASPNETCORE_PORT": str(app_port), "ASPNETCORE_APPL_PATH": "/",
+                                 "ASPNETCORE_TOKEN": TOKEN},
+                            headers={"MS-ASPNETCORE-TOKEN": TOKEN}),
+        # 2./3. Porter hosting that app in-process and out-of-process.
+        "Porter in-process": porter_run("porter-inprocess", write_app_dir(
+            work, "inprocess", "inprocess", "java", f"-jar {hello_jar}")),
+        "Porter out-of-process": porter_run("porter-oop", write_app_dir(
+            work, "outofprocess", "outofprocess", "java", f"-jar {hello_jar}")),
+        # 4. The proxy pair, in front of the same kind of nginx backend.
+        "nginx proxy_pass -> nginx": None,
+        "Porter out-of-process -> nginx": porter_run("porter-oop-nginx", write_app_dir(
+            work, "nginx", "outofprocess", os.path.join(ROOT, "bench", "nginx-backend.sh"), "")),
+        # 5. The front server's own limit.
+        "bare Netty hello": Server("netty-hello", [java, "--enable-native-access=ALL-UNNAMED", "-cp", bench_jar,
+                                                  "dev.porter.bench.NettyHelloServer", str(free_port())], 0),
+    }
+    scenarios["bare Netty hello"].port = int(scenarios["bare Netty hello"].cmd[-1])
+    proxy_port = free_port()
+    nginx_conf = os.path.join(work, "nginx-proxy.conf")
+    with open(nginx_conf, "w") as f:
+        f.write(f"""daemon off;
+worker_processes 1;
+pid {work}/nginx-proxy.pid;
+error_log {work}/nginx-proxy-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {work};
+  proxy_temp_path {work};
+  keepalive_requests 1000000;
+  upstream backend {{ server 127.0.0.1:{nginx_port}; keepalive 256; }}
+  server {{
+    listen 127.0.0.1:{proxy_port};
+    location / {{ proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }}
+  }}
+}}
+""")
+    nginx_backend = Server("nginx-backend", [os.path.join(ROOT, "bench", "nginx-backend.sh")], nginx_port,
+                           env={"ASPNETCORE_PORT": str(nginx_port)})
+    scenarios["nginx proxy_pass -> nginx"] = Server("nginx-proxy", ["/usr/sbin/nginx", "-c", nginx_conf],
+                                                    proxy_port)
+    results = {name: {c: [] for c in conn_counts} for name in scenarios}
+    extra = {}
+    try:
+        # Cold start first, before anything else warms the page cache for Porter's own start-up.
+        extra["cold"] = cold_start(java, hello_jar, porter, work, env)
+        nginx_backend.start()
+        servers.append(nginx_backend)
+        idle = None
+        for name, server in scenarios.items():
+            server.start()
+            servers.append(server)
+            if server.lazy:
+                if idle is None:
+                    idle = server.rss_mib()
+                    extra["porter_idle_rss_mib"] = round(idle)
+                wait_ready(server)
+        extra["per_app_rss_mib"] = {name: round(s.rss_mib() - extra["porter_idle_rss_mib"])
+                                    for name, s in scenarios.items() if s.lazy}
+        for name, server in scenarios.items():
+            print(f"bench: warm-up {name}", file=sys.stderr)
+            wrk(server, 64, warmup)
+        for rnd in range(rounds):
+            for c in conn_counts:
+                names = list(scenarios)
+                shift = (rnd + conn_counts.index(c)) % len(names)
+                for name in names[shift:] + names[:shift]:
+                    r = wrk(scenarios[name], c, seconds)
+                    print(f"bench: {name:32} c={c:<4} {r['rps']:>10.0f} req/s  p99 {r['p99_ms']} ms  "
+                          f"errors {r['errors']}", file=sys.stderr)
+                    results[name][c].append(r)
+    finally:
+        for s in reversed(servers):
+            s.stop()
+        shutil.rmtree(work, ignore_errors=True)
+        for d in glob.glob("/tmp/porter-bench-nginx-*"):
+            shutil.rmtree(d, ignore_errors=True)
+    report(args, results, extra, conn_counts, seconds, rounds)
+
+
+def wait_ready(server, timeout=120):
+    """A lazily started app: the first real request starts it; wait until it answers 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if http_get(server.port, server.path, server.headers, timeout=30) == 200:
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{server.name}: the app never answered 200; log: {server.log.name}")
+
+
+def cold_start(java, hello_jar, porter, work, env, samples=3):
+    """Time to the first response: the app started by itself vs Porter starting it on the first request."""
+    alone, through = [], []
+    for _ in range(samples):
+        port = free_port()
+        s = Server("cold-alone", [java, "-jar", hello_jar], port,
+                   env={"ASPNETCORE_PORT": str(port), "ASPNETCORE_APPL_PATH": "/", "ASPNETCORE_TOKEN": TOKEN},
+                   headers={"MS-ASPNETCORE-TOKEN": TOKEN})
+        s.start()
+        alone.append(s.ready_after * 1000)
+        s.stop()
+        app = write_app_dir(work, f"cold-{len(through)}", "outofprocess", "java", f"-jar {hello_jar}")
+        p = Server("cold-porter", [porter, "run", app, "--port", str(free_port())], 0, env=env, lazy=True)
+        p.port = int(p.cmd[-1])
+        p.start()
+        t0 = time.monotonic()
+        status = http_get(p.port, "/hello", timeout=60)
+        through.append((time.monotonic() - t0) * 1000)
+        p.stop()
+        if status != 200:
+            raise RuntimeError(f"cold start through Porter answered {status}; log: {p.log.name}")
+    return {"app_alone_ms": round(sorted(alone)[len(alone) // 2], 1),
+            "porter_first_response_ms": round(sorted(through)[len(through) // 2], 1)}
+
+
+def best(runs, key="rps"):
+    return max(r[key] for r in runs) if runs else 0.0
+
+
+def report(args, results, extra, conn_counts, seconds, rounds):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    command = "bench/run" + (" --quick" if args.quick else "")
+    lines = ["# Benchmarks", "",
+             f"Latest run: {now}, `{command}` on {machine()}.",
+             f"wrk -t1, keep-alive, GET of a 5-byte \"hello\"; each cell is the best of {rounds} run(s) of {seconds} s, "
+             "scenarios alternating; latency and CPU/RSS from the same run. CPU % is the measured server process "
+             "(100 % = one core); RSS after the run. Absolute figures drift on shared machines: compare within one run.",
+             ""]
+    for c in conn_counts:
+        lines += [f"## {c} connection(s)", "",
+                  "| scenario | req/s | p50 ms | p99 ms | max ms | errors | server CPU % | server RSS MiB |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, by_conn in results.items():
+            runs = by_conn[c]
+            if not runs:
+                continue
+            r = max(runs, key=lambda x: x["rps"])
+            lines.append(f"| {name} | {r['rps']:.0f} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | "
+                         f"{sum(x['errors'] for x in runs)} | {r['cpu_percent']} | {r['rss_mib']} |")
+        lines.append("")
+
+    def ratio(a, b, c):
+        x, y = best(results[a][c]), best(results[b][c])
+        return x / y if y else 0.0
+
+    ref = 64 if 64 in conn_counts else conn_counts[-1]
+    bars = [("in-process / out-of-process, same app", ratio("Porter in-process", "Porter out-of-process", ref),
+             ">= 4.4"),
+            ("Porter out-of-process / nginx proxy_pass, same nginx backend",
+             ratio("Porter out-of-process -> nginx", "nginx proxy_pass -> nginx", ref), ">= 1.0"),
+            ("Porter in-process / bare Netty hello", ratio("Porter in-process", "bare Netty hello", ref), ">= 0.9")]
+    lines += [f"## Bars (at {ref} connections)", "", "| ratio | measured | bar | met |", "|---|---:|---|---|"]
+    for name, value, bar in bars:
+        target = float(bar.split()[1])
+        lines.append(f"| {name} | {value:.2f} | {bar} | {'yes' if value >= target else 'no'} |")
+    cold = extra["cold"]
+    met = cold["porter_first_response_ms"] <= cold["app_alone_ms"] + 20
+    lines.append(f"| cold first response through Porter vs the app's own start-up + 20 ms | "
+                 f"{cold['porter_first_response_ms']} ms vs {cold['app_alone_ms']} ms | <= app + 20 ms | "
+                 f"{'yes' if met else 'no'} |")
+    lines += ["", f"Porter idle RSS (started, no application loaded): {extra['porter_idle_rss_mib']} MiB. "
+              "Per-application overhead in the Porter process after the app served its first request: "
+              + ", ".join(f"{k}: {v} MiB" for k, v in extra["per_app_rss_mib"].items()) + ".", ""]
+    with open(args.output, "w") as f:
+        f.write("\n".join(lines))
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    with open(os.path.join(ROOT, "bench", "results", f"{stamp}.json"), "w") as f:
+        json.dump({"results": {k: {str(c): v for c, v in d.items()} for k, d in results.items()}, "extra": extra},
+                  f, indent=1)
+    print(f"bench: wrote {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
