@@ -1,0 +1,55 @@
+package dev.porter.samples.hello;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.porter.integration.PorterIntegration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The sample as the module runs it out-of-process: a child JVM, requests straight to its port. */
+class HelloAppEndToEndTest {
+    private static final List<Class<?>> CLASS_PATH = Arrays.<Class<?>>asList(HelloApp.class, PorterIntegration.class);
+
+    @Test
+    void withoutTheTokenTheBackendAnswers400AndWithIt200() throws Exception {
+        try (ChildApp app = ChildApp.start(HelloApp.class.getName(), "/", CLASS_PATH)) {
+            RawHttp rejected = RawHttp.send(app.port, "GET", "/hello");
+            assertThat(rejected.status).isEqualTo(400);
+            assertThat(rejected.body).isEmpty();
+            assertThat(RawHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: wrong").status).isEqualTo(400);
+
+            RawHttp hello = RawHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: " + app.token);
+            assertThat(hello.status).isEqualTo(200);
+            assertThat(hello.body).isEqualTo("hello");
+            assertThat(app.log()).contains("'MS-ASPNETCORE-TOKEN' does not match the expected pairing token '"
+                    + app.token + "', request rejected.");
+        }
+    }
+
+    @Test
+    void theAppSeesItsPathBaseAndTheForwardedClient() throws Exception {
+        try (ChildApp app = ChildApp.start(HelloApp.class.getName(), "/app1", CLASS_PATH)) {
+            RawHttp root = RawHttp.send(app.port, "GET", "/app1/", "MS-ASPNETCORE-TOKEN: " + app.token,
+                    "X-Forwarded-For: 203.0.113.9:41000", "X-Forwarded-Proto: https");
+            assertThat(root.status).isEqualTo(200);
+            assertThat(root.body).startsWith("Hello from Porter sample\n").contains("path: /\n")
+                    .contains("path base: /app1\n").contains("client: 203.0.113.9:41000\n")
+                    .contains("scheme: https\n");
+            assertThat(RawHttp.send(app.port, "GET", "/app1/hello", "MS-ASPNETCORE-TOKEN: " + app.token).body)
+                    .isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void theShutdownMessageGets202AndTheProcessExits() throws Exception {
+        try (ChildApp app = ChildApp.start(HelloApp.class.getName(), "/app1", CLASS_PATH)) {
+            RawHttp response = RawHttp.send(app.port, "POST", "/app1/iisintegration",
+                    "MS-ASPNETCORE-TOKEN: " + app.token, "MS-ASPNETCORE-EVENT: shutdown ");
+            assertThat(response.status).isEqualTo(202);
+            assertThat(app.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(app.process.exitValue()).isZero();
+        }
+    }
+}
