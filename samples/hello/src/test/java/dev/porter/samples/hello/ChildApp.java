@@ -2,7 +2,6 @@ package dev.porter.samples.hello;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,24 +37,24 @@ final class ChildApp implements AutoCloseable {
         this.output = output;
     }
 
+    /** Runs {@code mainClass} with this test JVM's class path (surefire puts the real one in java.class.path). */
+    static ChildApp startClass(String mainClass, String applPath) throws Exception {
+        return start(applPath, "-cp", System.getProperty("java.class.path"), mainClass);
+    }
+
     /**
-     * Starts {@code mainClass} with the class path made of the given classes' locations and waits until it accepts
-     * connections. A port picked free can be taken before the child binds it; then the start is retried.
+     * Runs {@code java <javaArguments>} (the JVM running the tests) with the module's environment and waits until it
+     * accepts connections. A port picked free can be taken before the child binds it; then the start is retried.
      */
-    static ChildApp start(String mainClass, String applPath, List<Class<?>> classPathOf) throws Exception {
-        StringBuilder classPath = new StringBuilder();
-        for (Class<?> type : classPathOf) {
-            if (classPath.length() > 0) {
-                classPath.append(File.pathSeparatorChar);
-            }
-            classPath.append(Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()));
-        }
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    static ChildApp start(String applPath, String... javaArguments) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(javaArguments));
         for (int attempt = 1; ; attempt++) {
             int port = freePort();
             String token = UUID.randomUUID().toString();
             Path output = Files.createTempFile("porter-sample", ".log");
-            ProcessBuilder builder = new ProcessBuilder(java, "-cp", classPath.toString(), mainClass)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(output.toFile());
             Map<String, String> env = builder.environment();
             env.put("ASPNETCORE_PORT", Integer.toString(port));

@@ -2,19 +2,14 @@ package dev.porter.samples.hello;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.porter.integration.PorterIntegration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The sample as the module runs it out-of-process: a child JVM, requests straight to its port. */
 class HelloAppEndToEndTest {
-    private static final List<Class<?>> CLASS_PATH = Arrays.<Class<?>>asList(HelloApp.class, PorterIntegration.class);
-
     @Test
     void withoutTheTokenTheBackendAnswers400AndWithIt200() throws Exception {
-        try (ChildApp app = ChildApp.start(HelloApp.class.getName(), "/", CLASS_PATH)) {
+        try (ChildApp app = ChildApp.startClass(HelloApp.class.getName(), "/")) {
             RawHttp rejected = RawHttp.send(app.port, "GET", "/hello");
             assertThat(rejected.status).isEqualTo(400);
             assertThat(rejected.body).isEmpty();
@@ -30,7 +25,7 @@ class HelloAppEndToEndTest {
 
     @Test
     void theAppSeesItsPathBaseAndTheForwardedClient() throws Exception {
-        try (ChildApp app = ChildApp.start(HelloApp.class.getName(), "/app1", CLASS_PATH)) {
+        try (ChildApp app = ChildApp.startClass(HelloApp.class.getName(), "/app1")) {
             RawHttp root = RawHttp.send(app.port, "GET", "/app1/", "MS-ASPNETCORE-TOKEN: " + app.token,
                     "X-Forwarded-For: 203.0.113.9:41000", "X-Forwarded-Proto: https");
             assertThat(root.status).isEqualTo(200);
@@ -44,7 +39,7 @@ class HelloAppEndToEndTest {
 
     @Test
     void theShutdownMessageGets202AndTheProcessExits() throws Exception {
-        try (ChildApp app = ChildApp.start(HelloApp.class.getName(), "/app1", CLASS_PATH)) {
+        try (ChildApp app = ChildApp.startClass(HelloApp.class.getName(), "/app1")) {
             RawHttp response = RawHttp.send(app.port, "POST", "/app1/iisintegration",
                     "MS-ASPNETCORE-TOKEN: " + app.token, "MS-ASPNETCORE-EVENT: shutdown ");
             assertThat(response.status).isEqualTo(202);
