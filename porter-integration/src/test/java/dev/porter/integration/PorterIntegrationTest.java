@@ -1,9 +1,11 @@
 package dev.porter.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -19,6 +21,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -338,6 +341,34 @@ class PorterIntegrationTest {
         assertThat(report(RawHttp.send(port(server), "GET", "/app1/late/x", token))).containsEntry("uri", "/late/x");
         server.removeContext("/late");
         assertThat(RawHttp.send(port(server), "GET", "/app1/late", token).status).isEqualTo(404);
+    }
+
+    @Test
+    void anAuthenticatorOnAnAppContextStillRunsAfterTheIntegration() throws IOException {
+        HttpServer server = server(env("/app1"), PorterOptions.defaults());
+        server.createContext("/secure", reporter()).setAuthenticator(new BasicAuthenticator("test") {
+            @Override
+            public boolean checkCredentials(String user, String password) {
+                return "bob".equals(user) && "pw".equals(password);
+            }
+        });
+        server.start();
+        String token = "MS-ASPNETCORE-TOKEN: " + TOKEN;
+        assertThat(RawHttp.send(port(server), "GET", "/app1/secure", token).status).isEqualTo(401);
+        String credentials = Base64.getEncoder().encodeToString("bob:pw".getBytes(StandardCharsets.UTF_8));
+        RawHttp.Response response = RawHttp.send(port(server), "GET", "/app1/secure", token,
+                "Authorization: Basic " + credentials);
+        assertThat(report(response)).containsEntry("user", "bob@test").containsEntry("uri", "/secure");
+    }
+
+    @Test
+    void contextsBehaveAsTheJdksDo() throws IOException {
+        HttpServer server = server(env("/"), PorterOptions.defaults());
+        server.createContext("/a", reporter());
+        assertThatThrownBy(() -> server.createContext("/a", reporter())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.createContext("a", reporter())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.removeContext("/missing")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(server.createContext("/b").getServer()).isSameAs(server);
     }
 
     private static boolean refusesConnections(int port) {
