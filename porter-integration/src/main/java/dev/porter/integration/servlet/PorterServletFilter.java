@@ -41,16 +41,22 @@ import java.util.function.Function;
  * is given (only {@code REQUEST} is examined; later dispatches of a wrapped request keep the wrapper).
  *
  * <p>In a Spring Boot app, one bean adds it ahead of every other filter:
- * <pre>{@code
- * @Bean
- * FilterRegistrationBean<PorterServletFilter> porterIntegration() {
- *     FilterRegistrationBean<PorterServletFilter> registration = new FilterRegistrationBean<>(new PorterServletFilter());
+ * <pre>
+ * &#64;Bean
+ * FilterRegistrationBean&lt;PorterServletFilter&gt; porterIntegration() {
+ *     FilterRegistrationBean&lt;PorterServletFilter&gt; registration = new FilterRegistrationBean&lt;&gt;(new PorterServletFilter());
  *     registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
  *     return registration;
  * }
+ * </pre>
+ * and, in {@code main}, listen where the module says ({@code 127.0.0.1:$ASPNETCORE_PORT}, else the standalone port):
+ * <pre>{@code
+ * InetSocketAddress address = PorterIntegration.listenAddress(8080);
+ * SpringApplication app = new SpringApplication(MyApplication.class);
+ * app.setDefaultProperties(Map.of("server.address", address.getAddress().getHostAddress(),
+ *         "server.port", address.getPort()));
+ * app.run(args);
  * }</pre>
- * and {@code server.address=127.0.0.1} plus {@code server.port=${ASPNETCORE_PORT:8080}} (or
- * {@link PorterIntegration#listenAddress(int)} in {@code main}) make it listen where the module says.
  *
  * <p>Thread-safe: one instance serves all requests.
  */
