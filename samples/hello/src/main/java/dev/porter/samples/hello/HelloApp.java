@@ -20,12 +20,17 @@ import java.nio.charset.StandardCharsets;
  * JDK server gets.
  */
 public final class HelloApp {
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
     private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
 
     private HelloApp() {
     }
 
     public static void main(String[] args) throws IOException {
+        // One line per log record in the stdout log Porter captures (the JDK default takes two); -D wins.
+        if (System.getProperty(LOG_FORMAT) == null) {
+            System.setProperty(LOG_FORMAT, "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        }
         int standalonePort = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
         HttpServer server = PorterIntegration.createServer(standalonePort);
         server.createContext("/hello", HelloApp::hello);
