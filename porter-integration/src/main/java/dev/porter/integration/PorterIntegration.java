@@ -10,6 +10,7 @@ import dev.porter.integration.internal.ShutdownCoordinator;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
@@ -194,7 +195,7 @@ public final class PorterIntegration {
     private static InetSocketAddress loopback(int port) {
         try {
             return new InetSocketAddress(InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1}), port);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new AssertionError("a 4-byte address is always valid", e);
         }
     }

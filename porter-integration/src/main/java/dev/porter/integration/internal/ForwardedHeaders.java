@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code X-Forwarded-For} / {@code X-Forwarded-Proto} the way ASP.NET Core's ForwardedHeadersMiddleware applies them
@@ -77,7 +78,7 @@ public final class ForwardedHeaders {
             if (!isSchemeName(proto)) {
                 return unchanged;
             }
-            newScheme = proto.toLowerCase(java.util.Locale.ROOT);
+            newScheme = proto.toLowerCase(Locale.ROOT);
         }
         if (!forEntries.isEmpty()) {
             originalFor = format(remote);

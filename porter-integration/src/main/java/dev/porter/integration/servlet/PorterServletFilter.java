@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -131,12 +132,9 @@ public final class PorterServletFilter implements Filter {
         static PathSplit of(String configuredBase, HttpServletRequest request) {
             String contextPath = request.getContextPath() == null ? "" : request.getContextPath();
             String uri = request.getRequestURI() == null ? "" : request.getRequestURI();
-            if (!contextPath.isEmpty()) {
-                // The container took its context path off already: if that path is the base, the base is applied.
-                return new PathSplit(PathBase.split(configuredBase, uri), false);
-            }
             PathBase split = PathBase.split(configuredBase, uri);
-            return new PathSplit(split, !split.base().isEmpty());
+            // A non-root context path was taken off by the container already; it is the base or unrelated to it.
+            return new PathSplit(split, contextPath.isEmpty() && !split.base().isEmpty());
         }
     }
 
@@ -160,7 +158,7 @@ public final class PorterServletFilter implements Filter {
 
         @Override
         public List<String> headers(String name) {
-            java.util.Enumeration<String> values = request.getHeaders(name);
+            Enumeration<String> values = request.getHeaders(name);
             return values == null ? Collections.<String>emptyList() : Collections.list(values);
         }
 
