@@ -1,0 +1,53 @@
+package dev.porter.integration.internal;
+
+/**
+ * Splits a request path into the application's path base and the rest, as ASP.NET Core's {@code UsePathBase} does
+ * (spec/ancm-contract.md §2.1): the base matches case-insensitively and only at a segment boundary, so base
+ * {@code /app1} takes {@code /APP1/x} and {@code /app1} but not {@code /app1x}. The matched part keeps the request's
+ * own spelling. A path outside the base is left whole and the base is not applied.
+ *
+ * <p>Not API. Stateless.
+ */
+public final class PathBase {
+    private final String base;
+    private final String rest;
+    private final boolean matched;
+
+    private PathBase(String base, String rest, boolean matched) {
+        this.base = base;
+        this.rest = rest;
+        this.matched = matched;
+    }
+
+    /**
+     * @param configuredBase the normalised base ({@code ""} for none, see {@link IntegrationSettings#pathBase()})
+     * @param rawPath the request path as it arrived (still percent-encoded)
+     */
+    public static PathBase split(String configuredBase, String rawPath) {
+        if (configuredBase.isEmpty()) {
+            return new PathBase("", rawPath, true);
+        }
+        int length = configuredBase.length();
+        boolean prefix = rawPath.regionMatches(true, 0, configuredBase, 0, length)
+                && (rawPath.length() == length || rawPath.charAt(length) == '/');
+        if (!prefix) {
+            return new PathBase("", rawPath, false);
+        }
+        return new PathBase(rawPath.substring(0, length), rawPath.substring(length), true);
+    }
+
+    /** The base as the request spelled it, or {@code ""}. */
+    public String base() {
+        return base;
+    }
+
+    /** The path after the base; {@code ""} when the request named the base itself (callers use {@code /}). */
+    public String rest() {
+        return rest;
+    }
+
+    /** Whether the request lies under the configured base (always true when there is no base). */
+    public boolean matched() {
+        return matched;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.porter.samples.hello;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The sample as the module runs it out-of-process: a child JVM, requests straight to its port. */
+class HelloAppEndToEndTest {
+    @Test
+    void withoutTheTokenTheBackendAnswers400AndWithIt200() throws Exception {
+        try (ChildApp app = ChildApp.startClass(HelloApp.class.getName(), "/")) {
+            RawHttp rejected = RawHttp.send(app.port, "GET", "/hello");
+            assertThat(rejected.status).isEqualTo(400);
+            assertThat(rejected.body).isEmpty();
+            assertThat(RawHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: wrong").status).isEqualTo(400);
+
+            RawHttp hello = RawHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: " + app.token);
+            assertThat(hello.status).isEqualTo(200);
+            assertThat(hello.body).isEqualTo("hello");
+            // one line per rejection, ANCM's text with the expected token
+            String line = " SEVERE dev.porter.integration: 'MS-ASPNETCORE-TOKEN' does not match the expected pairing"
+                    + " token '" + app.token + "', request rejected.\n";
+            assertThat(app.log().split(java.util.regex.Pattern.quote(line), -1)).hasSize(3);
+        }
+    }
+
+    @Test
+    void theAppSeesItsPathBaseAndTheForwardedClient() throws Exception {
+        try (ChildApp app = ChildApp.startClass(HelloApp.class.getName(), "/app1")) {
+            RawHttp root = RawHttp.send(app.port, "GET", "/app1/", "MS-ASPNETCORE-TOKEN: " + app.token,
+                    "X-Forwarded-For: 203.0.113.9:41000", "X-Forwarded-Proto: https");
+            assertThat(root.status).isEqualTo(200);
+            assertThat(root.body).startsWith("Hello from Porter sample\n").contains("path: /\n")
+                    .contains("path base: /app1\n").contains("client: 203.0.113.9:41000\n")
+                    .contains("scheme: https\n");
+            assertThat(RawHttp.send(app.port, "GET", "/app1/hello", "MS-ASPNETCORE-TOKEN: " + app.token).body)
+                    .isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void theShutdownMessageGets202AndTheProcessExits() throws Exception {
+        try (ChildApp app = ChildApp.startClass(HelloApp.class.getName(), "/app1")) {
+            RawHttp response = RawHttp.send(app.port, "POST", "/app1/iisintegration",
+                    "MS-ASPNETCORE-TOKEN: " + app.token, "MS-ASPNETCORE-EVENT: shutdown ");
+            assertThat(response.status).isEqualTo(202);
+            assertThat(app.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(app.process.exitValue()).isZero();
+        }
+    }
+}

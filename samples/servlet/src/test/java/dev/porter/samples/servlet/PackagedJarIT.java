@@ -1,0 +1,21 @@
+package dev.porter.samples.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged app exactly as its web.config runs it ({@code java -jar target/servlet.jar}, lib/ beside it): catches a
+ * manifest class path that does not match the copied libraries, which the class-path tests cannot see.
+ */
+class PackagedJarIT {
+    @Test
+    void thePackagedJarRunsBehindTheModuleAndChecksTheToken() throws Exception {
+        try (ChildApp app = ChildApp.start("/", "-jar", "target/servlet.jar")) {
+            assertThat(RawHttp.send(app.port, "GET", "/hello").status).isEqualTo(400);
+            RawHttp hello = RawHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: " + app.token);
+            assertThat(hello.status).isEqualTo(200);
+            assertThat(hello.body).isEqualTo("hello");
+        }
+    }
+}
