@@ -35,8 +35,9 @@ final class AttributeReader {
             if (!known.contains(name) && !UNIVERSAL.contains(name) && !name.startsWith("xmlns")
                     && !name.startsWith("xdt:")) {
                 throw ConfigException.attributeProblem(file, element, name, "unrecognized attribute (value '"
-                        + attribute.getValue() + "'); allowed attributes of <" + element.name() + ">: "
-                        + String.join(", ", new TreeSet<>(known)) + " (names are case-sensitive).");
+                        + attribute.getValue() + "'); " + (known.isEmpty() ? "<" + element.name()
+                        + "> takes no attributes." : "allowed attributes of <" + element.name() + ">: "
+                        + String.join(", ", new TreeSet<>(known)) + " (names are case-sensitive)."));
             }
         }
         return this;

@@ -29,7 +29,12 @@ public final class WebConfigParser {
 
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(1_296_000);
 
-    /** The {@code debugLevel} words of §4; a token counts when it starts with one of them (case-insensitive). */
+    /**
+     * The {@code debugLevel} words of §4; a token counts when it starts with one of them, case-insensitively (ANCM's
+     * {@code SetDebugFlags} compares each comma-separated token's prefix). Porter differs on purpose in two ways: it
+     * trims the tokens ({@code "FILE, TRACE"}: ANCM silently ignores {@code " TRACE"}), and it refuses a token that
+     * matches no word instead of ignoring it, so a typo does not switch diagnostics off unnoticed.
+     */
     static final List<String> DEBUG_LEVEL_WORDS = List.of("error", "warning", "info", "trace", "console", "file",
             "eventlog");
 
@@ -137,6 +142,7 @@ public final class WebConfigParser {
             new AttributeReader(file, collection).onlyKnown(Set.of());
             for (XmlElement entry : collection.children()) {
                 if (entry.name().equals("clear")) {
+                    new AttributeReader(file, entry).onlyKnown(Set.of());
                     byFoldedName.clear();
                     continue;
                 }
@@ -164,6 +170,7 @@ public final class WebConfigParser {
             new AttributeReader(file, collection).onlyKnown(Set.of());
             for (XmlElement entry : collection.children()) {
                 if (entry.name().equals("clear")) {
+                    new AttributeReader(file, entry).onlyKnown(Set.of());
                     settings.clear();
                     continue;
                 }

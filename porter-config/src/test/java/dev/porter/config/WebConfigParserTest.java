@@ -262,6 +262,17 @@ class WebConfigParserTest {
         assertThat(parser.parse(file).aspNetCore().environmentVariables()).containsExactly(Map.entry("B", "2"));
     }
 
+    @Test
+    void collectionElementsTakeOnlyTheirAttributes() throws Exception {
+        Path file = envVar("<clear all=\"true\" />");
+        assertThatThrownBy(() -> parser.parse(file)).hasMessage(file + ": line 5: <clear> attribute 'all': "
+                + "unrecognized attribute (value 'true'); <clear> takes no attributes.");
+        Path typo = envVar("<environmentVariable name=\"A\" vaule=\"1\" />");
+        assertThatThrownBy(() -> parser.parse(typo)).hasMessage(typo + ": line 5: <environmentVariable> attribute "
+                + "'vaule': unrecognized attribute (value '1'); allowed attributes of <environmentVariable>: name, "
+                + "value (names are case-sensitive).");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "debugLevel    | FILE,VERBOSE  | a comma-separated list of error, warning, info, trace, console, file, eventlog",
