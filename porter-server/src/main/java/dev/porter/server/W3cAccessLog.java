@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * #Fields} header whenever a file is opened, and IIS's default fields:
  * {@code date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer)
  * sc-status sc-substatus sc-win32-status time-taken} (UTC; spaces in a field become {@code +}, an empty field is
- * {@code -}; {@code sc-win32-status} is 64, "the specified network name is no longer available", when the client went
- * away before the response was complete, as in IIS).
+ * {@code -}; {@code cs-uri-stem} is the decoded, normalised path IIS routes on, {@code cs-uri-query} the query as sent;
+ * {@code sc-win32-status} is 64, "the specified network name is no longer available", when the client went away
+ * before the response was complete, as in IIS; {@code sc-status} is 0 when no response head was sent at all).
  *
  * <p>Threading: {@link #completed} and {@link #rejected} run on event loops and never block: each builds its line and
  * hands it to one writer thread through a bounded lock-free queue. When the writer falls behind (a slow disk), lines
@@ -117,7 +118,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         int status = exchange.status();
         int win32 = exchange.isAborted() ? WIN32_NETNAME_DELETED : 0;
         enqueue(site, System.currentTimeMillis(), fields(exchange.localAddress(), exchange.request(),
-                target.rawPath(), target.rawQuery(), exchange.remoteAddress(), status, exchange.subStatus(), win32,
+                target.cookedPath(), target.rawQuery(), exchange.remoteAddress(), status, exchange.subStatus(), win32,
                 millis));
     }
 

@@ -46,7 +46,7 @@ class W3cAccessLogTest {
                 Map.of(HostingModel.OUT_OF_PROCESS, echo, HostingModel.IN_PROCESS, echo))) {
             port = porter.port();
             try (RawHttp http = new RawHttp(port)) {
-                assertThat(http.exchange("GET /api/x%20y?q=a+b&z=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: Mozilla/5.0 "
+                assertThat(http.exchange("GET /api/./x%20y?q=a+b&z=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: Mozilla/5.0 "
                         + "(X11; Linux x86_64)\r\nReferer: http://a/start page\r\n\r\n").status()).isEqualTo(200);
                 assertThat(http.exchange("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc").status())
                         .isEqualTo(200);
@@ -55,9 +55,14 @@ class W3cAccessLogTest {
                 assertThat(http.exchange("POST /smuggle HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").status()).isEqualTo(400);
             }
+            try (RawHttp http = new RawHttp(port)) {
+                // the client gives up halfway through its body: no response, IIS's win32 status 64
+                http.send("PUT /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+                await().atMost(Duration.ofSeconds(10)).until(() -> entries(logs.resolve("W3SVC3")).size() == 3);
+            }
             Path siteDir = logs.resolve("W3SVC3");
             // the writer flushes as soon as its queue runs empty: the lines appear while the server runs
-            await().atMost(Duration.ofSeconds(10)).until(() -> entries(siteDir).size() == 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> entries(siteDir).size() == 4);
         }
         Path siteDir = logs.resolve("W3SVC3");
         List<Path> files = logFiles(siteDir);
@@ -78,7 +83,7 @@ class W3cAccessLogTest {
                 assertThat(Duration.between(Instant.parse(t), Instant.now()).abs()).isLessThan(Duration.ofMinutes(1)));
         assertThat(files.getFirst().getFileName().toString())
                 .isEqualTo("u_ex" + get[0].substring(2).replace("-", "") + ".log"); // UTC date of the entries
-        assertThat(List.of(get).subList(2, 14)).containsExactly("127.0.0.1", "GET", "/api/x%20y", "q=a+b&z=1",
+        assertThat(List.of(get).subList(2, 14)).containsExactly("127.0.0.1", "GET", "/api/x+y", "q=a+b&z=1",
                 String.valueOf(port), "-", "127.0.0.1", "Mozilla/5.0+(X11;+Linux+x86_64)", "http://a/start+page",
                 "200", "0", "0");
         assertThat(Long.parseLong(get[14])).isBetween(0L, 10_000L);
@@ -90,6 +95,10 @@ class W3cAccessLogTest {
         String[] refused = entries.get(2);
         assertThat(List.of(refused).subList(3, 14)).containsExactly("POST", "/smuggle", "-", String.valueOf(port),
                 "-", "127.0.0.1", "-", "-", "400", "0", "0");
+
+        String[] abandoned = entries.get(3);
+        assertThat(List.of(abandoned).subList(3, 14)).containsExactly("PUT", "/upload", "-", String.valueOf(port),
+                "-", "127.0.0.1", "-", "-", "0", "0", "64");
     }
 
     @Test
