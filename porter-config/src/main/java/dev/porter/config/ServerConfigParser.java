@@ -299,9 +299,12 @@ public final class ServerConfigParser {
         }
         Path resolved = AppPaths.resolve(base, expander.expand(physical));
         if (!Files.isDirectory(resolved)) {
+            boolean drive = physical.length() >= 2 && physical.charAt(1) == ':' && Character.isLetter(physical.charAt(0));
             throw ConfigException.invalidAttribute(file, physicalOwner, "physicalPath", physical,
                     "an existing directory (it resolved to " + resolved + ", which "
-                            + (Files.exists(resolved) ? "is not a directory)" : "does not exist)"));
+                            + (Files.exists(resolved) ? "is not a directory" : "does not exist")
+                            + (drive ? "; a Windows drive path means nothing here: give a path on this machine, "
+                                    + "absolute or relative to this file" : "") + ")");
         }
         return new ServerConfig.Application(path, resolved);
     }

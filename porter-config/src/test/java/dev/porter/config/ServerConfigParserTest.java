@@ -160,6 +160,7 @@ class ServerConfigParserTest {
         "<application path=\"/api/\" physicalPath=\"wwwroot\" />     | 'path' has invalid value '/api/'",
         "<application path=\"/a/../b\" physicalPath=\"wwwroot\" />   | 'path' has invalid value '/a/../b'",
         "<application path=\"/\" physicalPath=\"missing\" />         | 'physicalPath' has invalid value 'missing'; allowed: an existing directory (it resolved to ",
+        "<application path=\"/\" physicalPath=\"C:\\inetpub\\wwwroot\" /> | which does not exist; a Windows drive path means nothing here",
         "<application path=\"/\" applicationPool=\"x\" physicalPat=\"wwwroot\" /> | attribute 'physicalPat': unrecognized attribute (value 'wwwroot'); allowed attributes of <application>: applicationPool, enabledProtocols, path, physicalPath, preloadEnabled,",
         "<application path=\"/\" preloadEnabled=\"maybe\" physicalPath=\"wwwroot\" /> | 'preloadEnabled' has invalid value 'maybe'; allowed: true or false.",
     })

@@ -178,6 +178,46 @@ class PorterCommandTest {
     }
 
     @Test
+    void serveRunsAPorterXmlWithItsAccessLogAndStopsCleanly() throws Exception {
+        TestApps.writeWebConfig(dir.resolve("apps/api"), Map.of("processPath", "java"), Map.of());
+        Path file = TestApps.write(dir.resolve("porter.xml"), """
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <system.applicationHost>
+                    <sites>
+                      <site name="Default Web Site" id="4" serverAutoStart="true">
+                        <application path="/api" applicationPool="DefaultAppPool">
+                          <virtualDirectory path="/" physicalPath=".\\apps\\api" />
+                        </application>
+                        <bindings>
+                          <binding protocol="http" bindingInformation="127.0.0.1:0:" />
+                        </bindings>
+                        <logFile enabled="true" directory="logs" />
+                      </site>
+                    </sites>
+                  </system.applicationHost>
+                </configuration>
+                """);
+        Cli cli = porter("serve", file.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> LISTENING.matcher(cli.output).find()
+                || !cli.process.isAlive());
+        Matcher m = LISTENING.matcher(cli.output);
+        assertThat(m.find()).as("output:\n%s", cli.output).isTrue();
+        try (RawHttp http = new RawHttp(Integer.parseInt(m.group(1)))) {
+            // no application at '/': the front server's 404, logged like any other request
+            assertThat(http.exchange("GET /nothing-here HTTP/1.1\r\nHost: localhost\r\n\r\n").status())
+                    .isEqualTo(404);
+        }
+        cli.process.toHandle().destroy();
+        assertThat(cli.exitCode()).as("output:\n%s", cli.output).isZero();
+        try (var files = java.nio.file.Files.list(dir.resolve("logs/W3SVC4"))) {
+            Path log = files.findFirst().orElseThrow();
+            assertThat(java.nio.file.Files.readString(log)).contains("#Fields: date time s-ip cs-method",
+                    " GET /nothing-here - " + m.group(1) + " - 127.0.0.1 - - 404 0 0 ");
+        }
+    }
+
+    @Test
     void sigintStopsCleanlyToo() throws Exception {
         Path app = dir.resolve("app");
         TestApps.writeWebConfig(app, Map.of("processPath", "java"), Map.of());
