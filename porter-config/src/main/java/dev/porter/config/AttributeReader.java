@@ -72,7 +72,7 @@ final class AttributeReader {
         return unsigned(name, defaultValue, min, max, "");
     }
 
-    /** An IIS {@code uint}: decimal digits only, within [min, max]; {@code unit} (e.g. " seconds") is for the message. */
+    /** An IIS {@code uint}: decimal digits only, within [min, max]; {@code unit} (" (seconds)") is for the message. */
     long unsigned(String name, long defaultValue, long min, long max, String unit) throws ConfigException {
         String value = element.attribute(name);
         if (value == null) {

@@ -20,8 +20,8 @@ import java.util.Set;
  * {@code system.webServer} sections (directly or in {@code <location path="">}). Relative paths are relative to the
  * file's folder; {@code physicalPath} and log directories are {@code %VAR%}-expanded.
  *
- * <p>Elements Porter does not use (applicationPools, applicationDefaults, traceFailedRequestsLogging...) are ignored, so
- * a real applicationHost.config site section reads unchanged; an unknown <em>attribute</em> on an element Porter reads
+ * <p>Elements Porter does not use (applicationPools, applicationDefaults, traceFailedRequestsLogging...) are ignored,
+ * so a real applicationHost.config site section reads unchanged; an unknown <em>attribute</em> on an element Porter reads
  * is an error, so that a typo is not silently ignored. Attributes IIS writes there that Porter has no use for
  * (serverAutoStart, applicationPool, enabledProtocols, sslFlags...) are accepted and ignored.
  */
@@ -295,11 +295,13 @@ public final class ServerConfigParser {
         }
         if (physical == null || physical.isEmpty()) {
             throw ConfigException.invalidElement(file, element, "application '" + path + "' needs "
-                    + "<virtualDirectory path=\"/\" physicalPath=\"...\"/> (or physicalPath=\"...\" on <application>).");
+                    + "<virtualDirectory path=\"/\" physicalPath=\"...\"/> (or physicalPath=\"...\" on "
+                    + "<application>).");
         }
         Path resolved = AppPaths.resolve(base, expander.expand(physical));
         if (!Files.isDirectory(resolved)) {
-            boolean drive = physical.length() >= 2 && physical.charAt(1) == ':' && Character.isLetter(physical.charAt(0));
+            boolean drive = physical.length() >= 2 && physical.charAt(1) == ':'
+                    && Character.isLetter(physical.charAt(0));
             throw ConfigException.invalidAttribute(file, physicalOwner, "physicalPath", physical,
                     "an existing directory (it resolved to " + resolved + ", which "
                             + (Files.exists(resolved) ? "is not a directory" : "does not exist")

@@ -59,8 +59,8 @@ public final class WebConfigParser {
         List<XmlElement> webServers = systemWebServers(root);
         XmlElement aspNetCore = single(file, webServers, "aspNetCore");
         if (aspNetCore == null) {
-            throw new ConfigException(file, "no <system.webServer><aspNetCore> section; Porter needs one to know how to "
-                    + "start the application (at least processPath).");
+            throw new ConfigException(file, "no <system.webServer><aspNetCore> section; Porter needs one to know how "
+                    + "to start the application (at least processPath).");
         }
         List<XmlElement> limitsSections = new ArrayList<>();
         for (XmlElement webServer : webServers) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -42,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * before the response was complete, as in IIS; {@code sc-status} is 0 when no response head was sent at all).
  *
  * <p>Threading: {@link #completed} and {@link #rejected} run on event loops and never block: each builds its line and
- * hands it to one writer thread through a bounded lock-free queue. When the writer falls behind (a slow disk), lines
- * beyond {@link #DEFAULT_CAPACITY} are dropped and counted, and the writer reports the count in the server log. The
- * writer flushes whenever the queue runs empty, so a line reaches the file within milliseconds of its request.
+ * hands it to one writer thread through a bounded lock-free queue, waking the writer only when it sleeps. When the
+ * writer falls behind (a slow disk, no CPU), lines beyond {@link #DEFAULT_CAPACITY} are dropped and counted, and the
+ * writer reports the count in the server log. The writer formats the date fields once per second and flushes whenever
+ * the queue runs empty, so a line reaches the file within milliseconds of its request.
  *
  * <p>Requests the front server refuses before routing (IIS leaves most of those to http.sys's HTTPERR log) are written
  * to the log of the site their local port and {@code Host} select, when that is one site.
@@ -53,7 +55,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(W3cAccessLog.class);
 
-    static final int DEFAULT_CAPACITY = 16_384;
+    static final int DEFAULT_CAPACITY = 65_536; // ~1 s of lines at 60k req/s if the writer is starved of CPU
     static final String FIELDS = "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
             + "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
     private static final int WIN32_NETNAME_DELETED = 64;
@@ -71,6 +73,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
     private final Queue<Entry> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicBoolean writerParked = new AtomicBoolean();
     private final int capacity;
     private final String software;
     private final Thread writer;
@@ -142,16 +145,16 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         if (closing) {
             return;
         }
-        int waiting = queued.incrementAndGet();
-        if (waiting > capacity) {
+        if (queued.incrementAndGet() > capacity) {
             queued.decrementAndGet();
             dropped.incrementAndGet();
             return;
         }
         queue.add(new Entry(site, epochMillis, fields));
-        if (waiting == 1) {
-            // The writer may be parked only when it found the queue empty: wake it for the first line only, so a
-            // busy server does not pay a wake-up per request.
+        // Wake the writer only if it is (about to be) asleep: a busy server pays one volatile read per line, not a
+        // wake-up. The writer announces itself before its last look at the queue, so a line added in between is
+        // either seen by that look or followed by this unpark.
+        if (writerParked.get() && writerParked.compareAndSet(true, false)) {
             LockSupport.unpark(writer);
         }
     }
@@ -178,8 +181,10 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         boolean tie = false;
         for (ServerConfig.Site site : allSites) {
             for (ServerConfig.Binding b : site.bindings()) {
-                if ((b.port() != 0 && b.port() != local.getPort()) || (!b.anyHost() && !b.hostName()
-                        .equalsIgnoreCase(host)) || (!b.anyAddress() && !sameAddress(b.address(), local.getAddress()))) {
+                boolean portMatches = b.port() == 0 || b.port() == local.getPort();
+                boolean hostMatches = b.anyHost() || b.hostName().equalsIgnoreCase(host);
+                if (!portMatches || !hostMatches
+                        || (!b.anyAddress() && !sameAddress(b.address(), local.getAddress()))) {
                     continue;
                 }
                 int score = (b.anyHost() ? 0 : 4) + (b.anyAddress() ? 0 : 2) + (b.port() == 0 ? 0 : 1);
@@ -251,7 +256,11 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
                 if (closing && queue.isEmpty()) {
                     break;
                 }
-                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+                writerParked.set(true);
+                if (queue.isEmpty() && !closing) {
+                    LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+                }
+                writerParked.set(false);
                 continue;
             }
             queued.decrementAndGet();
@@ -302,6 +311,9 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         private LocalDate day;
         private Writer out;
         private boolean failed;
+        private long cachedSecond = Long.MIN_VALUE;
+        private String cachedDateTime;
+        private LocalDate cachedDate;
 
         SiteLog(Path directory) {
             this.directory = directory;
@@ -316,9 +328,16 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         }
 
         void write(Entry entry, String software) {
-            Instant at = Instant.ofEpochMilli(entry.epochMillis());
-            String dateTime = DATE_TIME.format(at.atOffset(ZoneOffset.UTC));
-            LocalDate date = LocalDate.ofInstant(at, ZoneOffset.UTC);
+            long second = Math.floorDiv(entry.epochMillis(), 1000);
+            if (second != cachedSecond) {
+                // Lines come in bursts within the same second: format the date fields once per second.
+                Instant at = Instant.ofEpochSecond(second);
+                cachedDateTime = DATE_TIME.format(at.atOffset(ZoneOffset.UTC));
+                cachedDate = LocalDate.ofInstant(at, ZoneOffset.UTC);
+                cachedSecond = second;
+            }
+            String dateTime = cachedDateTime;
+            LocalDate date = cachedDate;
             try {
                 if (out == null || !date.equals(day)) {
                     open(date, dateTime, software);
