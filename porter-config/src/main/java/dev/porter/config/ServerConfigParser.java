@@ -91,13 +91,12 @@ public final class ServerConfigParser {
                 throw ConfigException.invalidAttribute(absolute, siteElement, "id", String.valueOf(site.id()),
                         "an id no other <site> uses (the site on line " + sameId.line() + " has it)");
             }
-            for (int i = 0; i < site.bindings().size(); i++) {
-                ServerConfig.Binding b = site.bindings().get(i);
+            for (XmlElement bindingElement : bindingElements(siteElement)) {
+                ServerConfig.Binding b = readBinding(absolute, bindingElement); // already valid: readSite read it
                 String key = b.protocol() + ":" + b.address() + ":" + b.port() + ":"
                         + b.hostName().toLowerCase(Locale.ROOT);
                 String owner = bindingOwners.putIfAbsent(key, site.name());
                 if (owner != null) {
-                    XmlElement bindingElement = bindingElements(siteElement).get(i);
                     throw ConfigException.invalidAttribute(absolute, bindingElement, "bindingInformation",
                             bindingElement.attribute("bindingInformation"), "a binding no other binding uses (site '"
                             + owner + "' already has it)");
@@ -161,12 +160,15 @@ public final class ServerConfigParser {
         long id = a.unsigned("id", defaultId, 1, 4_294_967_295L);
         a.bool("serverAutoStart", true);
         List<ServerConfig.Binding> bindings = new ArrayList<>();
+        List<ServerConfig.Binding> httpsBindings = new ArrayList<>();
         for (XmlElement b : bindingElements(element)) {
-            bindings.add(readBinding(file, b));
+            ServerConfig.Binding binding = readBinding(file, b);
+            (binding.protocol().equals("https") ? httpsBindings : bindings).add(binding);
         }
         if (bindings.isEmpty()) {
-            throw ConfigException.invalidElement(file, element, "site '" + name + "' has no HTTP binding; add "
-                    + "<bindings><binding protocol=\"http\" bindingInformation=\"*:8080:\"/></bindings>.");
+            throw ConfigException.invalidElement(file, element, "site '" + name + "' has no http binding"
+                    + (httpsBindings.isEmpty() ? "" : " (its https bindings are not served yet: Porter has no TLS)")
+                    + "; add <bindings><binding protocol=\"http\" bindingInformation=\"*:8080:\"/></bindings>.");
         }
         List<ServerConfig.Application> applications = new ArrayList<>();
         Map<String, XmlElement> paths = new HashMap<>();
@@ -186,10 +188,10 @@ public final class ServerConfigParser {
         }
         LogFileDefaults log = readLogFile(file, base, element.child("logFile"), logDefaults);
         return new ServerConfig.Site(name, id, bindings, applications,
-                new ServerConfig.LogFile(log.enabled(), log.directory()));
+                new ServerConfig.LogFile(log.enabled(), log.directory()), httpsBindings);
     }
 
-    /** The site's HTTP(S) binding elements, in order; WAS's non-HTTP bindings are skipped. */
+    /** The site's http and https binding elements, in order; WAS's non-HTTP bindings are skipped. */
     private static List<XmlElement> bindingElements(XmlElement site) {
         List<XmlElement> result = new ArrayList<>();
         for (XmlElement bindingsElement : site.children("bindings")) {
@@ -205,12 +207,12 @@ public final class ServerConfigParser {
 
     static ServerConfig.Binding readBinding(Path file, XmlElement element) throws ConfigException {
         AttributeReader a = new AttributeReader(file, element).onlyKnown(BINDING_ATTRIBUTES);
-        String protocol = a.required("protocol");
-        if (!protocol.equalsIgnoreCase("http")) {
-            throw a.outOfRange("protocol", protocol, "http (https needs TLS, which Porter does not serve yet; "
-                    + String.join(", ", NON_HTTP_PROTOCOLS) + " bindings are ignored)");
+        String protocol = a.required("protocol").toLowerCase(Locale.ROOT);
+        if (!protocol.equals("http") && !protocol.equals("https")) {
+            throw a.outOfRange("protocol", a.string("protocol", ""), "http or https (https is read but not served "
+                    + "until Porter speaks TLS; " + String.join(", ", NON_HTTP_PROTOCOLS) + " bindings are ignored)");
         }
-        a.unsigned("sslFlags", 0, 0, 15);
+        a.unsigned("sslFlags", 0, 0, Integer.MAX_VALUE);
         String info = a.required("bindingInformation");
         int lastColon = info.lastIndexOf(':');
         if (lastColon < 0) {
@@ -244,7 +246,7 @@ public final class ServerConfigParser {
                 || c == '_')) {
             throw a.outOfRange("bindingInformation", info, BINDING_ALLOWED);
         }
-        return new ServerConfig.Binding("http", address, port, host.equals("*") ? "" : host);
+        return new ServerConfig.Binding(protocol, address, port, host.equals("*") ? "" : host);
     }
 
     private static boolean isIpLiteral(String address) {

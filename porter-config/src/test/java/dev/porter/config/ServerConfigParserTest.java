@@ -53,6 +53,9 @@ class ServerConfigParserTest {
         assertThat(intranet.bindings()).containsExactly(
                 new ServerConfig.Binding("http", "127.0.0.1", 0, "intranet.example"),
                 new ServerConfig.Binding("http", "*", 8080, "intranet"));
+        // read, kept apart, not served (no TLS yet)
+        assertThat(intranet.httpsBindings()).containsExactly(new ServerConfig.Binding("https", "*", 44300, "intranet"));
+        assertThat(site.httpsBindings()).isEmpty();
         assertThat(intranet.applications()).containsExactly(
                 new ServerConfig.Application("/", dir.resolve("apps/intranet")));
         // siteDefaults/logFile: directory inherited, logging still off (Porter's default)
@@ -110,12 +113,17 @@ class ServerConfigParserTest {
     }
 
     @Test
-    void refusesHttpsForNowAndUnknownProtocols() throws Exception {
-        Path file = site("<binding protocol=\"https\" bindingInformation=\"*:443:\" sslFlags=\"1\" />",
+    void refusesUnknownProtocolsAndASiteWithOnlyHttps() throws Exception {
+        Path ftp = site("<binding protocol=\"ftp\" bindingInformation=\"*:21:\" />",
                 "<application path=\"/\" physicalPath=\"wwwroot\" />");
-        assertThatThrownBy(() -> parser.parse(file)).hasMessageStartingWith(file + ": line 5: <binding> attribute "
-                + "'protocol' has invalid value 'https'; allowed: http (https needs TLS, which Porter does not serve "
-                + "yet;");
+        assertThatThrownBy(() -> parser.parse(ftp)).hasMessageStartingWith(ftp + ": line 5: <binding> attribute "
+                + "'protocol' has invalid value 'ftp'; allowed: http or https (https is read but not served until "
+                + "Porter speaks TLS;");
+        Path httpsOnly = site("<binding protocol=\"https\" bindingInformation=\"*:443:\" sslFlags=\"1\" />",
+                "<application path=\"/\" physicalPath=\"wwwroot\" />");
+        assertThatThrownBy(() -> parser.parse(httpsOnly)).hasMessage(httpsOnly + ": line 4: <site>: site 'Default "
+                + "Web Site' has no http binding (its https bindings are not served yet: Porter has no TLS); add "
+                + "<bindings><binding protocol=\"http\" bindingInformation=\"*:8080:\"/></bindings>.");
     }
 
     @Test
@@ -238,7 +246,7 @@ class ServerConfigParserTest {
                 + "missing <sites> with at least one <site>.");
         Path noBinding = site("", "<application path=\"/\" physicalPath=\"wwwroot\" />");
         assertThatThrownBy(() -> parser.parse(noBinding)).hasMessageStartingWith(noBinding + ": line 4: <site>: site "
-                + "'Default Web Site' has no HTTP binding");
+                + "'Default Web Site' has no http binding; add");
         Path noName = write(sites("<site id=\"1\"><bindings><binding protocol=\"http\" bindingInformation=\"*:1:\"/>"
                 + "</bindings></site>"));
         assertThatThrownBy(() -> parser.parse(noName)).hasMessage(noName + ": line 4: <site>: Attribute 'name' is "

@@ -151,7 +151,14 @@ public final class PorterCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return serveUntilSignalled(new ServerConfigParser().parse(file));
+            ServerConfig config = new ServerConfigParser().parse(file);
+            for (ServerConfig.Site site : config.sites()) {
+                for (ServerConfig.Binding b : site.httpsBindings()) {
+                    LOG.warn("Site '{}': https binding {}:{}:{} is not served (Porter has no TLS yet)", site.name(),
+                            b.anyAddress() ? "*" : b.address(), b.port(), b.hostName());
+                }
+            }
+            return serveUntilSignalled(config);
         }
     }
 

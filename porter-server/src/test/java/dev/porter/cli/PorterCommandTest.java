@@ -191,6 +191,7 @@ class PorterCommandTest {
                         </application>
                         <bindings>
                           <binding protocol="http" bindingInformation="127.0.0.1:0:" />
+                          <binding protocol="https" bindingInformation="*:44300:localhost" sslFlags="0" />
                         </bindings>
                         <logFile enabled="true" directory="logs" />
                       </site>
@@ -203,6 +204,8 @@ class PorterCommandTest {
                 || !cli.process.isAlive());
         Matcher m = LISTENING.matcher(cli.output);
         assertThat(m.find()).as("output:\n%s", cli.output).isTrue();
+        assertThat(cli.output.toString()).contains("Site 'Default Web Site': https binding *:44300:localhost is not "
+                + "served (Porter has no TLS yet)");
         try (RawHttp http = new RawHttp(Integer.parseInt(m.group(1)))) {
             // no application at '/': the front server's 404, logged like any other request
             assertThat(http.exchange("GET /nothing-here HTTP/1.1\r\nHost: localhost\r\n\r\n").status())
