@@ -67,8 +67,10 @@ public final class XmlReader {
     }
 
     /**
-     * The file's lines, for finding tags and attribute names only: markup is ASCII in every encoding a config file
-     * uses, so ISO-8859-1 (one char per byte, never fails) finds it, except in UTF-16, decoded as such.
+     * The file's lines, for finding tags and attribute names only. Decoded as UTF-8 (what config files are; SAX counts
+     * columns in characters, so this keeps them aligned) or UTF-16 after its byte-order mark; in any other encoding
+     * the markup is still ASCII and found, only columns after non-ASCII text may be off, which costs nothing worse than
+     * a less precise line.
      */
     private static List<String> lines(byte[] bytes) {
         String text;
@@ -76,7 +78,7 @@ public final class XmlReader {
                 || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE))) {
             text = new String(bytes, StandardCharsets.UTF_16);
         } else {
-            text = new String(bytes, StandardCharsets.ISO_8859_1);
+            text = new String(bytes, StandardCharsets.UTF_8);
         }
         List<String> lines = new ArrayList<>();
         int start = 0;

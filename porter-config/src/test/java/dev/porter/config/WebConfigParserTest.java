@@ -219,6 +219,20 @@ class WebConfigParserTest {
     }
 
     @Test
+    void linesStayRightAfterNonAsciiTextAndWithSeveralTagsOnALine() throws Exception {
+        Path file = write("<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<configuration><!-- café, naïve, 日本語 -->\r\n"
+                + "<system.webServer><handlers><add name=\"é\" path=\"*\" verb=\"*\" modules=\"AspNetCoreModuleV2\" "
+                + "resourceType=\"Unspecified\"/></handlers><aspNetCore processPath=\"java\"\r\n"
+                + "  arguments=\"-Dname=日本\" rapidFailsPerMinute=\"1000\"/></system.webServer></configuration>\r\n");
+        assertThatThrownBy(() -> parser.parse(file)).hasMessage(file + ": line 4: <aspNetCore> attribute "
+                + "'rapidFailsPerMinute' has invalid value '1000'; allowed: a whole number from 0 to 100.");
+        Path missing = write("<configuration>\n<system.webServer>\n<aspNetCore\n    arguments=\"ü\"\n    />\n"
+                + "</system.webServer>\n</configuration>\n");
+        assertThatThrownBy(() -> parser.parse(missing))
+                .hasMessage(missing + ": line 3: <aspNetCore>: Attribute 'processPath' is required.");
+    }
+
+    @Test
     void aMisspelledAttributeIsNamedWithTheAllowedOnes() throws Exception {
         Path file = webConfig("stdoutLogEnable=\"true\"");
         assertThatThrownBy(() -> parser.parse(file))
