@@ -32,6 +32,7 @@ public record AspNetCoreConfig(
         Map<String, String> handlerSettings) {
 
     public static final String DEFAULT_STDOUT_LOG_FILE = ".\\aspnetcore-stdout";
+    public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ofSeconds(1);
 
     public AspNetCoreConfig {
         environmentVariables = Collections.unmodifiableSequencedMap(environmentVariables);
@@ -43,8 +44,26 @@ public record AspNetCoreConfig(
         return Optional.ofNullable(handlerSettings.get(name.toLowerCase(Locale.ROOT)));
     }
 
-    /** A handler setting that counts only when it is exactly {@code true} (case-insensitive), as ANCM reads them. */
+    /**
+     * A handler setting that, when present, is true only if it says {@code true} (case-insensitive): how ANCM reads
+     * {@code setCurrentDirectory}, {@code forwardResponseConnectionHeader}, {@code disallowRotationOnConfigChange},
+     * {@code enableShadowCopy}...
+     */
     public boolean handlerFlag(String name, boolean defaultValue) {
         return handlerSetting(name).map(v -> v.trim().equalsIgnoreCase("true")).orElse(defaultValue);
+    }
+
+    /**
+     * A handler setting that is true unless it says exactly {@code false} (case-insensitive): how ANCM reads
+     * {@code enableOutOfProcessConsoleRedirection}.
+     */
+    public boolean handlerFlagUnlessFalse(String name) {
+        return handlerSetting(name).map(v -> !v.trim().equalsIgnoreCase("false")).orElse(true);
+    }
+
+    /** {@code handlerSettings/shutdownDelay} (validated by the parser: whole milliseconds ≥ 0), default 1 s. */
+    public Duration shutdownDelay() {
+        return handlerSetting("shutdownDelay").map(v -> Duration.ofMillis(Long.parseLong(v.trim())))
+                .orElse(DEFAULT_SHUTDOWN_DELAY);
     }
 }

@@ -28,8 +28,14 @@ public final class ConfigException extends Exception {
     /** An attribute whose value is outside what the schema allows. */
     public static ConfigException invalidAttribute(Path file, XmlElement element, String attribute, String value,
             String allowed) {
-        return new ConfigException(file, "line " + element.line() + ": <" + element.name() + "> attribute '" + attribute
-                + "' has invalid value '" + value + "'; allowed: " + allowed + ".");
+        return new ConfigException(file, "line " + element.line(attribute) + ": <" + element.name() + "> attribute '"
+                + attribute + "' has invalid value '" + value + "'; allowed: " + allowed + ".");
+    }
+
+    /** A problem with one attribute that is not a plain range violation (unknown, required, misplaced). */
+    public static ConfigException attributeProblem(Path file, XmlElement element, String attribute, String problem) {
+        return new ConfigException(file, "line " + element.line(attribute) + ": <" + element.name() + "> attribute '"
+                + attribute + "': " + problem);
     }
 
     /** A problem with an element as a whole (missing, misplaced, unknown). */

@@ -15,17 +15,33 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
         sites = List.copyOf(sites);
     }
 
-    /** {@code <site name id>}: its bindings, applications and access log. */
-    public record Site(String name, long id, List<Binding> bindings, List<Application> applications, LogFile logFile) {
+    /**
+     * {@code <site name id>}: its bindings, applications and access log.
+     *
+     * @param bindings the {@code http} bindings: what the front server listens on
+     * @param httpsBindings the {@code https} bindings of the file (Visual Studio's applicationhost.config always has
+     *     one): read so that such a file works, but <em>not served</em> until the front server speaks TLS; the CLI
+     *     warns about each. Not a source for {@code ASPNETCORE_ANCM_HTTPS_PORT} while unserved: an app would redirect
+     *     to a port nobody answers.
+     */
+    public record Site(String name, long id, List<Binding> bindings, List<Application> applications, LogFile logFile,
+            List<Binding> httpsBindings) {
         public Site {
             bindings = List.copyOf(bindings);
             applications = List.copyOf(applications);
+            httpsBindings = List.copyOf(httpsBindings);
+        }
+
+        /** A site with http bindings only. */
+        public Site(String name, long id, List<Binding> bindings, List<Application> applications, LogFile logFile) {
+            this(name, id, bindings, applications, logFile, List.of());
         }
     }
 
     /**
      * {@code <binding protocol bindingInformation="ip:port:host">}.
      *
+     * @param protocol {@code http} or {@code https} (lower case)
      * @param address {@code *} (all addresses) or a literal IP address (IPv6 without brackets)
      * @param hostName empty for any host
      */

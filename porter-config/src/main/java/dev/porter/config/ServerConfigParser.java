@@ -7,20 +7,57 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Reads porter.xml: {@code configuration/system.applicationHost/sites} as IIS's applicationHost.config writes it
- * (the nested {@code <virtualDirectory path="/">} form too), {@code webLimits}, and the server-wide
- * {@code system.webServer} sections. Relative paths are relative to the file's folder.
+ * (the nested {@code <application><virtualDirectory path="/" physicalPath>} form, and Porter's shorthand
+ * {@code <application path physicalPath>}), {@code webLimits}, {@code siteDefaults/logFile} and the server-wide
+ * {@code system.webServer} sections (directly or in {@code <location path="">}). Relative paths are relative to the
+ * file's folder; {@code physicalPath} and log directories are {@code %VAR%}-expanded.
+ *
+ * <p>Elements Porter does not use (applicationPools, applicationDefaults, traceFailedRequestsLogging...) are ignored,
+ * so a real applicationHost.config site section reads unchanged; an unknown <em>attribute</em> on an element Porter reads
+ * is an error, so that a typo is not silently ignored. Attributes IIS writes there that Porter has no use for
+ * (serverAutoStart, applicationPool, enabledProtocols, sslFlags...) are accepted and ignored.
  */
 public final class ServerConfigParser {
 
-    private static final Set<String> PROTOCOLS = Set.of("http");
+    /** WAS's non-HTTP activation protocols (WCF): IIS's HTTP stack ignores these bindings, and so does Porter. */
+    private static final Set<String> NON_HTTP_PROTOCOLS = Set.of("net.tcp", "net.pipe", "net.msmq",
+            "msmq.formatname");
+
+    private static final String BINDING_ALLOWED = "ip:port:host, where ip is * (or empty) for every address or an IP "
+            + "address ([...] around IPv6), port is 0-65535 (0: a free port the OS picks) and host is a host name or "
+            + "empty for any host";
+
+    private static final Set<String> SITE_ATTRIBUTES = Set.of("name", "id", "serverAutoStart");
+    private static final Set<String> BINDING_ATTRIBUTES = Set.of("protocol", "bindingInformation", "sslFlags",
+            "certificateHash", "certificateStoreName");
+    private static final Set<String> APPLICATION_ATTRIBUTES = Set.of("path", "physicalPath", "applicationPool",
+            "enabledProtocols", "serviceAutoStartEnabled", "serviceAutoStartProvider", "preloadEnabled");
+    private static final Set<String> VIRTUAL_DIRECTORY_ATTRIBUTES = Set.of("path", "physicalPath", "userName",
+            "password", "logonMethod", "allowSubDirConfig");
+    private static final Set<String> LOG_FILE_ATTRIBUTES = Set.of("enabled", "directory", "logFormat", "period",
+            "truncateSize", "localTimeRollover", "logExtFileFlags", "customLogPluginClsid", "logTargetW3C",
+            "flushByEntryCountW3CLog", "maxLogLineLength", "logSiteId");
+    private static final Set<String> WEB_LIMITS_ATTRIBUTES = Set.of("connectionTimeout", "headerWaitTimeout",
+            "maxRequestBytes", "dynamicIdleThreshold", "maxBandwidth", "maxGlobalBandwidth", "minBytesPerSecond",
+            "demandStartThreshold");
+
+    private final EnvironmentExpander expander;
+
+    public ServerConfigParser(EnvironmentExpander expander) {
+        this.expander = expander;
+    }
+
+    public ServerConfigParser() {
+        this(EnvironmentExpander.ofSystem());
+    }
 
     public ServerConfig parse(Path file) throws ConfigException {
         Path absolute = file.toAbsolutePath().normalize();
@@ -37,22 +74,32 @@ public final class ServerConfigParser {
         LogFileDefaults logDefaults = readLogFile(absolute, base, sitesElement.descendant("siteDefaults", "logFile"),
                 new LogFileDefaults(false, base.resolve("logs")));
         List<ServerConfig.Site> sites = new ArrayList<>();
-        Set<String> names = new HashSet<>();
+        Map<String, XmlElement> names = new HashMap<>();
+        Map<Long, XmlElement> ids = new HashMap<>();
         Map<String, String> bindingOwners = new HashMap<>();
         long nextId = 1;
         for (XmlElement siteElement : sitesElement.children("site")) {
             ServerConfig.Site site = readSite(absolute, base, siteElement, nextId, logDefaults);
             nextId = Math.max(nextId, site.id()) + 1;
-            if (!names.add(site.name())) {
+            XmlElement sameName = names.putIfAbsent(site.name().toLowerCase(Locale.ROOT), siteElement);
+            if (sameName != null) {
                 throw ConfigException.invalidAttribute(absolute, siteElement, "name", site.name(),
-                        "a name no other <site> uses");
+                        "a name no other <site> uses (the site on line " + sameName.line() + " has it)");
             }
-            for (ServerConfig.Binding b : site.bindings()) {
-                String key = b.protocol() + ":" + b.address() + ":" + b.port() + ":" + b.hostName().toLowerCase();
+            XmlElement sameId = ids.putIfAbsent(site.id(), siteElement);
+            if (sameId != null) {
+                throw ConfigException.invalidAttribute(absolute, siteElement, "id", String.valueOf(site.id()),
+                        "an id no other <site> uses (the site on line " + sameId.line() + " has it)");
+            }
+            for (XmlElement bindingElement : bindingElements(siteElement)) {
+                ServerConfig.Binding b = readBinding(absolute, bindingElement); // already valid: readSite read it
+                String key = b.protocol() + ":" + b.address() + ":" + b.port() + ":"
+                        + b.hostName().toLowerCase(Locale.ROOT);
                 String owner = bindingOwners.putIfAbsent(key, site.name());
                 if (owner != null) {
-                    throw ConfigException.invalidElement(absolute, siteElement, "binding '" + b.address() + ":"
-                            + b.port() + ":" + b.hostName() + "' is already used by site '" + owner + "'.");
+                    throw ConfigException.invalidAttribute(absolute, bindingElement, "bindingInformation",
+                            bindingElement.attribute("bindingInformation"), "a binding no other binding uses (site '"
+                            + owner + "' already has it)");
                 }
             }
             sites.add(site);
@@ -61,10 +108,17 @@ public final class ServerConfigParser {
             throw ConfigException.invalidElement(absolute, sitesElement, "no <site>; at least one is needed.");
         }
         RequestLimits limits = RequestLimits.DEFAULTS;
-        Optional<XmlElement> limitsElement = root.descendant("system.webServer", "security", "requestFiltering",
-                "requestLimits");
-        if (limitsElement.isPresent()) {
-            limits = WebConfigParser.readRequestLimits(absolute, limitsElement.get());
+        XmlElement limitsElement = null;
+        for (XmlElement webServer : WebConfigParser.systemWebServers(root)) {
+            Optional<XmlElement> found = webServer.descendant("security", "requestFiltering", "requestLimits");
+            if (found.isPresent()) {
+                if (limitsElement != null) {
+                    throw ConfigException.invalidElement(absolute, found.get(), "a second server-wide "
+                            + "<requestLimits> (the first is on line " + limitsElement.line() + ").");
+                }
+                limitsElement = found.get();
+                limits = WebConfigParser.readRequestLimits(absolute, limitsElement);
+            }
         }
         ServerConfig.WebLimits webLimits = ServerConfig.WebLimits.DEFAULTS;
         Optional<XmlElement> webLimitsElement = appHost.child("webLimits");
@@ -77,101 +131,130 @@ public final class ServerConfigParser {
     private record LogFileDefaults(boolean enabled, Path directory) {
     }
 
-    private static LogFileDefaults readLogFile(Path file, Path base, Optional<XmlElement> element,
+    private LogFileDefaults readLogFile(Path file, Path base, Optional<XmlElement> element,
             LogFileDefaults defaults) throws ConfigException {
         if (element.isEmpty()) {
             return defaults;
         }
-        AttributeReader a = new AttributeReader(file, element.get())
-                .onlyKnown(Set.of("enabled", "directory", "logFormat"));
+        AttributeReader a = new AttributeReader(file, element.get()).onlyKnown(LOG_FILE_ATTRIBUTES);
         String format = a.string("logFormat", "W3C");
         if (!format.equalsIgnoreCase("W3C")) {
-            throw a.outOfRange("logFormat", format, "W3C");
+            throw a.outOfRange("logFormat", format, "W3C (the only format Porter writes)");
+        }
+        String period = a.string("period", "Daily");
+        if (!period.equalsIgnoreCase("Daily")) {
+            throw a.outOfRange("period", period, "Daily (Porter starts a new file each UTC day)");
         }
         String directory = a.string("directory", null);
+        if (directory != null && directory.isBlank()) {
+            throw a.outOfRange("directory", directory, "a directory path (relative to porter.xml's folder)");
+        }
         return new LogFileDefaults(a.bool("enabled", defaults.enabled()),
-                directory == null ? defaults.directory() : AppPaths.resolve(base, directory));
+                directory == null ? defaults.directory() : AppPaths.resolve(base, expander.expand(directory)));
     }
 
-    private static ServerConfig.Site readSite(Path file, Path base, XmlElement element, long defaultId,
+    private ServerConfig.Site readSite(Path file, Path base, XmlElement element, long defaultId,
             LogFileDefaults logDefaults) throws ConfigException {
-        AttributeReader a = new AttributeReader(file, element).onlyKnown(Set.of("name", "id", "serverAutoStart"));
+        AttributeReader a = new AttributeReader(file, element).onlyKnown(SITE_ATTRIBUTES);
         String name = a.required("name");
         long id = a.unsigned("id", defaultId, 1, 4_294_967_295L);
+        a.bool("serverAutoStart", true);
         List<ServerConfig.Binding> bindings = new ArrayList<>();
-        for (XmlElement bindingsElement : element.children("bindings")) {
-            for (XmlElement b : bindingsElement.children("binding")) {
-                bindings.add(readBinding(file, b));
-            }
+        List<ServerConfig.Binding> httpsBindings = new ArrayList<>();
+        for (XmlElement b : bindingElements(element)) {
+            ServerConfig.Binding binding = readBinding(file, b);
+            (binding.protocol().equals("https") ? httpsBindings : bindings).add(binding);
         }
         if (bindings.isEmpty()) {
-            throw ConfigException.invalidElement(file, element, "site '" + name + "' has no <bindings><binding "
-                    + "protocol=\"http\" bindingInformation=\"*:8080:\"/></bindings>.");
+            throw ConfigException.invalidElement(file, element, "site '" + name + "' has no http binding"
+                    + (httpsBindings.isEmpty() ? "" : " (its https bindings are not served yet: Porter has no TLS)")
+                    + "; add <bindings><binding protocol=\"http\" bindingInformation=\"*:8080:\"/></bindings>.");
         }
         List<ServerConfig.Application> applications = new ArrayList<>();
-        Set<String> paths = new HashSet<>();
+        Map<String, XmlElement> paths = new HashMap<>();
         for (XmlElement appElement : element.children("application")) {
             ServerConfig.Application app = readApplication(file, base, appElement);
-            if (!paths.add(app.path().toLowerCase())) {
+            XmlElement same = paths.putIfAbsent(app.path().toLowerCase(Locale.ROOT), appElement);
+            if (same != null) {
                 throw ConfigException.invalidAttribute(file, appElement, "path", app.path(),
-                        "a virtual path no other <application> of site '" + name + "' uses");
+                        "a virtual path no other <application> of site '" + name + "' uses (the one on line "
+                                + same.line() + " has it; paths compare case-insensitively)");
             }
             applications.add(app);
         }
         if (applications.isEmpty()) {
-            throw ConfigException.invalidElement(file, element, "site '" + name + "' has no <application path=\"/\" "
-                    + "physicalPath=\"...\"/>.");
+            throw ConfigException.invalidElement(file, element, "site '" + name + "' has no <application path=\"/\">"
+                    + "<virtualDirectory path=\"/\" physicalPath=\"...\"/></application>.");
         }
         LogFileDefaults log = readLogFile(file, base, element.child("logFile"), logDefaults);
         return new ServerConfig.Site(name, id, bindings, applications,
-                new ServerConfig.LogFile(log.enabled(), log.directory()));
+                new ServerConfig.LogFile(log.enabled(), log.directory()), httpsBindings);
+    }
+
+    /** The site's http and https binding elements, in order; WAS's non-HTTP bindings are skipped. */
+    private static List<XmlElement> bindingElements(XmlElement site) {
+        List<XmlElement> result = new ArrayList<>();
+        for (XmlElement bindingsElement : site.children("bindings")) {
+            for (XmlElement b : bindingsElement.children("binding")) {
+                String protocol = b.attribute("protocol");
+                if (protocol == null || !NON_HTTP_PROTOCOLS.contains(protocol.toLowerCase(Locale.ROOT))) {
+                    result.add(b);
+                }
+            }
+        }
+        return result;
     }
 
     static ServerConfig.Binding readBinding(Path file, XmlElement element) throws ConfigException {
-        AttributeReader a = new AttributeReader(file, element).onlyKnown(Set.of("protocol", "bindingInformation"));
-        String protocol = a.required("protocol");
-        if (!PROTOCOLS.contains(protocol.toLowerCase())) {
-            throw a.outOfRange("protocol", protocol, String.join(", ", PROTOCOLS));
+        AttributeReader a = new AttributeReader(file, element).onlyKnown(BINDING_ATTRIBUTES);
+        String protocol = a.required("protocol").toLowerCase(Locale.ROOT);
+        if (!protocol.equals("http") && !protocol.equals("https")) {
+            throw a.outOfRange("protocol", a.string("protocol", ""), "http or https (https is read but not served "
+                    + "until Porter speaks TLS; " + String.join(", ", NON_HTTP_PROTOCOLS) + " bindings are ignored)");
         }
+        a.unsigned("sslFlags", 0, 0, Integer.MAX_VALUE);
         String info = a.required("bindingInformation");
-        String allowed = "ip:port:host, where ip is * or an IP address ([..] for IPv6), port is 1-65535 and host is "
-                + "empty for any host";
         int lastColon = info.lastIndexOf(':');
         if (lastColon < 0) {
-            throw a.outOfRange("bindingInformation", info, allowed);
+            throw a.outOfRange("bindingInformation", info, BINDING_ALLOWED);
         }
         String host = info.substring(lastColon + 1);
         String addressAndPort = info.substring(0, lastColon);
         int portColon = addressAndPort.lastIndexOf(':');
         if (portColon < 0) {
-            throw a.outOfRange("bindingInformation", info, allowed);
+            throw a.outOfRange("bindingInformation", info, BINDING_ALLOWED);
         }
         String address = addressAndPort.substring(0, portColon);
-        int port;
-        try {
-            port = Integer.parseInt(addressAndPort.substring(portColon + 1));
-        } catch (NumberFormatException e) {
-            throw a.outOfRange("bindingInformation", info, allowed);
+        String portText = addressAndPort.substring(portColon + 1);
+        if (portText.isEmpty() || portText.length() > 5 || !portText.chars().allMatch(c -> c >= '0' && c <= '9')
+                || Integer.parseInt(portText) > 65535) {
+            throw a.outOfRange("bindingInformation", info, BINDING_ALLOWED);
         }
-        if (port < 1 || port > 65535) {
-            throw a.outOfRange("bindingInformation", info, allowed);
-        }
+        int port = Integer.parseInt(portText);
         if (address.isEmpty() || address.equals("*")) {
             address = "*";
         } else {
-            if (address.startsWith("[") && address.endsWith("]")) {
+            boolean bracketed = address.startsWith("[") && address.endsWith("]");
+            if (bracketed) {
                 address = address.substring(1, address.length() - 1);
             }
-            if (!isIpLiteral(address)) {
-                throw a.outOfRange("bindingInformation", info, allowed);
+            if (address.contains(":") != bracketed || !isIpLiteral(address)) {
+                throw a.outOfRange("bindingInformation", info, BINDING_ALLOWED);
             }
         }
-        return new ServerConfig.Binding(protocol.toLowerCase(), address, port, host.equals("*") ? "" : host);
+        if (!host.equals("*") && !host.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-'
+                || c == '_')) {
+            throw a.outOfRange("bindingInformation", info, BINDING_ALLOWED);
+        }
+        return new ServerConfig.Binding(protocol, address, port, host.equals("*") ? "" : host);
     }
 
     private static boolean isIpLiteral(String address) {
         if (!address.matches("[0-9a-fA-F:.%]+") || !(address.contains(".") || address.contains(":"))) {
             return false;
+        }
+        if (!address.contains(":") && address.split("\\.", -1).length != 4) {
+            return false; // InetAddress accepts BSD shorthands such as 127.1; IIS does not
         }
         try {
             InetAddress.getByName(address); // a literal never causes a lookup
@@ -181,42 +264,61 @@ public final class ServerConfigParser {
         }
     }
 
-    private static ServerConfig.Application readApplication(Path file, Path base, XmlElement element)
+    private ServerConfig.Application readApplication(Path file, Path base, XmlElement element)
             throws ConfigException {
-        AttributeReader a = new AttributeReader(file, element)
-                .onlyKnown(Set.of("path", "physicalPath", "applicationPool"));
+        AttributeReader a = new AttributeReader(file, element).onlyKnown(APPLICATION_ATTRIBUTES);
         String path = a.required("path");
         if (!path.startsWith("/") || (path.length() > 1 && path.endsWith("/")) || path.contains("//")
-                || path.contains("?") || path.contains("%")) {
-            throw a.outOfRange("path", path, "\"/\" or a virtual path such as \"/api\" (starts with /, no trailing /)");
+                || path.contains("?") || path.contains("%") || path.contains("\\") || path.contains("/./")
+                || path.contains("/../") || path.endsWith("/.") || path.endsWith("/..")) {
+            throw a.outOfRange("path", path, "\"/\" or a virtual path such as \"/api\" (starts with /, no trailing /, "
+                    + "no ?, %, \\ or dot segments)");
         }
+        a.bool("preloadEnabled", false);
+        a.bool("serviceAutoStartEnabled", false);
+        XmlElement physicalOwner = element;
         String physical = element.attribute("physicalPath");
-        if (physical == null) {
-            for (XmlElement vdir : element.children("virtualDirectory")) {
-                if ("/".equals(vdir.attribute("path"))) {
-                    physical = new AttributeReader(file, vdir).required("physicalPath");
-                }
+        for (XmlElement vdir : element.children("virtualDirectory")) {
+            AttributeReader v = new AttributeReader(file, vdir).onlyKnown(VIRTUAL_DIRECTORY_ATTRIBUTES);
+            String vpath = v.required("path");
+            if (!vpath.equals("/")) {
+                throw v.outOfRange("path", vpath, "\"/\" (Porter serves an application from its root virtual "
+                        + "directory only; make \"" + path + (path.endsWith("/") ? "" : "/") + vpath.substring(1)
+                        + "\" an <application> of its own)");
             }
+            String vphysical = v.required("physicalPath");
+            if (physical != null) {
+                throw ConfigException.attributeProblem(file, vdir, "physicalPath", "application '" + path
+                        + "' already has physicalPath '" + physical + "' (line " + physicalOwner.line("physicalPath")
+                        + "); give it in one place only.");
+            }
+            physical = vphysical;
+            physicalOwner = vdir;
         }
         if (physical == null || physical.isEmpty()) {
-            throw ConfigException.invalidElement(file, element, "application '" + path + "' needs physicalPath=\"...\" "
-                    + "or a <virtualDirectory path=\"/\" physicalPath=\"...\"/>.");
+            throw ConfigException.invalidElement(file, element, "application '" + path + "' needs "
+                    + "<virtualDirectory path=\"/\" physicalPath=\"...\"/> (or physicalPath=\"...\" on "
+                    + "<application>).");
         }
-        Path resolved = AppPaths.resolve(base, EnvironmentExpander.ofSystem().expand(physical));
+        Path resolved = AppPaths.resolve(base, expander.expand(physical));
         if (!Files.isDirectory(resolved)) {
-            throw ConfigException.invalidAttribute(file, element, "physicalPath", physical,
-                    "an existing directory (resolved to " + resolved + ")");
+            boolean drive = physical.length() >= 2 && physical.charAt(1) == ':'
+                    && Character.isLetter(physical.charAt(0));
+            throw ConfigException.invalidAttribute(file, physicalOwner, "physicalPath", physical,
+                    "an existing directory (it resolved to " + resolved + ", which "
+                            + (Files.exists(resolved) ? "is not a directory" : "does not exist")
+                            + (drive ? "; a Windows drive path means nothing here: give a path on this machine, "
+                                    + "absolute or relative to this file" : "") + ")");
         }
         return new ServerConfig.Application(path, resolved);
     }
 
     private static ServerConfig.WebLimits readWebLimits(Path file, XmlElement element) throws ConfigException {
-        AttributeReader a = new AttributeReader(file, element)
-                .onlyKnown(Set.of("connectionTimeout", "headerWaitTimeout", "maxRequestBytes"));
+        AttributeReader a = new AttributeReader(file, element).onlyKnown(WEB_LIMITS_ATTRIBUTES);
         ServerConfig.WebLimits d = ServerConfig.WebLimits.DEFAULTS;
         Duration max = Duration.ofDays(1);
         return new ServerConfig.WebLimits(a.timeSpan("connectionTimeout", d.connectionTimeout(), max),
                 a.timeSpan("headerWaitTimeout", d.headerWaitTimeout(), max),
-                a.unsignedInt("maxRequestBytes", d.maxRequestBytes(), 1024, 16 * 1024 * 1024));
+                a.unsignedInt("maxRequestBytes", d.maxRequestBytes(), 1024, 16 * 1024 * 1024, " (bytes)"));
     }
 }

@@ -16,6 +16,7 @@ public final class XmlElement {
     private final String name;
     private final int line;
     private final Map<String, String> attributes = new LinkedHashMap<>();
+    private final Map<String, Integer> attributeLines = new LinkedHashMap<>();
     private final List<XmlElement> children = new ArrayList<>();
 
     XmlElement(String name, int line) {
@@ -27,8 +28,14 @@ public final class XmlElement {
         return name;
     }
 
+    /** The line of the start tag's {@code <}. */
     public int line() {
         return line;
+    }
+
+    /** The line an attribute is written on (start tags may span lines); the element's line if it has no such one. */
+    public int line(String attributeName) {
+        return attributeLines.getOrDefault(attributeName, line);
     }
 
     public Map<String, String> attributes() {
@@ -64,8 +71,9 @@ public final class XmlElement {
         return Optional.of(current);
     }
 
-    void putAttribute(String attributeName, String value) {
+    void putAttribute(String attributeName, String value, int attributeLine) {
         attributes.put(attributeName, value);
+        attributeLines.put(attributeName, attributeLine);
     }
 
     void addChild(XmlElement child) {

@@ -5,12 +5,16 @@ import dev.porter.config.ConfigException;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.config.ServerConfigParser;
+import dev.porter.config.WebConfigParser;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -21,12 +25,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code porter}: the command line. Exit codes: 0 after a clean stop (SIGINT/SIGTERM included), 2 for a configuration
- * error (the message says which file, element, attribute and what is allowed), 1 for anything else.
+ * {@code porter}: the command line. Exit codes: 0 after a clean stop (SIGINT/SIGTERM: stop accepting, let requests in
+ * flight finish, stop every application), 2 for a configuration or usage error (the message on stderr says which
+ * file, line, element, attribute and what is allowed), 1 for anything else (e.g. a port already in use: the message
+ * names the address).
+ *
+ * <p>Threading: {@link #main} runs the command on the main thread, which waits for the stop signal; the signal handler
+ * only releases that wait, so the stop itself runs on the main thread.
  */
 @Command(name = "porter", mixinStandardHelpOptions = true, versionProvider = PorterCommand.Version.class,
         description = "Porter: the IIS + ASP.NET Core Module hosting system for the JVM.",
-        subcommands = {PorterCommand.Run.class, PorterCommand.Serve.class})
+        subcommands = {PorterCommand.Run.class, PorterCommand.Serve.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped cleanly (SIGINT/SIGTERM)", "1:failed (for example a port already in use)",
+                "2:configuration or usage error"})
 public final class PorterCommand implements Callable<Integer> {
 
     static final int EXIT_OK = 0;
@@ -54,8 +66,9 @@ public final class PorterCommand implements Callable<Integer> {
             return EXIT_FAILURE;
         });
         cli.setParameterExceptionHandler((e, parsedArgs) -> {
-            e.getCommandLine().getErr().println("porter: " + e.getMessage());
-            e.getCommandLine().usage(e.getCommandLine().getErr());
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("porter: " + e.getMessage());
+            e.getCommandLine().usage(err);
             return EXIT_CONFIG;
         });
         return cli.execute(args);
@@ -63,35 +76,52 @@ public final class PorterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        spec.commandLine().getErr().println("porter: a command is needed: run or serve.");
         spec.commandLine().usage(spec.commandLine().getErr());
         return EXIT_CONFIG;
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Serve the one application in <appDir> (its web.config) at '/': the IIS Express experience.")
+            description = "Serve the one application in <appDir> (its web.config) at '/': the IIS Express experience.",
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:stopped cleanly (SIGINT/SIGTERM)", "1:failed (for example the port is in use)",
+                    "2:configuration or usage error"})
     static final class Run implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "<appDir>", description = "The application directory (holds web.config).")
         Path appDir;
 
-        @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (0: any free port). "
-                + "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--port", defaultValue = "8080", paramLabel = "N",
+                description = "Port to listen on, 0-65535 (0: any free port; the log says which). "
+                        + "Default: ${DEFAULT-VALUE}.")
         int port;
 
-        @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (* for all). "
-                + "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+                description = "Address to listen on: an IP address, a name of this machine, or * for all. "
+                        + "Default: ${DEFAULT-VALUE}.")
         String bind;
 
         @Override
         public Integer call() throws Exception {
             Path dir = appDir.toAbsolutePath().normalize();
             if (!Files.isDirectory(dir)) {
-                throw new ConfigException(dir, "the application directory does not exist.");
+                throw new ConfigException(dir, "the application directory " + (Files.exists(dir) ? "is not a directory."
+                        : "does not exist."));
             }
             if (port < 0 || port > 65535) {
-                throw new ConfigException(dir, "--port " + port + " is out of range; allowed: 0-65535.");
+                throw new ConfigException(dir, "--port " + port + " is out of range; allowed: 0-65535 (0: any free "
+                        + "port).");
             }
             String address = bind.equals("*") ? "*" : literal(dir, bind);
-            ServerConfig config = new ServerConfig(dir.resolve("web.config"),
+            Path webConfig = dir.resolve("web.config");
+            try {
+                new WebConfigParser().parse(webConfig);
+            } catch (ConfigException e) {
+                // As in IIS: the server runs and the application answers 500 until its web.config is fixed (a change
+                // is picked up without a restart).
+                LOG.warn("The application's web.config cannot be used; requests will get 500 until it is fixed: {}",
+                        e.getMessage());
+            }
+            ServerConfig config = new ServerConfig(webConfig,
                     List.of(new ServerConfig.Site("Default Web Site", 1,
                             List.of(new ServerConfig.Binding("http", address, port, "")),
                             List.of(new ServerConfig.Application("/", dir)),
@@ -111,26 +141,38 @@ public final class PorterCommand implements Callable<Integer> {
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Serve the sites of a server configuration file (applicationHost.config shape).")
+            description = "Serve the sites of a server configuration file (applicationHost.config shape).",
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:stopped cleanly (SIGINT/SIGTERM)", "1:failed (for example a port is in use)",
+                    "2:configuration or usage error"})
     static final class Serve implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "<porter.xml>", description = "The server configuration file.")
         Path file;
 
         @Override
         public Integer call() throws Exception {
-            return serveUntilSignalled(new ServerConfigParser().parse(file));
+            ServerConfig config = new ServerConfigParser().parse(file);
+            for (ServerConfig.Site site : config.sites()) {
+                for (ServerConfig.Binding b : site.httpsBindings()) {
+                    LOG.warn("Site '{}': https binding {}:{}:{} is not served (Porter has no TLS yet)", site.name(),
+                            b.anyAddress() ? "*" : b.address(), b.port(), b.hostName());
+                }
+            }
+            return serveUntilSignalled(config);
         }
     }
 
     /** Starts, then waits for SIGINT/SIGTERM and stops gracefully; 0 when that went well. */
-    static int serveUntilSignalled(ServerConfig config) throws IOException {
+    static int serveUntilSignalled(ServerConfig config) {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
         Porter porter;
         try {
             porter = Porter.start(config);
         } catch (IOException e) {
-            System.err.println("porter: cannot listen: " + e.getMessage());
+            System.err.println("porter: cannot listen on " + listenAddresses(config) + ": " + (isAddressInUse(e)
+                    ? "the address is already in use (another process listens there; choose another port or stop it)"
+                    : e.getMessage()));
             return EXIT_FAILURE;
         }
         // If the JVM is ended some other way (System.exit elsewhere, a third signal), still stop the children.
@@ -150,6 +192,28 @@ public final class PorterCommand implements Callable<Integer> {
             // already shutting down
         }
         return EXIT_OK;
+    }
+
+    /** The configured listen addresses, as {@code http://ip:port} (one per distinct address and port). */
+    static String listenAddresses(ServerConfig config) {
+        Set<String> addresses = new LinkedHashSet<>();
+        for (ServerConfig.Site site : config.sites()) {
+            for (ServerConfig.Binding b : site.bindings()) {
+                String host = b.anyAddress() ? "*" : b.address().contains(":") ? "[" + b.address() + "]" : b.address();
+                addresses.add("http://" + host + ":" + b.port());
+            }
+        }
+        return String.join(", ", addresses);
+    }
+
+    private static boolean isAddressInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException || (t.getMessage() != null
+                    && t.getMessage().contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static final class Version implements CommandLine.IVersionProvider {
