@@ -377,9 +377,14 @@ final class ProxyExchange {
         }
         pool.ended(this);
         releaseEarlyTunnelBytes();
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("Forwarding {} {} to {} failed ({} {}: {})", exchange.request().method(),
-                    exchange.request().uri(), forwarder.target().address(), error.code(), error.text(), detail, cause);
+        if (error != ForwardingError.SHUTTING_DOWN) {
+            // One line per failed request, naming the request, the backend and why; the stack only when debugging.
+            LOG.warn("Forwarding {} {} to application at {} failed: {} ({}: {}){}", exchange.request().method(),
+                    exchange.request().uri(), forwarder.target().address(), detail, error.code(), error.text(),
+                    cause == null ? "" : ": " + cause);
+            if (cause != null && LOG.isDebugEnabled()) {
+                LOG.debug("Forwarding failure detail", cause);
+            }
         }
         if (!exchange.isDone()) {
             if (!exchange.isHeadWritten()) {

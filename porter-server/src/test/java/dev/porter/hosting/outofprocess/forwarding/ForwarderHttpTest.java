@@ -137,6 +137,17 @@ class ForwarderHttpTest {
     }
 
     @Test
+    void anHttp10RequestWithoutHostReachesTheBackendAsHttp11WithTheAddressTheClientUsed() throws Exception {
+        backend.recordAndAnswer("ok");
+        try (RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange("GET /old HTTP/1.0\r\n\r\n");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("ok");
+        }
+        assertThat(backend.seen.getFirst().header("Host")).isEqualTo("127.0.0.1:" + porter.port());
+    }
+
+    @Test
     void reusesOneBackendConnectionForSequentialRequests() throws Exception {
         backend.recordAndAnswer("ok");
         try (RawHttp http = new RawHttp(porter.port())) {

@@ -182,6 +182,52 @@ class ForwarderStreamingTest {
     }
 
     @Test
+    void aSlowBackendSlowsTheUploadDown() throws Exception {
+        long size = 256L * 1024 * 1024;
+        CountDownLatch startReading = new CountDownLatch(1);
+        backend.answer(exchange -> {
+            try {
+                startReading.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            long total = 0;
+            try (InputStream in = exchange.getRequestBody()) {
+                byte[] buffer = new byte[64 * 1024];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    total += n;
+                }
+            }
+            RecordingBackend.respond(exchange, 200, Long.toString(total));
+        });
+        AtomicLong sent = new AtomicLong();
+        try (MemoryProbe probe = new MemoryProbe(); RawHttp http = new RawHttp(porter.port());
+                var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> upload = executor.submit(() -> {
+                http.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " + size + "\r\n\r\n");
+                OutputStream out = http.socket().getOutputStream();
+                byte[] chunk = new byte[64 * 1024];
+                for (long n = 0; n < size; n += chunk.length) {
+                    out.write(chunk);
+                    sent.addAndGet(chunk.length);
+                }
+                out.flush();
+                return null;
+            });
+            // The backend reads nothing: the client gets as far as the socket buffers on the way let it.
+            await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() > 1024 * 1024);
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> sent.get() < MEMORY_BOUND);
+            assertThat(probe.peakGrowth()).isLessThan(MEMORY_BOUND);
+            startReading.countDown();
+            upload.get(30, TimeUnit.SECONDS);
+            RawHttp.Response r = http.readResponse();
+            assertThat(r.bodyText()).isEqualTo(Long.toString(size));
+        }
+    }
+
+    @Test
     void manyConcurrentClientsShareAFewPooledConnections() throws Exception {
         backend.recordAndAnswer("ok");
         int clients = 32;
