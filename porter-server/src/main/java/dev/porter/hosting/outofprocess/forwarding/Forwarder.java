@@ -90,7 +90,11 @@ public final class Forwarder implements AutoCloseable {
         return inFlight.get();
     }
 
-    /** Completes when no exchange is in flight (used to drain before stopping a backend). */
+    /**
+     * Completes when no exchange is in flight (used to drain before stopping a backend). Open WebSocket tunnels count
+     * as in flight (they delay a stop, as under ANCM): bound the wait with the shutdown time limit, then
+     * {@link #close}.
+     */
     public CompletableFuture<Void> whenIdle() {
         CompletableFuture<Void> idle = new CompletableFuture<>();
         idleWaiters.add(idle);
