@@ -157,6 +157,44 @@ class ForwarderFailureTest {
     }
 
     @Test
+    void clientDisconnectMidUploadClosesTheBackendConnection() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            ref[0].awaitPeerClose(s);
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port())) {
+            try (RawHttp http = new RawHttp(porter.port())) {
+                http.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\nonly ten b");
+                await().atMost(Duration.ofSeconds(10)).until(() -> backend.heads.size() == 1);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.closedByPeer.get() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.inFlight() == 0);
+        }
+    }
+
+    @Test
+    void aPooledConnectionTheBackendClosedWhileIdleIsNotReused() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nconn");
+            if (i == 0) {
+                return; // closes after one response, without saying so: Kestrel's idle keep-alive timeout
+            }
+            ref[0].awaitPeerClose(s);
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            assertThat(http.exchange(GET).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.idleConnections() == 0);
+            // a POST is never retried, so it only succeeds if the closed connection was not handed out
+            RawHttp.Response r = http.exchange("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(backend.accepted.get()).isEqualTo(2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.idleConnections() == 1);
+        }
+    }
+
+    @Test
     void interimResponsesFromTheBackendAreSwallowed() throws Exception {
         RawBackend[] ref = new RawBackend[1];
         try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
