@@ -72,6 +72,21 @@ class ForwarderFailureTest {
     }
 
     @Test
+    void aZeroRequestTimeoutMeansNoLimit() throws Exception {
+        try (RawBackend backend = new RawBackend((s, i) -> {
+            RawBackend.readHead(s.getInputStream());
+            Thread.sleep(300); // a slow answer, which no zero-length limit may cut off
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow");
+            s.getInputStream().read();
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(), timeout(Duration.ZERO));
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange(GET);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("slow");
+        }
+    }
+
+    @Test
     void garbageIs502Point3AndTheClientConnectionStaysUsable() throws Exception {
         RawBackend[] ref = new RawBackend[1];
         try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
