@@ -155,6 +155,23 @@ class ForwarderFailureTest {
     }
 
     @Test
+    void aCloseDelimitedResponseIsCompleteAndReChunkedForTheClient() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end");
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange(GET);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Transfer-Encoding")).contains("chunked");
+            assertThat(r.bodyText()).isEqualTo("until the end");
+            assertThat(http.exchange(GET).bodyText()).as("a new backend connection").isEqualTo("until the end");
+            assertThat(backend.accepted.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void clientDisconnectMidResponseClosesTheBackendConnection() throws Exception {
         RawBackend[] ref = new RawBackend[1];
         try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
