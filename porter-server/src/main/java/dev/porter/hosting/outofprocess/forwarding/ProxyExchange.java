@@ -326,6 +326,9 @@ final class ProxyExchange {
         client.flush();
         ch.closeFuture().addListener(f -> tunnelEnded());
         ch.config().setAutoRead(true);
+        if (!client.isActive()) {
+            ch.close(); // the client left before its relay was in place, so the relay never hears of it
+        }
     }
 
     private void tunnelEnded() {
