@@ -9,8 +9,16 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -224,6 +232,60 @@ class ForwarderFailureTest {
             assertThat(backend.accepted.get()).isEqualTo(2);
             await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.idleConnections() == 1);
         }
+    }
+
+    @Test
+    void aBackendKilledUnderLoadCostsOnlyRequestsInFlightAndNothingHangs() throws Exception {
+        RecordingBackend backend = new RecordingBackend().recordAndAnswer("ok");
+        AtomicBoolean stopped = new AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
+        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        AtomicInteger afterStop = new AtomicInteger();
+        List<Integer> wrongAfterStop = new CopyOnWriteArrayList<>();
+        try (ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(), timeout(Duration.ofSeconds(5)));
+                ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            try {
+                for (int c = 0; c < 8; c++) {
+                    executor.submit(() -> {
+                        RawHttp http = new RawHttp(porter.port());
+                        try {
+                            while (!done.get()) {
+                                boolean wasStopped = stopped.get();
+                                int status;
+                                try {
+                                    status = http.exchange(GET).status();
+                                } catch (IOException e) {
+                                    status = -1; // under way when the backend died: the client was cut off
+                                    http.close();
+                                    http = new RawHttp(porter.port());
+                                }
+                                statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                                if (wasStopped) {
+                                    afterStop.incrementAndGet();
+                                    if (status != 502) {
+                                        wrongAfterStop.add(status);
+                                    }
+                                }
+                            }
+                        } finally {
+                            http.close();
+                        }
+                        return null;
+                    });
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> backend.seen.size() > 200);
+                backend.close(); // the app process dies: its connections close, its port refuses
+                stopped.set(true);
+                await().atMost(Duration.ofSeconds(20)).until(() -> afterStop.get() > 100);
+            } finally {
+                done.set(true);
+            }
+        } finally {
+            backend.close();
+        }
+        assertThat(statuses.keySet()).isSubsetOf(200, 502, -1);
+        assertThat(statuses.get(200).get()).isGreaterThan(200);
+        assertThat(wrongAfterStop).isEmpty();
     }
 
     @Test
