@@ -1,9 +1,12 @@
 package dev.porter.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -11,49 +14,170 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ByteProcessor;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
 
 /**
- * First stage after the header timeout: HTTP/1.x request decoding and response encoding, like Netty's
+ * Second stage, after the header timeout: HTTP/1.x request decoding and response encoding, like Netty's
  * {@code HttpServerCodec} (the encoder knows which request method each response answers, so HEAD responses carry no
- * body) but stricter on framing: a request with both {@code Content-Length} and {@code Transfer-Encoding} is refused
- * instead of having its Content-Length dropped (RFC 9112 §6.1 allows either; refusing closes the CL.TE/TE.CL
- * smuggling path for good). Malformed input surfaces as a message whose {@code decoderResult()} failed; the
+ * body) but stricter (RFC 9112):
+ * <ul>
+ * <li>a request with both {@code Content-Length} and {@code Transfer-Encoding} is refused instead of having its
+ * Content-Length dropped (§6.1 allows either; refusing closes the CL.TE/TE.CL smuggling path for good);</li>
+ * <li>obsolete line folding (a header line starting with SP or HTAB, §5.2) is refused: Netty 4.2 joins such lines
+ * silently, which two parsers of the same bytes may not agree on.</li>
+ * </ul>
+ * Bare LF line ends, NUL/CR/other controls in values, whitespace before the colon and bad chunk framing are refused by
+ * Netty itself with the configuration {@link FrontPipeline} gives ({@code strictLineParsing}, {@code validateHeaders});
+ * StrictServerCodecTest pins that down. Malformed input surfaces as a message whose {@code decoderResult()} failed; the
  * {@link ExchangeDispatcher} answers it.
+ *
+ * <p>After a complete request that asks to switch protocols ({@code Upgrade}), decoding stops: the bytes that follow
+ * are not HTTP if the answer is 101. They stay buffered here until {@link #resumeDecoding()} (the answer was not 101)
+ * or {@link #takeUndecoded()} (it was: they belong to the new protocol). State is confined to the event loop.
  */
 final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
 
     static final String CONTENT_LENGTH_WITH_CHUNKED =
             "Content-Length and Transfer-Encoding are both present (RFC 9112 section 6.1)";
+    static final String OBSOLETE_LINE_FOLDING =
+            "a header line starts with whitespace (obsolete line folding, RFC 9112 section 5.2)";
 
     /** Methods of the requests whose final responses are not written yet, in order. */
     private final Queue<HttpMethod> methods = new ArrayDeque<>();
+    private final Decoder decoder;
 
     StrictServerCodec(HttpDecoderConfig config) {
-        init(new Decoder(config), new Encoder());
+        decoder = new Decoder(config);
+        init(decoder, new Encoder());
     }
 
-    private final class Decoder extends HttpRequestDecoder {
+    /** Decodes what arrived after an upgrade request that was answered without switching protocols. */
+    void resumeDecoding() {
+        decoder.resume();
+    }
+
+    /** The bytes received but not decoded (after an upgrade request), or null; the caller owns them. */
+    ByteBuf takeUndecoded() {
+        return decoder.takeUndecoded();
+    }
+
+    private final class Decoder extends HttpRequestDecoder implements ByteProcessor {
+        private ChannelHandlerContext context;
+        /** The next bytes belong to a request head (or the empty lines before one). */
+        private boolean inHead = true;
+        private boolean headStarted;
+        private boolean atLineStart;
+        private boolean folded;
+        private boolean upgradeRequest;
+        /** Decoding stopped after an upgrade request: the rest may be another protocol. */
+        private boolean held;
+        private boolean decoding;
+
         Decoder(HttpDecoderConfig config) {
             super(config);
         }
 
         @Override
+        protected void callDecode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            context = ctx;
+            decoding = true;
+            try {
+                super.callDecode(ctx, in, out);
+            } finally {
+                decoding = false;
+            }
+        }
+
+        @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (held) {
+                return;
+            }
+            int from = buffer.readerIndex();
+            boolean head = inHead;
             int before = out.size();
             super.decode(ctx, buffer, out);
+            if (head && buffer.readerIndex() > from) {
+                // The decoder consumes whole head lines; each consumed byte is looked at once, here.
+                buffer.forEachByte(from, buffer.readerIndex() - from, this);
+            }
             for (int i = before; i < out.size(); i++) {
-                if (out.get(i) instanceof HttpRequest request) {
-                    methods.add(request.method());
+                Object msg = out.get(i);
+                if (msg instanceof HttpRequest request) {
+                    requestDecoded(request);
+                }
+                if (msg instanceof LastHttpContent) {
+                    inHead = true;
+                    if (upgradeRequest) {
+                        upgradeRequest = false;
+                        held = true;
+                    }
                 }
             }
+        }
+
+        private void requestDecoded(HttpRequest request) {
+            methods.add(request.method());
+            boolean ok = request.decoderResult().isSuccess();
+            if (ok && folded) {
+                request.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(OBSOLETE_LINE_FOLDING)));
+                ok = false;
+            }
+            upgradeRequest = ok && request.headers().contains(HttpHeaderNames.UPGRADE);
+            inHead = false;
+            headStarted = false;
+            atLineStart = false;
+            folded = false;
+        }
+
+        /** Scans head bytes for a line that starts with SP or HTAB after the request line. */
+        @Override
+        public boolean process(byte value) {
+            if (!headStarted) {
+                // Netty skips empty lines and whitespace before the request line (RFC 9112 section 2.2).
+                headStarted = (value & 0xff) > ' ';
+                return true;
+            }
+            if (atLineStart && (value == ' ' || value == '\t')) {
+                folded = true;
+                return false;
+            }
+            atLineStart = value == '\n';
+            return true;
         }
 
         @Override
         protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
             throw new IllegalArgumentException(CONTENT_LENGTH_WITH_CHUNKED);
+        }
+
+        void resume() {
+            if (!held) {
+                return;
+            }
+            held = false;
+            if (!decoding && context != null && actualReadableBytes() > 0) {
+                // Not from inside a caller's stack: the dispatcher may be in the middle of finishing an exchange.
+                ChannelHandlerContext ctx = context;
+                ctx.executor().execute(() -> {
+                    if (!held && !ctx.isRemoved() && actualReadableBytes() > 0) {
+                        try {
+                            channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                        } catch (Exception e) {
+                            ctx.fireExceptionCaught(e);
+                        }
+                    }
+                });
+            }
+        }
+
+        ByteBuf takeUndecoded() {
+            int readable = actualReadableBytes();
+            return readable == 0 ? null : internalBuffer().readRetainedSlice(readable);
         }
     }
 
