@@ -63,6 +63,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** After a response to a request whose input was not all read: reading and discarding until the close. */
     private boolean lingering;
+    private StrictServerCodec codec;
     private RequestLimits lastAppLimits;
     private RequestLimits lastNarrowed;
 
@@ -409,8 +410,9 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             closeAfter(lastWrite, unreadInput);
             return;
         }
-        codec().resumeDecoding();
-        headerTimeout.awaitNextHead();
+        StrictServerCodec codec = codec();
+        codec.resumeDecoding();
+        headerTimeout.awaitNextHead(codec.headPending());
         if (!pipelined.isEmpty()) {
             // Not from inside the finishing handler's call: the next request starts on a fresh stack.
             ctx.executor().execute(this::dispatchPipelined);
@@ -434,7 +436,12 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private StrictServerCodec codec() {
-        return (StrictServerCodec) ctx.pipeline().get(FrontPipeline.CODEC);
+        StrictServerCodec c = codec;
+        if (c == null) {
+            c = (StrictServerCodec) ctx.pipeline().get(FrontPipeline.CODEC);
+            codec = c;
+        }
+        return c;
     }
 
     private void dispatchPipelined() {

@@ -42,7 +42,7 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelActive(ChannelHandlerContext context) throws Exception {
-        awaitNextHead();
+        awaitNextHead(false);
         super.channelActive(context);
     }
 
@@ -68,11 +68,19 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
         cancel();
     }
 
-    /** The previous response is complete and the connection stays open: wait for the next head. */
-    void awaitNextHead() {
+    /**
+     * The previous response is complete and the connection stays open: wait for the next head. {@code headPending}:
+     * part of it has already arrived (pipelined), so the header wait runs, not the idle timeout.
+     */
+    void awaitNextHead(boolean headPending) {
         waitingForHead = true;
-        headStarted = false;
-        arm(idleNanos);
+        headStarted = headPending;
+        arm(headPending ? headerNanos : idleNanos);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext context) {
+        cancel(); // an upgraded connection keeps no HTTP timer
     }
 
     private void arm(long nanos) {

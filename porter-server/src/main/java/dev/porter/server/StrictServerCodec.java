@@ -60,6 +60,11 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
         decoder.resume();
     }
 
+    /** Whether part of the next request head has arrived (pipelined behind the last request). */
+    boolean headPending() {
+        return decoder.headPending();
+    }
+
     /** The bytes received but not decoded (after an upgrade request), or null; the caller owns them. */
     ByteBuf takeUndecoded() {
         return decoder.takeUndecoded();
@@ -173,6 +178,10 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
                     }
                 });
             }
+        }
+
+        boolean headPending() {
+            return inHead && (headStarted || actualReadableBytes() > 0);
         }
 
         ByteBuf takeUndecoded() {

@@ -81,6 +81,17 @@ class ConnectionTimeoutsTest {
     }
 
     @Test
+    void answers408WhenAPipelinedHeadStopsHalfWay() throws Exception {
+        try (RawHttp http = front.connect()) {
+            http.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHo");
+            assertThat(http.readResponse().status()).isEqualTo(200);
+            RawHttp.Response r = http.readResponse(); // the idle timeout would close without a word
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(http.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void closesAnIdleKeepAliveConnectionSilentlyAfterConnectionTimeout() throws Exception {
         try (RawHttp http = front.connect()) {
             assertThat(http.exchange("GET / HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);

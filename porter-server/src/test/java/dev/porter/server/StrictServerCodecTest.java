@@ -180,8 +180,10 @@ class StrictServerCodecTest {
         write(ch, "HEAD /h HTTP/1.1\r\nHost: a\r\n\r\nGET /g HTTP/1.1\r\nHost: a\r\n\r\n");
         drain(ch);
         for (int i = 0; i < 2; i++) {
+            ByteBuf body = Unpooled.directBuffer().writeBytes("body".getBytes(StandardCharsets.US_ASCII));
+            inputs.add(body); // the HEAD response's body must be released, not written
             DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.OK, Unpooled.copiedBuffer("body", StandardCharsets.US_ASCII));
+                    HttpResponseStatus.OK, body);
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 4);
             ch.writeOutbound(response);
         }
