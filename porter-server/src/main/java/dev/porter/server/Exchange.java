@@ -87,6 +87,8 @@ public final class Exchange {
     private int status;
     private int subStatus;
     private long responseBodyBytes;
+    /** The response's Content-Length, or -1 when it has none (or no body is sent: HEAD, 204, 304). */
+    private long declaredLength = -1;
     /** Allocated on first use: most exchanges never register one. */
     private List<Runnable> abortListeners;
     private Runnable writabilityListener;
@@ -469,6 +471,12 @@ public final class Exchange {
 
     private void complete(ChannelFuture lastWrite) {
         complete = true;
+        if (declaredLength >= 0 && declaredLength != responseBodyBytes) {
+            // The head promised another length: the client cannot find the next response, so there is none.
+            ExchangeDispatcher.LOG.warn("Response to {} {} declared Content-Length {} but sent {} bytes; closing the "
+                    + "connection", request.method(), request.uri(), declaredLength, responseBodyBytes);
+            keepAlive = false;
+        }
         releaseHeldBody();
         abortListeners = null;
         connection.exchangeCompleted(this, lastWrite, keepAlive && requestComplete, !requestComplete);
@@ -480,6 +488,7 @@ public final class Exchange {
      * framing headers a GET would have.
      */
     private void prepareFraming(HttpResponse head) {
+        head.setProtocolVersion(HttpVersion.HTTP_1_1); // our version, whatever a backend's head said
         HttpHeaders h = head.headers();
         if (!h.contains(HttpHeaderNames.DATE)) {
             h.set(HttpHeaderNames.DATE, HttpDate.now());
@@ -511,6 +520,18 @@ public final class Exchange {
                 }
             } else {
                 h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (!headRequest && !statusWithoutBody) {
+            String length = h.get(HttpHeaderNames.CONTENT_LENGTH);
+            if (length != null) {
+                try {
+                    declaredLength = Long.parseLong(length.trim());
+                } catch (NumberFormatException e) {
+                    // Unusable framing from the handler: send the body close-delimited instead.
+                    h.remove(HttpHeaderNames.CONTENT_LENGTH);
+                    keepAlive = false;
+                }
             }
         }
         if (!requestComplete || connection.isDraining()) {

@@ -341,6 +341,22 @@ class FrontServerTest {
     }
 
     @Test
+    void closesTheConnectionWhenTheApplicationBreaksItsOwnContentLength() throws Exception {
+        with(new HandlerHosting(exchange -> {
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
+            head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 10);
+            exchange.writeHead(head);
+            exchange.writeContent(new DefaultLastHttpContent(Unpooled.copiedBuffer("abc", StandardCharsets.US_ASCII)),
+                    true);
+        }));
+        try (RawHttp http = front.connect()) {
+            http.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            String raw = new String(http.readUntilClose(), StandardCharsets.ISO_8859_1);
+            assertThat(raw).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nabc");
+        }
+    }
+
+    @Test
     void answersUnsupportedVersionsWith505() throws Exception {
         try (RawHttp http = echo().connect()) {
             RawHttp.Response r = http.exchange("GET / HTTP/1.2\r\nHost: a\r\n\r\n");
