@@ -9,7 +9,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -89,6 +88,9 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         }
         if (!pipelined.isEmpty() || (msg instanceof HttpRequest && current != null)) {
             pipelined.add(msg);
+            // Nothing more is decoded until this request's turn: the queue never grows past a head (and its empty
+            // LastHttpContent), however many requests the client pipelines.
+            codec().pauseDecoding();
             updateReading();
             return;
         }
@@ -411,7 +413,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         StrictServerCodec codec = codec();
-        codec.resumeDecoding();
+        codec.upgradeAnswered();
         headerTimeout.awaitNextHead(codec.headPending());
         if (!pipelined.isEmpty()) {
             // Not from inside the finishing handler's call: the next request starts on a fresh stack.
@@ -451,7 +453,15 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             }
             process(pipelined.poll());
         }
+        if (!closing && pipelined.isEmpty()) {
+            codec().resumeDecoding(); // the dispatched request's body, or the next request
+        }
         updateReading();
+    }
+
+    /** How many decoded messages wait for their turn (for tests). */
+    int queuedMessages() {
+        return pipelined.size();
     }
 
     /** The exchange is switching protocols: no more HTTP on this connection, and it is not ours to close. */
@@ -528,16 +538,6 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             current.clientGone();
         }
         super.channelInactive(context);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext context, Object evt) throws Exception {
-        if (evt instanceof ChannelInputShutdownEvent && current == null) {
-            // The client half-closed between requests: nothing more will come.
-            closing = true;
-            context.close();
-        }
-        super.userEventTriggered(context, evt);
     }
 
     @Override

@@ -36,8 +36,10 @@ import java.util.Queue;
  * {@link ExchangeDispatcher} answers it.
  *
  * <p>After a complete request that asks to switch protocols ({@code Upgrade}), decoding stops: the bytes that follow
- * are not HTTP if the answer is 101. They stay buffered here until {@link #resumeDecoding()} (the answer was not 101)
- * or {@link #takeUndecoded()} (it was: they belong to the new protocol). State is confined to the event loop.
+ * are not HTTP if the answer is 101. They stay buffered here until {@link #upgradeAnswered()} (the answer was not 101)
+ * or {@link #takeUndecoded()} (it was: they belong to the new protocol). The dispatcher also pauses decoding while a
+ * pipelined request waits ({@link #pauseDecoding()}), so a flood of pipelined requests stays bytes in one buffer
+ * rather than becoming thousands of queued messages. State is confined to the event loop.
  */
 final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
 
@@ -55,9 +57,25 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
         init(decoder, new Encoder());
     }
 
-    /** Decodes what arrived after an upgrade request that was answered without switching protocols. */
+    /** The upgrade request was answered without switching protocols: what follows is HTTP after all. */
+    void upgradeAnswered() {
+        if (decoder.upgradeHold) {
+            decoder.upgradeHold = false;
+            decoder.decodeBuffered();
+        }
+    }
+
+    /** Stops decoding (the next request waits to be dispatched); bytes stay buffered. */
+    void pauseDecoding() {
+        decoder.paused = true;
+    }
+
+    /** Decodes again, starting with what is buffered. */
     void resumeDecoding() {
-        decoder.resume();
+        if (decoder.paused) {
+            decoder.paused = false;
+            decoder.decodeBuffered();
+        }
     }
 
     /** Whether part of the next request head has arrived (pipelined behind the last request). */
@@ -79,7 +97,9 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
         private boolean folded;
         private boolean upgradeRequest;
         /** Decoding stopped after an upgrade request: the rest may be another protocol. */
-        private boolean held;
+        boolean upgradeHold;
+        /** Decoding stopped by the dispatcher (flow control). */
+        boolean paused;
         private boolean decoding;
 
         Decoder(HttpDecoderConfig config) {
@@ -99,7 +119,7 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-            if (held) {
+            if (upgradeHold || paused) {
                 return;
             }
             int from = buffer.readerIndex();
@@ -119,7 +139,7 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
                     inHead = true;
                     if (upgradeRequest) {
                         upgradeRequest = false;
-                        held = true;
+                        upgradeHold = true;
                     }
                 }
             }
@@ -160,24 +180,21 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
             throw new IllegalArgumentException(CONTENT_LENGTH_WITH_CHUNKED);
         }
 
-        void resume() {
-            if (!held) {
-                return;
+        /** Decodes what is buffered, unless held; not from inside a caller's stack (nor from inside decoding). */
+        void decodeBuffered() {
+            if (decoding || context == null || actualReadableBytes() == 0) {
+                return; // an ongoing decode loop goes on by itself; with nothing buffered, the next read decodes
             }
-            held = false;
-            if (!decoding && context != null && actualReadableBytes() > 0) {
-                // Not from inside a caller's stack: the dispatcher may be in the middle of finishing an exchange.
-                ChannelHandlerContext ctx = context;
-                ctx.executor().execute(() -> {
-                    if (!held && !ctx.isRemoved() && actualReadableBytes() > 0) {
-                        try {
-                            channelRead(ctx, Unpooled.EMPTY_BUFFER);
-                        } catch (Exception e) {
-                            ctx.fireExceptionCaught(e);
-                        }
+            ChannelHandlerContext ctx = context;
+            ctx.executor().execute(() -> {
+                if (!upgradeHold && !paused && !ctx.isRemoved() && actualReadableBytes() > 0) {
+                    try {
+                        channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                    } catch (Exception e) {
+                        ctx.fireExceptionCaught(e);
                     }
-                });
-            }
+                }
+            });
         }
 
         boolean headPending() {

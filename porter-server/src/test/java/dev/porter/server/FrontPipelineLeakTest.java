@@ -127,6 +127,37 @@ class FrontPipelineLeakTest {
     }
 
     @Test
+    void queuesNoMoreThanOnePipelinedRequestHoweverManyArrive() {
+        List<Exchange> open = new ArrayList<>();
+        EmbeddedChannel ch = pipeline(1_000_000, open::add);
+        write(ch, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n".repeat(1000)
+                + "POST /y HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc");
+        ExchangeDispatcher dispatcher = ch.pipeline().get(ExchangeDispatcher.class);
+        assertThat(open).hasSize(1);
+        assertThat(dispatcher.queuedMessages()).isBetween(1, 2); // a head and its empty LastHttpContent
+        for (int i = 1; i <= 1000; i++) {
+            Exchange exchange = open.get(i - 1);
+            exchange.respond(HttpResponseStatus.OK, null, new byte[0]);
+            ch.runPendingTasks();
+            assertThat(open).hasSize(i + 1);
+            assertThat(dispatcher.queuedMessages()).isLessThanOrEqualTo(2);
+        }
+        Exchange post = open.getLast();
+        assertThat(post.request().method().name()).isEqualTo("POST");
+        StringBuilder body = new StringBuilder();
+        post.receiveBody(c -> {
+            body.append(c.content().toString(StandardCharsets.US_ASCII));
+            c.release();
+        });
+        ch.runPendingTasks();
+        assertThat(body.toString()).isEqualTo("abc");
+        assertThat(post.isRequestComplete()).isTrue();
+        String out = closeAndCollectOutput(ch);
+        assertThat(out.split("HTTP/1.1 200 OK", -1)).hasSize(1001);
+        assertNothingLeaked();
+    }
+
+    @Test
     void releasesEverythingOnAMalformedChunk() {
         EmbeddedChannel ch = pipeline(1_000_000, exchange -> exchange.receiveBody(HttpContent::release));
         write(ch, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n");

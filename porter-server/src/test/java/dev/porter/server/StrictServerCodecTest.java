@@ -168,7 +168,7 @@ class StrictServerCodecTest {
         EmbeddedChannel ch = channel();
         write(ch, "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: x\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(drain(ch)).containsExactly("request GET /ws", "last");
-        ch.pipeline().get(StrictServerCodec.class).resumeDecoding();
+        ch.pipeline().get(StrictServerCodec.class).upgradeAnswered();
         ch.runPendingTasks();
         assertThat(drain(ch)).containsExactly("request GET /next", "last");
         assertInputsReleased(ch);
