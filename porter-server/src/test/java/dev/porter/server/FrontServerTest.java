@@ -108,6 +108,24 @@ class FrontServerTest {
     }
 
     @Test
+    void answersAFloodOfPipelinedRequestsWithBodiesInOrder() throws Exception {
+        StringBuilder flood = new StringBuilder();
+        int n = 500;
+        for (int i = 0; i < n; i++) {
+            flood.append(i % 2 == 0 ? "GET /" + i + " HTTP/1.1\r\nHost: a\r\n\r\n"
+                    : "POST /" + i + " HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + "4\r\nbody\r\n0\r\n\r\n");
+        }
+        try (RawHttp http = echo().connect()) {
+            http.send(flood.toString());
+            for (int i = 0; i < n; i++) {
+                assertThat(http.readResponse().bodyText()).isEqualTo(i % 2 == 0 ? "GET /" + i + " null\n/\n"
+                        : "POST /" + i + " null\n/\nbody");
+            }
+        }
+    }
+
+    @Test
     void answersPipelinedRequestsInOrderEvenWhenTheFirstAnswerIsSlower() throws Exception {
         with(new HandlerHosting(exchange -> {
             String path = exchange.target().cookedPath();
