@@ -162,7 +162,8 @@ public final class Exchange {
      */
     public void receiveBody(BodyReceiver bodyReceiver) {
         this.receiver = bodyReceiver;
-        if (expectContinue && !headWritten && !isDone()) {
+        if (expectContinue && !headWritten && !isDone() && receivedBodyBytes == 0) {
+            // (a client that did not wait and has started sending needs no invitation)
             expectContinue = false;
             connection.sendContinue();
         }
