@@ -43,7 +43,10 @@ import java.util.List;
  *
  * <p>Response: {@link #writeHead} then {@link #writeContent} until a {@link LastHttpContent}, or {@link #respond} for a
  * whole response. Framing is the front server's job: a head without {@code Content-Length} is sent chunked to
- * HTTP/1.1 clients and close-delimited to HTTP/1.0 ones; keep-alive and {@code Connection} are decided here.
+ * HTTP/1.1 clients and close-delimited to HTTP/1.0 ones, a full response gets its {@code Content-Length}, a HEAD
+ * response the framing headers a GET would have; keep-alive and {@code Connection} are decided here, and a body that
+ * does not match its declared {@code Content-Length} closes the connection. The status line is always
+ * {@code HTTP/1.1}. Interim responses are the front server's ({@code 100 Continue}) or {@link #upgrade}'s (101).
  * {@link #isWritable()}/{@link #onWritabilityChanged} give the backpressure a download gets.
  *
  * <p>If the client goes away (or the exchange is aborted) before the response is complete, the {@link #onAbort}
