@@ -300,7 +300,8 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
                     "The request line is longer than the server accepts (webLimits maxRequestBytes).");
         } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
             reject(request, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "The request headers are larger than the server accepts (webLimits maxRequestBytes).");
+                    "The request headers are larger than the server accepts (webLimits maxRequestBytes): "
+                            + why(cause) + ".");
         } else {
             reject(request, HttpResponseStatus.BAD_REQUEST, "Malformed request: " + why(cause) + ".");
         }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.ByteProcessor;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -28,7 +29,9 @@ import java.util.Queue;
  * <li>a request with both {@code Content-Length} and {@code Transfer-Encoding} is refused instead of having its
  * Content-Length dropped (§6.1 allows either; refusing closes the CL.TE/TE.CL smuggling path for good);</li>
  * <li>obsolete line folding (a header line starting with SP or HTAB, §5.2) is refused: Netty 4.2 joins such lines
- * silently, which two parsers of the same bytes may not agree on.</li>
+ * silently, which two parsers of the same bytes may not agree on;</li>
+ * <li>the whole head (request line and header block) counts against one limit, as http.sys's MaxRequestBytes does
+ * (Netty bounds the two separately): over it the request fails with {@code TooLongHttpHeaderException} (431).</li>
  * </ul>
  * Bare LF line ends, NUL/CR/other controls in values, whitespace before the colon and bad chunk framing are refused by
  * Netty itself with the configuration {@link FrontPipeline} gives ({@code strictLineParsing}, {@code validateHeaders});
@@ -52,8 +55,12 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
     private final Queue<HttpMethod> methods = new ArrayDeque<>();
     private final Decoder decoder;
 
+    /**
+     * @param config the decoder settings; its {@code maxHeaderSize} also bounds the whole head (request line, headers
+     *     and line ends), as http.sys's MaxRequestBytes does: Netty bounds the line and the header block separately
+     */
     StrictServerCodec(HttpDecoderConfig config) {
-        decoder = new Decoder(config);
+        decoder = new Decoder(config, config.getMaxHeaderSize());
         init(decoder, new Encoder());
     }
 
@@ -101,9 +108,12 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
         /** Decoding stopped by the dispatcher (flow control). */
         boolean paused;
         private boolean decoding;
+        private final int maxHeadBytes;
+        private int headBytes;
 
-        Decoder(HttpDecoderConfig config) {
+        Decoder(HttpDecoderConfig config, int maxHeadBytes) {
             super(config);
+            this.maxHeadBytes = maxHeadBytes;
         }
 
         @Override
@@ -128,6 +138,7 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
             super.decode(ctx, buffer, out);
             if (head && buffer.readerIndex() > from) {
                 // The decoder consumes whole head lines; each consumed byte is looked at once, here.
+                headBytes += buffer.readerIndex() - from;
                 buffer.forEachByte(from, buffer.readerIndex() - from, this);
             }
             for (int i = before; i < out.size(); i++) {
@@ -152,6 +163,12 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
                 request.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(OBSOLETE_LINE_FOLDING)));
                 ok = false;
             }
+            if (ok && headBytes > maxHeadBytes) {
+                request.setDecoderResult(DecoderResult.failure(new TooLongHttpHeaderException(
+                        "the request head is " + headBytes + " bytes; the limit is " + maxHeadBytes)));
+                ok = false;
+            }
+            headBytes = 0;
             upgradeRequest = ok && request.headers().contains(HttpHeaderNames.UPGRADE);
             inHead = false;
             headStarted = false;

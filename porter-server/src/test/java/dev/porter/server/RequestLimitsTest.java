@@ -89,6 +89,18 @@ class RequestLimitsTest {
     }
 
     @Test
+    void countsTheRequestLineAndTheHeadersTogetherAgainstMaxRequestBytes() throws Exception {
+        defaults();
+        try (RawHttp http = front.connect()) {
+            // Each part alone is under 16384 bytes; together they are not (http.sys counts the whole head).
+            RawHttp.Response r = http.exchange("GET /?" + "q".repeat(9000) + " HTTP/1.1\r\nHost: a\r\nX: "
+                    + "b".repeat(9000) + "\r\n\r\n");
+            assertThat(r.status()).isEqualTo(431);
+            assertThat(r.bodyText()).contains("maxRequestBytes").contains("the limit is 16384");
+        }
+    }
+
+    @Test
     void honoursAConfiguredMaxRequestBytes() throws Exception {
         front = TestFront.start(dir, new EchoHosting(), RequestLimits.DEFAULTS,
                 new ServerConfig.WebLimits(ServerConfig.WebLimits.DEFAULTS.connectionTimeout(),
