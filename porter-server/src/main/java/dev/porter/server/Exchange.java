@@ -219,6 +219,9 @@ public final class Exchange {
             return;
         }
         requestComplete = last;
+        if (last) {
+            connection.requestBodyComplete();
+        }
         if (receiver != null && !bodyPausedByHandler && (heldBody == null || heldBody.isEmpty())) {
             receiver.onContent(content);
         } else {

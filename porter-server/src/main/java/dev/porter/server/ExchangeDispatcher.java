@@ -78,6 +78,38 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
+        headerTimeout.onBodyStalled(this::bodyStalled);
+    }
+
+    /**
+     * The client sent nothing of the request body for connectionTimeout. Not its fault while the handler holds the
+     * reading back (paused, or no receiver yet): then the watch starts over.
+     */
+    private void bodyStalled() {
+        Exchange exchange = current;
+        if (exchange == null || exchange.isRequestComplete() || closing) {
+            return;
+        }
+        if (exchange.wantsReadingPaused()) {
+            headerTimeout.awaitBody();
+            return;
+        }
+        LOG.debug("Request body from {} stalled; giving up on {} {}", ctx.channel().remoteAddress(),
+                exchange.request().method(), exchange.request().uri());
+        boolean headWritten = exchange.isHeadWritten();
+        exchange.clientGone();
+        if (!headWritten) {
+            sendErrorAndClose(HttpResponseStatus.REQUEST_TIMEOUT,
+                    "The client stopped sending the request body (webLimits connectionTimeout).");
+        } else {
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    /** The current exchange's request body is complete. */
+    void requestBodyComplete() {
+        headerTimeout.bodyDone();
     }
 
     @Override
@@ -201,6 +233,9 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
                 limits.maxAllowedContentLength(), contentLength, chunked, expectContinue);
         current = exchange;
         state.exchangeStarted();
+        if (!exchange.isRequestComplete()) {
+            headerTimeout.awaitBody();
+        }
         try {
             route.handler().handle(exchange);
         } catch (RuntimeException e) {
@@ -407,6 +442,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
+        headerTimeout.bodyDone();
         state.exchangeEnded();
         accessLog.completed(ctx.channel(), exchange);
         if (!reuse || state.isDraining()) {
@@ -432,6 +468,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
+        headerTimeout.bodyDone();
         closing = true;
         releasePipelined();
         state.exchangeEnded();
@@ -471,6 +508,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
+        headerTimeout.bodyDone();
         closing = true;
         releasePipelined();
         state.exchangeEnded();
@@ -519,6 +557,9 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
                 && (closing || !pipelined.isEmpty() || (current != null && current.wantsReadingPaused()));
         if (ctx.channel().config().isAutoRead() == paused) {
             ctx.channel().config().setAutoRead(!paused);
+            if (!paused && current != null && !current.isRequestComplete()) {
+                headerTimeout.awaitBody(); // the client could not send while we did not read: its clock restarts
+            }
         }
     }
 

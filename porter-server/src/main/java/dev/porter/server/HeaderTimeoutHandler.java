@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * Head of the pipeline, before the codec: bounds the time a connection may spend without a complete request head
  * (http.sys's connection timers). An idle keep-alive connection is closed silently after {@code connectionTimeout};
  * once bytes of a head have arrived the client has {@code headerWaitTimeout} to finish it, else it gets 408 and the
- * connection is closed (slowloris, RFC 9110 section 15.5.9). Not running while a request is being answered: the
- * hosting module has its own timeouts.
+ * connection is closed (slowloris, RFC 9110 section 15.5.9). While a request body is on its way, a client that sends
+ * nothing for {@code connectionTimeout} is reported to the dispatcher (http.sys's EntityBody timer), which answers 408
+ * or cuts the exchange off. Otherwise not running while a request is being answered: the hosting module has its own
+ * timeouts.
  *
  * <p>One timer per connection, re-armed lazily as Netty's IdleStateHandler does: a request/response cycle only moves a
  * deadline; the timer, when it fires early, schedules itself for the rest. A head that arrives whole in one read never
@@ -39,10 +41,35 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
     private boolean headStarted;
     /** Counts waits, so that a read can tell whether the wait it started in is still the current one. */
     private int waits;
+    /** A request body is expected: reads are timed. */
+    private boolean watchingBody;
+    private long lastReadNanos;
+    private Runnable bodyStalled;
 
     HeaderTimeoutHandler(Duration connectionTimeout, Duration headerWaitTimeout) {
         this.idleNanos = connectionTimeout.toNanos();
         this.headerNanos = headerWaitTimeout.toNanos();
+    }
+
+    /** Who hears of a stalled request body (the dispatcher). */
+    void onBodyStalled(Runnable listener) {
+        this.bodyStalled = listener;
+    }
+
+    /** A request body is on its way: from now, {@code connectionTimeout} without a byte is a stall. */
+    void awaitBody() {
+        if (idleNanos <= 0) {
+            return;
+        }
+        watchingBody = true;
+        lastReadNanos = System.nanoTime();
+        deadline = lastReadNanos + idleNanos;
+        ensureTimer();
+    }
+
+    /** The request body is complete, or the exchange is over. */
+    void bodyDone() {
+        watchingBody = false;
     }
 
     @Override
@@ -58,6 +85,9 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) throws Exception {
+        if (watchingBody) {
+            lastReadNanos = System.nanoTime();
+        }
         boolean starting = waitingForHead && !headStarted && msg instanceof ByteBuf buf && buf.isReadable();
         int wait = waits;
         long now = starting ? System.nanoTime() : 0;
@@ -124,7 +154,21 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
 
     private void expired() {
         timer = null;
-        if (!waitingForHead || !ctx.channel().isActive()) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (watchingBody) {
+            long quiet = System.nanoTime() - lastReadNanos;
+            if (quiet < idleNanos) {
+                deadline = lastReadNanos + idleNanos;
+                ensureTimer();
+            } else {
+                watchingBody = false;
+                bodyStalled.run();
+            }
+            return;
+        }
+        if (!waitingForHead) {
             return;
         }
         long left = deadline - System.nanoTime();

@@ -92,6 +92,64 @@ class ConnectionTimeoutsTest {
     }
 
     @Test
+    void answers408WhenTheRequestBodyStalls() throws Exception {
+        try (RawHttp http = front.connect()) {
+            long start = System.nanoTime();
+            http.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+            RawHttp.Response r = http.readResponse();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.bodyText()).contains("connectionTimeout");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(IDLE.minusMillis(50));
+            assertThat(http.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void cutsOffAnExchangeWhoseBodyStallsAfterTheResponseStarted() throws Exception {
+        front.close();
+        java.util.concurrent.atomic.AtomicInteger aborts = new java.util.concurrent.atomic.AtomicInteger();
+        front = TestFront.start(dir.resolve("streaming"), new dev.porter.testing.HandlerHosting(exchange -> {
+            exchange.onAbort(aborts::incrementAndGet);
+            exchange.writeHead(new io.netty.handler.codec.http.DefaultHttpResponse(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK));
+            exchange.flush();
+            exchange.receiveBody(content -> content.release());
+        }), RequestLimits.DEFAULTS, new ServerConfig.WebLimits(IDLE, HEADER_WAIT, 16384), null);
+        try (RawHttp http = front.connect()) {
+            http.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+            String raw = new String(http.readUntilClose(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(raw).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("408").doesNotEndWith("0\r\n\r\n");
+            assertThat(aborts.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void doesNotCountTheTimeTheHandlerHeldTheBodyBackAsAStall() throws Exception {
+        front.close();
+        front = TestFront.start(dir.resolve("paused"), new dev.porter.testing.HandlerHosting(exchange -> {
+            StringBuilder body = new StringBuilder();
+            exchange.receiveBody(content -> {
+                body.append(content.content().toString(java.nio.charset.StandardCharsets.US_ASCII));
+                boolean last = content instanceof io.netty.handler.codec.http.LastHttpContent;
+                content.release();
+                if (last) {
+                    exchange.respond(io.netty.handler.codec.http.HttpResponseStatus.OK, null,
+                            body.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+            });
+            exchange.pauseBody(); // a busy application: reads again after twice the connection timeout
+            exchange.eventLoop().schedule(exchange::resumeBody, IDLE.toMillis() * 2,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }), RequestLimits.DEFAULTS, new ServerConfig.WebLimits(IDLE, HEADER_WAIT, 16384), null);
+        try (RawHttp http = front.connect()) {
+            http.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nabc");
+            Thread.sleep(IDLE.toMillis() * 2 + IDLE.toMillis() / 2); // the client's own pace: within its clock
+            http.send("def");
+            assertThat(http.readResponse().bodyText()).isEqualTo("abcdef");
+        }
+    }
+
+    @Test
     void closesAnIdleKeepAliveConnectionSilentlyAfterConnectionTimeout() throws Exception {
         try (RawHttp http = front.connect()) {
             assertThat(http.exchange("GET / HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
