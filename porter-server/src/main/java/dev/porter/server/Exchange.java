@@ -36,15 +36,22 @@ import java.util.List;
  * <p>Request body: {@link #receiveBody} delivers the body's {@link HttpContent}s in order, the last one a
  * {@link LastHttpContent}; ownership passes to the receiver, which releases them. Content that arrives before a
  * receiver is set is held (and the connection stops reading past 64 KiB). {@link #pauseBody}/{@link #resumeBody}
- * stop and restart reading from the client: that is the backpressure an upload gets.
+ * stop and restart reading from the client: that is the backpressure an upload gets. While paused, nothing is
+ * delivered (content already read is held and comes after {@link #resumeBody}). An {@code Expect: 100-continue} is
+ * answered with {@code 100 Continue} when the receiver is set (and never if the response comes first), so a handler
+ * that refuses an upload early saves the client from sending it.
  *
  * <p>Response: {@link #writeHead} then {@link #writeContent} until a {@link LastHttpContent}, or {@link #respond} for a
  * whole response. Framing is the front server's job: a head without {@code Content-Length} is sent chunked to
- * HTTP/1.1 clients and close-delimited to HTTP/1.0 ones; keep-alive and {@code Connection} are decided here.
+ * HTTP/1.1 clients and close-delimited to HTTP/1.0 ones, a full response gets its {@code Content-Length}, a HEAD
+ * response the framing headers a GET would have; keep-alive and {@code Connection} are decided here, and a body that
+ * does not match its declared {@code Content-Length} closes the connection. The status line is always
+ * {@code HTTP/1.1}. Interim responses are the front server's ({@code 100 Continue}) or {@link #upgrade}'s (101).
  * {@link #isWritable()}/{@link #onWritabilityChanged} give the backpressure a download gets.
  *
  * <p>If the client goes away (or the exchange is aborted) before the response is complete, the {@link #onAbort}
- * callbacks run once; later writes are dropped and released.
+ * callbacks run once; later writes are dropped and released. A response that completes before the request body was
+ * read closes the connection (after a short lingering read, so the client sees the response and not a reset).
  */
 public final class Exchange {
 
@@ -63,13 +70,18 @@ public final class Exchange {
     private final Route route;
     private final long maxBodyBytes;
     private final long startNanos = System.nanoTime();
+    private final boolean upgradeRequest;
+    private final boolean http10;
 
-    private final ArrayDeque<HttpContent> heldBody = new ArrayDeque<>();
+    /** Content read but not delivered yet (no receiver, or paused); allocated on first need. */
+    private ArrayDeque<HttpContent> heldBody;
     private long heldBytes;
     private long receivedBodyBytes;
     private BodyReceiver receiver;
     private boolean requestComplete;
     private boolean bodyPausedByHandler;
+    private boolean delivering;
+    private boolean expectContinue;
 
     private boolean headWritten;
     private boolean complete;
@@ -78,11 +90,14 @@ public final class Exchange {
     private int status;
     private int subStatus;
     private long responseBodyBytes;
-    private final List<Runnable> abortListeners = new ArrayList<>(2);
+    /** The response's Content-Length, or -1 when it has none (or no body is sent: HEAD, 204, 304). */
+    private long declaredLength = -1;
+    /** Allocated on first use: most exchanges never register one. */
+    private List<Runnable> abortListeners;
     private Runnable writabilityListener;
 
     Exchange(ExchangeDispatcher connection, Channel channel, HttpRequest request, RequestTarget target, Route route,
-            long maxBodyBytes) {
+            long maxBodyBytes, long contentLength, boolean chunked, boolean expectContinue) {
         this.connection = connection;
         this.channel = channel;
         this.request = request;
@@ -90,9 +105,11 @@ public final class Exchange {
         this.route = route;
         this.maxBodyBytes = maxBodyBytes;
         this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        this.upgradeRequest = request.headers().contains(HttpHeaderNames.UPGRADE);
         // A request without a body is complete with its head; the decoder's empty LastHttpContent adds nothing.
-        this.requestComplete = !HttpUtil.isTransferEncodingChunked(request)
-                && HttpUtil.getContentLength(request, 0L) == 0L;
+        this.requestComplete = !chunked && contentLength <= 0;
+        this.expectContinue = expectContinue && !requestComplete;
     }
 
     // ---- what the request is ---------------------------------------------------------------------------------------
@@ -142,14 +159,18 @@ public final class Exchange {
 
     // ---- request body ----------------------------------------------------------------------------------------------
 
-    /** Sets the body receiver; held content is delivered at once. */
+    /**
+     * Sets the body receiver; held content is delivered at once (unless paused). Answers a pending
+     * {@code Expect: 100-continue}.
+     */
     public void receiveBody(BodyReceiver bodyReceiver) {
         this.receiver = bodyReceiver;
-        while (!heldBody.isEmpty() && receiver == bodyReceiver && !aborted) {
-            HttpContent c = heldBody.poll();
-            heldBytes -= c.content().readableBytes();
-            bodyReceiver.onContent(c);
+        if (expectContinue && !headWritten && !isDone() && receivedBodyBytes == 0) {
+            // (a client that did not wait and has started sending needs no invitation)
+            expectContinue = false;
+            connection.sendContinue();
         }
+        deliverHeld();
         connection.updateReading();
     }
 
@@ -158,7 +179,7 @@ public final class Exchange {
         return requestComplete;
     }
 
-    /** Stops reading from the client until {@link #resumeBody}. */
+    /** Stops reading from the client, and delivering to the receiver, until {@link #resumeBody}. */
     public void pauseBody() {
         bodyPausedByHandler = true;
         connection.updateReading();
@@ -166,47 +187,69 @@ public final class Exchange {
 
     public void resumeBody() {
         bodyPausedByHandler = false;
+        deliverHeld();
         connection.updateReading();
     }
 
     /** Whether the connection should not read now on this exchange's account. */
     boolean wantsReadingPaused() {
-        if (isUpgradeRequest() && !isDone()) {
-            return true;
+        if (requestComplete) {
+            // An upgrade request waits for its answer without reading: what follows may be another protocol.
+            return upgradeRequest && !isDone();
         }
-        return !requestComplete && (bodyPausedByHandler || (receiver == null && heldBytes >= BUFFER_BEFORE_PAUSE));
+        return bodyPausedByHandler || (receiver == null && heldBytes >= BUFFER_BEFORE_PAUSE);
     }
 
     /** Called by the dispatcher with each piece of this request's body. */
     void offerContent(HttpContent content) {
         if (requestComplete) {
-            ReferenceCountUtil.release(content);
+            content.release();
             return;
         }
+        boolean last = content instanceof LastHttpContent;
         if (aborted || complete) {
-            ReferenceCountUtil.release(content);
-            if (content instanceof LastHttpContent) {
-                requestComplete = true;
-            }
+            content.release();
+            requestComplete = last;
             return;
         }
         receivedBodyBytes += content.content().readableBytes();
         if (receivedBodyBytes > maxBodyBytes) {
-            ReferenceCountUtil.release(content);
-            requestComplete = true;
+            content.release();
             connection.bodyTooLarge(this);
             return;
         }
-        if (content instanceof LastHttpContent) {
-            requestComplete = true;
+        requestComplete = last;
+        if (last) {
+            connection.requestBodyComplete();
         }
-        if (receiver != null) {
+        if (receiver != null && !bodyPausedByHandler && (heldBody == null || heldBody.isEmpty())) {
             receiver.onContent(content);
         } else {
+            if (heldBody == null) {
+                heldBody = new ArrayDeque<>(4);
+            }
             heldBody.add(content);
             heldBytes += content.content().readableBytes();
+            deliverHeld();
         }
         connection.updateReading();
+    }
+
+    /** Delivers held content while there is a receiver and it is not paused; never reentrant. */
+    private void deliverHeld() {
+        if (delivering || heldBody == null) {
+            return;
+        }
+        delivering = true;
+        try {
+            HttpContent c;
+            while (receiver != null && !bodyPausedByHandler && !isDone() && (c = heldBody.poll()) != null) {
+                heldBytes -= c.content().readableBytes();
+                receiver.onContent(c);
+            }
+        } finally {
+            delivering = false;
+        }
     }
 
     // ---- response --------------------------------------------------------------------------------------------------
@@ -231,7 +274,8 @@ public final class Exchange {
 
     /**
      * Writes the response head (not flushed). The head may be a {@link FullHttpResponse}, which also completes the
-     * response. Hop-by-hop framing headers are the front server's: {@code Connection} is set here.
+     * response. Hop-by-hop framing headers are the front server's: {@code Connection}, {@code Keep-Alive} and the
+     * body framing ({@code Content-Length} for a full response, chunked or close-delimited otherwise) are set here.
      */
     public void writeHead(HttpResponse head) {
         if (isDone() || headWritten) {
@@ -241,8 +285,15 @@ public final class Exchange {
             }
             return;
         }
+        int code = head.status().code();
+        if (code < 200) {
+            ReferenceCountUtil.release(head);
+            throw new IllegalArgumentException("writeHead takes a final status; " + code
+                    + " is interim (use upgrade for 101)");
+        }
         headWritten = true;
-        status = head.status().code();
+        status = code;
+        expectContinue = false;
         prepareFraming(head);
         if (head instanceof FullHttpResponse full) {
             responseBodyBytes += full.content().readableBytes();
@@ -255,11 +306,11 @@ public final class Exchange {
     /** Writes body content; a {@link LastHttpContent} completes the response (and always flushes). */
     public ChannelFuture writeContent(HttpContent content, boolean flush) {
         if (isDone()) {
-            ReferenceCountUtil.release(content);
+            content.release();
             return channel.newSucceededFuture();
         }
         if (!headWritten) {
-            ReferenceCountUtil.release(content);
+            content.release();
             throw new IllegalStateException("writeContent before writeHead");
         }
         responseBodyBytes += content.content().readableBytes();
@@ -302,38 +353,53 @@ public final class Exchange {
         this.writabilityListener = listener;
     }
 
-    /** Runs once if the exchange ends before its response is complete (client gone, or aborted). */
+    /**
+     * Runs once if the exchange ends before its response is complete (client gone, or aborted); at once if it already
+     * was aborted; never if the response completes.
+     */
     public void onAbort(Runnable listener) {
         if (aborted) {
             listener.run();
-        } else {
+        } else if (!complete) {
+            if (abortListeners == null) {
+                abortListeners = new ArrayList<>(2);
+            }
             abortListeners.add(listener);
         }
     }
 
     /** Whether the client asked to switch protocols ({@code Upgrade} header, e.g. WebSocket). */
     public boolean isUpgradeRequest() {
-        return request.headers().contains(HttpHeaderNames.UPGRADE);
+        return upgradeRequest;
     }
 
     /**
      * Switches protocols: writes the {@code 101} head, then takes HTTP off the client connection and hands the raw
-     * channel (bytes in, bytes out) to {@code onUpgraded}, which owns it from then on, adding its own handlers and
-     * closing it when done. Bytes the client sent after its request arrive on that channel. The exchange is complete.
-     * While an upgrade request waits for its answer the connection does not read, so no early bytes get decoded as
-     * HTTP.
+     * channel (bytes in, bytes out) to {@code onUpgraded}, which owns it from then on: it adds its own handlers
+     * before it returns, and closes the channel when done. Bytes the client sent after its request (even in the same
+     * packet) are then passed through the pipeline as {@link io.netty.buffer.ByteBuf}s, before anything read later;
+     * auto-read is on when {@code onUpgraded} is called (it may turn it off). The exchange is complete. While an
+     * upgrade request waits for its answer the connection neither reads nor decodes, so no early bytes get taken for
+     * HTTP. Only after the whole request (an upgrade request normally has no body) has arrived.
      */
     public void upgrade(HttpResponse switchingProtocols, java.util.function.Consumer<Channel> onUpgraded) {
         if (isDone() || headWritten) {
+            ReferenceCountUtil.release(switchingProtocols);
             throw new IllegalStateException("response already started");
         }
         if (switchingProtocols.status().code() != 101) {
+            ReferenceCountUtil.release(switchingProtocols);
             throw new IllegalArgumentException("an upgrade answers 101, not " + switchingProtocols.status());
+        }
+        if (!requestComplete) {
+            ReferenceCountUtil.release(switchingProtocols);
+            throw new IllegalStateException("an upgrade needs the whole request first; its body has not all arrived");
         }
         headWritten = true;
         complete = true;
         status = 101;
-        abortListeners.clear();
+        abortListeners = null;
+        releaseHeldBody();
         switchingProtocols.headers().set(HttpHeaderNames.DATE, HttpDate.now());
         connection.exchangeUpgraded(this);
         channel.writeAndFlush(switchingProtocols).addListener((ChannelFutureListener) f -> {
@@ -341,17 +407,15 @@ public final class Exchange {
                 channel.close();
                 return;
             }
-            connection.removeHttp();
-            channel.config().setAutoRead(true);
-            onUpgraded.accept(channel);
+            connection.switchProtocols(onUpgraded);
         });
     }
 
     /** Ends the exchange without (more of) a response: the client connection is closed. */
     public void abort() {
         if (!isDone()) {
-            channel.close();
             clientGone();
+            channel.close();
         }
     }
 
@@ -364,29 +428,34 @@ public final class Exchange {
         }
     }
 
-    /** The connection closed (or the exchange was cut off) before the response completed. */
+    /** The connection closed (or the exchange was cut off) before the response completed. Runs at most once. */
     void clientGone() {
         if (isDone()) {
             return;
         }
         aborted = true;
         releaseHeldBody();
-        List<Runnable> listeners = List.copyOf(abortListeners);
-        abortListeners.clear();
-        for (Runnable listener : listeners) {
-            try {
-                listener.run();
-            } catch (RuntimeException e) {
-                ExchangeDispatcher.LOG.warn("abort listener failed", e);
+        List<Runnable> listeners = abortListeners;
+        abortListeners = null;
+        if (listeners != null) {
+            for (Runnable listener : listeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    ExchangeDispatcher.LOG.warn("abort listener failed", e);
+                }
             }
         }
-        connection.exchangeEnded(this, false);
+        connection.exchangeAborted(this);
     }
 
     void releaseHeldBody() {
+        if (heldBody == null) {
+            return;
+        }
         HttpContent c;
         while ((c = heldBody.poll()) != null) {
-            ReferenceCountUtil.release(c);
+            c.release();
         }
         heldBytes = 0;
     }
@@ -409,20 +478,24 @@ public final class Exchange {
 
     private void complete(ChannelFuture lastWrite) {
         complete = true;
-        releaseHeldBody();
-        abortListeners.clear();
-        boolean reuse = keepAlive && requestComplete;
-        if (!reuse) {
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
+        if (declaredLength >= 0 && declaredLength != responseBodyBytes) {
+            // The head promised another length: the client cannot find the next response, so there is none.
+            ExchangeDispatcher.LOG.warn("Response to {} {} declared Content-Length {} but sent {} bytes; closing the "
+                    + "connection", request.method(), request.uri(), declaredLength, responseBodyBytes);
+            keepAlive = false;
         }
-        connection.exchangeEnded(this, reuse);
+        releaseHeldBody();
+        abortListeners = null;
+        connection.exchangeCompleted(this, lastWrite, keepAlive && requestComplete, !requestComplete);
     }
 
     /**
      * Decides keep-alive and the body framing for this head: the response is self-delimited (Content-Length, chunked
-     * for HTTP/1.1, or a status/method with no body) or the connection closes after it.
+     * for HTTP/1.1, or a status/method with no body) or the connection closes after it. A HEAD response gets the
+     * framing headers a GET would have.
      */
     private void prepareFraming(HttpResponse head) {
+        head.setProtocolVersion(HttpVersion.HTTP_1_1); // our version, whatever a backend's head said
         HttpHeaders h = head.headers();
         if (!h.contains(HttpHeaderNames.DATE)) {
             h.set(HttpHeaderNames.DATE, HttpDate.now());
@@ -430,18 +503,45 @@ public final class Exchange {
         if (h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
             keepAlive = false;
         }
-        boolean noBody = request.method().equals(HttpMethod.HEAD) || status == 204 || status == 304
-                || (status >= 100 && status < 200);
-        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        if (!noBody && !(head instanceof FullHttpResponse) && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        boolean statusWithoutBody = status == 204 || status == 304;
+        boolean headRequest = request.method().equals(HttpMethod.HEAD);
+        if (statusWithoutBody) {
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            if (status == 204) {
+                h.remove(HttpHeaderNames.CONTENT_LENGTH);
+            }
+        } else if (head instanceof FullHttpResponse full) {
+            if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !headRequest) {
+                h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+                h.setInt(HttpHeaderNames.CONTENT_LENGTH, full.content().readableBytes());
+            } else {
+                h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            }
+        } else if (HttpUtil.isTransferEncodingChunked(head) || !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            // Chunked wins over a Content-Length (RFC 9112 section 6.3): never send both.
+            h.remove(HttpHeaderNames.CONTENT_LENGTH);
             if (http10) {
                 h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-                keepAlive = false; // close-delimited: HTTP/1.0 has no chunked coding
+                if (!headRequest) {
+                    keepAlive = false; // close-delimited: HTTP/1.0 has no chunked coding
+                }
             } else {
                 h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
-        if (!requestComplete) {
+        if (!headRequest && !statusWithoutBody) {
+            String length = h.get(HttpHeaderNames.CONTENT_LENGTH);
+            if (length != null) {
+                try {
+                    declaredLength = Long.parseLong(length.trim());
+                } catch (NumberFormatException e) {
+                    // Unusable framing from the handler: send the body close-delimited instead.
+                    h.remove(HttpHeaderNames.CONTENT_LENGTH);
+                    keepAlive = false;
+                }
+            }
+        }
+        if (!requestComplete || connection.isDraining()) {
             // Whatever the client still sends of this body is not read: the connection cannot be reused.
             keepAlive = false;
         }

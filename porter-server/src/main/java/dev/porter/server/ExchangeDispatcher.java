@@ -1,11 +1,15 @@
 package dev.porter.server;
 
 import dev.porter.config.RequestLimits;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -16,7 +20,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -24,7 +27,9 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +44,8 @@ import org.slf4j.LoggerFactory;
 final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
 
     static final Logger LOG = LoggerFactory.getLogger(ExchangeDispatcher.class);
+    /** How long a lingering close reads and discards before it closes anyway. */
+    static final long LINGER_MILLIS = 2_000;
 
     private final Router router;
     private final RequestLimits serverLimits;
@@ -52,6 +59,11 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     private boolean inBody;
     /** True once this connection is known to close: nothing more is read or dispatched. */
     private boolean closing;
+    /** After a response to a request whose input was not all read: reading and discarding until the close. */
+    private boolean lingering;
+    private StrictServerCodec codec;
+    private RequestLimits lastAppLimits;
+    private RequestLimits lastNarrowed;
 
     ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
             AccessLog accessLog, ServerState state) {
@@ -65,6 +77,38 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
+        headerTimeout.onBodyStalled(this::bodyStalled);
+    }
+
+    /**
+     * The client sent nothing of the request body for connectionTimeout. Not its fault while the handler holds the
+     * reading back (paused, or no receiver yet): then the watch starts over.
+     */
+    private void bodyStalled() {
+        Exchange exchange = current;
+        if (exchange == null || exchange.isRequestComplete() || closing) {
+            return;
+        }
+        if (exchange.wantsReadingPaused()) {
+            headerTimeout.awaitBody();
+            return;
+        }
+        LOG.debug("Request body from {} stalled; giving up on {} {}", ctx.channel().remoteAddress(),
+                exchange.request().method(), exchange.request().uri());
+        boolean headWritten = exchange.isHeadWritten();
+        exchange.clientGone();
+        if (!headWritten) {
+            sendErrorAndClose(HttpResponseStatus.REQUEST_TIMEOUT,
+                    "The client stopped sending the request body (webLimits connectionTimeout).");
+        } else {
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    /** The current exchange's request body is complete. */
+    void requestBodyComplete() {
+        headerTimeout.bodyDone();
     }
 
     @Override
@@ -75,6 +119,9 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         }
         if (!pipelined.isEmpty() || (msg instanceof HttpRequest && current != null)) {
             pipelined.add(msg);
+            // Nothing more is decoded until this request's turn: the queue never grows past a head (and its empty
+            // LastHttpContent), however many requests the client pipelines.
+            codec().pauseDecoding();
             updateReading();
             return;
         }
@@ -110,23 +157,25 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     private void dispatch(Object msg) {
         HttpRequest request = (HttpRequest) msg;
         headerTimeout.headReceived();
+        if (request.decoderResult().isFailure()) {
+            rejectMalformed(request, request.decoderResult());
+            return;
+        }
         if (state.isDraining()) {
             reject(request, HttpResponseStatus.SERVICE_UNAVAILABLE, "The server is shutting down.");
             return;
         }
-        if (request.decoderResult().isFailure()) {
-            rejectMalformed(request, request.decoderResult());
+        HttpVersion version = request.protocolVersion();
+        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0
+                && !version.equals(HttpVersion.HTTP_1_1) && !version.equals(HttpVersion.HTTP_1_0)) {
+            reject(request, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    "Only HTTP/1.1 and HTTP/1.0 are served on this connection; the request says "
+                            + version.text() + ".");
             return;
         }
         String problem = headProblem(request);
         if (problem != null) {
             reject(request, HttpResponseStatus.BAD_REQUEST, problem);
-            return;
-        }
-        if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)
-                && !request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-            reject(request, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
-                    "Only HTTP/1.1 and HTTP/1.0 are served on this connection.");
             return;
         }
         RequestTarget target;
@@ -143,7 +192,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
                     "No site or application is configured for this host and path.");
             return;
         }
-        RequestLimits limits = serverLimits.narrowedBy(route.handler().requestLimits());
+        RequestLimits limits = limitsFor(route.handler().requestLimits());
         if (target.urlLength() > limits.maxUrl()) {
             reject(request, HttpResponseStatus.REQUEST_URI_TOO_LONG, "The URL path is " + target.urlLength()
                     + " characters long; the limit (requestLimits maxUrl) is " + limits.maxUrl() + ".");
@@ -155,31 +204,37 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
                     + ".");
             return;
         }
-        long contentLength = HttpUtil.getContentLength(request, -1L);
+        HttpHeaders headers = request.headers();
+        // Netty has validated the value (one decimal number) when it is present.
+        String contentLengthValue = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        long contentLength = contentLengthValue == null ? -1L : Long.parseLong(contentLengthValue.trim());
+        boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
         if (contentLength > limits.maxAllowedContentLength()) {
             reject(request, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "The request body is " + contentLength
                     + " bytes; the limit (requestLimits maxAllowedContentLength) is "
                     + limits.maxAllowedContentLength() + ".");
             return;
         }
-        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        boolean expectContinue = false;
+        String expect = headers.get(HttpHeaderNames.EXPECT);
         if (expect != null) {
-            if (!expect.trim().equalsIgnoreCase("100-continue")) {
-                reject(request, HttpResponseStatus.EXPECTATION_FAILED, "Only 'Expect: 100-continue' is understood.");
+            if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
+                reject(request, HttpResponseStatus.EXPECTATION_FAILED,
+                        "Only 'Expect: 100-continue' is understood; got 'Expect: " + expect + "'.");
                 return;
             }
-            // The front server owns the interim response; the application never sees the expectation.
-            request.headers().remove(HttpHeaderNames.EXPECT);
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)
-                    && (HttpUtil.isTransferEncodingChunked(request) || contentLength > 0)) {
-                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                        Unpooled.EMPTY_BUFFER));
-            }
+            // The front server owns the interim response; the application never sees the expectation. An HTTP/1.0
+            // client cannot be sent a 100 (RFC 9110 section 10.1.1).
+            headers.remove(HttpHeaderNames.EXPECT);
+            expectContinue = version.equals(HttpVersion.HTTP_1_1);
         }
         Exchange exchange = new Exchange(this, ctx.channel(), request, target, route,
-                limits.maxAllowedContentLength());
+                limits.maxAllowedContentLength(), contentLength, chunked, expectContinue);
         current = exchange;
         state.exchangeStarted();
+        if (!exchange.isRequestComplete()) {
+            headerTimeout.awaitBody();
+        }
         try {
             route.handler().handle(exchange);
         } catch (RuntimeException e) {
@@ -193,16 +248,41 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The server's limits narrowed by the application's; the last pair is remembered, apps rarely change them. */
+    private RequestLimits limitsFor(RequestLimits appLimits) {
+        if (appLimits == null) {
+            return serverLimits;
+        }
+        if (appLimits != lastAppLimits) {
+            lastAppLimits = appLimits;
+            lastNarrowed = serverLimits.narrowedBy(appLimits);
+        }
+        return lastNarrowed;
+    }
+
+    /** Sends {@code 100 Continue}: the exchange's handler is ready for the body. */
+    void sendContinue() {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+    }
+
+    boolean isDraining() {
+        return state.isDraining();
+    }
+
     /**
      * What is wrong with a decoded head that Netty lets through, or null: framing that could be read two ways
-     * (RFC 9112 §6.1, §6.3), and the Host rules of RFC 9112 §3.2.
+     * (RFC 9112 section 6.1, 6.3), and the Host rules of RFC 9112 section 3.2. Netty has already refused two
+     * Content-Length values, a non-numeric one, and Content-Length with chunked (StrictServerCodec).
      */
     static String headProblem(HttpRequest request) {
         HttpHeaders h = request.headers();
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!te.isEmpty()) {
-            if (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked")) {
-                return "Transfer-Encoding must be exactly 'chunked'; got '" + String.join(", ", te) + "'.";
+        String te = h.get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te != null) {
+            if (!HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.trim())
+                    || h.getAll(HttpHeaderNames.TRANSFER_ENCODING).size() != 1) {
+                return "Transfer-Encoding must be exactly 'chunked'; got '"
+                        + String.join(", ", h.getAll(HttpHeaderNames.TRANSFER_ENCODING)) + "'.";
             }
             if (h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
                 return StrictServerCodec.CONTENT_LENGTH_WITH_CHUNKED + ".";
@@ -211,24 +291,40 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
                 return "Transfer-Encoding is not defined for HTTP/1.0 requests.";
             }
         }
-        List<String> cl = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (cl.size() > 1) {
-            return "More than one Content-Length header.";
+        String cl = h.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (cl != null && !isDecimal(cl.trim())) {
+            return "Content-Length must be a decimal number of bytes; got '" + cl + "'.";
         }
-        if (cl.size() == 1 && !cl.get(0).trim().matches("[0-9]{1,18}")) {
-            return "Content-Length must be a decimal number of bytes; got '" + cl.get(0) + "'.";
-        }
-        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) {
-            return "More than one Host header.";
-        }
-        if (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-            return "An HTTP/1.1 request must have a Host header.";
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host == null) {
+            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+                return "An HTTP/1.1 request must have a Host header.";
+            }
+        } else {
+            if (h.getAll(HttpHeaderNames.HOST).size() > 1) {
+                return "More than one Host header.";
+            }
+            if (!Router.isValidHost(host)) {
+                return "The Host header is not a valid host[:port]; got '" + host + "'.";
+            }
         }
         if (request.method().equals(HttpMethod.CONNECT)) {
             return "CONNECT is not served: Porter is not a forward proxy.";
         }
         return null;
+    }
+
+    private static boolean isDecimal(String s) {
+        if (s.isEmpty() || s.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void rejectMalformed(HttpRequest request, DecoderResult result) {
@@ -238,24 +334,32 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
                     "The request line is longer than the server accepts (webLimits maxRequestBytes).");
         } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
             reject(request, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "The request headers are larger than the server accepts (webLimits maxRequestBytes).");
+                    "The request headers are larger than the server accepts (webLimits maxRequestBytes): "
+                            + why(cause) + ".");
         } else {
-            String why = cause == null ? "malformed request" : cause.getMessage();
-            reject(request, HttpResponseStatus.BAD_REQUEST, "Malformed request: " + why + ".");
+            reject(request, HttpResponseStatus.BAD_REQUEST, "Malformed request: " + why(cause) + ".");
         }
+    }
+
+    private static String why(Throwable cause) {
+        if (cause == null) {
+            return "malformed request";
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     private void malformedBody(DecoderResult result) {
         Exchange exchange = current;
-        String why = result.cause() == null ? "malformed body" : result.cause().getMessage();
+        String why = why(result.cause());
         LOG.debug("Malformed request body from {}: {}", ctx.channel().remoteAddress(), why);
-        if (exchange != null && !exchange.isHeadWritten()) {
+        boolean answer = exchange == null || !exchange.isHeadWritten();
+        if (exchange != null) {
             exchange.clientGone();
+        }
+        if (answer) {
             sendErrorAndClose(HttpResponseStatus.BAD_REQUEST, "Malformed request body: " + why + ".");
         } else {
-            if (exchange != null) {
-                exchange.clientGone();
-            }
+            closing = true;
             ctx.close();
         }
     }
@@ -268,7 +372,8 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             sendErrorAndClose(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "The request body is larger than the limit (requestLimits maxAllowedContentLength).");
         } else {
-            ctx.close();
+            closing = true;
+            ctx.close(); // the response has started: there is no way left to say 413
         }
     }
 
@@ -276,6 +381,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         LOG.debug("Rejected {} {} from {}: {} {}", request.method(), request.uri(), ctx.channel().remoteAddress(),
                 status.code(), detail);
         accessLog.rejected(ctx.channel(), request, status.code());
+        ReferenceCountUtil.release(request);
         sendErrorAndClose(status, detail);
     }
 
@@ -291,31 +397,90 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
                 Unpooled.wrappedBuffer(body));
         ErrorPages.addHeaders(response, body.length);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        closeAfter(ctx.writeAndFlush(response), true);
     }
 
-    /** The exchange's response is complete (reuse: the connection stays open) or it was abandoned. */
-    void exchangeEnded(Exchange exchange, boolean reuse) {
+    /**
+     * Closes the connection once {@code lastWrite} is done. With {@code unreadInput} (a body, or bytes after a refused
+     * head, may still be on the way) it closes the sending side first and reads and discards for a short while: closing
+     * a socket with unread input makes the kernel send a reset, which can destroy the response before the client reads
+     * it (the "lingering close" of Apache httpd and nginx).
+     */
+    void closeAfter(ChannelFuture lastWrite, boolean unreadInput) {
+        closing = true;
+        releasePipelined();
+        if (!unreadInput || !(ctx.channel() instanceof DuplexChannel duplex)) {
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        lastWrite.addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess() || !duplex.isActive()) {
+                duplex.close();
+                return;
+            }
+            lingering = true;
+            duplex.shutdownOutput().addListener((ChannelFutureListener) s -> {
+                if (!s.isSuccess()) {
+                    duplex.close();
+                }
+            });
+            ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
+                duplex.close();
+            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            duplex.closeFuture().addListener(c -> timer.cancel(false));
+            updateReading();
+        });
+    }
+
+    /**
+     * The exchange's response is complete: {@code lastWrite} is its last write. With {@code reuse} the connection
+     * waits for the next request; otherwise it closes after that write ({@code unreadInput}: lingering).
+     */
+    void exchangeCompleted(Exchange exchange, ChannelFuture lastWrite, boolean reuse, boolean unreadInput) {
         if (exchange != current) {
             return;
         }
         current = null;
+        headerTimeout.bodyDone();
         state.exchangeEnded();
         accessLog.completed(ctx.channel(), exchange);
         if (!reuse || state.isDraining()) {
-            if (reuse) {
-                ctx.close(); // the response is flushed first: writes are ordered before the close
-            }
-            closing = true;
-            releasePipelined();
+            closeAfter(lastWrite, unreadInput);
             return;
         }
-        headerTimeout.awaitNextHead();
+        StrictServerCodec codec = codec();
+        codec.upgradeAnswered();
+        headerTimeout.awaitNextHead(codec.headPending());
         if (!pipelined.isEmpty()) {
             // Not from inside the finishing handler's call: the next request starts on a fresh stack.
             ctx.executor().execute(this::dispatchPipelined);
         }
         updateReading();
+    }
+
+    /**
+     * The exchange was abandoned before its response completed: the connection is not reused. Whoever abandoned it
+     * closes the connection (or already has).
+     */
+    void exchangeAborted(Exchange exchange) {
+        if (exchange != current) {
+            return;
+        }
+        current = null;
+        headerTimeout.bodyDone();
+        closing = true;
+        releasePipelined();
+        state.exchangeEnded();
+        accessLog.completed(ctx.channel(), exchange);
+    }
+
+    private StrictServerCodec codec() {
+        StrictServerCodec c = codec;
+        if (c == null) {
+            c = (StrictServerCodec) ctx.pipeline().get(FrontPipeline.CODEC);
+            codec = c;
+        }
+        return c;
     }
 
     private void dispatchPipelined() {
@@ -325,15 +490,24 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             }
             process(pipelined.poll());
         }
+        if (!closing && pipelined.isEmpty()) {
+            codec().resumeDecoding(); // the dispatched request's body, or the next request
+        }
         updateReading();
     }
 
-    /** The exchange switched protocols: no more HTTP on this connection, and it is not ours to close. */
+    /** How many decoded messages wait for their turn (for tests). */
+    int queuedMessages() {
+        return pipelined.size();
+    }
+
+    /** The exchange is switching protocols: no more HTTP on this connection, and it is not ours to close. */
     void exchangeUpgraded(Exchange exchange) {
         if (exchange != current) {
             return;
         }
         current = null;
+        headerTimeout.bodyDone();
         closing = true;
         releasePipelined();
         state.exchangeEnded();
@@ -341,17 +515,35 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Takes the HTTP stages off the pipeline after a 101 has been written. The codec passes on bytes it had
-     * buffered but not decoded yet, so nothing the client sent after the upgrade is lost.
+     * After the 101 went out: takes the HTTP stages off the pipeline, lets the new owner install its handlers, then
+     * passes on the bytes the client sent after the upgrade request, which the codec held undecoded.
      */
-    void removeHttp() {
+    void switchProtocols(Consumer<Channel> onUpgraded) {
         ChannelPipeline p = ctx.pipeline();
-        if (p.get("header-timeout") != null) {
-            p.remove("header-timeout");
+        Channel channel = ctx.channel();
+        StrictServerCodec codec = codec();
+        ByteBuf early = codec == null ? null : codec.takeUndecoded();
+        if (p.get(FrontPipeline.HEADER_TIMEOUT) != null) {
+            p.remove(FrontPipeline.HEADER_TIMEOUT);
+        }
+        if (codec != null) {
+            p.remove(codec);
         }
         p.remove(this);
-        if (p.get("codec") != null) {
-            p.remove("codec");
+        channel.config().setAutoRead(true);
+        try {
+            onUpgraded.accept(channel);
+        } catch (RuntimeException e) {
+            LOG.warn("The new owner of upgraded connection {} failed", channel.remoteAddress(), e);
+            if (early != null) {
+                early.release();
+            }
+            channel.close();
+            return;
+        }
+        if (early != null) {
+            p.fireChannelRead(early);
+            p.fireChannelReadComplete();
         }
     }
 
@@ -360,9 +552,13 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         if (ctx.pipeline().context(this) == null) {
             return; // upgraded: the new owner decides
         }
-        boolean paused = closing || !pipelined.isEmpty() || (current != null && current.wantsReadingPaused());
+        boolean paused = !lingering
+                && (closing || !pipelined.isEmpty() || (current != null && current.wantsReadingPaused()));
         if (ctx.channel().config().isAutoRead() == paused) {
             ctx.channel().config().setAutoRead(!paused);
+            if (!paused && current != null && !current.isRequestComplete()) {
+                headerTimeout.awaitBody(); // the client could not send while we did not read: its clock restarts
+            }
         }
     }
 
@@ -391,6 +587,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         if (!(cause instanceof java.io.IOException)) {
             LOG.warn("Closing client connection {} after an error", context.channel().remoteAddress(), cause);
         }
+        closing = true;
         context.close();
     }
 

@@ -42,7 +42,8 @@ public final class PorterServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final Class<? extends ServerChannel> channelType;
     private final List<Channel> listeners = new ArrayList<>();
-    private Router router;
+    private volatile Router router;
+    private volatile FrontPipeline pipeline;
 
     public PorterServer(ServerConfig config,
             BiFunction<ServerConfig.Site, ServerConfig.Application, RequestHandler> handlers, AccessLog accessLog) {
@@ -87,7 +88,7 @@ public final class PorterServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         state.clientConnected(ch);
-                        new FrontPipeline(config, router, accessLog, state).init(ch);
+                        pipeline.init(ch);
                     }
                 });
         Map<String, Integer> actualPorts = new LinkedHashMap<>();
@@ -108,6 +109,7 @@ public final class PorterServer implements AutoCloseable {
             throw e;
         }
         this.router = new Router(resolvePorts(actualPorts), handlers);
+        this.pipeline = new FrontPipeline(config, router, accessLog, state);
         for (Channel listener : listeners) {
             listener.config().setAutoRead(true);
             LOG.info("Listening on http://{}", format((InetSocketAddress) listener.localAddress()));
@@ -137,18 +139,15 @@ public final class PorterServer implements AutoCloseable {
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
         }
-        long deadline = System.nanoTime() + drainTime.toNanos();
-        while (state.inFlight() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10); // a bounded shutdown poll; no per-exchange signalling is worth it here
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (state.inFlight() > 0) {
+        try {
+            state.drained().get(drainTime.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
             LOG.warn("{} request(s) still in flight after {} ms; closing their connections", state.inFlight(),
                     drainTime.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
         }
         state.clients().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

@@ -98,8 +98,8 @@ public record RequestTarget(String rawPath, String rawQuery, String cookedPath) 
     }
 
     private static String removeDotSegments(String path) throws InvalidTargetException {
-        if (!path.contains(".")) {
-            return path;
+        if (!path.contains("/.")) {
+            return path; // a dot segment always follows a slash: "/index.html" needs no work
         }
         Deque<String> out = new ArrayDeque<>();
         String[] segments = path.substring(1).split("/", -1);

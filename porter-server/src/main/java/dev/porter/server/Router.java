@@ -57,16 +57,28 @@ public final class Router {
      * @return null when no site or application matches
      */
     public Route route(InetSocketAddress local, String hostHeader, String cookedPath) {
-        String host = hostName(hostHeader);
+        String header = hostHeader == null ? "" : hostHeader;
+        int start = 0;
+        int end = hostEnd(header);
+        while (start < end && header.charAt(start) == ' ') {
+            start++;
+        }
+        if (end > start + 1 && header.charAt(end - 1) == '.') {
+            end--; // "example.com." is the fully qualified form of "example.com"
+        }
+        int hostLength = end - start;
+        int port = local.getPort();
+        InetAddress localAddress = local.getAddress();
         for (SiteBinding sb : bindings) {
             ServerConfig.Binding b = sb.binding();
-            if (b.port() != local.getPort()) {
+            if (b.port() != port) {
                 continue;
             }
-            if (sb.address() != null && !sb.address().equals(local.getAddress())) {
+            if (sb.address() != null && !sb.address().equals(localAddress)) {
                 continue;
             }
-            if (!b.anyHost() && !b.hostName().equalsIgnoreCase(host)) {
+            if (!b.anyHost() && (b.hostName().length() != hostLength
+                    || !header.regionMatches(true, start, b.hostName(), 0, hostLength))) {
                 continue;
             }
             return application(sb.site(), cookedPath);
@@ -88,17 +100,77 @@ public final class Router {
         return null;
     }
 
+    /** Where the host part of a Host header ends: before {@code :port}, after an IPv6 literal's {@code ]}. */
+    private static int hostEnd(String h) {
+        int end = h.length();
+        while (end > 0 && h.charAt(end - 1) == ' ') {
+            end--;
+        }
+        int bracket = h.lastIndexOf(']', end - 1);
+        int colon = h.lastIndexOf(':', end - 1);
+        if (colon > bracket) {
+            return colon;
+        }
+        return end;
+    }
+
+    /** The host name of a Host header, lower case, without port ({@code [v6]} keeps its brackets). */
     static String hostName(String hostHeader) {
         if (hostHeader == null) {
             return "";
         }
-        String h = hostHeader.trim();
-        if (h.startsWith("[")) {
-            int end = h.indexOf(']');
-            return end < 0 ? h : h.substring(0, end + 1).toLowerCase(Locale.ROOT);
+        return hostHeader.substring(0, hostEnd(hostHeader)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether a Host header value is {@code uri-host [":" port]} (RFC 9110 section 7.2, RFC 3986 section 3.2.2): a
+     * registered name, an IPv4 address or a bracketed IPv6 literal, then optional decimal port. Empty is valid.
+     */
+    static boolean isValidHost(String value) {
+        int n = value.length();
+        int i = 0;
+        if (n > 0 && value.charAt(0) == '[') {
+            int close = value.indexOf(']');
+            if (close < 2) {
+                return false;
+            }
+            for (int k = 1; k < close; k++) {
+                char c = value.charAt(k);
+                if (!(isHexDigit(c) || c == ':' || c == '.')) {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            while (i < n && value.charAt(i) != ':') {
+                if (!isRegNameChar(value.charAt(i))) {
+                    return false;
+                }
+                i++;
+            }
         }
-        int colon = h.indexOf(':');
-        return (colon < 0 ? h : h.substring(0, colon)).toLowerCase(Locale.ROOT);
+        if (i == n) {
+            return true;
+        }
+        if (value.charAt(i) != ':' || n - i - 1 > 5) {
+            return false;
+        }
+        for (int k = i + 1; k < n; k++) {
+            char c = value.charAt(k);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isHexDigit(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    private static boolean isRegNameChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "-._~%!$&'()*+,;=".indexOf(c) >= 0;
     }
 
     private static InetAddress parse(ServerConfig.Binding binding) {

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,6 +16,7 @@ final class ServerState {
 
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final ChannelGroup clients = new DefaultChannelGroup("porter-clients", GlobalEventExecutor.INSTANCE);
 
     boolean isDraining() {
@@ -23,6 +25,14 @@ final class ServerState {
 
     void startDraining() {
         draining.set(true);
+        if (inFlight.get() == 0) {
+            drained.complete(null);
+        }
+    }
+
+    /** Completes once the server drains and no exchange is in flight. */
+    CompletableFuture<Void> drained() {
+        return drained;
     }
 
     void exchangeStarted() {
@@ -30,7 +40,9 @@ final class ServerState {
     }
 
     void exchangeEnded() {
-        inFlight.decrementAndGet();
+        if (inFlight.decrementAndGet() == 0 && draining.get()) {
+            drained.complete(null);
+        }
     }
 
     int inFlight() {

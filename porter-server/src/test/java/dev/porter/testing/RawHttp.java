@@ -72,6 +72,25 @@ public final class RawHttp implements AutoCloseable {
 
     /** Reads one final response (1xx interim responses are skipped). */
     public Response readResponse(boolean headRequest) throws IOException {
+        return read(headRequest, true);
+    }
+
+    /** Reads the next response, interim ({@code 100 Continue}, {@code 101}) or final; a 1xx has no body. */
+    public Response readNextResponse(boolean headRequest) throws IOException {
+        return read(headRequest, false);
+    }
+
+    /** Reads exactly {@code n} raw bytes (e.g. after a 101); fewer only if the connection closes. */
+    public byte[] readBytes(int n) throws IOException {
+        return in.readNBytes(n);
+    }
+
+    /** Reads raw bytes until the server closes the connection. */
+    public byte[] readUntilClose() throws IOException {
+        return in.readAllBytes();
+    }
+
+    private Response read(boolean headRequest, boolean skipInterim) throws IOException {
         while (true) {
             String statusLine = readLine();
             if (statusLine == null) {
@@ -85,12 +104,12 @@ public final class RawHttp implements AutoCloseable {
                 int colon = line.indexOf(':');
                 headers.add(new String[] {line.substring(0, colon), line.substring(colon + 1).trim()});
             }
-            if (status >= 100 && status < 200 && status != 101) {
+            if (status >= 100 && status < 200 && status != 101 && skipInterim) {
                 continue;
             }
             Response head = new Response(parts[0], status, parts.length > 2 ? parts[2] : "", headers, new byte[0]);
             byte[] body;
-            if (headRequest || status == 204 || status == 304 || status == 101) {
+            if (headRequest || status == 204 || status == 304 || (status >= 100 && status < 200)) {
                 body = new byte[0];
             } else if (head.header("Transfer-Encoding").map(v -> v.toLowerCase(Locale.ROOT).contains("chunked"))
                     .orElse(false)) {

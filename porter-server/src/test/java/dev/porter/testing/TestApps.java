@@ -48,6 +48,12 @@ public final class TestApps {
 
     /** One site on 127.0.0.1 with an OS-chosen port, and these applications (virtual path to directory). */
     public static ServerConfig server(Map<String, Path> applications) {
+        return server(applications, RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS);
+    }
+
+    /** As {@link #server(Map)}, with these server-wide request limits and connection limits. */
+    public static ServerConfig server(Map<String, Path> applications, RequestLimits requestLimits,
+            ServerConfig.WebLimits webLimits) {
         List<ServerConfig.Application> apps = applications.entrySet().stream()
                 .map(e -> new ServerConfig.Application(e.getKey(), e.getValue().toAbsolutePath().normalize()))
                 .toList();
@@ -56,7 +62,7 @@ public final class TestApps {
                 List.of(new ServerConfig.Site("Default Web Site", 1,
                         List.of(new ServerConfig.Binding("http", "127.0.0.1", 0, "")), apps,
                         new ServerConfig.LogFile(false, first.resolve("logs")))),
-                RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS);
+                requestLimits, webLimits);
     }
 
     /** The java launcher of the JVM running the tests (a JDK 25). */
