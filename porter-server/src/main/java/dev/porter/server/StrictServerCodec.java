@@ -14,6 +14,10 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.ByteProcessor;
@@ -31,7 +35,10 @@ import java.util.Queue;
  * <li>obsolete line folding (a header line starting with SP or HTAB, §5.2) is refused: Netty 4.2 joins such lines
  * silently, which two parsers of the same bytes may not agree on;</li>
  * <li>the whole head (request line and header block) counts against one limit, as http.sys's MaxRequestBytes does
- * (Netty bounds the two separately): over it the request fails with {@code TooLongHttpHeaderException} (431).</li>
+ * (Netty bounds the two separately): over it the request fails with {@code TooLongHttpHeaderException} (431);</li>
+ * <li>chunk-size lines are checked by {@link ChunkFramingCheck} (Netty wraps sizes over 2^31-1 and ignores what
+ * follows the digits); a bad one fails the body with a failed {@code LastHttpContent};</li>
+ * <li>the protocol name must be exactly {@code HTTP} (RFC 9112 section 2.3: case-sensitive; Netty upper-cases it).</li>
  * </ul>
  * Bare LF line ends, NUL/CR/other controls in values, whitespace before the colon and bad chunk framing are refused by
  * Netty itself with the configuration {@link FrontPipeline} gives ({@code strictLineParsing}, {@code validateHeaders});
@@ -110,6 +117,9 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
         private boolean decoding;
         private final int maxHeadBytes;
         private int headBytes;
+        private boolean chunkedBody;
+        private boolean bodyFailed;
+        private final ChunkFramingCheck chunkCheck = new ChunkFramingCheck();
 
         Decoder(HttpDecoderConfig config, int maxHeadBytes) {
             super(config);
@@ -132,6 +142,10 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
             if (upgradeHold || paused) {
                 return;
             }
+            if (bodyFailed) {
+                buffer.skipBytes(buffer.readableBytes()); // the connection is closing: nothing more is decoded
+                return;
+            }
             int from = buffer.readerIndex();
             boolean head = inHead;
             int before = out.size();
@@ -140,6 +154,10 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
                 // The decoder consumes whole head lines; each consumed byte is looked at once, here.
                 headBytes += buffer.readerIndex() - from;
                 buffer.forEachByte(from, buffer.readerIndex() - from, this);
+            } else if (chunkedBody && buffer.readerIndex() > from
+                    && buffer.forEachByte(from, buffer.readerIndex() - from, chunkCheck) >= 0) {
+                failBody(out, before, chunkCheck.problem());
+                return;
             }
             for (int i = before; i < out.size(); i++) {
                 Object msg = out.get(i);
@@ -148,6 +166,7 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
                 }
                 if (msg instanceof LastHttpContent) {
                     inHead = true;
+                    chunkedBody = false;
                     if (upgradeRequest) {
                         upgradeRequest = false;
                         upgradeHold = true;
@@ -169,11 +188,39 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
                 ok = false;
             }
             headBytes = 0;
+            chunkedBody = ok && !(request instanceof LastHttpContent) && HttpUtil.isTransferEncodingChunked(request);
+            if (chunkedBody) {
+                chunkCheck.reset();
+            }
             upgradeRequest = ok && request.headers().contains(HttpHeaderNames.UPGRADE);
             inHead = false;
             headStarted = false;
             atLineStart = false;
             folded = false;
+        }
+
+        /** Replaces this round's body output with one failed LastHttpContent; the dispatcher answers 400 and closes. */
+        private void failBody(List<Object> out, int from, String problem) {
+            for (int i = out.size() - 1; i >= from; i--) {
+                if (out.get(i) instanceof HttpContent) {
+                    ReferenceCountUtil.release(out.remove(i));
+                }
+            }
+            LastHttpContent failed = new DefaultLastHttpContent();
+            failed.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(problem)));
+            out.add(failed);
+            bodyFailed = true;
+            chunkedBody = false;
+            inHead = true;
+        }
+
+        @Override
+        protected HttpMessage createMessage(String[] initialLine) throws Exception {
+            if (!initialLine[2].startsWith("HTTP/")) {
+                throw new IllegalArgumentException("the protocol must be 'HTTP/' followed by the version, in upper "
+                        + "case (RFC 9112 section 2.3); got '" + initialLine[2] + "'");
+            }
+            return super.createMessage(initialLine);
         }
 
         /** Scans head bytes for a line that starts with SP or HTAB after the request line. */
