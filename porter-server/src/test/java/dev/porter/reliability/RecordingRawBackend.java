@@ -127,8 +127,9 @@ final class RecordingRawBackend implements AutoCloseable {
             return new Seen(parts[0], parts[1], headers, new byte[0], "ambiguous framing CL=" + cl + " TE=" + te);
         }
         byte[] body;
+        List<String[]> trailers = new ArrayList<>();
         if (!te.isEmpty()) {
-            body = chunked(in);
+            body = chunked(in, trailers);
             if (body == null) {
                 return new Seen(parts[0], parts[1], headers, new byte[0], "malformed chunked body");
             }
@@ -137,10 +138,10 @@ final class RecordingRawBackend implements AutoCloseable {
         } else {
             body = new byte[0];
         }
-        return new Seen(parts[0], parts[1], headers, body, null);
+        return new Seen(parts[0], parts[1], headers, body, null, trailers);
     }
 
-    private static byte[] chunked(InputStream in) throws IOException {
+    private static byte[] chunked(InputStream in, List<String[]> trailers) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         while (true) {
             String size = line(in, false);
@@ -151,9 +152,11 @@ final class RecordingRawBackend implements AutoCloseable {
             if (n == 0) {
                 String trailer;
                 while (!(trailer = line(in, false)).isEmpty()) {
-                    if (trailer.startsWith("\u0000") || trailer.indexOf(':') <= 0) {
+                    int colon = trailer.indexOf(':');
+                    if (trailer.startsWith("\u0000") || colon <= 0) {
                         return null;
                     }
+                    trailers.add(new String[] {trailer.substring(0, colon), trailer.substring(colon + 1).strip()});
                 }
                 return body.toByteArray();
             }

@@ -145,6 +145,9 @@ final class ProxyExchange {
         }
         lastActivity = System.nanoTime();
         boolean last = content instanceof LastHttpContent;
+        if (last) {
+            ProxyRequestHead.sanitizeTrailers(((LastHttpContent) content).trailingHeaders());
+        }
         ch.writeAndFlush(content, ch.voidPromise());
         if (last) {
             requestSent = true;

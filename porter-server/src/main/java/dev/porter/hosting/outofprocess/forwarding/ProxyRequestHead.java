@@ -123,17 +123,49 @@ final class ProxyRequestHead {
         return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + local.getPort();
     }
 
+    /**
+     * Whether a field name starts with {@code MS-ASPNETCORE}, case-insensitive (ANCM's prefix match), with {@code _}
+     * counted as {@code -}: CGI-style servers (WSGI, PHP, Rack...) map {@code MS_ASPNETCORE_TOKEN} and
+     * {@code MS-ASPNETCORE-TOKEN} to the same variable, so an underscore spelling must not get through either.
+     */
     static boolean startsWithMsAspNetCore(CharSequence name) {
         int n = MS_PREFIX.length();
         if (name.length() < n) {
             return false;
         }
         for (int i = 0; i < n; i++) {
-            if (Character.toUpperCase(name.charAt(i)) != MS_PREFIX.charAt(i)) {
+            char c = name.charAt(i);
+            if ((c == '_' ? '-' : Character.toUpperCase(c)) != MS_PREFIX.charAt(i)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Removes from the client's request trailers what must never reach the app that way: fields under the
+     * {@code MS-ASPNETCORE} prefix (a backend that merges trailers into headers would otherwise see a forged token or
+     * shutdown event) and the framing fields RFC 9110 §6.5.1 forbids in trailers.
+     */
+    static void sanitizeTrailers(HttpHeaders trailers) {
+        if (trailers.isEmpty()) {
+            return;
+        }
+        trailers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        trailers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        trailers.remove(HttpHeaderNames.HOST);
+        List<String> forged = null;
+        for (String name : trailers.names()) {
+            if (startsWithMsAspNetCore(name)) {
+                if (forged == null) {
+                    forged = new java.util.ArrayList<>();
+                }
+                forged.add(name);
+            }
+        }
+        if (forged != null) {
+            forged.forEach(trailers::remove);
+        }
     }
 
     private static boolean isHopByHop(CharSequence name, boolean webSocket) {

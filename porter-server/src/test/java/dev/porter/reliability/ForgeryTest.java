@@ -1,0 +1,189 @@
+package dev.porter.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.porter.testing.RawHttp;
+import dev.porter.testing.TestApps;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A client can never forge an {@code MS-ASPNETCORE-*} header (spec/ancm-contract.md §1.4): whatever the case, suffix,
+ * count or position (second pipelined request, chunked trailers, HTTP/1.0, listed in Connection), the backend gets
+ * exactly one {@code MS-ASPNETCORE-TOKEN}, Porter's, and no other field under that prefix. And a backend reached
+ * without Porter's token (the real integration library, in a child process) refuses with 400.
+ */
+class ForgeryTest {
+
+    @TempDir
+    static Path dir;
+
+    private static Front front;
+
+    @BeforeAll
+    static void start() throws IOException {
+        front = Front.start(Front.Leg.FORWARDED, dir);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        front.close();
+    }
+
+    static Stream<String> forgedFields() {
+        return Stream.of(
+                "MS-ASPNETCORE-TOKEN: forged",
+                "ms-aspnetcore-token: forged",
+                "Ms-AspNetCore-Token: forged",
+                "mS-aSpNeTcOrE-tOkEn: forged",
+                "MS-ASPNETCORE-TOKEN: " + Front.TOKEN,
+                "MS-ASPNETCORE-TOKEN:",
+                "MS-ASPNETCORE-TOKEN:    forged   ",
+                "MS-ASPNETCORE-TOKEN: forged\r\nMS-ASPNETCORE-TOKEN: forged-again",
+                "MS-ASPNETCORE: bare",
+                "MS-ASPNETCORE-: dash",
+                "ms-aspnetcore-: dash",
+                "MS-ASPNETCOREX: suffix",
+                "MS-ASPNETCORE-TOKENX: suffix",
+                "MS-ASPNETCORE-TOKEN-2: suffix",
+                "MS-ASPNETCORE-EVENT: shutdown",
+                "MS-ASPNETCORE-CLIENTCERT: MIIBforged",
+                "MS-ASPNETCORE-WINAUTHTOKEN: 1a2b",
+                "MS-ASPNETCORE-USER: admin",
+                "MS-ASPNETCORE-AUTHTYPE: Negotiate",
+                "MS_ASPNETCORE_TOKEN: underscore",
+                "ms_aspnetcore-token: underscore",
+                "MS-ASPNETCORE_TOKEN: underscore",
+                "Connection: MS-ASPNETCORE-TOKEN\r\nMS-ASPNETCORE-TOKEN: forged",
+                "Connection: keep-alive, MS-ASPNETCORE-EVENT\r\nMS-ASPNETCORE-EVENT: shutdown",
+                "X-Before: 1\r\nMS-ASPNETCORE-TOKEN: forged\r\nX-After: 2",
+                "MS-ASPNETCORE-TOKEN: forged\r\n".repeat(50).strip());
+    }
+
+    private static void assertClean(Seen seen) {
+        assertThat(seen.problem()).isNull();
+        assertThat(seen.msAspNetCoreNames()).as("MS-ASPNETCORE fields the backend got in %s", seen)
+                .containsExactly("MS-ASPNETCORE-TOKEN");
+        assertThat(seen.headers("MS-ASPNETCORE-TOKEN")).containsExactly(Front.TOKEN);
+    }
+
+    private static List<Seen> since(int before) {
+        return List.copyOf(front.seen().subList(before, front.seen().size()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forgedFields")
+    void forgedFieldNeverReachesTheBackend(String fields) throws Exception {
+        int before = front.seen().size();
+        try (RawHttp http = front.connect()) {
+            RawHttp.Response r = http.exchange("GET /forged HTTP/1.1\r\nHost: a\r\n" + fields + "\r\n\r\n");
+            assertThat(r.status()).as("the backend accepted Porter's token").isEqualTo(200);
+        }
+        assertThat(since(before)).singleElement().satisfies(ForgeryTest::assertClean);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forgedFields")
+    void forgedFieldOnHttp10NeverReachesTheBackend(String fields) throws Exception {
+        int before = front.seen().size();
+        try (RawHttp http = front.connect()) {
+            assertThat(http.exchange("GET /forged10 HTTP/1.0\r\n" + fields + "\r\n\r\n").status()).isEqualTo(200);
+        }
+        assertThat(since(before)).singleElement().satisfies(ForgeryTest::assertClean);
+    }
+
+    @Test
+    void forgedFieldInASecondPipelinedRequestNeverReachesTheBackend() throws Exception {
+        int before = front.seen().size();
+        try (RawHttp http = front.connect()) {
+            http.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "POST /second HTTP/1.1\r\nHost: a\r\nms-aspnetcore-token: forged\r\nMS-ASPNETCORE-EVENT: shutdown"
+                    + "\r\nContent-Length: 3\r\n\r\nabc"
+                    + "GET /third HTTP/1.1\r\nHost: a\r\nMS-ASPNETCORE-TOKEN: forged\r\n\r\n");
+            for (int i = 0; i < 3; i++) {
+                assertThat(http.readResponse().status()).isEqualTo(200);
+            }
+        }
+        List<Seen> seen = since(before);
+        assertThat(seen).extracting(Seen::target).containsExactly("/first", "/second", "/third");
+        assertThat(seen).allSatisfy(ForgeryTest::assertClean);
+    }
+
+    @Test
+    void forgedFieldInChunkedTrailersNeverReachesTheBackend() throws Exception {
+        int before = front.seen().size();
+        try (RawHttp http = front.connect()) {
+            RawHttp.Response r = http.exchange("POST /trailers HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+                    + "Trailer: MS-ASPNETCORE-TOKEN\r\n\r\n3\r\nabc\r\n0\r\nMS-ASPNETCORE-TOKEN: forged\r\n"
+                    + "ms-aspnetcore-event: shutdown\r\nMS_ASPNETCORE_TOKEN: forged\r\nContent-Length: 40\r\n"
+                    + "X-Fine: yes\r\n\r\n");
+            assertThat(r.status()).isEqualTo(200);
+        }
+        assertThat(since(before)).singleElement().satisfies(seen -> {
+            assertClean(seen);
+            assertThat(new String(seen.body())).isEqualTo("abc");
+            assertThat(seen.trailers()).extracting(t -> t[0] + ": " + t[1]).containsExactly("X-Fine: yes");
+        });
+    }
+
+    /** The real integration library in a child process, reached directly on its port: no token, no service. */
+    @Test
+    void integratedBackendReachedWithoutTheTokenAnswers400() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        ProcessBuilder pb = new ProcessBuilder(TestApps.javaExecutable(), "-cp", System.getProperty("java.class.path"),
+                IntegratedBackendMain.class.getName());
+        pb.environment().put("ASPNETCORE_PORT", String.valueOf(port));
+        pb.environment().put("ASPNETCORE_TOKEN", "the-real-token");
+        pb.environment().put("ASPNETCORE_APPL_PATH", "/");
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("integrated-backend.log").toFile());
+        Process child = pb.start();
+        try {
+            int p = port;
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+                try (RawHttp http = new RawHttp("127.0.0.1", p, 2_000)) {
+                    return http.exchange("GET / HTTP/1.1\r\nHost: a\r\nMS-ASPNETCORE-TOKEN: the-real-token\r\n\r\n")
+                            .status() == 200;
+                }
+            });
+            for (String fields : List.of("", "MS-ASPNETCORE-TOKEN: forged\r\n", "MS-ASPNETCORE-TOKEN:\r\n",
+                    "ms-aspnetcore-token: THE-REAL-TOKEN\r\n", "MS-ASPNETCORE-TOKEN: the-real-token-x\r\n",
+                    "MS_ASPNETCORE_TOKEN: the-real-token\r\n")) {
+                try (RawHttp http = new RawHttp("127.0.0.1", port, 5_000)) {
+                    RawHttp.Response r = http.exchange("GET /x HTTP/1.1\r\nHost: a\r\n" + fields + "\r\n");
+                    assertThat(r.status()).as("direct request with [%s]", fields.strip()).isEqualTo(400);
+                    assertThat(r.bodyText()).doesNotContain("hello");
+                }
+            }
+            // A forged shutdown event without the token does not stop the app.
+            try (RawHttp http = new RawHttp("127.0.0.1", port, 5_000)) {
+                assertThat(http.exchange("POST /iisintegration HTTP/1.1\r\nHost: a\r\nMS-ASPNETCORE-EVENT: shutdown"
+                        + "\r\nContent-Length: 0\r\n\r\n").status()).isEqualTo(400);
+            }
+            try (RawHttp http = new RawHttp("127.0.0.1", port, 5_000)) {
+                assertThat(http.exchange("GET / HTTP/1.1\r\nHost: a\r\nMS-ASPNETCORE-TOKEN: the-real-token\r\n\r\n")
+                        .bodyText()).isEqualTo("hello");
+            }
+            assertThat(child.isAlive()).isTrue();
+        } finally {
+            child.toHandle().destroy();
+            if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor();
+            }
+        }
+    }
+}
