@@ -1,0 +1,156 @@
+package dev.porter.hosting.outofprocess.forwarding;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The keep-alive HTTP/1.1 connections of one {@link Forwarder} (one backend) on one event loop. Connections live on the
+ * same loop as the client connections they serve, so a forward never crosses threads; idle ones are reused last-in
+ * first-out (the warmest first), so in steady state a request costs no connection set-up. A connection the backend
+ * closed while idle is noticed by its {@link BackendHandler} and dropped. Confined to its event loop.
+ */
+final class BackendPool {
+
+    /** Idle connections kept beyond this are closed: enough for any burst one loop can have in flight. */
+    static final int MAX_IDLE = 256;
+    static final String CODEC = "porter-backend-codec";
+
+    private final EventLoop loop;
+    private final InetSocketAddress address;
+    private final Bootstrap bootstrap;
+    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final Set<ProxyExchange> active = new LinkedHashSet<>();
+    private boolean closed;
+
+    BackendPool(EventLoop loop, InetSocketAddress address, ForwardingOptions options) {
+        this.loop = loop;
+        this.address = address;
+        long timeoutMillis = Math.min(Integer.MAX_VALUE, Math.max(1, options.requestTimeout().toMillis()));
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(isEpoll(loop) ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeoutMillis)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        HttpDecoderConfig config = new HttpDecoderConfig()
+                                .setMaxInitialLineLength(8192)
+                                .setMaxHeaderSize(65536) // ANCM's WinHTTP max response header size (§1.4)
+                                .setMaxChunkSize(64 * 1024)
+                                .setValidateHeaders(true);
+                        ch.pipeline().addLast(CODEC, new HttpClientCodec(config, false, false));
+                        ch.pipeline().addLast(BackendHandler.NAME, new BackendHandler(BackendPool.this));
+                    }
+                });
+    }
+
+    /** The client channel type must match the loop's I/O handler, which is the front server's choice. */
+    private static boolean isEpoll(EventLoop loop) {
+        return loop instanceof IoEventLoop io && io.isIoType(EpollIoHandler.class);
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Starts an exchange: gives it an idle connection, or connects a new one. */
+    void acquire(ProxyExchange exchange) {
+        if (closed) {
+            exchange.forwarderClosed();
+            return;
+        }
+        active.add(exchange);
+        Channel ch;
+        while ((ch = idle.pollLast()) != null) {
+            if (ch.isActive()) {
+                exchange.connected(ch, true);
+                return;
+            }
+            ch.close();
+        }
+        connect(exchange);
+    }
+
+    /** A new connection for the exchange, never a pooled one (first use, or the one retry after a stale one). */
+    void connect(ProxyExchange exchange) {
+        ChannelFuture f = bootstrap.connect(address);
+        f.addListener((ChannelFutureListener) done -> {
+            if (done.isSuccess()) {
+                if (closed || !active.contains(exchange)) {
+                    done.channel().close();
+                    return;
+                }
+                exchange.connected(done.channel(), false);
+            } else {
+                exchange.connectFailed(done.cause());
+            }
+        });
+    }
+
+    /** The exchange is over; its connection (if reusable, at a message boundary) goes back to the pool. */
+    void release(ProxyExchange exchange, Channel ch, boolean reusable) {
+        active.remove(exchange);
+        if (ch == null) {
+            return;
+        }
+        if (!reusable || closed || !ch.isActive()) {
+            ch.close();
+            return;
+        }
+        ch.pipeline().get(BackendHandler.class).detach();
+        ch.config().setAutoRead(true); // idle: a close or stray bytes must be seen at once
+        idle.addLast(ch);
+        if (idle.size() > MAX_IDLE) {
+            idle.pollFirst().close();
+        }
+    }
+
+    /** The exchange ended without a connection to return (connect failed, or the connection was closed). */
+    void ended(ProxyExchange exchange) {
+        active.remove(exchange);
+    }
+
+    /** A connection closed: it must not be handed out again. */
+    void discard(Channel ch) {
+        idle.remove(ch);
+    }
+
+    int idleCount() {
+        return idle.size();
+    }
+
+    /** Closes every connection; in-flight exchanges end (502.3 or abort) and open tunnels close. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Channel> idleNow = new ArrayList<>(idle);
+        idle.clear();
+        for (Channel ch : idleNow) {
+            ch.close();
+        }
+        for (ProxyExchange exchange : new ArrayList<>(active)) {
+            exchange.forwarderClosed();
+        }
+        active.clear();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.porter.hosting.outofprocess.forwarding;
+
+import dev.porter.server.Exchange;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards requests to one ready backend process over loopback HTTP/1.1 (spec/ancm-contract.md §1.4–§1.6): the
+ * forwarding half of the out-of-process handler. The process manager creates one per backend process and calls
+ * {@link #forward} per request.
+ *
+ * <p>Backend connections are Netty client channels on the client connection's own event loop, kept alive and pooled
+ * per event loop ({@link BackendPool}), so a forward never hops threads and, in steady state, never connects. Bodies
+ * stream both ways with backpressure; {@code requestTimeout} bounds the backend's silence; forwarding errors answer
+ * 502.3 (or abort a response already under way); WebSocket upgrades become byte tunnels.
+ *
+ * <p>Threading: {@link #forward} is called on the exchange's event loop; {@link #inFlight}, {@link #whenIdle} and
+ * {@link #close} from any thread.
+ */
+public final class Forwarder implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
+
+    private final BackendTarget target;
+    private final ForwardingOptions options;
+    private final ConcurrentHashMap<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConcurrentLinkedQueue<CompletableFuture<Void>> idleWaiters = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
+
+    public Forwarder(BackendTarget target, ForwardingOptions options) {
+        this.target = target;
+        this.options = options;
+    }
+
+    public BackendTarget target() {
+        return target;
+    }
+
+    public ForwardingOptions options() {
+        return options;
+    }
+
+    /**
+     * Forwards the exchange. On exchange.eventLoop(); never throws; answers 502.3 itself on forwarding errors (or
+     * aborts the client if the response had started).
+     */
+    public void forward(Exchange exchange) {
+        try {
+            EventLoop loop = exchange.eventLoop();
+            BackendPool pool = pools.get(loop);
+            if (pool == null) {
+                pool = pools.computeIfAbsent(loop, l -> new BackendPool(l, target.address(), options));
+            }
+            if (closed) {
+                // close() sets the flag before it walks the pools: either it saw this pool, or we see the flag.
+                BadGatewayPage.respond(exchange, ForwardingError.SHUTTING_DOWN, "the application is stopping");
+                return;
+            }
+            inFlight.incrementAndGet();
+            new ProxyExchange(this, pool, exchange).start();
+        } catch (RuntimeException e) {
+            LOG.error("Forwarding {} {} to {} failed", exchange.request().method(), exchange.request().uri(),
+                    target.address(), e);
+            if (!exchange.isDone()) {
+                if (!exchange.isHeadWritten()) {
+                    BadGatewayPage.respond(exchange, ForwardingError.CONNECTION_ERROR, "internal forwarding error");
+                } else {
+                    exchange.abort();
+                }
+            }
+        }
+    }
+
+    /** Exchanges (and open WebSocket tunnels) currently using the backend. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Completes when no exchange is in flight (used to drain before stopping a backend). */
+    public CompletableFuture<Void> whenIdle() {
+        CompletableFuture<Void> idle = new CompletableFuture<>();
+        idleWaiters.add(idle);
+        if (inFlight.get() == 0) {
+            completeIdleWaiters();
+        }
+        return idle;
+    }
+
+    /**
+     * Closes pooled and active backend connections; in-flight exchanges end (502.3 if no head was written, else
+     * abort), open tunnels close. Idempotent. Returns before every loop has done so; {@link #whenIdle} says when.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        List<BackendPool> all = new ArrayList<>(pools.values());
+        for (BackendPool pool : all) {
+            EventLoop loop = pool.loop();
+            if (loop.inEventLoop()) {
+                pool.close();
+            } else {
+                try {
+                    loop.execute(pool::close);
+                } catch (RejectedExecutionException e) {
+                    // the loop is gone, and its connections with it
+                }
+            }
+        }
+    }
+
+    void exchangeEnded() {
+        if (inFlight.decrementAndGet() == 0) {
+            completeIdleWaiters();
+        }
+    }
+
+    private void completeIdleWaiters() {
+        CompletableFuture<Void> waiter;
+        while ((waiter = idleWaiters.poll()) != null) {
+            waiter.complete(null);
+        }
+    }
+}

@@ -1,0 +1,491 @@
+package dev.porter.hosting.outofprocess.forwarding;
+
+import dev.porter.server.Exchange;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One forwarded request (spec/ancm-contract.md §1.4–§1.6): streams the clientToProxyRequest body to the backend as
+ * proxyToServerRequest and the serverToProxyResponse back to the client as proxyToClientResponse, chunk by chunk, with
+ * backpressure both ways (client body reads pause while the backend connection is not writable; backend reads pause
+ * while the client connection is not writable). Everything runs on the client's event loop, which the backend
+ * connection shares. Every way it can end ({@link #responseComplete}, {@link #fail}, {@link #clientGone},
+ * {@link #tunnelEnded}) goes through {@link #end} exactly once.
+ *
+ * <p>Failures before the response head was written answer 502.3; after it, the client connection is aborted, since
+ * a truncated response must not look complete. No request is ever retried, with one exception ANCM does not have
+ * (ANCM relies on WinHTTP, which does the same for its own pooled connections): a request without a body, of an
+ * idempotent method (RFC 9110 §9.2.2), whose pooled connection turns out to have been closed by the backend before
+ * any response byte arrived, is sent once more on a new connection. That is the keep-alive race every pooling client
+ * has (the backend closes an idle connection just as it is reused); a bodyless POST is never retried, since the
+ * backend may have acted on it.
+ */
+final class ProxyExchange {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+
+    private final Forwarder forwarder;
+    private final BackendPool pool;
+    private final Exchange exchange;
+    private final HttpRequest proxyToServerRequest;
+    private final boolean hasBody;
+    private final boolean webSocket;
+    private final long timeoutNanos;
+
+    private Channel backend;
+    private boolean reusedConnection;
+    private boolean retried;
+    private boolean requestSent;
+    private boolean responseStarted;
+    private boolean headWritten;
+    private boolean swallowingInterim;
+    private boolean serverKeepAlive = true;
+    private boolean needsFlush;
+    private boolean backendReadsPaused;
+    private boolean clientBodyPaused;
+    private boolean receivingBody;
+    private long lastActivity;
+    private ScheduledFuture<?> timer;
+    private boolean tunnelling;
+    private boolean tunnelJoined;
+    private List<Object> earlyTunnelBytes;
+    private boolean finished;
+    private boolean ended;
+
+    ProxyExchange(Forwarder forwarder, BackendPool pool, Exchange exchange) {
+        this.forwarder = forwarder;
+        this.pool = pool;
+        this.exchange = exchange;
+        HttpRequest clientToProxyRequest = exchange.request();
+        this.webSocket = forwarder.options().webSocketsEnabled()
+                && ProxyRequestHead.isWebSocketUpgrade(clientToProxyRequest);
+        this.hasBody = ProxyRequestHead.hasBody(clientToProxyRequest);
+        this.proxyToServerRequest = ProxyRequestHead.build(exchange, forwarder.target().token(), webSocket);
+        this.timeoutNanos = forwarder.options().requestTimeout().toNanos();
+    }
+
+    void start() {
+        exchange.onAbort(this::clientGone);
+        if (finished) {
+            return;
+        }
+        exchange.onWritabilityChanged(this::clientWritabilityChanged);
+        pool.acquire(this);
+    }
+
+    // ---- connection ------------------------------------------------------------------------------------------------
+
+    void connected(Channel ch, boolean reused) {
+        if (finished) {
+            ch.close();
+            return;
+        }
+        backend = ch;
+        reusedConnection = reused;
+        ch.pipeline().get(BackendHandler.class).attach(this);
+        lastActivity = System.nanoTime();
+        armTimer(timeoutNanos);
+        if (!hasBody) {
+            ch.write(proxyToServerRequest, ch.voidPromise());
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            requestSent = true;
+            return;
+        }
+        ch.writeAndFlush(proxyToServerRequest, ch.voidPromise());
+        if (!receivingBody) {
+            receivingBody = true;
+            exchange.receiveBody(this::clientToProxyContent);
+        }
+    }
+
+    void connectFailed(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        pool.ended(this);
+        if (cause instanceof ConnectTimeoutException) {
+            fail(ForwardingError.TIMEOUT, "could not connect to the application within requestTimeout", cause);
+        } else {
+            fail(ForwardingError.CANNOT_CONNECT, "could not connect to the application", cause);
+        }
+    }
+
+    // ---- clientToProxyRequest body -> proxyToServerRequest ---------------------------------------------------------
+
+    private void clientToProxyContent(HttpContent content) {
+        Channel ch = backend;
+        if (finished || tunnelling || ch == null) {
+            content.release();
+            return;
+        }
+        lastActivity = System.nanoTime();
+        boolean last = content instanceof LastHttpContent;
+        ch.writeAndFlush(content, ch.voidPromise());
+        if (last) {
+            requestSent = true;
+        } else if (!ch.isWritable() && !clientBodyPaused) {
+            clientBodyPaused = true;
+            exchange.pauseBody();
+        }
+    }
+
+    void backendWritabilityChanged() {
+        Channel ch = backend;
+        if (clientBodyPaused && ch != null && ch.isWritable() && !finished) {
+            clientBodyPaused = false;
+            exchange.resumeBody();
+        }
+    }
+
+    // ---- serverToProxyResponse -> proxyToClientResponse ------------------------------------------------------------
+
+    void serverToProxy(Object msg) {
+        if (finished) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        lastActivity = System.nanoTime();
+        if (tunnelling) {
+            if (msg instanceof ByteBuf bytes && earlyTunnelBytes != null) {
+                earlyTunnelBytes.add(bytes); // bytes after the 101, before the client side is joined
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        responseStarted = true;
+        if (msg instanceof HttpResponse response) {
+            serverToProxyHead(response);
+        } else if (msg instanceof HttpContent content) {
+            serverToProxyContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+            fail(ForwardingError.INVALID_RESPONSE, "unexpected bytes from the application", null);
+        }
+    }
+
+    private void serverToProxyHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            Throwable cause = response.decoderResult().cause();
+            ReferenceCountUtil.release(response);
+            fail(ForwardingError.INVALID_RESPONSE, "the application's response head is malformed", cause);
+            return;
+        }
+        int code = response.status().code();
+        if (code == 101) {
+            if (webSocket) {
+                startTunnel(response);
+            } else {
+                ReferenceCountUtil.release(response);
+                fail(ForwardingError.INVALID_RESPONSE, "the application switched protocols without being asked", null);
+            }
+            return;
+        }
+        if (code < 200) {
+            swallowingInterim = true; // 100 Continue and friends: the front server already answered Expect
+            ReferenceCountUtil.release(response);
+            return;
+        }
+        if (headWritten) {
+            ReferenceCountUtil.release(response);
+            fail(ForwardingError.INVALID_RESPONSE, "a second response head from the application", null);
+            return;
+        }
+        serverKeepAlive = HttpUtil.isKeepAlive(response);
+        headWritten = true;
+        needsFlush = true;
+        exchange.writeHead(ProxyResponseHead.build(response, forwarder.options().forwardResponseConnectionHeader()));
+    }
+
+    private void serverToProxyContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (swallowingInterim) {
+            content.release();
+            if (last) {
+                swallowingInterim = false;
+            }
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            fail(ForwardingError.INVALID_RESPONSE, "the application's response body is malformed", cause);
+            return;
+        }
+        if (!headWritten) {
+            content.release();
+            return;
+        }
+        if (last) {
+            exchange.writeContent(content, true);
+            responseComplete();
+            return;
+        }
+        exchange.writeContent(content, false);
+        needsFlush = true;
+        if (!exchange.isWritable() && !backendReadsPaused) {
+            backendReadsPaused = true;
+            backend.config().setAutoRead(false);
+        }
+    }
+
+    /** End of one read burst from the backend: what it sent goes to the client now (SSE, long polling). */
+    void serverReadComplete() {
+        if (needsFlush && !finished) {
+            needsFlush = false;
+            exchange.flush();
+        }
+    }
+
+    private void clientWritabilityChanged() {
+        Channel ch = backend;
+        if (backendReadsPaused && exchange.isWritable() && ch != null && !finished) {
+            backendReadsPaused = false;
+            lastActivity = System.nanoTime();
+            ch.config().setAutoRead(true);
+        }
+    }
+
+    private void responseComplete() {
+        boolean reusable = serverKeepAlive && requestSent && !swallowingInterim;
+        Channel ch = detachBackend();
+        finished = true;
+        pool.release(this, ch, reusable);
+        end();
+    }
+
+    // ---- WebSocket tunnel (§1.6) -----------------------------------------------------------------------------------
+
+    private void startTunnel(HttpResponse response101) {
+        tunnelling = true;
+        headWritten = true;
+        earlyTunnelBytes = new ArrayList<>(2);
+        backend.config().setAutoRead(false);
+        // Bounded wait for the 101 to reach the client; if it never does, the timer closes the backend side.
+        exchange.upgrade(ProxyResponseHead.switchingProtocols(response101), this::joinTunnel);
+    }
+
+    private void joinTunnel(Channel client) {
+        Channel ch = backend;
+        if (finished || ch == null || !ch.isActive()) {
+            releaseEarlyTunnelBytes();
+            client.close();
+            if (!finished) {
+                finished = true;
+                detachBackend();
+                pool.ended(this);
+                end();
+            }
+            return;
+        }
+        tunnelJoined = true;
+        cancelTimer();
+        client.pipeline().addLast(TunnelRelay.NAME, new TunnelRelay(ch));
+        for (Object bytes : earlyTunnelBytes) {
+            client.write(bytes, client.voidPromise());
+        }
+        earlyTunnelBytes = null;
+        ch.pipeline().get(BackendHandler.class).detach();
+        ch.pipeline().replace(BackendHandler.NAME, TunnelRelay.NAME, new TunnelRelay(client));
+        ch.pipeline().remove(BackendPool.CODEC); // bytes the codec still held go through the relay
+        client.flush();
+        ch.closeFuture().addListener(f -> tunnelEnded());
+        ch.config().setAutoRead(true);
+    }
+
+    private void tunnelEnded() {
+        if (!finished) {
+            finished = true;
+            backend = null;
+            pool.ended(this);
+            end();
+        }
+    }
+
+    private void releaseEarlyTunnelBytes() {
+        if (earlyTunnelBytes != null) {
+            earlyTunnelBytes.forEach(ReferenceCountUtil::release);
+            earlyTunnelBytes = null;
+        }
+    }
+
+    // ---- endings ---------------------------------------------------------------------------------------------------
+
+    /** The backend connection closed or failed (cause null: closed). */
+    void backendClosed(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        if (tunnelling && !tunnelJoined) {
+            Channel ch = backend;
+            backend = null;
+            if (ch != null) {
+                ch.close();
+            }
+            return; // joinTunnel (or, if the 101 never reaches the client, the timer) ends the exchange
+        }
+        if (!responseStarted && reusedConnection && !hasBody && !retried && isIdempotent()) {
+            retried = true;
+            LOG.debug("Pooled connection to {} was closed by the application; retrying {} {} once on a new one",
+                    forwarder.target().address(), exchange.request().method(), exchange.request().uri());
+            Channel ch = detachBackend();
+            if (ch != null) {
+                ch.close();
+            }
+            cancelTimer();
+            requestSent = false;
+            pool.connect(this);
+            return;
+        }
+        boolean invalid = cause instanceof DecoderException || cause instanceof TooLongFrameException;
+        fail(invalid ? ForwardingError.INVALID_RESPONSE : ForwardingError.CONNECTION_ERROR,
+                responseStarted ? "the application closed the connection before the response was complete"
+                        : "the application closed the connection without a response", cause);
+    }
+
+    private boolean isIdempotent() {
+        HttpMethod m = exchange.request().method();
+        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+                || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
+    }
+
+    /** 502.3 if nothing was written to the client yet, else the client connection is aborted. */
+    void fail(ForwardingError error, String detail, Throwable cause) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        Channel ch = detachBackend();
+        if (ch != null) {
+            ch.close(); // mid-message: never back to the pool
+        }
+        pool.ended(this);
+        releaseEarlyTunnelBytes();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Forwarding {} {} to {} failed ({} {}: {})", exchange.request().method(),
+                    exchange.request().uri(), forwarder.target().address(), error.code(), error.text(), detail, cause);
+        }
+        if (!exchange.isDone()) {
+            if (!exchange.isHeadWritten()) {
+                BadGatewayPage.respond(exchange, error, detail);
+            } else {
+                exchange.abort();
+            }
+        }
+        end();
+    }
+
+    private void clientGone() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        Channel ch = detachBackend();
+        if (ch != null) {
+            ch.close();
+        }
+        pool.ended(this);
+        releaseEarlyTunnelBytes();
+        end();
+    }
+
+    /** The forwarder is closing: the request ends now, an open tunnel closes. */
+    void forwarderClosed() {
+        if (tunnelJoined) {
+            Channel ch = backend;
+            if (ch != null) {
+                ch.close(); // the relay closes the client side; tunnelEnded follows
+            }
+            return;
+        }
+        if (tunnelling) {
+            finished = true;
+            Channel ch = detachBackend();
+            if (ch != null) {
+                ch.close();
+            }
+            releaseEarlyTunnelBytes();
+            end();
+            return;
+        }
+        fail(ForwardingError.SHUTTING_DOWN, "the application is stopping", null);
+    }
+
+    private Channel detachBackend() {
+        cancelTimer();
+        Channel ch = backend;
+        backend = null;
+        if (ch != null) {
+            BackendHandler handler = ch.pipeline().get(BackendHandler.class);
+            if (handler != null) {
+                handler.detach();
+            }
+        }
+        return ch;
+    }
+
+    private void end() {
+        if (!ended) {
+            ended = true;
+            forwarder.exchangeEnded();
+        }
+    }
+
+    // ---- requestTimeout (§1.5) -------------------------------------------------------------------------------------
+
+    private void armTimer(long delayNanos) {
+        if (timer == null) {
+            timer = pool.loop().schedule(this::timerFired, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /**
+     * The backend may stay silent for at most requestTimeout, before the first response byte and between bytes. Time
+     * spent waiting on the client (its upload is slow, or it does not take the download) is not the backend's.
+     */
+    private void timerFired() {
+        timer = null;
+        if (finished || tunnelJoined) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean waitingOnClient = backendReadsPaused || (hasBody && !requestSent && !clientBodyPaused);
+        if (waitingOnClient && !tunnelling) {
+            lastActivity = now;
+        }
+        long silent = now - lastActivity;
+        if (silent < timeoutNanos) {
+            armTimer(timeoutNanos - silent);
+            return;
+        }
+        if (tunnelling) {
+            forwarderClosed(); // the 101 never reached the client
+            return;
+        }
+        fail(ForwardingError.TIMEOUT, "the application sent nothing for " + forwarder.options().requestTimeout()
+                + " (requestTimeout)", null);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.porter.hosting.outofprocess.forwarding;
+
+import dev.porter.server.Exchange;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the proxyToServerRequest head from the clientToProxyRequest (spec/ancm-contract.md §1.4,
+ * {@code FORWARDING_HANDLER::GetHeaders}): method unchanged, the cooked path re-escaped plus the raw query, HTTP/1.1,
+ * {@code Host} preserved, every client header starting with {@code MS-ASPNETCORE} removed before the pairing token is
+ * added, {@code X-Forwarded-For}/{@code X-Forwarded-Proto} appended, hop-by-hop headers (RFC 9110 §7.6.1) not
+ * forwarded except {@code Connection}/{@code Upgrade} of a WebSocket upgrade (§1.6), and the body framing redone:
+ * {@code Content-Length} kept, a chunked body re-chunked. The client's head is not modified.
+ */
+final class ProxyRequestHead {
+
+    static final AsciiString MS_ASPNETCORE_TOKEN = AsciiString.cached("MS-ASPNETCORE-TOKEN");
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    private static final String MS_PREFIX = "MS-ASPNETCORE";
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("Proxy-Connection");
+
+    private ProxyRequestHead() {
+    }
+
+    /** Whether ANCM treats this request as a WebSocket upgrade: {@code Upgrade} exactly {@code websocket}. */
+    static boolean isWebSocketUpgrade(HttpRequest clientToProxyRequest) {
+        List<String> upgrade = clientToProxyRequest.headers().getAll(HttpHeaderNames.UPGRADE);
+        return upgrade.size() == 1 && upgrade.get(0).trim().equalsIgnoreCase("websocket");
+    }
+
+    static boolean hasBody(HttpRequest clientToProxyRequest) {
+        return HttpUtil.isTransferEncodingChunked(clientToProxyRequest)
+                || HttpUtil.getContentLength(clientToProxyRequest, 0L) > 0;
+    }
+
+    static HttpRequest build(Exchange exchange, String token, boolean webSocket) {
+        HttpRequest clientToProxyRequest = exchange.request();
+        HttpHeaders in = clientToProxyRequest.headers();
+        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        Set<String> connectionNamed = connectionOptions(in, webSocket);
+        String forwardedFor = null;
+        String forwardedProto = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> h = it.next();
+            CharSequence name = h.getKey();
+            if (startsWithMsAspNetCore(name)) {
+                continue; // anti-spoofing: nothing a client sends under this prefix reaches the app
+            }
+            if (AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_FOR)) {
+                forwardedFor = forwardedFor == null ? h.getValue().toString() : forwardedFor + ", " + h.getValue();
+                continue;
+            }
+            if (AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_PROTO)) {
+                forwardedProto = forwardedProto == null ? h.getValue().toString()
+                        : forwardedProto + ", " + h.getValue();
+                continue;
+            }
+            if (isHopByHop(name, webSocket)
+                    || (connectionNamed != null && connectionNamed.contains(name.toString().toLowerCase(Locale.ROOT)))) {
+                continue;
+            }
+            out.add(name, h.getValue());
+        }
+        if (webSocket) {
+            out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        // Framing is ours: a Content-Length the client sent is kept (copied above), a chunked body is re-chunked.
+        if (HttpUtil.isTransferEncodingChunked(clientToProxyRequest)) {
+            out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        out.set(MS_ASPNETCORE_TOKEN, token);
+        String client = clientAddress(exchange.remoteAddress());
+        out.set(X_FORWARDED_FOR, forwardedFor == null ? client : forwardedFor + ", " + client);
+        String proto = exchange.isSecure() ? "https" : "http";
+        out.set(X_FORWARDED_PROTO, forwardedProto == null ? proto : forwardedProto + ", " + proto);
+        String uri = WirePath.target(exchange.target().cookedPath(), exchange.target().rawQuery());
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri, out);
+    }
+
+    /** {@code ip:port}, IPv6 in brackets and in its short form ({@code [::1]:54321}), as ANCM writes it. */
+    static String clientAddress(InetSocketAddress remote) {
+        if (remote == null || remote.getAddress() == null) {
+            return "unknown";
+        }
+        String ip = NetUtil.toAddressString(remote.getAddress());
+        int scope = ip.indexOf('%');
+        if (scope >= 0) {
+            ip = ip.substring(0, scope);
+        }
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + remote.getPort();
+    }
+
+    static boolean startsWithMsAspNetCore(CharSequence name) {
+        int n = MS_PREFIX.length();
+        if (name.length() < n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (Character.toUpperCase(name.charAt(i)) != MS_PREFIX.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isHopByHop(CharSequence name, boolean webSocket) {
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
+                || AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
+                || (!webSocket && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE));
+    }
+
+    /**
+     * Header names the client listed in {@code Connection} (RFC 9110 §7.6.1: they are for this hop only), lower case;
+     * null when none. The framing and routing headers are never dropped this way.
+     */
+    private static Set<String> connectionOptions(HttpHeaders in, boolean webSocket) {
+        List<String> values = in.getAll(HttpHeaderNames.CONNECTION);
+        if (values.isEmpty()) {
+            return null;
+        }
+        Set<String> names = null;
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String name = token.trim().toLowerCase(Locale.ROOT);
+                if (name.isEmpty() || name.equals("close") || name.equals("keep-alive") || name.equals("host")
+                        || name.equals("content-length") || name.startsWith("x-forwarded-")
+                        || (webSocket && name.equals("upgrade"))) {
+                    continue;
+                }
+                if (names == null) {
+                    names = new HashSet<>();
+                }
+                names.add(name);
+            }
+        }
+        return names;
+    }
+}
