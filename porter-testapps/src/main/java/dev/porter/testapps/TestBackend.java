@@ -35,7 +35,7 @@ import java.util.concurrent.Executors;
  * </ul>
  *
  * <p>Endpoints: {@code /} (hello and pid), {@code /pid}, {@code /env} (all variables, {@code NAME=value} lines, sorted),
- * {@code /env/NAME} (the value, or 404 {@code NOVALUE}), {@code /headers} ({@code name: value} lines), {@code /cwd},
+ * {@code /env/NAME} (the value, or 404 {@code NOVALUE}), {@code /headers} ({@code name: value} lines), {@code /args} (one argument a line), {@code /cwd},
  * {@code /sleep?ms=N}, {@code /stream?chunks=N&delayMs=M}, {@code /exit?code=N} (System.exit after answering
  * nothing), {@code /halt} (Runtime.halt, no answer), {@code /hang} (never answers), {@code /stdout?chars=N}
  * (writes N {@code a}s to stdout), {@code /child} (the grandchild's pid), {@code POST /iisintegration} with
@@ -46,11 +46,13 @@ public final class TestBackend {
     private static final long PID = ProcessHandle.current().pid();
     private static volatile long shutdownDelayMillis;
     private static volatile Process grandchild;
+    private static volatile String[] arguments = new String[0];
 
     private TestBackend() {
     }
 
     public static void main(String[] args) throws Exception {
+        arguments = args.clone();
         Map<String, String> options = new HashMap<>();
         for (String arg : args) {
             if (arg.startsWith("--")) {
@@ -138,6 +140,7 @@ public final class TestBackend {
                         .append('\n')));
                 text(exchange, 200, body.toString());
             }
+            case "/args" -> text(exchange, 200, String.join("\n", arguments));
             case "/cwd" -> text(exchange, 200, Path.of("").toAbsolutePath().toString());
             case "/sleep" -> {
                 sleep(Long.parseLong(query.getOrDefault("ms", "1000")));

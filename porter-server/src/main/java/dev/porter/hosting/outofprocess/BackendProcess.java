@@ -1,5 +1,6 @@
 package dev.porter.hosting.outofprocess;
 
+import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,7 +39,7 @@ final class BackendProcess {
     private volatile boolean ready;
     private volatile boolean stopRequested;
     private final Thread outputDrain;
-    private volatile Object attachment;
+    private volatile Forwarder forwarder;
 
     BackendProcess(int slot, Process process, int port, String token, Instant launchTime, Thread outputDrain) {
         this.outputDrain = outputDrain;
@@ -89,13 +90,13 @@ final class BackendProcess {
         return process;
     }
 
-    /** What the handler keeps per process (its forwarder). */
-    Object attachment() {
-        return attachment;
+    /** The process's forwarder, set when it became ready (null before). */
+    Forwarder forwarder() {
+        return forwarder;
     }
 
-    void attach(Object value) {
-        this.attachment = value;
+    void forwarder(Forwarder value) {
+        this.forwarder = value;
     }
 
     /** The outcome of waiting for readiness. */
