@@ -38,6 +38,7 @@ final class BackendProcess {
     private final List<ProcessHandle> descendantsAtReady = new ArrayList<>();
     private volatile boolean ready;
     private volatile boolean stopRequested;
+    private volatile boolean exited;
     private final Thread outputDrain;
     private volatile Forwarder forwarder;
 
@@ -80,6 +81,15 @@ final class BackendProcess {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Whether the exit watch has seen the process go (a volatile read: cheap enough for every request). */
+    boolean hasExited() {
+        return exited;
+    }
+
+    void markExited() {
+        exited = true;
     }
 
     boolean isStopRequested() {

@@ -137,7 +137,7 @@ final class ProcessManager {
             return false; // a failed start: the next request tries again, as ANCM does
         }
         BackendProcess process = future.resultNow();
-        return process.isAlive() && !process.isStopRequested();
+        return !process.hasExited() && !process.isStopRequested();
     }
 
     /** The ready processes now (for tests and status). */
@@ -281,6 +281,7 @@ final class ProcessManager {
     }
 
     private void exited(int index, BackendProcess process) {
+        process.markExited();
         if (!process.isStopRequested()) {
             ProcessEvents.processShutDown(appName, root, process.pid(), process.port());
             debugLog.info("Process " + process.pid() + " exited with code " + process.process().exitValue());

@@ -332,6 +332,21 @@ class OutOfProcessHostingTest {
     }
 
     @Test
+    void aStoppingHandlerLetsRequestsInFlightFinishAndAnswersNewOnes503() throws Exception {
+        start(app(Backends.attributes(List.of()), Map.of()));
+        long pid = pid();
+        CompletableFuture<RawHttp.Response> inFlight = CompletableFuture.supplyAsync(() -> get("/sleep?ms=1500"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> inFlightCount() == 1);
+        CompletableFuture<Void> stopped = handler().stop(ApplicationHandler.StopReason.CONFIG_CHANGE);
+        RawHttp.Response refused = get("/pid");
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(inFlight.get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("slept");
+        stopped.get(15, TimeUnit.SECONDS);
+        assertThat(Backends.alive(pid)).isFalse();
+        assertThat(events.events(1005)).isEmpty();
+    }
+
+    @Test
     void aBackendThatIgnoresTheShutdownIsKilledAfterShutdownTimeLimit() throws Exception {
         start(app(Backends.attributes(List.of("--ignore-shutdown"), "shutdownTimeLimit", "2"), Map.of()));
         long pid = pid();
