@@ -91,7 +91,7 @@ final class ApplicationHost implements RequestHandler {
             webConfig = new WebConfigParser(module.environment().expander()).parse(webConfigFile);
         } catch (ConfigException e) {
             limits = null;
-            LOG.error("Application '{}': Could not load configuration. Exception message:\r\n{}", name,
+            LOG.error("Event 1034: Application '{}': Could not load configuration. Exception message:\r\n{}", name,
                     e.getMessage());
             return new ConfigErrorHandler();
         }
@@ -155,7 +155,7 @@ final class ApplicationHost implements RequestHandler {
                     return;
                 }
                 current = new AppOfflineHandler(offline);
-                LOG.info("Application '{}' was recycled after detecting app_offline.htm.", name);
+                LOG.info("Event 1012: Application '{}' was recycled after detecting app_offline.htm.", name);
             } else {
                 if (!(old instanceof AppOfflineHandler)) {
                     return;
@@ -195,7 +195,7 @@ final class ApplicationHost implements RequestHandler {
             current = null;
         }
         if (old != null) {
-            LOG.info("Application '{}' was recycled due to configuration change.", name);
+            LOG.info("Event 1021: Application '{}' was recycled due to configuration change", name);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
         }
     }

@@ -36,6 +36,7 @@ final class ModuleDebugLog {
     private final boolean eventLog;
     private final Path file;
     private final ReentrantLock lock = new ReentrantLock();
+    private boolean headerWritten;
 
     private ModuleDebugLog(Level level, boolean console, boolean eventLog, Path file) {
         this.level = level;
@@ -82,10 +83,7 @@ final class ModuleDebugLog {
         }
         Path file = fileSink ? AppPaths.resolve(appDirectory, configuredFile != null ? configuredFile : DEFAULT_FILE)
                 : null;
-        ModuleDebugLog log = new ModuleDebugLog(level == null ? Level.INFO : level, console, eventLog, file);
-        log.write(Level.INFO, "Initializing logs for 'porter out-of-process handler'. Process Id: "
-                + ProcessHandle.current().pid() + ".");
-        return log;
+        return new ModuleDebugLog(level == null ? Level.INFO : level, console, eventLog, file);
     }
 
     private static Level max(Level a, Level b) {
@@ -116,6 +114,21 @@ final class ModuleDebugLog {
         if (!enabled(at)) {
             return;
         }
+        lock.lock();
+        try {
+            if (!headerWritten) {
+                // written with the first line rather than at creation, which may happen on an event loop
+                headerWritten = true;
+                emit("Initializing logs for 'porter out-of-process handler'. Process Id: "
+                        + ProcessHandle.current().pid() + ".");
+            }
+            emit(message);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void emit(String message) {
         String line = "[porter] " + message + System.lineSeparator();
         if (console) {
             System.err.print(line);
@@ -124,7 +137,6 @@ final class ModuleDebugLog {
             EVENT_LOG.info("Event 1036: {}", message);
         }
         if (file != null) {
-            lock.lock();
             try {
                 Files.createDirectories(file.getParent());
                 try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
@@ -133,8 +145,6 @@ final class ModuleDebugLog {
                 }
             } catch (IOException e) {
                 EVENT_LOG.warn("Cannot write the debug log {}: {}", file, e.toString());
-            } finally {
-                lock.unlock();
             }
         }
     }

@@ -61,7 +61,7 @@ final class ProcessManager {
     private final AspNetCoreConfig config;
     private final String appName;
     private final String root;
-    private final LaunchCommand command;
+    private volatile LaunchCommand command;
     private final BackendEnvironment environment;
     private final ModuleDebugLog debugLog;
     private final Consumer<BackendProcess> onReady;
@@ -84,7 +84,6 @@ final class ProcessManager {
         this.config = context.webConfig().aspNetCore();
         this.appName = context.configPath();
         this.root = context.physicalPath().toString() + File.separator;
-        this.command = LaunchCommand.of(config, context.physicalPath(), context.environment());
         this.environment = new BackendEnvironment(context);
         this.debugLog = debugLog;
         this.onReady = onReady;
@@ -100,8 +99,14 @@ final class ProcessManager {
         return stopping;
     }
 
+    /** Resolved on the first start (a virtual thread): resolution looks at files, which an event loop must not. */
     LaunchCommand command() {
-        return command;
+        LaunchCommand resolved = command;
+        if (resolved == null) {
+            resolved = LaunchCommand.of(config, context.physicalPath(), context.environment());
+            command = resolved;
+        }
+        return resolved;
     }
 
     /**
@@ -176,6 +181,7 @@ final class ProcessManager {
         if (!allowStart()) {
             throw new StartFailure(ProcessEvents.rapidFailCountExceeded(config.rapidFailsPerMinute()), false);
         }
+        LaunchCommand command = command();
         String token = environment.configuredToken().orElseGet(() -> UUID.randomUUID().toString());
         OutputCapture capture = new OutputCapture();
         boolean redirect = !config.handlerSetting("enableOutOfProcessConsoleRedirection")
@@ -200,7 +206,7 @@ final class ProcessManager {
                     continue;
                 }
             }
-            BackendProcess process = launch(index, port, token, redirect, capture, attempt);
+            BackendProcess process = launch(command, index, port, token, redirect, capture, attempt);
             if (process == null) {
                 continue;
             }
@@ -238,8 +244,8 @@ final class ProcessManager {
     }
 
     /** Launches one child, or logs event 1000 and returns null. */
-    private BackendProcess launch(int index, int port, String token, boolean redirect, OutputCapture capture,
-            int attempt) {
+    private BackendProcess launch(LaunchCommand command, int index, int port, String token, boolean redirect,
+            OutputCapture capture, int attempt) {
         ProcessBuilder builder = new ProcessBuilder(command.command())
                 .directory(context.physicalPath().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
