@@ -42,7 +42,8 @@ final class BackendPool {
     BackendPool(EventLoop loop, InetSocketAddress address, ForwardingOptions options) {
         this.loop = loop;
         this.address = address;
-        long timeoutMillis = Math.min(Integer.MAX_VALUE, Math.max(1, options.requestTimeout().toMillis()));
+        // requestTimeout bounds connecting too (WinHTTP's connect timeout); zero is no limit, for Netty as for ANCM.
+        long timeoutMillis = Math.min(Integer.MAX_VALUE, options.requestTimeout().toMillis());
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(isEpoll(loop) ? EpollSocketChannel.class : NioSocketChannel.class)

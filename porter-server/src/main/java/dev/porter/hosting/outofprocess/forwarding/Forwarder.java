@@ -49,6 +49,11 @@ public final class Forwarder implements AutoCloseable {
         return options;
     }
 
+    /** {@code 127.0.0.1:port}, for messages. */
+    String backendName() {
+        return target.address().getHostString() + ":" + target.address().getPort();
+    }
+
     /**
      * Forwards the exchange. On exchange.eventLoop(); never throws; answers 502.3 itself on forwarding errors (or
      * aborts the client if the response had started).
@@ -68,8 +73,8 @@ public final class Forwarder implements AutoCloseable {
             inFlight.incrementAndGet();
             new ProxyExchange(this, pool, exchange).start();
         } catch (RuntimeException e) {
-            LOG.error("Forwarding {} {} to {} failed", exchange.request().method(), exchange.request().uri(),
-                    target.address(), e);
+            LOG.error("Forwarding {} {} to application at {} failed", exchange.request().method(),
+                    exchange.request().uri(), backendName(), e);
             if (!exchange.isDone()) {
                 if (!exchange.isHeadWritten()) {
                     BadGatewayPage.respond(exchange, ForwardingError.CONNECTION_ERROR, "internal forwarding error");

@@ -1,5 +1,6 @@
 package dev.porter.hosting.outofprocess.forwarding;
 
+import dev.porter.config.AspNetCoreConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -7,7 +8,8 @@ import java.util.Objects;
  * How a {@link Forwarder} forwards (spec/ancm-contract.md §1.4–§1.6).
  *
  * @param requestTimeout web.config {@code requestTimeout}: the longest the backend may stay silent, before its first
- *     response byte and between bytes (§1.5); expiry answers 502.3
+ *     response byte and between bytes (§1.5); expiry answers 502.3. Zero (allowed by the schema) means no limit, as
+ *     a zero WinHTTP timeout does; it also bounds connecting.
  * @param forwardResponseConnectionHeader handler setting {@code forwardResponseConnectionHeader}: pass the backend's
  *     {@code Connection} response header on to the client instead of dropping it
  * @param webSocketsEnabled forward {@code Upgrade: websocket} requests and tunnel the connection after a 101 (§1.6)
@@ -20,8 +22,20 @@ public record ForwardingOptions(Duration requestTimeout, boolean forwardResponse
 
     public ForwardingOptions {
         Objects.requireNonNull(requestTimeout, "requestTimeout");
-        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-            throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);
+        if (requestTimeout.isNegative()) {
+            throw new IllegalArgumentException("requestTimeout must not be negative, got " + requestTimeout);
         }
+    }
+
+    /**
+     * The options of an application's web.config: {@code requestTimeout} and the handler setting
+     * {@code forwardResponseConnectionHeader} (counts only when exactly {@code true}, case-insensitive).
+     *
+     * @param webSocketsEnabled whether the front server forwards WebSocket upgrades for this application (what ANCM
+     *     also passes as {@code ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED})
+     */
+    public static ForwardingOptions of(AspNetCoreConfig config, boolean webSocketsEnabled) {
+        return new ForwardingOptions(config.requestTimeout(),
+                config.handlerFlag("forwardResponseConnectionHeader", false), webSocketsEnabled);
     }
 }

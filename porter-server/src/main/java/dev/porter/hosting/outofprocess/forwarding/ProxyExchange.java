@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class ProxyExchange {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+    /** How long the 101 may take to reach the client before the backend side of the tunnel is given up. */
+    private static final long UPGRADE_JOIN_LIMIT_SECONDS = 30;
 
     private final Forwarder forwarder;
     private final BackendPool pool;
@@ -277,8 +279,18 @@ final class ProxyExchange {
         headWritten = true;
         earlyTunnelBytes = new ArrayList<>(2);
         backend.config().setAutoRead(false);
-        // Bounded wait for the 101 to reach the client; if it never does, the timer closes the backend side.
+        // Exchange.upgrade calls back only once the 101 is written; if the client is gone by then, it never does.
+        // A bounded wait keeps the backend side (and inFlight) from waiting for ever.
+        cancelTimer();
+        timer = pool.loop().schedule(this::tunnelNotJoined, UPGRADE_JOIN_LIMIT_SECONDS, TimeUnit.SECONDS);
         exchange.upgrade(ProxyResponseHead.switchingProtocols(response101), this::joinTunnel);
+    }
+
+    private void tunnelNotJoined() {
+        timer = null;
+        if (!tunnelJoined && !finished) {
+            forwarderClosed();
+        }
     }
 
     private void joinTunnel(Channel client) {
@@ -343,7 +355,7 @@ final class ProxyExchange {
         if (!responseStarted && reusedConnection && !hasBody && !retried && isIdempotent()) {
             retried = true;
             LOG.debug("Pooled connection to {} was closed by the application; retrying {} {} once on a new one",
-                    forwarder.target().address(), exchange.request().method(), exchange.request().uri());
+                    forwarder.backendName(), exchange.request().method(), exchange.request().uri());
             Channel ch = detachBackend();
             if (ch != null) {
                 ch.close();
@@ -377,9 +389,14 @@ final class ProxyExchange {
         }
         pool.ended(this);
         releaseEarlyTunnelBytes();
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("Forwarding {} {} to {} failed ({} {}: {})", exchange.request().method(),
-                    exchange.request().uri(), forwarder.target().address(), error.code(), error.text(), detail, cause);
+        if (error != ForwardingError.SHUTTING_DOWN) {
+            // One line per failed request, naming the request, the backend and why; the stack only when debugging.
+            LOG.warn("Forwarding {} {} to application at {} failed: {} ({}: {}){}", exchange.request().method(),
+                    exchange.request().uri(), forwarder.backendName(), detail, error.code(), error.text(),
+                    cause == null ? "" : ": " + cause);
+            if (cause != null && LOG.isDebugEnabled()) {
+                LOG.debug("Forwarding failure detail", cause);
+            }
         }
         if (!exchange.isDone()) {
             if (!exchange.isHeadWritten()) {
@@ -420,6 +437,7 @@ final class ProxyExchange {
             if (ch != null) {
                 ch.close();
             }
+            pool.ended(this);
             releaseEarlyTunnelBytes();
             end();
             return;
@@ -450,7 +468,7 @@ final class ProxyExchange {
     // ---- requestTimeout (§1.5) -------------------------------------------------------------------------------------
 
     private void armTimer(long delayNanos) {
-        if (timer == null) {
+        if (timer == null && timeoutNanos > 0) {
             timer = pool.loop().schedule(this::timerFired, delayNanos, TimeUnit.NANOSECONDS);
         }
     }
@@ -468,12 +486,12 @@ final class ProxyExchange {
      */
     private void timerFired() {
         timer = null;
-        if (finished || tunnelJoined) {
+        if (finished || tunnelling) {
             return;
         }
         long now = System.nanoTime();
         boolean waitingOnClient = backendReadsPaused || (hasBody && !requestSent && !clientBodyPaused);
-        if (waitingOnClient && !tunnelling) {
+        if (waitingOnClient) {
             lastActivity = now;
         }
         long silent = now - lastActivity;
@@ -481,11 +499,7 @@ final class ProxyExchange {
             armTimer(timeoutNanos - silent);
             return;
         }
-        if (tunnelling) {
-            forwarderClosed(); // the 101 never reached the client
-            return;
-        }
-        fail(ForwardingError.TIMEOUT, "the application sent nothing for " + forwarder.options().requestTimeout()
-                + " (requestTimeout)", null);
+        fail(ForwardingError.TIMEOUT, "the application sent nothing for "
+                + forwarder.options().requestTimeout().toMillis() + " ms (requestTimeout)", null);
     }
 }

@@ -77,6 +77,11 @@ final class ProxyRequestHead {
             }
             out.add(name, h.getValue());
         }
+        if (!out.contains(HttpHeaderNames.HOST)) {
+            // Only an HTTP/1.0 client may omit Host; the backend gets HTTP/1.1, where Host is mandatory (RFC 9112
+            // §3.2), so it gets the address the client connected to, which is what the client addressed.
+            out.set(HttpHeaderNames.HOST, hostOf(exchange.localAddress()));
+        }
         if (webSocket) {
             out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
@@ -104,6 +109,18 @@ final class ProxyRequestHead {
             ip = ip.substring(0, scope);
         }
         return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + remote.getPort();
+    }
+
+    private static String hostOf(InetSocketAddress local) {
+        if (local == null || local.getAddress() == null) {
+            return "localhost";
+        }
+        String ip = NetUtil.toAddressString(local.getAddress());
+        int scope = ip.indexOf('%');
+        if (scope >= 0) {
+            ip = ip.substring(0, scope);
+        }
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + local.getPort();
     }
 
     static boolean startsWithMsAspNetCore(CharSequence name) {

@@ -2,6 +2,8 @@ package dev.porter.hosting.outofprocess.forwarding;
 
 import dev.porter.Porter;
 import dev.porter.config.HostingModel;
+import dev.porter.config.RequestLimits;
+import dev.porter.config.ServerConfig;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.HostingModelFactory;
 import dev.porter.hosting.ServerEnvironment;
@@ -51,7 +53,11 @@ final class ForwardingFixture implements AutoCloseable {
                 return CompletableFuture.completedFuture(null);
             }
         };
-        Porter porter = Porter.start(TestApps.server(Map.of("/", app)), ServerEnvironment.ofSystem(),
+        ServerConfig defaults = TestApps.server(Map.of("/", app));
+        // IIS's largest maxAllowedContentLength, so the big-transfer tests are not stopped at 30 MB by the front server
+        ServerConfig config = new ServerConfig(defaults.file(), defaults.sites(), new RequestLimits(4_294_967_295L,
+                RequestLimits.DEFAULT_MAX_URL, RequestLimits.DEFAULT_MAX_QUERY_STRING), defaults.webLimits());
+        Porter porter = Porter.start(config, ServerEnvironment.ofSystem(),
                 Map.of(HostingModel.OUT_OF_PROCESS, factory, HostingModel.IN_PROCESS, factory));
         return new ForwardingFixture(forwarder, porter);
     }

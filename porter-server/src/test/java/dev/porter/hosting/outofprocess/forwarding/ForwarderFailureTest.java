@@ -1,0 +1,290 @@
+package dev.porter.hosting.outofprocess.forwarding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.porter.testing.RawHttp;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Forwarding errors (spec/ancm-contract.md §1.5): 502.3 before the head, an aborted client after it. */
+class ForwarderFailureTest {
+
+    private static final String GET = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+    @TempDir
+    Path dir;
+
+    private static ForwardingOptions timeout(Duration d) {
+        return new ForwardingOptions(d, false, true);
+    }
+
+    /** A backend that answers every request on its connection with 200 and the body. */
+    private static void answerAll(RawBackend backend, Socket s, String body) throws IOException {
+        while (backend.readHead(s) != null) {
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        }
+    }
+
+    @Test
+    void requestTimeoutIs502Point3AndTheBackendConnectionIsDiscarded() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            ref[0].awaitPeerClose(s); // silent
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(), timeout(Duration.ofMillis(800)));
+                RawHttp http = new RawHttp(porter.port())) {
+            long start = System.nanoTime();
+            RawHttp.Response r = http.exchange(GET);
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.bodyText()).contains("HTTP Error 502.3 - Bad Gateway").contains("0x80072ee2");
+            assertThat(tookMillis).isGreaterThanOrEqualTo(700);
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.closedByPeer.get() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.inFlight() == 0);
+        }
+    }
+
+    @Test
+    void requestTimeoutCountsSilenceBetweenBytesNotTotalTime() throws Exception {
+        try (RawBackend backend = new RawBackend((s, i) -> {
+            RawBackend.readHead(s.getInputStream());
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            for (int n = 0; n < 6; n++) {
+                Thread.sleep(300); // each gap well under the timeout, the total well over it
+                RawBackend.write(s, "1\r\nx\r\n");
+            }
+            RawBackend.write(s, "0\r\n\r\n");
+            s.getInputStream().read();
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(), timeout(Duration.ofMillis(1000)));
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange(GET);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("xxxxxx");
+        }
+    }
+
+    @Test
+    void garbageIs502Point3AndTheClientConnectionStaysUsable() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            if (i == 0) {
+                ref[0].readHead(s);
+                RawBackend.write(s, "garbage garbage garbage\r\n\r\n");
+                ref[0].awaitPeerClose(s);
+            } else {
+                answerAll(ref[0], s, "fine");
+            }
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response bad = http.exchange(GET);
+            assertThat(bad.status()).isEqualTo(502);
+            assertThat(bad.bodyText()).contains("HTTP Error 502.3 - Bad Gateway").contains("0x80072f78");
+            RawHttp.Response good = http.exchange(GET);
+            assertThat(good.status()).isEqualTo(200);
+            assertThat(good.bodyText()).isEqualTo("fine");
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.closedByPeer.get() == 1);
+        }
+    }
+
+    @Test
+    void closeWithoutAResponseIs502Point3() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> ref[0].readHead(s));
+                ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange(GET);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.bodyText()).contains("0x80072efe");
+            assertThat(backend.accepted.get()).as("a fresh connection is never retried").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void resetIs502Point3() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            s.setSoLinger(true, 0);
+            s.close(); // RST
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange(GET);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.bodyText()).contains("HTTP Error 502.3 - Bad Gateway");
+        }
+    }
+
+    @Test
+    void earlyCloseAfterTheHeadAbortsTheClientConnection() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange(GET);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Content-Length")).contains("100");
+            assertThat(r.bodyText()).isEqualTo("0123456789"); // then the connection ended
+            assertThat(http.isClosedByServer()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.inFlight() == 0);
+        }
+    }
+
+    @Test
+    void clientDisconnectMidResponseClosesTheBackendConnection() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n");
+            ref[0].awaitPeerClose(s);
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port())) {
+            try (RawHttp http = new RawHttp(porter.port())) {
+                http.send(GET);
+                StreamingReads.readUntil(http.socket().getInputStream(), "first");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.closedByPeer.get() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.inFlight() == 0);
+        }
+    }
+
+    @Test
+    void interimResponsesFromTheBackendAreSwallowed() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            ref[0].awaitPeerClose(s);
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            http.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            String all = new String(http.socket().getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(all).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("100 Continue").doesNotContain("103")
+                    .endsWith("\r\n\r\nok");
+        }
+    }
+
+    @Test
+    void retriesAnIdempotentBodylessRequestOnceWhenThePooledConnectionWasStale() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            if (i == 0) {
+                ref[0].readHead(s);
+                RawBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+                ref[0].readHead(s); // the keep-alive race: the backend closes as the next request arrives
+            } else {
+                answerAll(ref[0], s, "fresh");
+            }
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            assertThat(http.exchange(GET).bodyText()).isEqualTo("first");
+            RawHttp.Response second = http.exchange(GET);
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.bodyText()).isEqualTo("fresh");
+            assertThat(backend.accepted.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void neverRetriesAPost() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            if (i == 0) {
+                ref[0].readHead(s);
+                RawBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+                ref[0].readHead(s);
+            } else {
+                answerAll(ref[0], s, "fresh");
+            }
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            assertThat(http.exchange(GET).bodyText()).isEqualTo("first");
+            RawHttp.Response second = http.exchange("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+            assertThat(second.status()).isEqualTo(502);
+            assertThat(backend.accepted.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void backendConnectionCloseIsDroppedByDefaultAndNotReused() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response first = http.exchange(GET);
+            assertThat(first.header("Connection")).isEmpty();
+            RawHttp.Response second = http.exchange(GET);
+            assertThat(second.bodyText()).isEqualTo("ok");
+            assertThat(backend.accepted.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void forwardResponseConnectionHeaderPassesConnectionClose() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(),
+                new ForwardingOptions(Duration.ofSeconds(30), true, true));
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange(GET);
+            assertThat(r.header("Connection")).contains("close");
+            assertThat(http.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void closeEndsAnExchangeWaitingForItsHeadWith502Point3() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            ref[0].awaitPeerClose(s);
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            http.send(GET);
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.heads.size() == 1);
+            assertThat(porter.forwarder.inFlight()).isEqualTo(1);
+            CompletableFuture<Void> idle = porter.forwarder.whenIdle();
+            assertThat(idle).isNotDone();
+            porter.forwarder.close();
+            RawHttp.Response r = http.readResponse();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.bodyText()).contains("HTTP Error 502.3 - Bad Gateway");
+            idle.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.closedByPeer.get() == 1);
+            // closed for good: later requests are refused without touching the backend
+            assertThat(http.exchange(GET).status()).isEqualTo(502);
+            assertThat(backend.accepted.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closeAbortsAResponseUnderWay() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n");
+            ref[0].awaitPeerClose(s);
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            http.send(GET);
+            StreamingReads.readUntil(http.socket().getInputStream(), "first\r\n");
+            porter.forwarder.close();
+            porter.forwarder.whenIdle().get(10, TimeUnit.SECONDS);
+            assertThat(http.isClosedByServer()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.closedByPeer.get() == 1);
+        }
+    }
+}
