@@ -11,7 +11,6 @@ import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
 import dev.porter.server.Exchange;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,9 +32,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class OutOfProcessHandler implements ApplicationHandler {
 
-    /** requestTimeout="00:00:00": Porter reads it as "no timeout", bounded by the attribute's own maximum. */
-    private static final Duration NO_TIMEOUT = Duration.ofSeconds(1_296_000);
-
     private final ApplicationContext context;
     private final AspNetCoreConfig config;
     private final ForwardingOptions options;
@@ -45,9 +41,8 @@ final class OutOfProcessHandler implements ApplicationHandler {
     OutOfProcessHandler(ApplicationContext context) {
         this.context = context;
         this.config = context.webConfig().aspNetCore();
-        Duration timeout = config.requestTimeout().isZero() ? NO_TIMEOUT : config.requestTimeout();
-        this.options = new ForwardingOptions(timeout, config.handlerFlag("forwardResponseConnectionHeader", false),
-                true);
+        // WebSockets: always on for now, matching ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED=true (BackendEnvironment)
+        this.options = ForwardingOptions.of(config, true);
         this.debugLog = ModuleDebugLog.of(config, context.physicalPath(), context.environment());
         this.manager = new ProcessManager(context, debugLog, this::attachForwarder, this::detachForwarder);
     }
