@@ -38,7 +38,7 @@ import java.util.concurrent.Executors;
  * {@code /env/NAME} (the value, or 404 {@code NOVALUE}), {@code /headers} ({@code name: value} lines), {@code /args} (one argument a line), {@code /cwd},
  * {@code /sleep?ms=N}, {@code /stream?chunks=N&delayMs=M}, {@code /exit?code=N} (System.exit after answering
  * nothing), {@code /halt} (Runtime.halt, no answer), {@code /hang} (never answers), {@code /stdout?chars=N}
- * (writes N {@code a}s to stdout), {@code /child} (the grandchild's pid), {@code POST /iisintegration} with
+ * (writes N {@code a}s to stdout), {@code /child} (the grandchild's pid), {@code /spawn} (starts a {@code sleep 1000} now, answers its pid), {@code POST /iisintegration} with
  * {@code MS-ASPNETCORE-EVENT: shutdown} (202, then exit).
  */
 public final class TestBackend {
@@ -167,6 +167,10 @@ public final class TestBackend {
                 out.print("a".repeat(chars));
                 out.flush();
                 text(exchange, 200, "wrote " + chars);
+            }
+            case "/spawn" -> {
+                Process child = new ProcessBuilder("sleep", "1000").start();
+                text(exchange, 200, Long.toString(child.pid()));
             }
             case "/child" -> {
                 Process child = grandchild;

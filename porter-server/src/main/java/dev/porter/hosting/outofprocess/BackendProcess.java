@@ -212,8 +212,12 @@ final class BackendProcess {
         return graceful;
     }
 
-    /** After the process is gone (crash or stop): its known descendants go too. */
+    /**
+     * After the process is gone (crash or stop): its descendants go too, those in its process group (orphans
+     * included) and those Java saw (which may have left the group).
+     */
     void killSurvivingDescendants(List<ProcessHandle> alsoKnown) {
+        ProcessGroup.kill(pid());
         for (ProcessHandle child : descendantsAtReady) {
             child.destroyForcibly();
         }
@@ -233,6 +237,7 @@ final class BackendProcess {
         } catch (Exception e) {
             // SIGKILL cannot be refused
         }
+        ProcessGroup.kill(pid());
     }
 
     private boolean waitForExit(long deadline) {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Children must not outlive the server, even one killed with SIGKILL (ANCM: a kill-on-close Job Object). Java cannot
  * set a parent-death signal itself, so the command is wrapped in {@code setpriv --pdeathsig KILL --}, which sets it
  * and then execs the command (same pid). The kernel sends that signal when the <em>thread</em> that forked the child
- * exits, so children are forked from one long-lived platform thread ({@link ProcessLauncher}).
+ * exits, so children are forked from one long-lived platform thread ({@link ProcessLauncher}). Then {@code setsid}
+ * makes the child the leader of its own process group (see {@link ProcessGroup}).
  *
  * @param command the argument vector to execute (wrapper included)
  * @param commandLine the command line as ANCM shows it in events: {@code processPath + " " + arguments}
@@ -30,6 +31,7 @@ record LaunchCommand(List<String> command, String commandLine) {
 
     private static final Logger LOG = LoggerFactory.getLogger(LaunchCommand.class);
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    static final Path SETSID = Path.of("/usr/bin/setsid");
     private static volatile boolean warnedNoSetpriv;
 
     static LaunchCommand of(AspNetCoreConfig config, Path appDirectory, ServerEnvironment environment) {
@@ -42,6 +44,12 @@ record LaunchCommand(List<String> command, String commandLine) {
             warnedNoSetpriv = true;
             LOG.warn("{} not found: a child process will outlive Porter if Porter itself is killed with SIGKILL "
                     + "(a graceful stop still stops it)", SETPRIV);
+        }
+        if (Files.isExecutable(SETSID)) {
+            // Own session and process group (ANCM: CREATE_NEW_PROCESS_GROUP): a Ctrl-C at the terminal that runs Porter
+            // reaches Porter, which then stops the child gracefully, not the child directly; and the group keeps the
+            // child's descendants findable (ProcessGroup). setsid execs in place: same pid.
+            command.add(SETSID.toString());
         }
         command.add(resolveExecutable(processPath, appDirectory));
         command.addAll(splitArguments(arguments));

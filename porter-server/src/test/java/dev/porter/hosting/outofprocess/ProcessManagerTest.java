@@ -201,6 +201,17 @@ class ProcessManagerTest {
     }
 
     @Test
+    void aCrashTakesTheOrphanedDescendantsAlong() throws Exception {
+        ProcessManager manager = manager(Backends.attributes(List.of()), Map.of(), System.getenv());
+        BackendProcess process = ready(manager.processFor());
+        // spawned after readiness, so only the process group knows it once its parent is dead
+        long grandchild = Long.parseLong(Backends.get(process.port(), "/spawn").bodyText());
+        ProcessHandle.of(process.pid()).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(10)).until(() -> exits.contains(process));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !Backends.alive(grandchild));
+    }
+
+    @Test
     void refusesStartsAfterMoreThanRapidFailsPerMinuteCrashes() throws Exception {
         ProcessManager manager = manager(Backends.attributes(List.of(), "rapidFailsPerMinute", "1"), Map.of(),
                 System.getenv());
