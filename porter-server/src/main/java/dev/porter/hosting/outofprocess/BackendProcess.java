@@ -218,6 +218,7 @@ final class BackendProcess {
      */
     void killSurvivingDescendants(List<ProcessHandle> alsoKnown) {
         ProcessGroup.kill(pid());
+        ProcessWatchdog.unregister(pid());
         for (ProcessHandle child : descendantsAtReady) {
             child.destroyForcibly();
         }
@@ -237,7 +238,7 @@ final class BackendProcess {
         } catch (Exception e) {
             // SIGKILL cannot be refused
         }
-        ProcessGroup.kill(pid());
+        killSurvivingDescendants(tree);
     }
 
     private boolean waitForExit(long deadline) {

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * @param command the argument vector to execute (wrapper included)
  * @param commandLine the command line as ANCM shows it in events: {@code processPath + " " + arguments}
+ * @param ownProcessGroup whether the child leads its own process group (pgid = pid)
  */
-record LaunchCommand(List<String> command, String commandLine) {
+record LaunchCommand(List<String> command, String commandLine, boolean ownProcessGroup) {
 
     private static final Logger LOG = LoggerFactory.getLogger(LaunchCommand.class);
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
@@ -45,7 +46,8 @@ record LaunchCommand(List<String> command, String commandLine) {
             LOG.warn("{} not found: a child process will outlive Porter if Porter itself is killed with SIGKILL "
                     + "(a graceful stop still stops it)", SETPRIV);
         }
-        if (Files.isExecutable(SETSID)) {
+        boolean ownGroup = Files.isExecutable(SETSID);
+        if (ownGroup) {
             // Own session and process group (ANCM: CREATE_NEW_PROCESS_GROUP): a Ctrl-C at the terminal that runs Porter
             // reaches Porter, which then stops the child gracefully, not the child directly; and the group keeps the
             // child's descendants findable (ProcessGroup). setsid execs in place: same pid.
@@ -53,7 +55,7 @@ record LaunchCommand(List<String> command, String commandLine) {
         }
         command.add(resolveExecutable(processPath, appDirectory));
         command.addAll(splitArguments(arguments));
-        return new LaunchCommand(List.copyOf(command), processPath + " " + arguments);
+        return new LaunchCommand(List.copyOf(command), processPath + " " + arguments, ownGroup);
     }
 
     static String resolveExecutable(String processPath, Path appDirectory) {

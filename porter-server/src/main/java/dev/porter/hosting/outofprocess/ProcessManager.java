@@ -275,6 +275,9 @@ final class ProcessManager {
             debugLog.error("Cannot launch " + command.command() + ": " + e.getMessage());
             return null;
         }
+        if (command.ownProcessGroup()) {
+            ProcessWatchdog.register(child.pid());
+        }
         return new BackendProcess(index, child, port, token, launchTime,
                 pipe ? capture.drain(child.getInputStream(), child.pid()) : null);
     }

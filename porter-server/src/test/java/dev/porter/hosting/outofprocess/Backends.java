@@ -58,7 +58,9 @@ public final class Backends {
 
     /** The test JVM's descendants that were not there when this object was made. */
     public List<ProcessHandle> started() {
-        return ProcessHandle.current().descendants().filter(p -> !preexisting.contains(p.pid())).toList();
+        long watchdog = ProcessWatchdog.pid(); // the server-wide watchdog is not a test's leftover
+        return ProcessHandle.current().descendants()
+                .filter(p -> !preexisting.contains(p.pid()) && p.pid() != watchdog).toList();
     }
 
     /** Kills whatever this test started and is still alive, and says which they were (empty when all is well). */

@@ -33,17 +33,20 @@ class ServerKilledTest {
 
     private final Backends backends = new Backends();
     private Process server;
+    private final java.util.List<Long> pids = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach
     void cleanUp() {
         if (server != null) {
             server.toHandle().destroyForcibly();
         }
+        // after the server's death its children are no longer ours to find: kill by the pids the test saw
+        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
     }
 
     @Test
-    void aBackendDiesWithAServerKilledBySigkill() throws Exception {
+    void aBackendAndItsChildrenDieWithAServerKilledBySigkill() throws Exception {
         Path app = dir.resolve("app");
         TestApps.writeWebConfig(app, Backends.attributes(List.of()), Map.of());
         server = new ProcessBuilder(TestApps.javaExecutable(), "--enable-native-access=ALL-UNNAMED",
@@ -71,6 +74,9 @@ class ServerKilledTest {
         RawHttp.Response r = Backends.get(serverPort, "/pid");
         assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
         long backend = Long.parseLong(r.bodyText());
+        pids.add(backend);
+        long grandchild = Long.parseLong(Backends.get(serverPort, "/spawn").bodyText());
+        pids.add(grandchild);
         assertThat(ProcessHandle.of(backend).flatMap(p -> p.parent()).map(ProcessHandle::pid))
                 .contains(server.pid());
         assertThat(Backends.alive(backend)).isTrue();
@@ -78,5 +84,7 @@ class ServerKilledTest {
         server.toHandle().destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop
         server.waitFor(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> !Backends.alive(backend));
+        // the backend's own child is in its process group, which the watchdog kills when the server's pipe closes
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Backends.alive(grandchild));
     }
 }
