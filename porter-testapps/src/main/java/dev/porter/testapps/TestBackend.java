@@ -35,7 +35,7 @@ import java.util.concurrent.Executors;
  * </ul>
  *
  * <p>Endpoints: {@code /} (hello and pid), {@code /pid}, {@code /env} (all variables, {@code NAME=value} lines, sorted),
- * {@code /env/NAME} (the value, or 404 {@code NOVALUE}), {@code /headers} ({@code name: value} lines), {@code /args} (one argument a line), {@code /cwd},
+ * {@code /env/NAME} (the value, or 404 {@code NOVALUE}), {@code /headers} ({@code name: value} lines), {@code /args} (one argument a line), {@code /echo} (the request body back), {@code /cwd},
  * {@code /sleep?ms=N}, {@code /stream?chunks=N&delayMs=M}, {@code /exit?code=N} (System.exit after answering
  * nothing), {@code /halt} (Runtime.halt, no answer), {@code /hang} (never answers), {@code /stdout?chars=N}
  * (writes N {@code a}s to stdout), {@code /child} (the grandchild's pid), {@code /spawn} (starts a {@code sleep 1000} now, answers its pid), {@code POST /iisintegration} with
@@ -125,8 +125,15 @@ public final class TestBackend {
             }
             return;
         }
-        exchange.getRequestBody().readAllBytes();
+        byte[] requestBody = exchange.getRequestBody().readAllBytes();
         switch (path) {
+            case "/echo" -> {
+                exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                exchange.sendResponseHeaders(200, requestBody.length == 0 ? -1 : requestBody.length);
+                try (OutputStream o = exchange.getResponseBody()) {
+                    o.write(requestBody);
+                }
+            }
             case "/pid" -> text(exchange, 200, Long.toString(PID));
             case "/env" -> {
                 StringBuilder body = new StringBuilder();

@@ -35,8 +35,10 @@ final class BackendProcess {
     private final int port;
     private final String token;
     private final Instant launchTime;
+    private final long launchNanos = System.nanoTime();
     private final List<ProcessHandle> descendantsAtReady = new ArrayList<>();
     private volatile boolean ready;
+    private volatile long readyNanos;
     private volatile boolean stopRequested;
     private volatile boolean exited;
     private final Thread outputDrain;
@@ -71,8 +73,18 @@ final class BackendProcess {
         return launchTime;
     }
 
+    /** From launch to the first successful readiness connect. */
+    long startupMillis() {
+        return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(readyNanos - launchNanos);
+    }
+
     InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** When the readiness probe first connected ({@link System#nanoTime}), 0 before. */
+    long readyNanos() {
+        return readyNanos;
     }
 
     boolean isReady() {
@@ -131,6 +143,7 @@ final class BackendProcess {
             try (Socket probe = new Socket()) {
                 probe.connect(address, 1_000);
                 if (process.isAlive()) {
+                    readyNanos = System.nanoTime();
                     ready = true;
                     descendantsAtReady.addAll(process.descendants().toList());
                     return Readiness.READY;

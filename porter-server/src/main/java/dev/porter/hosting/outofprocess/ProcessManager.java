@@ -214,7 +214,8 @@ final class ProcessManager {
             switch (readiness) {
                 case READY -> {
                     ProcessEvents.started(appName, process.pid(), process.pid(), port);
-                    debugLog.info("Started process " + process.pid() + " for slot " + index + " on port " + port);
+                    debugLog.info("Started process " + process.pid() + " for slot " + index + " on port " + port
+                            + ": listening " + process.startupMillis() + " ms after launch");
                     onReady.accept(process);
                     watchExit(index, process);
                     return process;

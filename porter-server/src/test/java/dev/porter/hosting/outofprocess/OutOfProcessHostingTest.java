@@ -99,7 +99,9 @@ class OutOfProcessHostingTest {
         long t0 = System.nanoTime();
         long pid = pid();
         long coldMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        System.out.println("MEASURED cold start to first response: " + coldMillis + " ms");
+        BackendProcess process = handler().manager().readyProcesses().getFirst();
+        System.out.println("MEASURED cold start to first response: " + coldMillis + " ms; the backend's own start "
+                + "(launch to listening): " + process.startupMillis() + " ms");
         assertThat(pid()).isEqualTo(pid);
         String headers = get("/headers").bodyText();
         String token = get("/env/ASPNETCORE_TOKEN").bodyText();
@@ -107,6 +109,20 @@ class OutOfProcessHostingTest {
         assertThat(events.events(1001)).singleElement().asString()
                 .matches("Application 'MACHINE/WEBROOT/APPHOST/Default Web Site' started process '" + pid
                         + "' successfully and process '" + pid + "' is listening on port '\\d+'\\.");
+    }
+
+    @Test
+    void aRequestBodyArrivingWhileTheBackendStartsIsHeldAndForwarded() throws Exception {
+        start(app(Backends.attributes(List.of("--startup-delay-ms=500")), Map.of()));
+        byte[] body = new byte[300_000];
+        new java.util.Random(7).nextBytes(body);
+        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
+            http.send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + body.length + "\r\n\r\n");
+            http.send(body);
+            RawHttp.Response r = http.readResponse();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(body);
+        }
     }
 
     @Test
