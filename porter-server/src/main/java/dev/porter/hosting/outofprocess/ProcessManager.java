@@ -171,10 +171,6 @@ final class ProcessManager {
             result.completeExceptionally(new StartFailure("Unexpected failure starting the process: " + e, false));
             throw e;
         }
-        if (stopping && result.state() == Future.State.SUCCESS) {
-            // stop() began while this start was finishing: it waits for this future, then stops the process
-            debugLog.trace("Slot " + index + " became ready while the application was stopping");
-        }
     }
 
     private BackendProcess launchWithRetries(int index) {
