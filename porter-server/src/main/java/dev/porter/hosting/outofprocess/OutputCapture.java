@@ -9,8 +9,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The first {@value #LIMIT} characters of the children's stdout and stderr for one start of a slot, across its
- * attempts (spec §5.2): what event 1020 and the detailed 502.5 page show. Each child's pipe is drained for ever on its
- * own virtual thread, also once the capture is full: a Linux pipe holds 64 KiB and then blocks the child.
+ * attempts (spec §5.2): what event 1020 and the detailed 502.5 page show. Each child's pipe is drained for ever, also
+ * once the capture is full: a Linux pipe holds 64 KiB and then blocks the child. The drain is a small platform daemon
+ * thread, not a virtual one: a pipe read blocks in the kernel, which a virtual thread can only do by taking a carrier
+ * out of the scheduler (compensation, capped at 256), and a drain lives as long as its child.
  */
 final class OutputCapture {
 
@@ -19,9 +21,9 @@ final class OutputCapture {
     private final ReentrantLock lock = new ReentrantLock();
     private final StringBuilder text = new StringBuilder();
 
-    /** Starts draining {@code output} (the child's merged stdout and stderr) on a virtual thread. */
+    /** Starts draining {@code output} (the child's merged stdout and stderr) on its own thread. */
     Thread drain(InputStream output, long pid) {
-        return Thread.ofVirtual().name("porter-drain-" + pid).start(() -> {
+        return Thread.ofPlatform().daemon().stackSize(128 * 1024).name("porter-drain-" + pid).start(() -> {
             char[] buffer = new char[8192];
             try (Reader reader = new InputStreamReader(output, StandardCharsets.UTF_8)) {
                 int n;
