@@ -26,6 +26,10 @@ class ProcessLauncherTest {
         return new ProcessBuilder(LaunchCommand.SETPRIV.toString(), "--pdeathsig", "KILL", "--", "sleep", "100");
     }
 
+    private static boolean runsSleep(Process p) {
+        return p.info().command().map(c -> c.endsWith("/sleep")).orElse(false);
+    }
+
     @Test
     void aChildForkedByAThreadThatEndsIsKilledButOneForkedByTheLauncherLives() throws Exception {
         AtomicReference<Process> direct = new AtomicReference<>();
@@ -34,6 +38,10 @@ class ProcessLauncherTest {
             try {
                 direct.set(sleeper().start());
                 launched.set(ProcessLauncher.start(sleeper()));
+                // setpriv sets the signal and then execs sleep: once both run sleep, the signal is armed (a parent
+                // that dies before that point is never signalled, the race every pdeathsig user lives with)
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> runsSleep(direct.get()) && runsSleep(launched.get()));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
