@@ -34,12 +34,17 @@ import java.util.concurrent.Executors;
  * <li>{@code --spawn-child} start a grandchild ({@code sleep 1000}) and report its pid on {@code /child}</li>
  * </ul>
  *
- * <p>Endpoints: {@code /} (hello and pid), {@code /pid}, {@code /env} (all variables, {@code NAME=value} lines, sorted),
- * {@code /env/NAME} (the value, or 404 {@code NOVALUE}), {@code /headers} ({@code name: value} lines), {@code /args} (one argument a line), {@code /echo} (the request body back), {@code /cwd},
- * {@code /sleep?ms=N}, {@code /stream?chunks=N&delayMs=M}, {@code /exit?code=N} (System.exit after answering
- * nothing), {@code /halt} (Runtime.halt, no answer), {@code /hang} (never answers), {@code /stdout?chars=N}
- * (writes N {@code a}s to stdout), {@code /child} (the grandchild's pid), {@code /spawn} (starts a {@code sleep 1000} now, answers its pid), {@code POST /iisintegration} with
- * {@code MS-ASPNETCORE-EVENT: shutdown} (202, then exit).
+ * <p>Endpoints:
+ * <ul>
+ * <li>{@code /} hello and pid; {@code /pid}; {@code /cwd}; {@code /args} (one argument a line)</li>
+ * <li>{@code /env} (all variables, {@code NAME=value} lines, sorted); {@code /env/NAME} (the value, or 404
+ * {@code NOVALUE}); {@code /headers} ({@code name: value} lines); {@code /echo} (the request body back)</li>
+ * <li>{@code /sleep?ms=N}; {@code /stream?chunks=N&delayMs=M}; {@code /hang} (never answers)</li>
+ * <li>{@code /exit?code=N} (System.exit, no answer); {@code /halt} (Runtime.halt, no answer)</li>
+ * <li>{@code /stdout?chars=N} (writes N {@code a}s to stdout)</li>
+ * <li>{@code /child} (the grandchild's pid); {@code /spawn} (starts a {@code sleep 1000} now, answers its pid)</li>
+ * <li>{@code POST /iisintegration} with {@code MS-ASPNETCORE-EVENT: shutdown}: 202, then exit</li>
+ * </ul>
  */
 public final class TestBackend {
 

@@ -48,8 +48,8 @@ final class PortPicker {
 
     /**
      * A web.config {@code ASPNETCORE_PORT} read the way ANCM reads it (C {@code _wtoi}): leading blanks, an optional
-     * sign, then digits up to the first non-digit; no digits at all gives 0 ({@code "noninteger"} → 0, then refused by
-     * the range check).
+     * sign, then digits up to the first non-digit; no digits at all gives 0 ({@code "noninteger"} → 0, then refused
+     * by the range check).
      */
     static int parseLikeWtoi(String text) {
         int i = 0;
