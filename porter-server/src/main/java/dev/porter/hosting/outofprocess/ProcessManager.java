@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The processes of one application incarnation (spec §1.1, §1.7, §1.8; ANCM's {@code PROCESS_MANAGER}):
@@ -69,7 +70,9 @@ final class ProcessManager {
     private final List<AtomicReference<CompletableFuture<BackendProcess>>> slots;
     private final AtomicInteger counter = new AtomicInteger();
     private final ReentrantLock rapidFailLock = new ReentrantLock();
-    private long rapidFailWindowStart = System.nanoTime();
+    /** The rapid-fail window's clock; tests move it. */
+    private final LongSupplier clock;
+    private long rapidFailWindowStart;
     private int rapidFailCount;
     private volatile boolean stopping;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -80,6 +83,13 @@ final class ProcessManager {
      */
     ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, Consumer<BackendProcess> onReady,
             Consumer<BackendProcess> onExit) {
+        this(context, debugLog, onReady, onExit, System::nanoTime);
+    }
+
+    ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, Consumer<BackendProcess> onReady,
+            Consumer<BackendProcess> onExit, LongSupplier clock) {
+        this.clock = clock;
+        this.rapidFailWindowStart = clock.getAsLong();
         this.context = context;
         this.config = context.webConfig().aspNetCore();
         this.appName = context.configPath();
@@ -305,7 +315,7 @@ final class ProcessManager {
     private boolean allowStart() {
         rapidFailLock.lock();
         try {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             if (now - rapidFailWindowStart >= RAPID_FAIL_WINDOW.toNanos()) {
                 rapidFailWindowStart = now;
                 rapidFailCount = 0;

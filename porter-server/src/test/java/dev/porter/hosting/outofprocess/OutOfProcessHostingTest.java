@@ -228,6 +228,7 @@ class OutOfProcessHostingTest {
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
         RawHttp.Response cut = inFlight.get(10, TimeUnit.SECONDS);
         assertThat(cut.status()).isEqualTo(502);
+        assertThat(cut.bodyText()).contains("502.3");
         await().atMost(Duration.ofSeconds(5)).until(() -> !events.events(1030).isEmpty());
         long t0 = System.nanoTime();
         long second = pid();

@@ -46,6 +46,8 @@ class ProcessManagerTest {
         assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
     }
 
+    private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+
     private ProcessManager manager(Map<String, String> attributes, Map<String, String> env,
             Map<String, String> serverEnv) throws Exception {
         Path app = dir.resolve("app");
@@ -57,7 +59,7 @@ class ProcessManagerTest {
         ApplicationContext context = new ApplicationContext(server, server.sites().getFirst(),
                 server.sites().getFirst().applications().getFirst(), webConfig, null, environment);
         ProcessManager manager = new ProcessManager(context,
-                ModuleDebugLog.of(webConfig.aspNetCore(), app, environment), p -> { }, exits::add);
+                ModuleDebugLog.of(webConfig.aspNetCore(), app, environment), p -> { }, exits::add, clock::get);
         managers.add(manager);
         return manager;
     }
@@ -222,6 +224,10 @@ class ProcessManagerTest {
         }
         assertThatThrownBy(() -> ready(manager.processFor())).cause()
                 .hasMessage("Maximum rapid fail count per minute of '1' exceeded.");
+        clock.addAndGet(Duration.ofSeconds(59).toNanos());
+        assertThatThrownBy(() -> ready(manager.processFor())).cause().hasMessageContaining("rapid fail");
+        clock.addAndGet(Duration.ofSeconds(1).toNanos()); // 60 s after the window began: a new window
+        assertThat(ready(manager.processFor()).isAlive()).isTrue();
     }
 
     @Test
