@@ -34,7 +34,7 @@ import java.util.concurrent.Executors;
  * <li>{@code --spawn-child} start a grandchild ({@code sleep 1000}) and report its pid on {@code /child}</li>
  * </ul>
  *
- * <p>Endpoints:
+ * <p>Endpoints, under the path base {@code ASPNETCORE_APPL_PATH} (as the IIS integration middleware sees them):
  * <ul>
  * <li>{@code /} hello and pid; {@code /pid}; {@code /cwd}; {@code /args} (one argument a line)</li>
  * <li>{@code /env} (all variables, {@code NAME=value} lines, sorted); {@code /env/NAME} (the value, or 404
@@ -115,14 +115,18 @@ public final class TestBackend {
     private static void serve(HttpExchange exchange, Map<String, String> options, PrintStream out)
             throws IOException {
         URI uri = exchange.getRequestURI();
-        String path = uri.getPath();
+        String rawPath = uri.getPath();
+        // The path base, as the IIS integration middleware takes it off: /app1/x is /x to the app.
+        String base = System.getenv().getOrDefault("ASPNETCORE_APPL_PATH", "/");
+        String path = base.length() > 1 && rawPath.regionMatches(true, 0, base, 0, base.length())
+                ? rawPath.substring(base.length()) : rawPath;
         Map<String, String> query = query(uri.getRawQuery());
-        if (exchange.getRequestMethod().equals("POST") && path.endsWith("/iisintegration")
+        if (exchange.getRequestMethod().equals("POST") && path.equals("/iisintegration")
                 && "shutdown".equalsIgnoreCase(trimmed(exchange.getRequestHeaders().getFirst("MS-ASPNETCORE-EVENT")))) {
             int status = Integer.parseInt(options.getOrDefault("shutdown-status", "202"));
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
-            out.println("TestBackend " + PID + " got the shutdown message, token "
+            out.println("TestBackend " + PID + " got the shutdown message at " + rawPath + ", token "
                     + exchange.getRequestHeaders().getFirst("MS-ASPNETCORE-TOKEN"));
             out.flush();
             if (status == 202 && !options.containsKey("ignore-shutdown")) {

@@ -124,7 +124,8 @@ final class ProcessManager {
      * The future fails with {@link StartFailure}.
      */
     CompletableFuture<BackendProcess> processFor() {
-        int index = Math.floorMod(counter.incrementAndGet(), slots.size());
+        // One slot (the default) needs no counter: no contended atomic on every request from every event loop.
+        int index = slots.size() == 1 ? 0 : Math.floorMod(counter.incrementAndGet(), slots.size());
         AtomicReference<CompletableFuture<BackendProcess>> slot = slots.get(index);
         while (true) {
             CompletableFuture<BackendProcess> current = slot.get();

@@ -364,6 +364,23 @@ class OutOfProcessHostingTest {
     }
 
     @Test
+    void aSubApplicationGetsItsVirtualPathAndTheShutdownMessageUnderIt() throws Exception {
+        Path app = app(Backends.attributes(List.of(), "stdoutLogEnabled", "true", "stdoutLogFile", "logs/out"),
+                Map.of());
+        porter = Porter.start(TestApps.server(Map.of("/app1", app)), ServerEnvironment.ofSystem(),
+                HostingModels.defaults());
+        assertThat(get("/app1/env/ASPNETCORE_APPL_PATH").bodyText()).isEqualTo("/app1");
+        long pid = Long.parseLong(get("/app1/pid").bodyText());
+        porter.stop();
+        assertThat(events.events(1006)).contains("Sent shutdown HTTP message to process with Id '" + pid
+                + "' and received http status '202'.");
+        try (Stream<Path> files = Files.list(app.resolve("logs"))) {
+            assertThat(read(files.findFirst().orElseThrow()))
+                    .contains("TestBackend " + pid + " got the shutdown message at /app1/iisintegration");
+        }
+    }
+
+    @Test
     void aBackendThatIgnoresTheShutdownIsKilledAfterShutdownTimeLimit() throws Exception {
         start(app(Backends.attributes(List.of("--ignore-shutdown"), "shutdownTimeLimit", "2"), Map.of()));
         long pid = pid();
