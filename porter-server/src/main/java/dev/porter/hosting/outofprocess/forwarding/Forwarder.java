@@ -59,8 +59,12 @@ public final class Forwarder implements AutoCloseable {
      * aborts the client if the response had started).
      */
     public void forward(Exchange exchange) {
+        EventLoop loop = exchange.eventLoop();
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> forward(exchange)); // a caller that broke the threading contract still gets an answer
+            return;
+        }
         try {
-            EventLoop loop = exchange.eventLoop();
             BackendPool pool = pools.get(loop);
             if (pool == null) {
                 pool = pools.computeIfAbsent(loop, l -> new BackendPool(l, target.address(), options));
@@ -90,7 +94,11 @@ public final class Forwarder implements AutoCloseable {
         return inFlight.get();
     }
 
-    /** Completes when no exchange is in flight (used to drain before stopping a backend). */
+    /**
+     * Completes when no exchange is in flight (used to drain before stopping a backend). Open WebSocket tunnels count
+     * as in flight (they delay a stop, as under ANCM): bound the wait with the shutdown time limit, then
+     * {@link #close}.
+     */
     public CompletableFuture<Void> whenIdle() {
         CompletableFuture<Void> idle = new CompletableFuture<>();
         idleWaiters.add(idle);
@@ -120,6 +128,22 @@ public final class Forwarder implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Idle pooled connections over all event loops (asks each loop; for tests and diagnostics). */
+    int idleConnections() {
+        int total = 0;
+        for (BackendPool pool : pools.values()) {
+            try {
+                total += pool.loop().submit(pool::idleCount).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return total;
+            } catch (java.util.concurrent.ExecutionException | RejectedExecutionException e) {
+                // a loop that is gone holds no connections
+            }
+        }
+        return total;
     }
 
     void exchangeEnded() {

@@ -7,6 +7,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -80,6 +81,12 @@ final class ProxyExchange {
         this.hasBody = ProxyRequestHead.hasBody(clientToProxyRequest);
         this.proxyToServerRequest = ProxyRequestHead.build(exchange, forwarder.target().token(), webSocket);
         this.timeoutNanos = forwarder.options().requestTimeout().toNanos();
+        if (!webSocket && clientToProxyRequest.headers().contains(HttpHeaderNames.UPGRADE)) {
+            // An upgrade that is not forwarded (h2c, or WebSockets off) makes this an ordinary request; the front
+            // server holds back reading while an upgrade is pending, which would stall a body (curl's POST with
+            // Upgrade: h2c), so the request stops looking like one.
+            clientToProxyRequest.headers().remove(HttpHeaderNames.UPGRADE);
+        }
     }
 
     void start() {
@@ -319,6 +326,9 @@ final class ProxyExchange {
         client.flush();
         ch.closeFuture().addListener(f -> tunnelEnded());
         ch.config().setAutoRead(true);
+        if (!client.isActive()) {
+            ch.close(); // the client left before its relay was in place, so the relay never hears of it
+        }
     }
 
     private void tunnelEnded() {

@@ -9,8 +9,16 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +76,21 @@ class ForwarderFailureTest {
             RawHttp.Response r = http.exchange(GET);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.bodyText()).isEqualTo("xxxxxx");
+        }
+    }
+
+    @Test
+    void aZeroRequestTimeoutMeansNoLimit() throws Exception {
+        try (RawBackend backend = new RawBackend((s, i) -> {
+            RawBackend.readHead(s.getInputStream());
+            Thread.sleep(300); // a slow answer, which no zero-length limit may cut off
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow");
+            s.getInputStream().read();
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(), timeout(Duration.ZERO));
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange(GET);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("slow");
         }
     }
 
@@ -140,6 +163,23 @@ class ForwarderFailureTest {
     }
 
     @Test
+    void aCloseDelimitedResponseIsCompleteAndReChunkedForTheClient() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end");
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange(GET);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Transfer-Encoding")).contains("chunked");
+            assertThat(r.bodyText()).isEqualTo("until the end");
+            assertThat(http.exchange(GET).bodyText()).as("a new backend connection").isEqualTo("until the end");
+            assertThat(backend.accepted.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void clientDisconnectMidResponseClosesTheBackendConnection() throws Exception {
         RawBackend[] ref = new RawBackend[1];
         try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
@@ -154,6 +194,98 @@ class ForwarderFailureTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> backend.closedByPeer.get() == 1);
             await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.inFlight() == 0);
         }
+    }
+
+    @Test
+    void clientDisconnectMidUploadClosesTheBackendConnection() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            ref[0].awaitPeerClose(s);
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port())) {
+            try (RawHttp http = new RawHttp(porter.port())) {
+                http.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\nonly ten b");
+                await().atMost(Duration.ofSeconds(10)).until(() -> backend.heads.size() == 1);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.closedByPeer.get() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.inFlight() == 0);
+        }
+    }
+
+    @Test
+    void aPooledConnectionTheBackendClosedWhileIdleIsNotReused() throws Exception {
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nconn");
+            if (i == 0) {
+                return; // closes after one response, without saying so: Kestrel's idle keep-alive timeout
+            }
+            ref[0].awaitPeerClose(s);
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
+                RawHttp http = new RawHttp(porter.port())) {
+            assertThat(http.exchange(GET).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.idleConnections() == 0);
+            // a POST is never retried, so it only succeeds if the closed connection was not handed out
+            RawHttp.Response r = http.exchange("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(backend.accepted.get()).isEqualTo(2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> porter.forwarder.idleConnections() == 1);
+        }
+    }
+
+    @Test
+    void aBackendKilledUnderLoadCostsOnlyRequestsInFlightAndNothingHangs() throws Exception {
+        RecordingBackend backend = new RecordingBackend().recordAndAnswer("ok");
+        AtomicBoolean stopped = new AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
+        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        AtomicInteger afterStop = new AtomicInteger();
+        List<Integer> wrongAfterStop = new CopyOnWriteArrayList<>();
+        try (ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(), timeout(Duration.ofSeconds(5)));
+                ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            try {
+                for (int c = 0; c < 8; c++) {
+                    executor.submit(() -> {
+                        RawHttp http = new RawHttp(porter.port());
+                        try {
+                            while (!done.get()) {
+                                boolean wasStopped = stopped.get();
+                                int status;
+                                try {
+                                    status = http.exchange(GET).status();
+                                } catch (IOException e) {
+                                    status = -1; // under way when the backend died: the client was cut off
+                                    http.close();
+                                    http = new RawHttp(porter.port());
+                                }
+                                statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                                if (wasStopped) {
+                                    afterStop.incrementAndGet();
+                                    if (status != 502) {
+                                        wrongAfterStop.add(status);
+                                    }
+                                }
+                            }
+                        } finally {
+                            http.close();
+                        }
+                        return null;
+                    });
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> backend.seen.size() > 200);
+                backend.close(); // the app process dies: its connections close, its port refuses
+                stopped.set(true);
+                await().atMost(Duration.ofSeconds(20)).until(() -> afterStop.get() > 100);
+            } finally {
+                done.set(true);
+            }
+        } finally {
+            backend.close();
+        }
+        assertThat(statuses.keySet()).isSubsetOf(200, 502, -1);
+        assertThat(statuses.get(200).get()).isGreaterThan(200);
+        assertThat(wrongAfterStop).isEmpty();
     }
 
     @Test

@@ -160,6 +160,24 @@ class ForwarderHttpTest {
     }
 
     @Test
+    void pipelinedRequestsOfAnyMethodAreForwardedInOrderOverOneBackendConnection() throws Exception {
+        backend.answer(exchange -> {
+            RecordingBackend.Seen seen = backend.record(exchange);
+            RecordingBackend.respond(exchange, 200, seen.method() + " " + seen.rawUri() + " "
+                    + new String(seen.body(), StandardCharsets.UTF_8));
+        });
+        try (RawHttp http = new RawHttp(porter.port())) {
+            http.send("PATCH /1 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
+                    + "DELETE /2 HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "PURGE /3?x HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(http.readResponse().bodyText()).isEqualTo("PATCH /1 abc");
+            assertThat(http.readResponse().bodyText()).isEqualTo("DELETE /2 ");
+            assertThat(http.readResponse().bodyText()).isEqualTo("PURGE /3?x ");
+        }
+        assertThat(backend.connections).hasSize(1);
+    }
+
+    @Test
     void forwardsAPostBodyWithItsContentLength() throws Exception {
         backend.recordAndAnswer("got it");
         try (RawHttp http = new RawHttp(porter.port())) {

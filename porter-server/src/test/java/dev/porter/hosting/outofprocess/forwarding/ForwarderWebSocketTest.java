@@ -171,6 +171,28 @@ class ForwarderWebSocketTest {
     }
 
     @Test
+    void aPostWithAnUpgradeThatIsNotForwardedStillSendsItsBody() throws Exception {
+        int size = 512 * 1024; // more than the front server holds before a body receiver is set
+        RawBackend[] ref = new RawBackend[1];
+        try (RawBackend backend = ref[0] = new RawBackend((s, i) -> {
+            ref[0].readHead(s);
+            byte[] body = s.getInputStream().readNBytes(size);
+            RawBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n" + String.format("%07d", body.length));
+            ref[0].awaitPeerClose(s);
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(),
+                new ForwardingOptions(Duration.ofSeconds(5), false, true));
+                RawHttp http = new RawHttp(porter.port())) {
+            http.send("POST / HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\n"
+                    + "Connection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n"
+                    + "Content-Length: " + size + "\r\n\r\n");
+            http.send(new byte[size]);
+            RawHttp.Response r = http.readResponse();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo(String.format("%07d", size));
+        }
+    }
+
+    @Test
     void closeClosesOpenTunnels() throws Exception {
         try (RawBackend backend = echoBackend(); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port());
                 RawHttp http = new RawHttp(porter.port())) {
