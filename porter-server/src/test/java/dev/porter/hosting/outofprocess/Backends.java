@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 public final class Backends {
 
     private final Set<Long> preexisting = ConcurrentHashMap.newKeySet();
+    private final Set<Long> tracked = ConcurrentHashMap.newKeySet();
 
     public Backends() {
         ProcessHandle.current().descendants().forEach(p -> preexisting.add(p.pid()));
@@ -63,9 +64,20 @@ public final class Backends {
                 .filter(p -> !preexisting.contains(p.pid()) && p.pid() != watchdog).toList();
     }
 
+    /**
+     * Remembers a pid that may stop being our descendant (a grandchild orphaned when its parent dies), so that
+     * {@link #killLeftovers} finds it even then. Returns the pid.
+     */
+    public long track(long pid) {
+        tracked.add(pid);
+        return pid;
+    }
+
     /** Kills whatever this test started and is still alive, and says which they were (empty when all is well). */
     public String killLeftovers() {
-        List<ProcessHandle> left = started().stream().filter(ProcessHandle::isAlive).toList();
+        List<ProcessHandle> left = java.util.stream.Stream.concat(started().stream(),
+                        tracked.stream().map(ProcessHandle::of).flatMap(java.util.Optional::stream))
+                .filter(ProcessHandle::isAlive).distinct().toList();
         left.forEach(ProcessHandle::destroyForcibly);
         for (ProcessHandle p : left) {
             p.onExit().orTimeout(Duration.ofSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)

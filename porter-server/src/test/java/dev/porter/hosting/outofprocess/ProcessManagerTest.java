@@ -207,7 +207,7 @@ class ProcessManagerTest {
         ProcessManager manager = manager(Backends.attributes(List.of()), Map.of(), System.getenv());
         BackendProcess process = ready(manager.processFor());
         // spawned after readiness, so only the process group knows it once its parent is dead
-        long grandchild = Long.parseLong(Backends.get(process.port(), "/spawn").bodyText());
+        long grandchild = backends.track(Long.parseLong(Backends.get(process.port(), "/spawn").bodyText()));
         ProcessHandle.of(process.pid()).orElseThrow().destroyForcibly();
         await().atMost(Duration.ofSeconds(10)).until(() -> exits.contains(process));
         await().atMost(Duration.ofSeconds(5)).until(() -> !Backends.alive(grandchild));
@@ -261,7 +261,7 @@ class ProcessManagerTest {
         ProcessManager manager = manager(Backends.attributes(List.of("--shutdown-delay-ms=60000", "--spawn-child"),
                 "shutdownTimeLimit", "2"), Map.of(), System.getenv());
         BackendProcess process = ready(manager.processFor());
-        long grandchild = Long.parseLong(Backends.get(process.port(), "/child").bodyText());
+        long grandchild = backends.track(Long.parseLong(Backends.get(process.port(), "/child").bodyText()));
         long t0 = System.nanoTime();
         manager.stop(p -> { }).get(30, TimeUnit.SECONDS);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
