@@ -35,7 +35,7 @@ final class BackendProcess {
     private final int port;
     private final String token;
     private final Instant launchTime;
-    private final long launchNanos = System.nanoTime();
+    private final long launchNanos;
     private final List<ProcessHandle> descendantsAtReady = new ArrayList<>();
     private volatile boolean ready;
     private volatile long readyNanos;
@@ -44,7 +44,9 @@ final class BackendProcess {
     private final Thread outputDrain;
     private volatile Forwarder forwarder;
 
-    BackendProcess(int slot, Process process, int port, String token, Instant launchTime, Thread outputDrain) {
+    BackendProcess(int slot, Process process, int port, String token, Instant launchTime, long launchNanos,
+            Thread outputDrain) {
+        this.launchNanos = launchNanos;
         this.outputDrain = outputDrain;
         this.slot = slot;
         this.process = process;

@@ -275,6 +275,7 @@ final class ProcessManager {
         debugLog.trace("Launching " + command.command() + " in " + context.physicalPath() + " on port " + port
                 + " (attempt " + (attempt + 1) + ")");
         Process child;
+        long launchNanos = System.nanoTime();
         try {
             child = ProcessLauncher.start(builder);
         } catch (IOException e) {
@@ -286,7 +287,7 @@ final class ProcessManager {
         if (command.ownProcessGroup()) {
             ProcessWatchdog.register(child.pid());
         }
-        return new BackendProcess(index, child, port, token, launchTime,
+        return new BackendProcess(index, child, port, token, launchTime, launchNanos,
                 pipe ? capture.drain(child.getInputStream(), child.pid()) : null);
     }
 
