@@ -133,8 +133,8 @@ final class BackendProcess {
 
     /**
      * Spec §1.3, Porter's mapping: ready once the child is alive and a TCP connect to 127.0.0.1:port succeeds. Probes
-     * from the first millisecond, backing off 1, 2, 4, 8, then every {@value #MAX_PROBE_INTERVAL_MILLIS} ms. Gives up when the
-     * child exits, when {@code limit} passes, or when {@code cancelled} says so (the application is stopping).
+     * from the first millisecond, backing off 1, 2, 4, 8, then every {@value #MAX_PROBE_INTERVAL_MILLIS} ms. Gives up
+     * when the child exits, when {@code limit} passes, or when {@code cancelled} says so (the application stops).
      */
     Readiness awaitReady(Duration limit, java.util.function.BooleanSupplier cancelled) {
         long deadline = System.nanoTime() + limit.toNanos();
