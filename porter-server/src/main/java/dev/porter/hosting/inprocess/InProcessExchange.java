@@ -141,20 +141,18 @@ final class InProcessExchange extends HttpExchange {
 
     /** An unhandled failure: 500 (413 after a refused body) before the response started, else the connection ends. */
     private void failed(Throwable e) {
-        if (!responseBody.started()) {
-            responseBody.begin(head(bodyTooLarge ? 413 : 500, HttpHeaders.EMPTY_HEADERS), 0, true);
-        } else {
+        if (responseBody.resetIfUnsent()) {
+            responseBody.begin(errorHead(bodyTooLarge ? 413 : 500), 0, true);
+        } else if (!responseBody.finished()) {
             front.eventLoop().execute(front::abort);
             end();
         }
     }
 
-    private HttpResponse head(int code, HttpHeaders extra) {
+    /** A bodiless error response head (500, 413). */
+    static HttpResponse errorHead(int code) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code));
-        head.headers().set(extra);
-        if (code == 413 || code == 500) {
-            head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        }
+        head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         return head;
     }
 

@@ -70,6 +70,26 @@ final class ResponseBodyStream extends OutputStream {
         return started;
     }
 
+    /** Whether the response is complete (or was cut off): nothing more can be sent. */
+    boolean finished() {
+        return finished;
+    }
+
+    /**
+     * Forgets a response whose head has not left for the event loop yet (nothing reached the client), so that a
+     * failing handler can still be answered 500. Returns whether it did.
+     */
+    boolean resetIfUnsent() {
+        if (!started || pendingHead == null || finished) {
+            return !started;
+        }
+        pendingHead = null;
+        count = 0;
+        written = 0;
+        started = false;
+        return true;
+    }
+
     /** On the event loop: the client is gone. */
     void abort() {
         aborted = true;
@@ -171,9 +191,16 @@ final class ResponseBodyStream extends OutputStream {
             return;
         }
         if (declaredLength > 0 && written < declaredLength) {
-            finished = true;
-            front.eventLoop().execute(front::abort);
-            owner.responseFinished();
+            if (pendingHead != null) {
+                // Nothing reached the client: it gets a 500 rather than a cut connection.
+                pendingHead = null;
+                count = 0;
+                begin(InProcessExchange.errorHead(500), 0, true);
+            } else {
+                finished = true;
+                front.eventLoop().execute(front::abort);
+                owner.responseFinished();
+            }
             throw new IOException("insufficient bytes written to stream");
         }
         finish();

@@ -137,4 +137,127 @@ class InProcessHostingTest {
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.bodyText()).contains("HTTP Error 500.37").contains("failed to start after 1000 milliseconds");
     }
+
+    @Test
+    void missingMainClassAndNonJavaProcessPathAre500Point0() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/nomain", app("nomain", "-cp app.jar com.example.Nope", Map.of(),
+                Map.of("ASPNETCORE_DETAILEDERRORS", "1")));
+        apps.put("/node", app("node", "-jar app.jar", Map.of("processPath", "node"),
+                Map.of("ASPNETCORE_DETAILEDERRORS", "1")));
+        start(apps);
+        RawHttp.Response noMain = get("/nomain/hello");
+        assertThat(noMain.status()).isEqualTo(500);
+        assertThat(noMain.bodyText()).contains("HTTP Error 500.0")
+                .contains("Could not find or load main class com.example.Nope");
+        RawHttp.Response node = get("/node/hello");
+        assertThat(node.status()).isEqualTo(500);
+        assertThat(node.bodyText()).contains("HTTP Error 500.0").contains("Process path &#39;node&#39; is not a java");
+    }
+
+    @Test
+    void appCompiledForANewerJavaIs500Point0NamingBothVersions() throws Exception {
+        Path appDir = dir.resolve("newer");
+        AppJars.build(appDir.resolve("app.jar"), APP, 80);
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-jar app.jar",
+                "hostingModel", "inprocess"), Map.of("ASPNETCORE_DETAILEDERRORS", "true"));
+        start(Map.of("/", appDir));
+        RawHttp.Response r = get("/hello");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.bodyText()).contains("HTTP Error 500.0").contains("class file version 80.0, Java 36")
+                .contains("this server runs Java " + Runtime.version().feature());
+    }
+
+    @Test
+    void mainReturningOrExitingBeforeItsServerStartsIs500Point30() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/returns", app("returns", "-jar app.jar return", Map.of(), Map.of("ASPNETCORE_DETAILEDERRORS", "1")));
+        apps.put("/exits", app("exits", "-jar app.jar exit", Map.of(), Map.of("ASPNETCORE_DETAILEDERRORS", "1")));
+        start(apps);
+        RawHttp.Response returned = get("/returns/hello");
+        assertThat(returned.status()).isEqualTo(500);
+        assertThat(returned.bodyText()).contains("HTTP Error 500.30").contains("exit code = &#39;0&#39;");
+        RawHttp.Response exited = get("/exits/hello");
+        assertThat(exited.status()).isEqualTo(500);
+        assertThat(exited.bodyText()).contains("HTTP Error 500.30").contains("exit code = &#39;12&#39;")
+                .contains("TEST MESSAGE from exit");
+    }
+
+    @Test
+    void callersOutsideAnyAppDomainGetTheJdksOwnServer() throws Exception {
+        start(Map.of("/", app("hello", "-jar app.jar", Map.of(), Map.of())));
+        assertThat(com.sun.net.httpserver.spi.HttpServerProvider.provider())
+                .isInstanceOf(InProcessServerProvider.class);
+        com.sun.net.httpserver.HttpServer jdk = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        try {
+            assertThat(jdk.getClass().getName()).startsWith("sun.net.httpserver.");
+            jdk.createContext("/", e -> {
+                e.sendResponseHeaders(200, 2);
+                e.getResponseBody().write("jd".getBytes());
+                e.close();
+            });
+            jdk.start();
+            try (RawHttp http = new RawHttp(jdk.getAddress().getPort())) {
+                assertThat(http.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n").bodyText()).isEqualTo("jd");
+            }
+        } finally {
+            jdk.stop(0);
+        }
+    }
+
+    @Test
+    void writesTheAppsStdoutToItsOwnLogFile() throws Exception {
+        Path appDir = app("logs", "-jar app.jar", Map.of("stdoutLogEnabled", "true",
+                "stdoutLogFile", ".\\logs\\stdout"), Map.of());
+        start(Map.of("/", appDir));
+        assertThat(get("/print?text=from-the-handler").bodyText()).isEqualTo("printed");
+        Path logs = appDir.resolve("logs");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(logs));
+        Path file;
+        try (var files = Files.list(logs)) {
+            file = files.findFirst().orElseThrow();
+        }
+        assertThat(file.getFileName().toString())
+                .matches("stdout_\\d{14}_" + ProcessHandle.current().pid() + "\\.log");
+        assertThat(Files.readString(file)).contains("TEST MESSAGE from serve").contains("from-the-handler");
+    }
+
+    @Test
+    void blockingIoOnPlatformThreadsNeedsAllowSynchronousIO() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/strict", app("strict", "-jar app.jar platform", Map.of(), Map.of()));
+        apps.put("/allowed", app("allowed", "-Dporter.allowSynchronousIO=true -jar app.jar platform", Map.of(),
+                Map.of()));
+        start(apps);
+        assertThat(get("/strict/hello").status()).isEqualTo(500);
+        assertThat(get("/allowed/hello").bodyText()).isEqualTo("hello");
+    }
+
+    @Test
+    void refusesBodiesAboveMaxRequestBodySizeWith413() throws Exception {
+        start(Map.of("/", app("small", "-Dporter.maxRequestBodySize=10 -jar app.jar", Map.of(), Map.of())));
+        try (RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n"
+                    + "hello world");
+            assertThat(r.status()).isEqualTo(413);
+        }
+        try (RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"
+                    + "hello");
+            assertThat(r.bodyText()).isEqualTo("5");
+        }
+    }
+
+    @Test
+    void theAppSeesAClientDisconnectAtOnce() throws Exception {
+        start(Map.of("/", app("abort", "-jar app.jar", Map.of(), Map.of())));
+        assertThat(get("/hello").status()).isEqualTo(200);
+        RawHttp http = new RawHttp(porter.port());
+        http.send("POST /wait-abort HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789");
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/last-abort").bodyText().equals("waiting"));
+        http.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/last-abort").bodyText().startsWith("aborted, "));
+        assertThat(get("/last-abort").bodyText()).isEqualTo("aborted, read failed: The client has disconnected");
+    }
 }

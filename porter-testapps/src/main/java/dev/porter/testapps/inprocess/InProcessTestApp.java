@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * A plain JDK {@code HttpServer} app for the in-process tests (JDK only; the tests package it as its own jar). The
  * first program argument picks how it starts: {@code serve} (default), {@code throw} (main throws before any server),
  * {@code return} (main returns without a server), {@code exit} ({@code System.exit(12)} before any server),
- * {@code never} (main waits for ever without a server). Its routes report what the app sees.
+ * {@code never} (main waits for ever without a server), {@code platform} (serves with a fixed pool of platform
+ * threads as its executor). Its routes report what the app sees.
  */
 public final class InProcessTestApp {
 
@@ -43,6 +44,9 @@ public final class InProcessTestApp {
         }
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", InProcessTestApp::handle);
+        if (mode.equals("platform")) {
+            server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+        }
         server.start();
     }
 
