@@ -122,6 +122,7 @@ class InProcessLoadTest {
         Set<Integer> statuses = ConcurrentHashMap.newKeySet();
         List<String> failures = new CopyOnWriteArrayList<>();
         AtomicInteger ok = new AtomicInteger();
+        AtomicInteger unavailable = new AtomicInteger();
         AtomicBoolean running = new AtomicBoolean(true);
         List<Thread> clients = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -132,6 +133,8 @@ class InProcessLoadTest {
                         statuses.add(status);
                         if (status == 200) {
                             ok.incrementAndGet();
+                        } else if (status == 503) {
+                            unavailable.incrementAndGet();
                         }
                     } catch (Exception e) {
                         failures.add(e.toString());
@@ -145,8 +148,9 @@ class InProcessLoadTest {
             writeConfig(appDir, "-jar app.jar", round % 2 == 0 ? "9" : "10"); // a web.config change: recycle
             int afterRecycle = ok.get();
             await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() > afterRecycle + 20);
+            int offlineBefore = unavailable.get();
             Files.writeString(appDir.resolve("app_offline.htm"), "The app is offline.", StandardCharsets.UTF_8);
-            await().atMost(Duration.ofSeconds(30)).until(() -> statuses.contains(503));
+            await().atMost(Duration.ofSeconds(30)).until(() -> unavailable.get() > offlineBefore);
             Files.delete(appDir.resolve("app_offline.htm"));
         }
         int last = ok.get();

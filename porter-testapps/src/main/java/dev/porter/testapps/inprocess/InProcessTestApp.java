@@ -42,7 +42,10 @@ public final class InProcessTestApp {
             default -> {
             }
         }
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // Out-of-process (or standalone) it listens where ASPNETCORE_PORT says; in-process the address is ignored.
+        String port = System.getenv("ASPNETCORE_PORT");
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1",
+                port == null ? 0 : Integer.parseInt(port)), 0);
         server.createContext("/", InProcessTestApp::handle);
         if (mode.equals("platform")) {
             server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
