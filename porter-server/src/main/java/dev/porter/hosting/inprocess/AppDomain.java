@@ -34,6 +34,9 @@ import java.util.stream.Collectors;
 final class AppDomain {
 
     private static final AtomicInteger IDS = new AtomicInteger();
+    /** Every domain class loader this server created, weakly: shows whether stopped apps are really unloaded. */
+    private static final java.util.Queue<java.lang.ref.WeakReference<AppClassLoader>> LOADERS =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final InProcessApplication application;
     private final String name;
@@ -87,6 +90,12 @@ final class AppDomain {
         return name;
     }
 
+    /** How many domain class loaders are still reachable (loaded or not yet collected). */
+    static int reachableLoaders() {
+        LOADERS.removeIf(ref -> ref.refersTo(null));
+        return LOADERS.size();
+    }
+
     AppClassLoader loader() {
         return loader;
     }
@@ -112,6 +121,8 @@ final class AppDomain {
     void start() throws StartFailure {
         try {
             loader = new AppClassLoader(loaderName + ":" + name, commandLine.classPath(), this);
+            LOADERS.removeIf(ref -> ref.refersTo(null));
+            LOADERS.add(new java.lang.ref.WeakReference<>(loader));
         } catch (IOException e) {
             throw StartFailure.hosting("Cannot open the application's class path: " + e.getMessage());
         }

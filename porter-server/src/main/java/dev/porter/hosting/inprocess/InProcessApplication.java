@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
 final class InProcessApplication implements ApplicationHandler {
 
     private static final Logger EVENTS = LoggerFactory.getLogger("dev.porter.hosting.events");
+    private static final ScheduledThreadPoolExecutor TIMERS = timers();
 
     private final ApplicationContext context;
     private final String name;
@@ -50,6 +53,13 @@ final class InProcessApplication implements ApplicationHandler {
 
     /** The app's server, and its options as they were when it started. */
     private record Running(InProcessHttpServer server, InProcessOptions options) {
+    }
+
+    private static ScheduledThreadPoolExecutor timers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("porter-inprocess-timer").factory());
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
     }
 
     InProcessApplication(ApplicationContext context) {
@@ -118,8 +128,10 @@ final class InProcessApplication implements ApplicationHandler {
             if (ready == null) {
                 ready = new CompletableFuture<>();
                 long limitMillis = context.webConfig().aspNetCore().startupTimeLimit().toMillis();
-                CompletableFuture.delayedExecutor(limitMillis, TimeUnit.MILLISECONDS)
-                        .execute(() -> startupTimedOut(limitMillis));
+                // Cancelled once the app serves or fails, so a stopped incarnation is not kept reachable.
+                ScheduledFuture<?> timer = TIMERS.schedule(() -> startupTimedOut(limitMillis), limitMillis,
+                        TimeUnit.MILLISECONDS);
+                ready.whenComplete((ok, e) -> timer.cancel(false));
                 Thread.ofVirtual().name("porter-inprocess-start").start(this::startDomain);
             }
             return ready;

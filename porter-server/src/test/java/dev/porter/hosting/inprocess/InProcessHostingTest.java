@@ -260,4 +260,22 @@ class InProcessHostingTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> get("/last-abort").bodyText().startsWith("aborted, "));
         assertThat(get("/last-abort").bodyText()).isEqualTo("aborted, read failed: The client has disconnected");
     }
+
+    @Test
+    void aRecycledAppIsUnloadedAndTheNextRequestStartsAFreshDomain() throws Exception {
+        Path appDir = app("recycled", "-jar app.jar", Map.of(), Map.of());
+        start(Map.of("/", appDir));
+        assertThat(get("/setprop?name=marker&value=first").bodyText()).isEqualTo("set");
+        assertThat(get("/prop?name=marker").bodyText()).isEqualTo("first");
+        String firstDomain = get("/whoami").bodyText();
+        int loadersBefore = AppDomain.reachableLoaders();
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-jar app.jar",
+                "hostingModel", "inprocess", "shutdownTimeLimit", "5"), Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> !get("/whoami").bodyText().equals(firstDomain));
+        assertThat(get("/prop?name=marker").bodyText()).isEqualTo("null");
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            System.gc();
+            return AppDomain.reachableLoaders() < loadersBefore + 1;
+        });
+    }
 }
