@@ -101,6 +101,8 @@ final class InProcessExchange extends HttpExchange {
 
     private void end() {
         if (ended.compareAndSet(false, true)) {
+            // What the app has not read of the body is of no use now: give its buffers back.
+            requestBody.close();
             onEnd.run();
         }
     }

@@ -278,4 +278,12 @@ class InProcessHostingTest {
             return AppDomain.reachableLoaders() < loadersBefore + 1;
         });
     }
+
+    @Test
+    void keepsTheFirst30000CharactersOfOutputForTheErrorPage() throws Exception {
+        start(Map.of("/", app("spam", "-jar app.jar spam", Map.of(), Map.of("ASPNETCORE_DETAILEDERRORS", "1"))));
+        String page = get("/hello").bodyText();
+        assertThat(page).contains("HTTP Error 500.30").contains("a".repeat(30_000 - 30))
+                .doesNotContain("a".repeat(30_001));
+    }
 }

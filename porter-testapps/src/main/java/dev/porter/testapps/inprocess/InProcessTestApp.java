@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * A plain JDK {@code HttpServer} app for the in-process tests (JDK only; the tests package it as its own jar). The
  * first program argument picks how it starts: {@code serve} (default), {@code throw} (main throws before any server),
  * {@code return} (main returns without a server), {@code exit} ({@code System.exit(12)} before any server),
- * {@code never} (main waits for ever without a server), {@code platform} (serves with a fixed pool of platform
+ * {@code never} (main waits for ever without a server), {@code spam} (writes 40,000 'a' to stdout, then
+ * throws), {@code platform} (serves with a fixed pool of platform
  * threads as its executor). Its routes report what the app sees.
  */
 public final class InProcessTestApp {
@@ -38,6 +39,11 @@ public final class InProcessTestApp {
                 return;
             }
             case "exit" -> System.exit(12);
+            case "spam" -> {
+                System.out.print("a".repeat(40_000));
+                System.out.flush();
+                throw new IllegalStateException("after spamming stdout");
+            }
             case "never" -> NEVER.await();
             default -> {
             }
