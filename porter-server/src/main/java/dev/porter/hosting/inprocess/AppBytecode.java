@@ -25,7 +25,8 @@ import java.util.Set;
  * <li>{@code System.getProperty/getProperties/setProperty/clearProperty/setProperties}: the domain's properties
  * ({@code -D} options, {@code user.dir});</li>
  * <li>{@code System.out}/{@code System.err} reads and {@code setOut}/{@code setErr}: the domain's stdout capture;</li>
- * <li>{@code Runtime.addShutdownHook/removeShutdownHook}: hooks that run when the domain stops.</li>
+ * <li>{@code Runtime.addShutdownHook/removeShutdownHook}: hooks that run when the domain stops;</li>
+ * <li>{@code Integer.getInteger}, {@code Long.getLong}, {@code Boolean.getBoolean}: read the domain's properties.</li>
  * </ul>
  * Calls made by JDK code on the app's behalf (e.g. {@code Integer.getInteger}) and reflective calls are not rewritten.
  * A class that refers to none of these is defined as it is, unparsed beyond its constant pool.
@@ -41,6 +42,9 @@ final class AppBytecode {
     private static final Set<String> SYSTEM_FIELDS = Set.of("out", "err");
     private static final Set<String> RUNTIME_METHODS = Set.of("exit", "halt", "addShutdownHook",
             "removeShutdownHook");
+    /** Static JDK methods that read system properties themselves: owner and method name. */
+    private static final java.util.Map<String, String> PROPERTY_READERS = java.util.Map.of(
+            "java/lang/Integer", "getInteger", "java/lang/Long", "getLong", "java/lang/Boolean", "getBoolean");
 
     private AppBytecode() {
     }
@@ -78,6 +82,9 @@ final class AppBytecode {
                     MethodTypeDesc type = call.typeSymbol().insertParameterTypes(0, ClassDesc.of("java.lang.Runtime"));
                     code.invokestatic(RUNTIME, call.name().stringValue(), type);
                 }
+                case InvokeInstruction call when call.opcode() == Opcode.INVOKESTATIC
+                        && call.name().stringValue().equals(PROPERTY_READERS.get(call.owner().asInternalName())) ->
+                        code.invokestatic(RUNTIME, call.name().stringValue(), call.typeSymbol());
                 case FieldInstruction field when field.opcode() == Opcode.GETSTATIC
                         && field.owner().asInternalName().equals(SYSTEM)
                         && SYSTEM_FIELDS.contains(field.name().stringValue()) ->
@@ -95,7 +102,8 @@ final class AppBytecode {
                 String owner = ref.owner().asInternalName();
                 String name = ref.name().stringValue();
                 if (owner.equals(SYSTEM) && (SYSTEM_METHODS.contains(name) || SYSTEM_FIELDS.contains(name))
-                        || owner.equals(RUNTIME_TYPE) && RUNTIME_METHODS.contains(name)) {
+                        || owner.equals(RUNTIME_TYPE) && RUNTIME_METHODS.contains(name)
+                        || name.equals(PROPERTY_READERS.get(owner))) {
                     return true;
                 }
             }

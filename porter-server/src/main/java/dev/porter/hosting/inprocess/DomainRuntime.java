@@ -165,6 +165,54 @@ public final class DomainRuntime {
         }
     }
 
+    // ---- Integer.getInteger, Long.getLong, Boolean.getBoolean: the JDK's read the server's properties -----------
+
+    public static Integer getInteger(String name) {
+        return getInteger(name, (Integer) null);
+    }
+
+    public static Integer getInteger(String name, int def) {
+        Integer value = getInteger(name, (Integer) null);
+        return value == null ? Integer.valueOf(def) : value;
+    }
+
+    public static Integer getInteger(String name, Integer def) {
+        String v = name == null || name.isEmpty() ? null : properties.getProperty(name);
+        if (v != null) {
+            try {
+                return Integer.decode(v);
+            } catch (NumberFormatException e) {
+                // as the JDK: the default
+            }
+        }
+        return def;
+    }
+
+    public static Long getLong(String name) {
+        return getLong(name, (Long) null);
+    }
+
+    public static Long getLong(String name, long def) {
+        Long value = getLong(name, (Long) null);
+        return value == null ? Long.valueOf(def) : value;
+    }
+
+    public static Long getLong(String name, Long def) {
+        String v = name == null || name.isEmpty() ? null : properties.getProperty(name);
+        if (v != null) {
+            try {
+                return Long.decode(v);
+            } catch (NumberFormatException e) {
+                // as the JDK: the default
+            }
+        }
+        return def;
+    }
+
+    public static boolean getBoolean(String name) {
+        return name != null && !name.isEmpty() && "true".equalsIgnoreCase(properties.getProperty(name));
+    }
+
     // ---- System.out / System.err -----------------------------------------------------------------------------------
 
     public static PrintStream out() {

@@ -15,15 +15,12 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One incarnation of an in-process application (ANCM's {@code IN_PROCESS_APPLICATION}, spec §3.1, §3.4): the first
@@ -38,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class InProcessApplication implements ApplicationHandler {
 
-    private static final Logger EVENTS = LoggerFactory.getLogger("dev.porter.hosting.events");
     private static final ScheduledThreadPoolExecutor TIMERS = timers();
 
     private final ApplicationContext context;
@@ -149,8 +145,8 @@ final class InProcessApplication implements ApplicationHandler {
             return;
         }
         if (!commandLine.ignoredOptions().isEmpty()) {
-            EVENTS.warn("Application '{}': JVM options {} in arguments do not apply in-process (the app runs in the "
-                    + "server's JVM) and were ignored", name, commandLine.ignoredOptions());
+            InProcessEvents.warn("Application '{}': JVM options {} in arguments do not apply in-process (the app "
+                    + "runs in the server's JVM) and were ignored", name, commandLine.ignoredOptions());
         }
         AppOutput output;
         Path logBase = null;
@@ -159,8 +155,7 @@ final class InProcessApplication implements ApplicationHandler {
                     : null;
             output = AppOutput.open(logBase);
         } catch (IOException | RuntimeException e) {
-            EVENTS.warn("Could not start stdout file redirection to '{}' with application base '{}'. {}.", logBase,
-                    context.physicalPath(), e.toString());
+            InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
             output = AppOutput.none();
         }
         AppDomain d = new AppDomain(this, name, commandLine, context.physicalPath(), environment(context), output);
@@ -229,15 +224,15 @@ final class InProcessApplication implements ApplicationHandler {
                 return;
             }
             if (running != null) {
-                EVENTS.warn("Application '{}' started a second HttpServer; in-process, requests go to the first one "
-                        + "only", name);
+                InProcessEvents.warn("Application '{}' started a second HttpServer; in-process, requests go to the "
+                        + "first one only", name);
                 return;
             }
             long maxAllowed = context.server().requestLimits()
                     .narrowedBy(context.webConfig().requestLimits().orElse(null)).maxAllowedContentLength();
             running = new Running(server, InProcessOptions.read(from.properties(), maxAllowed, name));
         }
-        EVENTS.info("Application '{}' started successfully.", name);
+        InProcessEvents.started(name);
         ready.complete(null);
     }
 
@@ -256,8 +251,7 @@ final class InProcessApplication implements ApplicationHandler {
             return;
         }
         String captured = from.output().captured();
-        EVENTS.error("Application '{}' hit unexpected managed exception, exception code = '{}'. First 30KB "
-                + "characters of captured stdout and stderr logs:\r\n{}", name, e.getClass().getName(), captured);
+        InProcessEvents.unexpectedException(name, e, captured);
         fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "' threw "
                 + stackTrace(e) + capturedSection(captured), null), from);
     }
@@ -271,13 +265,7 @@ final class InProcessApplication implements ApplicationHandler {
 
     private void exitedBeforeStart(AppDomain from, int status) {
         String captured = from.output().captured();
-        if (captured.isEmpty()) {
-            EVENTS.error("Application '{}' has exited from Program.Main with exit code = '{}'. Please check the "
-                    + "stderr logs for more information.", name, status);
-        } else {
-            EVENTS.error("Application '{}' has exited from Program.Main with exit code = '{}'. First 30KB characters "
-                    + "of captured stdout and stderr logs:\r\n{}", name, status, captured);
-        }
+        InProcessEvents.exited(name, status, captured);
         String what = running == null ? "exited before starting its HttpServer" : "exited";
         fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "' " + what
                 + " with exit code = '" + status + "'." + capturedSection(captured), null), from);
@@ -288,7 +276,8 @@ final class InProcessApplication implements ApplicationHandler {
         if (from != domain || stopping || r == null || r.server() != server) {
             return;
         }
-        EVENTS.warn("Application '{}' stopped its HttpServer; requests get 500.30 until the app is recycled", name);
+        InProcessEvents.warn("Application '{}' stopped its HttpServer; requests get 500.30 until the app is "
+                + "recycled", name);
         failure = new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name
                 + "' stopped its HttpServer." + capturedSection(from.output().captured()), null);
     }
@@ -301,8 +290,7 @@ final class InProcessApplication implements ApplicationHandler {
             }
             d = domain;
         }
-        EVENTS.error("Application '{}' with physical root '{}' failed to load coreclr. Exception message:\r\n"
-                + "Managed server didn't initialize after {} ms.", name, context.physicalPath(), limitMillis);
+        InProcessEvents.startupTimedOut(name, context.physicalPath(), limitMillis);
         String reasons = "<ul><li>" + Html.escape("ASP.NET Core app failed to start after " + limitMillis
                 + " milliseconds") + "</li></ul>";
         fail(new StartFailure(AncmError.STARTUP_TIME_LIMIT, "Managed server didn't initialize after "
@@ -318,7 +306,7 @@ final class InProcessApplication implements ApplicationHandler {
             failure = f;
         }
         if (f.error() == AncmError.IN_PROCESS_HOSTING_FAILURE) {
-            EVENTS.error("Application '{}' failed to start. Exception message:\r\n{}", name, f.specificError());
+            InProcessEvents.startError(name, f.specificError());
         }
         ready.complete(null);
         if (d != null) {
@@ -380,20 +368,16 @@ final class InProcessApplication implements ApplicationHandler {
         boolean stoppedInTime = d.shutdown(deadline) && drained;
         if (logShutdown) {
             if (stoppedInTime) {
-                EVENTS.info("Application '{}' has shutdown.", name);
+                InProcessEvents.shutdown(name);
             } else {
-                EVENTS.warn("Failed to gracefully shutdown application '{}'.", name);
+                InProcessEvents.gracefulShutdownFailed(name);
             }
         }
         List<Thread> left = d.liveThreads();
         if (!left.isEmpty()) {
-            EVENTS.warn("Application '{}' left {} thread(s) running after it stopped: {}", name, left.size(),
+            InProcessEvents.warn("Application '{}' left {} thread(s) running after it stopped: {}", name, left.size(),
                     left.stream().map(t -> "'" + t.getName() + "'").collect(Collectors.joining(", ")));
         }
         d.close();
-    }
-
-    String name() {
-        return name.toLowerCase(Locale.ROOT);
     }
 }

@@ -145,11 +145,11 @@ final class RequestBodyStream extends InputStream {
                 }
             }
             while (true) {
-                if (closed) {
-                    throw new IOException("Stream is closed");
-                }
                 if (failure != null) {
                     throw new IOException(failure.getMessage(), failure);
+                }
+                if (closed) {
+                    throw new IOException("Stream is closed");
                 }
                 if (!queue.isEmpty()) {
                     break;

@@ -105,14 +105,16 @@ class InProcessHostingTest {
     @Test
     void isolatesEnvironmentOfTwoAppsWithTheSameClasses() throws Exception {
         Map<String, Path> apps = new LinkedHashMap<>();
-        apps.put("/a", app("a", "-Dcolor=red -jar app.jar", Map.of(), Map.of("APP_COLOR", "red")));
-        apps.put("/b", app("b", "-Dcolor=blue -jar app.jar", Map.of(), Map.of("APP_COLOR", "blue")));
+        apps.put("/a", app("a", "-Dcolor=red -Dsize=1 -jar app.jar", Map.of(), Map.of("APP_COLOR", "red")));
+        apps.put("/b", app("b", "-Dcolor=blue -Dsize=2 -jar app.jar", Map.of(), Map.of("APP_COLOR", "blue")));
         start(apps);
         assertThat(get("/a/env?name=APP_COLOR").bodyText()).isEqualTo("red");
         assertThat(get("/b/env?name=APP_COLOR").bodyText()).isEqualTo("blue");
         assertThat(get("/a/prop?name=color").bodyText()).isEqualTo("red");
         assertThat(get("/b/prop?name=color").bodyText()).isEqualTo("blue");
         assertThat(System.getProperty("color")).isNull();
+        assertThat(get("/a/intprop?name=size").bodyText()).isEqualTo("1");
+        assertThat(get("/b/intprop?name=size").bodyText()).isEqualTo("2");
         assertThat(get("/a/prop?name=user.dir").bodyText()).isEqualTo(dir.resolve("a").toAbsolutePath().toString());
         assertThat(get("/a/env?name=ASPNETCORE_IIS_PHYSICAL_PATH").bodyText())
                 .isEqualTo(dir.resolve("a").toAbsolutePath() + "/");

@@ -67,6 +67,7 @@ public final class InProcessTestApp {
             case "/env" -> text(exchange, 200, String.valueOf(System.getenv(query.get("name"))));
             case "/envsize" -> text(exchange, 200, String.valueOf(System.getenv().containsKey(query.get("name"))));
             case "/prop" -> text(exchange, 200, String.valueOf(System.getProperty(query.get("name"))));
+            case "/intprop" -> text(exchange, 200, String.valueOf(Integer.getInteger(query.get("name"))));
             case "/setprop" -> {
                 System.setProperty(query.get("name"), query.get("value"));
                 text(exchange, 200, "set");
