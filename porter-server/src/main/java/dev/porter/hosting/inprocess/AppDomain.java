@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +47,7 @@ final class AppDomain {
     private final String loaderName;
     private final ThreadFactory requestThreads;
     private final List<InProcessHttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<Exchange, InProcessExchange> inFlight = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
     private volatile AppClassLoader loader;
@@ -235,12 +234,12 @@ final class AppDomain {
 
     // ---- requests in flight ----------------------------------------------------------------------------------------
 
-    void requestStarted(Exchange exchange) {
-        inFlight.add(exchange);
+    void requestStarted(Exchange exchange, InProcessExchange app) {
+        inFlight.put(exchange, app);
     }
 
     void requestEnded(Exchange exchange) {
-        if (inFlight.remove(exchange) && inFlight.isEmpty()) {
+        if (inFlight.remove(exchange) != null && inFlight.isEmpty()) {
             lock.lock();
             try {
                 drained.signalAll();
@@ -274,11 +273,22 @@ final class AppDomain {
         }
     }
 
-    /** Cuts off the requests still in flight (their clients see the connection close). */
-    void abortInFlight() {
-        for (Exchange exchange : List.copyOf(inFlight)) {
+    /**
+     * Cuts off the requests still in flight (their clients see the connection close) and interrupts their handler
+     * threads. Returns those threads, to name the ones that do not end.
+     */
+    List<Thread> abortInFlight() {
+        List<Thread> handlers = new ArrayList<>();
+        for (Map.Entry<Exchange, InProcessExchange> e : List.copyOf(inFlight.entrySet())) {
+            Exchange exchange = e.getKey();
             exchange.eventLoop().execute(exchange::abort);
+            Thread handler = e.getValue().handlerThread();
+            if (handler != null) {
+                handler.interrupt();
+                handlers.add(handler);
+            }
         }
+        return handlers;
     }
 
     // ---- stopping --------------------------------------------------------------------------------------------------

@@ -362,9 +362,7 @@ final class InProcessApplication implements ApplicationHandler {
         long limitNanos = context.webConfig().aspNetCore().shutdownTimeLimit().toNanos();
         long deadline = System.nanoTime() + limitNanos;
         boolean drained = d.awaitDrained(deadline);
-        if (!drained) {
-            d.abortInFlight();
-        }
+        List<Thread> cutOff = drained ? List.of() : d.abortInFlight();
         boolean stoppedInTime = d.shutdown(deadline) && drained;
         if (logShutdown) {
             if (stoppedInTime) {
@@ -373,7 +371,12 @@ final class InProcessApplication implements ApplicationHandler {
                 InProcessEvents.gracefulShutdownFailed(name);
             }
         }
-        List<Thread> left = d.liveThreads();
+        List<Thread> left = new java.util.ArrayList<>(d.liveThreads());
+        for (Thread t : cutOff) {
+            if (t.isAlive() && !left.contains(t)) {
+                left.add(t);
+            }
+        }
         if (!left.isEmpty()) {
             InProcessEvents.warn("Application '{}' left {} thread(s) running after it stopped: {}", name, left.size(),
                     left.stream().map(t -> "'" + t.getName() + "'").collect(Collectors.joining(", ")));

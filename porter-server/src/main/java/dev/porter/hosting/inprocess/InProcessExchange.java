@@ -63,6 +63,7 @@ final class InProcessExchange extends HttpExchange {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private volatile boolean bodyTooLarge;
+    private volatile Thread handlerThread;
     private Headers requestHeaders;
     private final Headers responseHeaders = new Headers();
     private InputStream in;
@@ -125,6 +126,7 @@ final class InProcessExchange extends HttpExchange {
     /** Runs the context's filters and handler on the current (handler) thread. */
     void run(ClassLoader appLoader) {
         Thread thread = Thread.currentThread();
+        handlerThread = thread;
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(appLoader);
         try {
@@ -138,7 +140,13 @@ final class InProcessExchange extends HttpExchange {
             }
         } finally {
             thread.setContextClassLoader(previous);
+            handlerThread = null;
         }
+    }
+
+    /** The thread running the handler now, or null. */
+    Thread handlerThread() {
+        return handlerThread;
     }
 
     /** An unhandled failure: 500 (413 after a refused body) before the response started, else the connection ends. */

@@ -151,9 +151,9 @@ final class InProcessHttpServer extends HttpServer {
                     "<h1>404 Not Found</h1>No context found for request".getBytes(StandardCharsets.UTF_8));
             return;
         }
-        domain.requestStarted(exchange);
         InProcessExchange app = new InProcessExchange(exchange, context, relativePath, options,
                 () -> domain.requestEnded(exchange));
+        domain.requestStarted(exchange, app);
         Runnable task = () -> app.run(domain.loader());
         Executor ex = executor;
         try {

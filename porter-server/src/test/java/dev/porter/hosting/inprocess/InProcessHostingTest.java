@@ -288,4 +288,41 @@ class InProcessHostingTest {
         assertThat(page).contains("HTTP Error 500.30").contains("a".repeat(30_000 - 30))
                 .doesNotContain("a".repeat(30_001));
     }
+
+    @Test
+    void aStopDrainsInFlightRequestsAndCutsOffWhatOutlastsShutdownTimeLimit() throws Exception {
+        Map<String, String> attributes = Map.of("processPath", "java", "arguments", "-jar app.jar",
+                "hostingModel", "inprocess", "shutdownTimeLimit", "2");
+        Path appDir = app("drain", "-jar app.jar", Map.of("shutdownTimeLimit", "2"), Map.of());
+        start(Map.of("/", appDir));
+        assertThat(get("/hello").status()).isEqualTo(200);
+
+        java.util.concurrent.CompletableFuture<RawHttp.Response> finishing =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> quietly("/slow?ms=1000"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/slow-started").bodyText().equals("1"));
+        TestApps.writeWebConfig(appDir, attributes, Map.of("RECYCLE", "1")); // recycle while it runs
+        RawHttp.Response drained = finishing.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(drained.status()).isEqualTo(200);
+        assertThat(drained.bodyText()).isEqualTo("slow");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/slow-started").bodyText().equals("0"));
+        java.util.concurrent.CompletableFuture<RawHttp.Response> outlasting =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> quietly("/slow?ms=60000"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/slow-started").bodyText().equals("1"));
+        long stopAt = System.nanoTime();
+        TestApps.writeWebConfig(appDir, attributes, Map.of("RECYCLE", "2"));
+        RawHttp.Response cut = outlasting.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(cut).isNull(); // the connection closed without a response
+        assertThat(Duration.ofNanos(System.nanoTime() - stopAt)).isLessThan(Duration.ofSeconds(15));
+        assertThat(get("/hello").bodyText()).isEqualTo("hello");
+    }
+
+    /** The response, or null when the connection closed without one. */
+    private RawHttp.Response quietly(String path) {
+        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 90_000)) {
+            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
 }

@@ -26,6 +26,8 @@ public final class InProcessTestApp {
     /** Whether the last /wait-abort request saw its client go away. */
     private static final AtomicReference<String> LAST_ABORT = new AtomicReference<>("none");
     private static final CountDownLatch NEVER = new CountDownLatch(1);
+    private static final java.util.concurrent.atomic.AtomicInteger SLOW_STARTED =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private InProcessTestApp() {
     }
@@ -135,7 +137,9 @@ public final class InProcessTestApp {
                 }
             }
             case "/last-abort" -> text(exchange, 200, LAST_ABORT.get());
+            case "/slow-started" -> text(exchange, 200, Integer.toString(SLOW_STARTED.get()));
             case "/slow" -> {
+                SLOW_STARTED.incrementAndGet();
                 sleep(Long.parseLong(query.getOrDefault("ms", "100")));
                 text(exchange, 200, "slow");
             }
