@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * An in-process response body as the app's {@code HttpExchange.getResponseBody()}. Bytes collect in an 8 KiB buffer;
  * a full buffer, {@code flush()} or the end of the body hands them to the exchange's event loop as one
- * {@link HttpContent}. The response head waits for the first of those hand-overs, so a small response (head, body and
+ * {@link HttpContent} (a large write goes in pieces of up to 64 KiB, uncopied into the buffer). Whatever is handed
+ * over is flushed once 64 KiB wait. The response head waits for the first of those hand-overs, so a small response (head, body and
  * end) crosses to the event loop once, as one full response. Backpressure: while more than 256 KiB handed over are not
  * yet written to the client's socket, the writing thread blocks, so a fast producer and a slow client never fill the
  * heap. After the client has gone, writes are dropped silently (spec §3.3).
@@ -33,6 +34,8 @@ final class ResponseBodyStream extends OutputStream {
 
     static final int BUFFER_SIZE = 8192;
     static final int BLOCK_ABOVE = 256 * 1024;
+    static final int FLUSH_ABOVE = 64 * 1024;
+    static final int LARGE_PIECE = 64 * 1024;
 
     private final Exchange front;
     private final InProcessExchange owner;
@@ -130,17 +133,27 @@ final class ResponseBodyStream extends OutputStream {
             System.arraycopy(b, off, buffer, count, len);
             count += len;
         } else {
-            // Bigger than what is left: send what is buffered, then this in buffer-sized pieces.
+            // Bigger than what is left: send what is buffered, then this in pieces of up to 64 KiB.
             ship(false, false);
             while (len > 0) {
-                int n = Math.min(len, BUFFER_SIZE);
-                System.arraycopy(b, off, buffer, 0, n);
-                count = n;
+                int n = Math.min(len, LARGE_PIECE);
+                if (n < BUFFER_SIZE && !(declaredLength > 0 && written == declaredLength)) {
+                    System.arraycopy(b, off, buffer, 0, n);
+                    count = n;
+                } else {
+                    ByteBuf piece = front.alloc().buffer(n);
+                    piece.writeBytes(b, off, n);
+                    if (len == n && declaredLength > 0 && written == declaredLength) {
+                        // The last piece of a fixed-length body: it ends the response.
+                        finished = true;
+                        send(piece, true, true);
+                        owner.responseFinished();
+                        return;
+                    }
+                    send(piece, false, false);
+                }
                 off += n;
                 len -= n;
-                if (len > 0) {
-                    ship(false, false);
-                }
             }
         }
         afterWrite();
@@ -217,29 +230,38 @@ final class ResponseBodyStream extends OutputStream {
 
     /** Hands the buffered bytes (and the head, if still here) to the event loop. */
     private void ship(boolean last, boolean flush) {
-        HttpResponse head = pendingHead;
-        pendingHead = null;
-        ByteBuf data;
+        ByteBuf data = null;
         if (count > 0) {
             data = front.alloc().buffer(count);
             data.writeBytes(buffer, 0, count);
             count = 0;
-        } else {
-            data = null;
-            if (head == null && !last && !flush) {
-                return;
-            }
+        } else if (pendingHead == null && !last && !flush) {
+            return;
         }
+        send(data, last, flush);
+    }
+
+    /**
+     * Hands {@code data} (may be null) and the pending head to the event loop; flushes when asked or when enough is
+     * waiting (a write that is never flushed never completes, and the writer would wait for ever); then blocks while
+     * too much is unwritten.
+     */
+    private void send(ByteBuf data, boolean last, boolean flush) {
+        HttpResponse head = pendingHead;
+        pendingHead = null;
         int size = data == null ? 0 : data.readableBytes();
+        boolean flushNow = flush || last;
         if (size > 0) {
             lock.lock();
             try {
                 outstanding += size;
+                flushNow |= outstanding >= FLUSH_ABOVE;
             } finally {
                 lock.unlock();
             }
         }
-        front.eventLoop().execute(() -> writeOnLoop(head, data, size, last, flush));
+        boolean doFlush = flushNow;
+        front.eventLoop().execute(() -> writeOnLoop(head, data, size, last, doFlush));
         if (!last) {
             awaitCredit();
         }

@@ -162,4 +162,55 @@ class InProcessLoadTest {
         assertThat(failures).isEmpty();
         assertThat(statuses).containsOnly(200, 503);
     }
+
+    @Test
+    void aHundredMegabyteDownloadToASlowClientKeepsTheHeapFlat() throws Exception {
+        long size = 100L * 1024 * 1024;
+        porter = Porter.start(TestApps.server(Map.of("/", app("download", "-jar app.jar"))));
+        try (RawHttp warm = new RawHttp(porter.port())) {
+            assertThat(warm.exchange("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        }
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        System.gc();
+        long baseline = memory.getHeapMemoryUsage().getUsed();
+        AtomicLong peak = new AtomicLong(baseline);
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (sampling.get()) {
+                peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        long received = 0;
+        long started = System.nanoTime();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", porter.port())) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write("GET /download?mb=100 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            java.io.InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            long reads = 0;
+            while ((n = in.read(buffer)) != -1) {
+                received += n;
+                if (++reads % 4 == 0) {
+                    Thread.sleep(1); // a slow client: the app's writes must wait for it
+                }
+            }
+        } finally {
+            sampling.set(false);
+            sampler.join();
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        long growth = peak.get() - baseline;
+        System.out.printf("100 MB download to a slow client from an in-process app: %d ms, heap baseline %d MB, "
+                + "peak %d MB (growth %d MB)%n", millis, baseline >> 20, peak.get() >> 20, growth >> 20);
+        assertThat(received).isGreaterThan(size); // the body and its head
+        assertThat(growth).isLessThan(48L * 1024 * 1024);
+    }
 }
