@@ -61,7 +61,7 @@ final class InProcessExchange extends HttpExchange {
     private final ResponseBodyStream responseBody;
     private final CompletableFuture<Void> aborted = new CompletableFuture<>();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private volatile Map<String, Object> attributes; // created by the first setAttribute
     private volatile boolean bodyTooLarge;
     private volatile Thread handlerThread;
     private Headers requestHeaders;
@@ -83,7 +83,6 @@ final class InProcessExchange extends HttpExchange {
         this.responseBody = new ResponseBodyStream(front, this);
         this.in = requestBody;
         this.out = responseBody;
-        attributes.put(ABORTED_ATTRIBUTE, aborted);
         front.onAbort(this::clientGone);
         requestBody.start(options.maxRequestBodySize(), HttpUtil.getContentLength(front.request(), -1L));
     }
@@ -296,7 +295,11 @@ final class InProcessExchange extends HttpExchange {
 
     @Override
     public Object getAttribute(String name) {
-        Object value = attributes.get(name);
+        Map<String, Object> own = attributes;
+        Object value = own == null ? null : own.get(name);
+        if (value == null && name.equals(ABORTED_ATTRIBUTE)) {
+            return aborted;
+        }
         return value != null ? value : context.getAttributes().get(name);
     }
 
@@ -310,10 +313,20 @@ final class InProcessExchange extends HttpExchange {
             requestBody.limit(value == null || ((Number) value).longValue() < 0 ? Long.MAX_VALUE
                     : ((Number) value).longValue());
         }
+        Map<String, Object> own = attributes;
+        if (own == null) {
+            synchronized (this) {
+                own = attributes;
+                if (own == null) {
+                    own = new ConcurrentHashMap<>();
+                    attributes = own;
+                }
+            }
+        }
         if (value == null) {
-            attributes.remove(name);
+            own.remove(name);
         } else {
-            attributes.put(name, value);
+            own.put(name, value);
         }
     }
 
