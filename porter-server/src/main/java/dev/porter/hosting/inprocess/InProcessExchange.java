@@ -270,7 +270,7 @@ final class InProcessExchange extends HttpExchange {
                 h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
             }
         }
-        responseBody.begin(head, responseLength, noBody);
+        responseBody.begin(head, responseLength, noBody, head_);
     }
 
     @Override

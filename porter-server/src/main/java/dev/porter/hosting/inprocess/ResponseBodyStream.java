@@ -51,6 +51,7 @@ final class ResponseBodyStream extends OutputStream {
     private long written;
     private boolean started;
     private boolean finished;
+    private boolean discardWrites;
 
     ResponseBodyStream(Exchange front, InProcessExchange owner) {
         this.front = front;
@@ -59,7 +60,13 @@ final class ResponseBodyStream extends OutputStream {
 
     /** From {@code sendResponseHeaders}: the head goes out with the first body bytes (or now, without a body). */
     void begin(HttpResponse head, long length, boolean noBody) {
+        begin(head, length, noBody, false);
+    }
+
+    /** @param discard a HEAD response: what the handler writes as the body is dropped silently, as IIS does */
+    void begin(HttpResponse head, long length, boolean noBody, boolean discard) {
         started = true;
+        discardWrites = discard;
         pendingHead = head;
         if (noBody) {
             declaredLength = 0;
@@ -106,6 +113,9 @@ final class ResponseBodyStream extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
+        if (discardWrites) {
+            return;
+        }
         checkWritable(1);
         if (aborted) {
             return;
@@ -121,6 +131,9 @@ final class ResponseBodyStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (discardWrites) {
+            return;
+        }
         checkWritable(len);
         if (aborted || len == 0) {
             return;

@@ -66,6 +66,22 @@ class InProcessHostingTest {
         assertThat(get("/porter").bodyText()).isEqualTo("hidden");
         RawHttp.Response chunked = get("/chunked");
         assertThat(chunked.bodyText()).isEqualTo("part1,part2");
+        try (RawHttp http = new RawHttp(porter.port())) {
+            http.send("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response head = http.readResponse(true);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("Content-Length")).contains("5");
+            RawHttp.Response failing = http.exchange("GET /throw HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(failing.status()).isEqualTo(500);
+            assertThat(failing.reason()).isEqualTo("Internal Server Error");
+            assertThat(http.exchange("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").bodyText()).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void aServerCreatedOnASharedPoolThreadIsTheAppsOwn() throws Exception {
+        start(Map.of("/", app("pool", "-jar app.jar pool", Map.of(), Map.of())));
+        assertThat(get("/hello").bodyText()).isEqualTo("hello");
     }
 
     @Test

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * first program argument picks how it starts: {@code serve} (default), {@code throw} (main throws before any server),
  * {@code return} (main returns without a server), {@code exit} ({@code System.exit(12)} before any server),
  * {@code never} (main waits for ever without a server), {@code spam} (writes 40,000 'a' to stdout, then
- * throws), {@code platform} (serves with a fixed pool of platform
+ * throws), {@code pool} (creates its server on a common-pool
+ * thread), {@code platform} (serves with a fixed pool of platform
  * threads as its executor). Its routes report what the app sees.
  */
 public final class InProcessTestApp {
@@ -52,13 +53,24 @@ public final class InProcessTestApp {
         }
         // Out-of-process (or standalone) it listens where ASPNETCORE_PORT says; in-process the address is ignored.
         String port = System.getenv("ASPNETCORE_PORT");
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1",
-                port == null ? 0 : Integer.parseInt(port)), 0);
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port == null ? 0 : Integer.parseInt(port));
+        // "pool": as frameworks do, the server is created on a shared pool thread (not the app's own).
+        HttpServer server = mode.equals("pool")
+                ? CompletableFuture.supplyAsync(() -> create(address)).get()
+                : HttpServer.create(address, 0);
         server.createContext("/", InProcessTestApp::handle);
         if (mode.equals("platform")) {
             server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
         }
         server.start();
+    }
+
+    private static HttpServer create(InetSocketAddress address) {
+        try {
+            return HttpServer.create(address, 0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void handle(HttpExchange exchange) throws IOException {
