@@ -26,7 +26,9 @@ import java.util.Set;
  * ({@code -D} options, {@code user.dir});</li>
  * <li>{@code System.out}/{@code System.err} reads and {@code setOut}/{@code setErr}: the domain's stdout capture;</li>
  * <li>{@code Runtime.addShutdownHook/removeShutdownHook}: hooks that run when the domain stops;</li>
- * <li>{@code Integer.getInteger}, {@code Long.getLong}, {@code Boolean.getBoolean}: read the domain's properties.</li>
+ * <li>{@code Integer.getInteger}, {@code Long.getLong}, {@code Boolean.getBoolean}: read the domain's properties;</li>
+ * <li>{@code ProcessBuilder.environment/start}, {@code Runtime.exec}: child processes get the app's environment and,
+ * unless told otherwise, the app's directory.</li>
  * </ul>
  * Calls made by JDK code on the app's behalf (e.g. {@code Integer.getInteger}) and reflective calls are not rewritten.
  * A class that refers to none of these is defined as it is, unparsed beyond its constant pool.
@@ -41,7 +43,9 @@ final class AppBytecode {
             "setProperty", "clearProperty", "setProperties", "setOut", "setErr");
     private static final Set<String> SYSTEM_FIELDS = Set.of("out", "err");
     private static final Set<String> RUNTIME_METHODS = Set.of("exit", "halt", "addShutdownHook",
-            "removeShutdownHook");
+            "removeShutdownHook", "exec");
+    private static final String PROCESS_BUILDER = "java/lang/ProcessBuilder";
+    private static final Set<String> PROCESS_BUILDER_METHODS = Set.of("environment", "start");
     /** Static JDK methods that read system properties themselves: owner and method name. */
     private static final java.util.Map<String, String> PROPERTY_READERS = java.util.Map.of(
             "java/lang/Integer", "getInteger", "java/lang/Long", "getLong", "java/lang/Boolean", "getBoolean");
@@ -82,6 +86,14 @@ final class AppBytecode {
                     MethodTypeDesc type = call.typeSymbol().insertParameterTypes(0, ClassDesc.of("java.lang.Runtime"));
                     code.invokestatic(RUNTIME, call.name().stringValue(), type);
                 }
+                case InvokeInstruction call when call.opcode() == Opcode.INVOKEVIRTUAL
+                        && call.owner().asInternalName().equals(PROCESS_BUILDER)
+                        && PROCESS_BUILDER_METHODS.contains(call.name().stringValue())
+                        && call.typeSymbol().parameterCount() == 0 -> {
+                    MethodTypeDesc type = call.typeSymbol().insertParameterTypes(0,
+                            ClassDesc.of("java.lang.ProcessBuilder"));
+                    code.invokestatic(RUNTIME, call.name().stringValue(), type);
+                }
                 case InvokeInstruction call when call.opcode() == Opcode.INVOKESTATIC
                         && call.name().stringValue().equals(PROPERTY_READERS.get(call.owner().asInternalName())) ->
                         code.invokestatic(RUNTIME, call.name().stringValue(), call.typeSymbol());
@@ -103,6 +115,7 @@ final class AppBytecode {
                 String name = ref.name().stringValue();
                 if (owner.equals(SYSTEM) && (SYSTEM_METHODS.contains(name) || SYSTEM_FIELDS.contains(name))
                         || owner.equals(RUNTIME_TYPE) && RUNTIME_METHODS.contains(name)
+                        || owner.equals(PROCESS_BUILDER) && PROCESS_BUILDER_METHODS.contains(name)
                         || name.equals(PROPERTY_READERS.get(owner))) {
                     return true;
                 }

@@ -165,6 +165,76 @@ public final class DomainRuntime {
         }
     }
 
+    // ---- child processes: the app's environment and directory -----------------------------------------------------
+
+    private static final Map<ProcessBuilder, Boolean> PREPARED_BUILDERS =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** A builder's environment starts as the app's, not the server's. */
+    public static Map<String, String> environment(ProcessBuilder builder) {
+        prepare(builder);
+        return builder.environment();
+    }
+
+    public static Process start(ProcessBuilder builder) throws java.io.IOException {
+        prepare(builder);
+        if (builder.directory() == null) {
+            builder.directory(appDirectory());
+        }
+        return builder.start();
+    }
+
+    private static void prepare(ProcessBuilder builder) {
+        if (PREPARED_BUILDERS.putIfAbsent(builder, Boolean.TRUE) == null) {
+            Map<String, String> env = builder.environment();
+            env.clear();
+            env.putAll(environment);
+        }
+    }
+
+    private static java.io.File appDirectory() {
+        String dir = properties.getProperty("user.dir");
+        return dir == null ? null : new java.io.File(dir);
+    }
+
+    private static String[] environmentArray() {
+        return environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
+    public static Process exec(Runtime runtime, String command) throws java.io.IOException {
+        return exec(runtime, command, null, null);
+    }
+
+    public static Process exec(Runtime runtime, String command, String[] envp) throws java.io.IOException {
+        return exec(runtime, command, envp, null);
+    }
+
+    public static Process exec(Runtime runtime, String command, String[] envp, java.io.File dir)
+            throws java.io.IOException {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("Empty command");
+        }
+        java.util.StringTokenizer st = new java.util.StringTokenizer(command);
+        String[] cmdarray = new String[st.countTokens()];
+        for (int i = 0; st.hasMoreTokens(); i++) {
+            cmdarray[i] = st.nextToken();
+        }
+        return exec(runtime, cmdarray, envp, dir);
+    }
+
+    public static Process exec(Runtime runtime, String[] cmdarray) throws java.io.IOException {
+        return exec(runtime, cmdarray, null, null);
+    }
+
+    public static Process exec(Runtime runtime, String[] cmdarray, String[] envp) throws java.io.IOException {
+        return exec(runtime, cmdarray, envp, null);
+    }
+
+    public static Process exec(Runtime runtime, String[] cmdarray, String[] envp, java.io.File dir)
+            throws java.io.IOException {
+        return runtime.exec(cmdarray, envp != null ? envp : environmentArray(), dir != null ? dir : appDirectory());
+    }
+
     // ---- Integer.getInteger, Long.getLong, Boolean.getBoolean: the JDK's read the server's properties -----------
 
     public static Integer getInteger(String name) {

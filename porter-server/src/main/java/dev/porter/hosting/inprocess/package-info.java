@@ -16,8 +16,9 @@
  * While its classes are defined, {@link dev.porter.hosting.inprocess.AppBytecode} redirects (class-file API) calls to
  * {@code System.getenv}, {@code System.exit}, {@code Runtime.exit/halt}, {@code System.getProperty/getProperties/
  * setProperty/clearProperty/setProperties}, {@code Integer.getInteger}, {@code Long.getLong},
- * {@code Boolean.getBoolean}, {@code System.out/err} (and {@code setOut/setErr}) and
- * {@code Runtime.add/removeShutdownHook} to the domain's own {@link dev.porter.hosting.inprocess.DomainRuntime}:
+ * {@code Boolean.getBoolean}, {@code System.out/err} (and {@code setOut/setErr}), {@code Runtime.add/removeShutdownHook},
+ * {@code ProcessBuilder.environment/start} and {@code Runtime.exec} to the domain's own
+ * {@link dev.porter.hosting.inprocess.DomainRuntime}:
  * <ul>
  * <li>environment: the server's, overlaid with web.config {@code environmentVariables}, plus
  * {@code ASPNETCORE_IIS_PHYSICAL_PATH} (with a trailing {@code /}) and {@code ASPNETCORE_IIS_HTTPAUTH}
@@ -28,11 +29,11 @@
  * unwinds with an {@code Error};</li>
  * <li>stdout/stderr: the app's stdout log when {@code stdoutLogEnabled} (spec §5.1 naming), else the server's stdout;
  * the first 30,000 characters are kept for the 500.3x pages and events;</li>
- * <li>shutdown hooks: run when the app stops, not when the server does.</li>
+ * <li>shutdown hooks: run when the app stops, not when the server does;</li>
+ * <li>child processes: start with the app's environment and, unless given one, in the app's directory.</li>
  * </ul>
  * Not covered (the JVM has one of each): JDK code acting for the app (e.g. {@code new File("x")} resolves against the
- * server's working directory, not {@code user.dir}; {@code ProcessBuilder} children inherit the server's environment;
- * {@code Throwable.printStackTrace()} without arguments writes to the server's stderr), reflection and method handles
+ * server's working directory, not {@code user.dir}; {@code Throwable.printStackTrace()} without arguments writes to the server's stderr), reflection and method handles
  * on these methods, JNI.
  *
  * <h2>The server</h2>

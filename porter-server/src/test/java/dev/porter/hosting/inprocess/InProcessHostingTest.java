@@ -135,6 +135,8 @@ class InProcessHostingTest {
         assertThat(get("/a/env?name=ASPNETCORE_IIS_PHYSICAL_PATH").bodyText())
                 .isEqualTo(dir.resolve("a").toAbsolutePath() + "/");
         assertThat(get("/a/whoami").bodyText()).isNotEqualTo(get("/b/whoami").bodyText());
+        assertThat(get("/b/child-env?name=APP_COLOR").bodyText())
+                .isEqualTo("blue|" + dir.resolve("b").toAbsolutePath());
     }
 
     @Test

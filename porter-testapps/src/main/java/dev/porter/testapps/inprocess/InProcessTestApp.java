@@ -81,6 +81,18 @@ public final class InProcessTestApp {
             case "/env" -> text(exchange, 200, String.valueOf(System.getenv(query.get("name"))));
             case "/envsize" -> text(exchange, 200, String.valueOf(System.getenv().containsKey(query.get("name"))));
             case "/prop" -> text(exchange, 200, String.valueOf(System.getProperty(query.get("name"))));
+            case "/child-env" -> {
+                // A child process sees the app's environment and starts in the app's directory.
+                Process child = new ProcessBuilder("sh", "-c", "printf '%s|%s' \"$" + query.get("name") + "\" \"$PWD\"")
+                        .redirectErrorStream(true).start();
+                String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                try {
+                    child.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                text(exchange, 200, out);
+            }
             case "/intprop" -> text(exchange, 200, String.valueOf(Integer.getInteger(query.get("name"))));
             case "/setprop" -> {
                 System.setProperty(query.get("name"), query.get("value"));
