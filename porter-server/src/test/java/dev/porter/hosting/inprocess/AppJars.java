@@ -27,14 +27,30 @@ final class AppJars {
 
     /** As {@link #build(Path, String, String...)}; {@code classFileMajor} (if not null) patches the main class. */
     static Path build(Path jar, String mainClass, Integer classFileMajor, String... otherClasses) {
+        return withClassPath(jar, mainClass, classFileMajor, null, otherClasses);
+    }
+
+    /**
+     * @param mainClass the manifest's Main-Class and the first class in the jar; null for a library jar
+     * @param classPath the manifest's Class-Path, or null
+     */
+    static Path withClassPath(Path jar, String mainClass, Integer classFileMajor, String classPath,
+            String... otherClasses) {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
+        if (mainClass != null) {
+            manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
+        }
+        if (classPath != null) {
+            manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath);
+        }
         try {
             Files.createDirectories(jar.getParent());
             try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file,
                     manifest)) {
-                add(out, mainClass, classFileMajor);
+                if (mainClass != null) {
+                    add(out, mainClass, classFileMajor);
+                }
                 for (String other : otherClasses) {
                     add(out, other, null);
                 }

@@ -343,4 +343,25 @@ class InProcessHostingTest {
             return null;
         }
     }
+
+    @Test
+    void followsTheManifestClassPathAndClassPathWildcards() throws Exception {
+        String helper = "dev.porter.testapps.inprocess.InProcessHelper";
+        Path manifestApp = dir.resolve("manifest");
+        AppJars.withClassPath(manifestApp.resolve("app.jar"), APP, null, "lib/helper.jar");
+        AppJars.withClassPath(manifestApp.resolve("lib/helper.jar"), null, null, null, helper);
+        TestApps.writeWebConfig(manifestApp, Map.of("processPath", "java", "arguments", "-jar app.jar",
+                "hostingModel", "inprocess"), Map.of());
+        Path wildcardApp = dir.resolve("wildcard");
+        AppJars.build(wildcardApp.resolve("app.jar"), APP);
+        AppJars.withClassPath(wildcardApp.resolve("lib/helper.jar"), null, null, null, helper);
+        TestApps.writeWebConfig(wildcardApp, Map.of("processPath", "java",
+                "arguments", "-Dx=1 -cp app.jar:lib/* " + APP + " serve", "hostingModel", "inprocess"), Map.of());
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/manifest", manifestApp);
+        apps.put("/wildcard", wildcardApp);
+        start(apps);
+        assertThat(get("/manifest/helper").bodyText()).isEqualTo("helper from " + manifestApp.resolve("lib/helper.jar"));
+        assertThat(get("/wildcard/helper").bodyText()).isEqualTo("helper from " + wildcardApp.resolve("lib/helper.jar"));
+    }
 }

@@ -93,6 +93,7 @@ public final class InProcessTestApp {
                 }
                 text(exchange, 200, out);
             }
+            case "/helper" -> text(exchange, 200, InProcessHelper.greeting());
             case "/intprop" -> text(exchange, 200, String.valueOf(Integer.getInteger(query.get("name"))));
             case "/setprop" -> {
                 System.setProperty(query.get("name"), query.get("value"));
