@@ -41,7 +41,8 @@ final class AppClassLoader extends URLClassLoader {
     private final ClassHierarchyResolver hierarchy;
 
     /** One class path entry: a jar (opened once) or a directory. */
-    private record Entry(Path path, JarFile jar, CodeSource codeSource, ProtectionDomain protectionDomain) {
+    private record Entry(Path path, JarFile jar, java.util.jar.Manifest manifest, URL url,
+            ProtectionDomain protectionDomain) {
     }
 
     AppClassLoader(String name, List<Path> classPath, AppDomain domain) throws IOException {
@@ -50,9 +51,13 @@ final class AppClassLoader extends URLClassLoader {
         List<Entry> list = new ArrayList<>();
         try {
             for (Path p : classPath) {
-                JarFile jar = Files.isDirectory(p) ? null : new JarFile(p.toFile());
-                CodeSource cs = new CodeSource(p.toUri().toURL(), (Certificate[]) null);
-                list.add(new Entry(p, jar, cs, new ProtectionDomain(cs, null, this, null)));
+                // Multi-release jars: the entries for the Java the server runs on.
+                JarFile jar = Files.isDirectory(p) ? null
+                        : new JarFile(p.toFile(), true, java.util.zip.ZipFile.OPEN_READ, Runtime.version());
+                URL url = p.toUri().toURL();
+                CodeSource cs = new CodeSource(url, (Certificate[]) null);
+                list.add(new Entry(p, jar, jar == null ? null : jar.getManifest(), url,
+                        new ProtectionDomain(cs, null, this, null)));
             }
         } catch (IOException e) {
             for (Entry entry : list) {
@@ -105,17 +110,22 @@ final class AppClassLoader extends URLClassLoader {
                     + "isolated): {}", domain.name(), name, e.toString());
             rewritten = bytes;
         }
-        definePackageOf(name);
+        definePackageOf(name, entry);
         return defineClass(name, rewritten, 0, rewritten.length, entry.protectionDomain());
     }
 
-    private void definePackageOf(String className) {
+    /** Defines the class's package, with the jar manifest's title/version/vendor when there is one. */
+    private void definePackageOf(String className, Entry entry) {
         int dot = className.lastIndexOf('.');
         if (dot > 0) {
             String pkg = className.substring(0, dot);
             if (getDefinedPackage(pkg) == null) {
                 try {
-                    definePackage(pkg, null, null, null, null, null, null, null);
+                    if (entry != null && entry.manifest() != null) {
+                        definePackage(pkg, entry.manifest(), entry.url());
+                    } else {
+                        definePackage(pkg, null, null, null, null, null, null, null);
+                    }
                 } catch (IllegalArgumentException e) {
                     // defined concurrently by another thread
                 }
@@ -130,7 +140,7 @@ final class AppClassLoader extends URLClassLoader {
                 throw new ClassNotFoundException(name);
             }
             byte[] bytes = in.readAllBytes();
-            definePackageOf(name);
+            definePackageOf(name, null);
             return defineClass(name, bytes, 0, bytes.length);
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
