@@ -54,16 +54,11 @@ final class RequestBodyStream extends InputStream {
     void start(long maxBodySize, long contentLength) {
         limit = maxBodySize;
         declaredLength = contentLength;
-        front.receiveBody(this::onContent);
         if (front.isRequestComplete()) {
-            lock.lock();
-            try {
-                end = true;
-                available.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            end = true; // no body (a GET): nothing to receive; the handler thread starts after this
+            return;
         }
+        front.receiveBody(this::onContent);
     }
 
     /** On the event loop: a piece of the body; ownership passes here. */
