@@ -54,7 +54,8 @@ final class RequestBodyStream extends InputStream {
     void start(long maxBodySize, long contentLength) {
         limit = maxBodySize;
         declaredLength = contentLength;
-        if (front.isRequestComplete()) {
+        boolean chunked = io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(front.request());
+        if (!chunked && contentLength <= 0) {
             end = true; // no body (a GET): nothing to receive; the handler thread starts after this
             return;
         }
