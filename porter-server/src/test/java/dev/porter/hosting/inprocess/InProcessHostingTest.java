@@ -92,6 +92,7 @@ class InProcessHostingTest {
         start(apps);
         assertThat(get("/app1/uri?x=1").bodyText()).isEqualTo("/uri?x=1 /");
         assertThat(get("/APP1/hello").bodyText()).isEqualTo("hello");
+        assertThat(get("/app1/uri%20x/y?q=a%20b").bodyText()).isEqualTo("no route /uri x/y");
         assertThat(get("/uri").bodyText()).isEqualTo("/uri /");
     }
 
