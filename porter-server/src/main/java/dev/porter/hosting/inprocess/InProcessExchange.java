@@ -64,6 +64,7 @@ final class InProcessExchange extends HttpExchange {
     private volatile Map<String, Object> attributes; // created by the first setAttribute
     private volatile boolean bodyTooLarge;
     private volatile Thread handlerThread;
+    private boolean closedWithoutResponse; // handler thread only
     private Headers requestHeaders;
     private final Headers responseHeaders = new Headers();
     private InputStream in;
@@ -130,6 +131,11 @@ final class InProcessExchange extends HttpExchange {
         thread.setContextClassLoader(appLoader);
         try {
             new Filter.Chain(context.getFilters(), context.getHandler()).doFilter(this);
+            if (closedWithoutResponse) {
+                closedWithoutResponse = false;
+                handlerThread = null;
+                responseBody.close(); // returned normally: the connection ends, as with the JDK's server
+            }
         } catch (Throwable e) {
             if (e instanceof Error err && err.getClass().getName().equals(AppBytecode.RUNTIME_CLASS + "$Exit")) {
                 failed(null); // System.exit from a handler: the domain is already stopping
@@ -141,6 +147,18 @@ final class InProcessExchange extends HttpExchange {
             thread.setContextClassLoader(previous);
             handlerThread = null;
         }
+    }
+
+    /**
+     * Called when the response stream is closed before any response: on the handler's own thread the decision waits
+     * until the handler has returned or thrown. Returns whether it waits.
+     */
+    boolean deferClose() {
+        if (handlerThread == Thread.currentThread()) {
+            closedWithoutResponse = true;
+            return true;
+        }
+        return false;
     }
 
     /** The thread running the handler now, or null. */

@@ -210,7 +210,11 @@ final class ResponseBodyStream extends OutputStream {
             return;
         }
         if (!started) {
-            // Closed without a response: as the JDK's server, the connection ends.
+            // Closed without a response: as the JDK's server, the connection ends — unless the handler is unwinding
+            // from an exception (try (exchange) {...}), which then gets its 500.
+            if (owner.deferClose()) {
+                return;
+            }
             finished = true;
             front.eventLoop().execute(front::abort);
             owner.responseFinished();

@@ -74,6 +74,7 @@ class InProcessHostingTest {
             RawHttp.Response failing = http.exchange("GET /throw HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(failing.status()).isEqualTo(500);
             assertThat(failing.reason()).isEqualTo("Internal Server Error");
+            assertThat(http.exchange("GET /throw-in-try HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(500);
             assertThat(http.exchange("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").bodyText()).isEqualTo("hello");
         }
     }

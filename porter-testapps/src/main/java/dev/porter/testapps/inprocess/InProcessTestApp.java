@@ -177,6 +177,11 @@ public final class InProcessTestApp {
                 }
             }
             case "/throw" -> throw new IllegalStateException("handler failure");
+            case "/throw-in-try" -> {
+                try (exchange) {
+                    throw new IllegalStateException("handler failure inside try (exchange)");
+                }
+            }
             default -> text(exchange, 404, "no route " + path);
         }
     }
