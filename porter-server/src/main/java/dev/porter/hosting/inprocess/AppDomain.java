@@ -198,8 +198,8 @@ final class AppDomain {
     }
 
     private void mainFailed(Throwable e) {
-        if (isExit(e)) {
-            return; // exitCalled has reported it
+        if (isExit(e) || (application.isStopping() && e instanceof InterruptedException)) {
+            return; // exitCalled has reported it, or the host interrupted main to stop the app
         }
         // As the JVM's default handler would, onto the app's own stderr (and so into its capture and log file).
         output.err().print("Exception in thread \"main\" ");

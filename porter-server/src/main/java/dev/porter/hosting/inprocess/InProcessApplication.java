@@ -218,6 +218,10 @@ final class InProcessApplication implements ApplicationHandler {
 
     // ---- what the domain reports -----------------------------------------------------------------------------------
 
+    boolean isStopping() {
+        return stopping || failure != null;
+    }
+
     void serverStarted(AppDomain from, InProcessHttpServer server) {
         synchronized (lock) {
             if (from != domain || stopping || failure != null) {
