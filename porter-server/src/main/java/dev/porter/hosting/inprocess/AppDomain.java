@@ -64,7 +64,8 @@ final class AppDomain {
         int id = IDS.incrementAndGet();
         this.loaderName = "porter-app-" + id;
         String threadPrefix = appLabel(name) + "#" + id;
-        this.requestThreads = Thread.ofVirtual().name(threadPrefix + "-request-", 0).factory();
+        // One name for all of an app's request threads: a numbered name costs a string per request.
+        this.requestThreads = Thread.ofVirtual().name(threadPrefix + "-request").factory();
         this.properties = properties(commandLine, directory);
     }
 
