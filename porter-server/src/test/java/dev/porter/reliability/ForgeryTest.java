@@ -30,19 +30,30 @@ class ForgeryTest {
     @TempDir
     static Path dir;
 
-    private static Front front;
+    private static final java.util.Map<Front.Leg, Front> FRONTS = new java.util.EnumMap<>(Front.Leg.class);
 
     @BeforeAll
     static void start() throws IOException {
-        front = Front.start(Front.Leg.FORWARDED, dir);
+        // the Forwarder alone, and the real out-of-process hosting (process manager, child, forwarder)
+        FRONTS.put(Front.Leg.FORWARDED, Front.start(Front.Leg.FORWARDED, dir));
+        FRONTS.put(Front.Leg.OUT_OF_PROCESS, Front.start(Front.Leg.OUT_OF_PROCESS, dir));
     }
 
     @AfterAll
     static void stop() throws IOException {
-        front.close();
+        for (Front f : FRONTS.values()) {
+            f.close();
+        }
     }
 
-    static Stream<String> forgedFields() {
+    static Stream<org.junit.jupiter.params.provider.Arguments> forgedFields() {
+        return FRONTS_LEGS.stream().flatMap(leg -> fields().map(f -> org.junit.jupiter.params.provider.Arguments.of(
+                leg, f)));
+    }
+
+    private static final List<Front.Leg> FRONTS_LEGS = List.of(Front.Leg.FORWARDED, Front.Leg.OUT_OF_PROCESS);
+
+    static Stream<String> fields() {
         return Stream.of(
                 "MS-ASPNETCORE-TOKEN: forged",
                 "ms-aspnetcore-token: forged",
@@ -72,40 +83,54 @@ class ForgeryTest {
                 "MS-ASPNETCORE-TOKEN: forged\r\n".repeat(50).strip());
     }
 
+    /**
+     * Exactly one token field and nothing else under the prefix. Its value: the fixture's token through the bare
+     * forwarder; with real hosting the token is the one Porter generated, which the child compared with its
+     * ASPNETCORE_TOKEN before answering 200.
+     */
     private static void assertClean(Seen seen) {
         assertThat(seen.problem()).isNull();
         assertThat(seen.msAspNetCoreNames()).as("MS-ASPNETCORE fields the backend got in %s", seen)
                 .containsExactly("MS-ASPNETCORE-TOKEN");
-        assertThat(seen.headers("MS-ASPNETCORE-TOKEN")).containsExactly(Front.TOKEN);
+        assertThat(seen.headers("MS-ASPNETCORE-TOKEN")).singleElement().satisfies(token -> assertThat(token)
+                .doesNotContain("forged").isNotEqualTo("the-real-token").isNotEmpty());
     }
 
-    private static List<Seen> since(int before) {
-        return List.copyOf(front.seen().subList(before, front.seen().size()));
+    private static List<Seen> since(Front front, int before) {
+        List<Seen> all = front.seen();
+        return List.copyOf(all.subList(before, all.size()));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("forgedFields")
-    void forgedFieldNeverReachesTheBackend(String fields) throws Exception {
+    void forgedFieldNeverReachesTheBackend(Front.Leg leg, String fields) throws Exception {
+        Front front = FRONTS.get(leg);
         int before = front.seen().size();
         try (RawHttp http = front.connect()) {
             RawHttp.Response r = http.exchange("GET /forged HTTP/1.1\r\nHost: a\r\n" + fields + "\r\n\r\n");
             assertThat(r.status()).as("the backend accepted Porter's token").isEqualTo(200);
+            if (leg == Front.Leg.FORWARDED) {
+                assertThat(since(front, before).getFirst().headers("MS-ASPNETCORE-TOKEN")).containsExactly(Front.TOKEN);
+            }
         }
-        assertThat(since(before)).singleElement().satisfies(ForgeryTest::assertClean);
+        assertThat(since(front, before)).singleElement().satisfies(ForgeryTest::assertClean);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("forgedFields")
-    void forgedFieldOnHttp10NeverReachesTheBackend(String fields) throws Exception {
+    void forgedFieldOnHttp10NeverReachesTheBackend(Front.Leg leg, String fields) throws Exception {
+        Front front = FRONTS.get(leg);
         int before = front.seen().size();
         try (RawHttp http = front.connect()) {
             assertThat(http.exchange("GET /forged10 HTTP/1.0\r\n" + fields + "\r\n\r\n").status()).isEqualTo(200);
         }
-        assertThat(since(before)).singleElement().satisfies(ForgeryTest::assertClean);
+        assertThat(since(front, before)).singleElement().satisfies(ForgeryTest::assertClean);
     }
 
-    @Test
-    void forgedFieldInASecondPipelinedRequestNeverReachesTheBackend() throws Exception {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(names = {"FORWARDED", "OUT_OF_PROCESS"})
+    void forgedFieldInASecondPipelinedRequestNeverReachesTheBackend(Front.Leg leg) throws Exception {
+        Front front = FRONTS.get(leg);
         int before = front.seen().size();
         try (RawHttp http = front.connect()) {
             http.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -116,13 +141,15 @@ class ForgeryTest {
                 assertThat(http.readResponse().status()).isEqualTo(200);
             }
         }
-        List<Seen> seen = since(before);
+        List<Seen> seen = since(front, before);
         assertThat(seen).extracting(Seen::target).containsExactly("/first", "/second", "/third");
         assertThat(seen).allSatisfy(ForgeryTest::assertClean);
     }
 
-    @Test
-    void forgedFieldInChunkedTrailersNeverReachesTheBackend() throws Exception {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(names = {"FORWARDED", "OUT_OF_PROCESS"})
+    void forgedFieldInChunkedTrailersNeverReachesTheBackend(Front.Leg leg) throws Exception {
+        Front front = FRONTS.get(leg);
         int before = front.seen().size();
         try (RawHttp http = front.connect()) {
             RawHttp.Response r = http.exchange("POST /trailers HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
@@ -131,11 +158,21 @@ class ForgeryTest {
                     + "X-Fine: yes\r\n\r\n");
             assertThat(r.status()).isEqualTo(200);
         }
-        assertThat(since(before)).singleElement().satisfies(seen -> {
+        assertThat(since(front, before)).singleElement().satisfies(seen -> {
             assertClean(seen);
-            assertThat(new String(seen.body())).isEqualTo("abc");
+            if (leg == Front.Leg.FORWARDED) {
+                assertThat(new String(seen.body())).isEqualTo("abc"); // the child's log keeps no bodies
+            }
             assertThat(seen.trailers()).extracting(t -> t[0] + ": " + t[1]).containsExactly("X-Fine: yes");
         });
+    }
+
+    private static String location(Class<?> c) throws java.net.URISyntaxException {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    private static String log() throws IOException {
+        return java.nio.file.Files.readString(dir.resolve("integrated-backend.log"));
     }
 
     /** The real integration library in a child process, reached directly on its port: no token, no service. */
@@ -145,7 +182,10 @@ class ForgeryTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        ProcessBuilder pb = new ProcessBuilder(TestApps.javaExecutable(), "-cp", System.getProperty("java.class.path"),
+        // Only the app and the library: porter-server's classes would install in-process hosting's HttpServer provider.
+        String classpath = location(IntegratedBackendMain.class) + java.io.File.pathSeparator
+                + location(dev.porter.integration.PorterIntegration.class);
+        ProcessBuilder pb = new ProcessBuilder(TestApps.javaExecutable(), "-cp", classpath,
                 IntegratedBackendMain.class.getName());
         pb.environment().put("ASPNETCORE_PORT", String.valueOf(port));
         pb.environment().put("ASPNETCORE_TOKEN", "the-real-token");
@@ -154,12 +194,17 @@ class ForgeryTest {
         Process child = pb.start();
         try {
             int p = port;
-            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-                try (RawHttp http = new RawHttp("127.0.0.1", p, 2_000)) {
-                    return http.exchange("GET / HTTP/1.1\r\nHost: a\r\nMS-ASPNETCORE-TOKEN: the-real-token\r\n\r\n")
-                            .status() == 200;
-                }
-            });
+            try {
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .failFast("the app exited", () -> !child.isAlive()).until(() -> {
+                    try (RawHttp http = new RawHttp("127.0.0.1", p, 2_000)) {
+                        return http.exchange("GET / HTTP/1.1\r\nHost: a\r\nMS-ASPNETCORE-TOKEN: the-real-token"
+                                + "\r\n\r\n").status() == 200;
+                    }
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+                throw new AssertionError("the integrated backend did not come up; its output:\n" + log(), e);
+            }
             for (String fields : List.of("", "MS-ASPNETCORE-TOKEN: forged\r\n", "MS-ASPNETCORE-TOKEN:\r\n",
                     "ms-aspnetcore-token: THE-REAL-TOKEN\r\n", "MS-ASPNETCORE-TOKEN: the-real-token-x\r\n",
                     "MS_ASPNETCORE_TOKEN: the-real-token\r\n")) {

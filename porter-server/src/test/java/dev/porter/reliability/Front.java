@@ -37,29 +37,60 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <li>{@link Leg#IN_JVM}: a handler on the exchange's event loop that records the {@link Exchange} as handed over,
  * i.e. the point where an in-process app gets its request.</li>
  * </ul>
- * Close it: it stops the server and the backend.
+ * and with Porter's real hosting models, the recording app in a child process or an app domain:
+ * <ul>
+ * <li>{@link Leg#OUT_OF_PROCESS}: the process manager starts {@link RecordingBackendMain} (the strict parser) as the
+ * app's child process, requests are forwarded with its pairing token;</li>
+ * <li>{@link Leg#IN_PROCESS}: in-process hosting runs {@link RecordingInProcessApp} from its own jar.</li>
+ * </ul>
+ * Those two write what they saw to a file ({@link RecordLog}). Close it: it stops the server and the backend.
  */
 final class Front implements AutoCloseable {
 
     static final String TOKEN = "reliability-pairing-token";
 
-    enum Leg { FORWARDED, IN_JVM }
+    enum Leg {
+        FORWARDED, IN_JVM, OUT_OF_PROCESS, IN_PROCESS;
+
+        /** Whether requests go over the wire to a backend with the pairing token (the anti-forgery rules apply). */
+        boolean forwards() {
+            return this == FORWARDED || this == OUT_OF_PROCESS;
+        }
+    }
 
     final Leg leg;
     final Porter porter;
     private final RecordingRawBackend backend;
     private final List<Seen> inJvmSeen = new CopyOnWriteArrayList<>();
+    private final Path recordFile;
 
     private Front(Leg leg, Path dir, ServerConfig.WebLimits webLimits, Duration requestTimeout) throws IOException {
         this.leg = leg;
         this.backend = leg == Leg.FORWARDED ? new RecordingRawBackend(TOKEN) : null;
-        HostingModelFactory factory = leg == Leg.FORWARDED ? context -> forwarding(requestTimeout) : context -> recorder();
         Path app = dir.resolve("app-" + leg.name().toLowerCase());
-        TestApps.writeWebConfig(app, Map.of("processPath", "unused"), Map.of());
+        this.recordFile = app.resolve("requests.log");
+        switch (leg) {
+            case FORWARDED, IN_JVM -> TestApps.writeWebConfig(app, Map.of("processPath", "unused"), Map.of());
+            case OUT_OF_PROCESS -> TestApps.writeWebConfig(app, Map.of("processPath", TestApps.javaExecutable(),
+                    "arguments", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp " + System.getProperty("java.class.path")
+                            + " " + RecordingBackendMain.class.getName(),
+                    "requestTimeout", "00:00:30"), Map.of("RECORD_FILE", recordFile.toString()));
+            case IN_PROCESS -> {
+                jar(app.resolve("app.jar"), RecordingInProcessApp.class);
+                TestApps.writeWebConfig(app, Map.of("processPath", "java", "arguments", "-jar app.jar",
+                        "hostingModel", "inprocess"), Map.of("RECORD_FILE", recordFile.toString()));
+            }
+        }
         ServerConfig config = TestApps.server(Map.of("/", app), RequestLimits.DEFAULTS, webLimits);
         try {
-            this.porter = Porter.start(config, ServerEnvironment.ofSystem(),
-                    Map.of(HostingModel.OUT_OF_PROCESS, factory, HostingModel.IN_PROCESS, factory));
+            if (leg == Leg.FORWARDED || leg == Leg.IN_JVM) {
+                HostingModelFactory factory = leg == Leg.FORWARDED ? context -> forwarding(requestTimeout)
+                        : context -> recorder();
+                this.porter = Porter.start(config, ServerEnvironment.ofSystem(),
+                        Map.of(HostingModel.OUT_OF_PROCESS, factory, HostingModel.IN_PROCESS, factory));
+            } else {
+                this.porter = Porter.start(config);
+            }
         } catch (IOException | RuntimeException e) {
             if (backend != null) {
                 backend.close();
@@ -86,7 +117,40 @@ final class Front implements AutoCloseable {
 
     /** Every request the application saw so far, in arrival order. */
     List<Seen> seen() {
-        return leg == Leg.FORWARDED ? backend.seen : inJvmSeen;
+        return switch (leg) {
+            case FORWARDED -> backend.seen;
+            case IN_JVM -> inJvmSeen;
+            case OUT_OF_PROCESS, IN_PROCESS -> RecordLog.read(recordFile);
+        };
+    }
+
+    /** A jar holding one class (and its nested classes), with it as Main-Class. */
+    static Path jar(Path jar, Class<?> main) {
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, main.getName());
+        try {
+            java.nio.file.Files.createDirectories(jar.getParent());
+            Path classes = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String prefix = main.getName().replace('.', '/');
+            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(
+                    java.nio.file.Files.newOutputStream(jar), manifest);
+                    java.util.stream.Stream<Path> files = java.nio.file.Files.walk(classes)) {
+                for (Path f : files.filter(f -> {
+                    String rel = classes.relativize(f).toString();
+                    return rel.equals(prefix + ".class") || rel.startsWith(prefix + "$");
+                }).toList()) {
+                    out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString()));
+                    out.write(java.nio.file.Files.readAllBytes(f));
+                    out.closeEntry();
+                }
+            }
+            return jar;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     int backendPort() {

@@ -23,7 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Replays the hostile request corpus ({@code reliability/hostile-requests.txt}: request smuggling, TE/CL
  * obfuscations, chunk framing, bare LF, obs-fold, control characters, oversized heads, bad methods and versions,
  * absolute-form and CONNECT, Expect abuse, pipelined tails, non-HTTP bytes...) against a real Porter, once through
- * the out-of-process forwarder to a strict raw-socket recording backend and once to an in-JVM recording handler.
+ * the out-of-process forwarder to a strict raw-socket recording backend, once to an in-JVM recording handler, and
+ * with Porter's real hosting: the strict recording backend as an out-of-process child started by the process
+ * manager, and a recording JDK HttpServer app hosted in-process (see {@link Front}).
  *
  * <p>Per case: the legitimate requests of the case (if any) get 200; what is hostile gets a 4xx (505 for an HTTP
  * version other than 1.x) or a closed connection; the application saw exactly the legitimate requests, each well-formed, never one whose target says
@@ -117,7 +119,7 @@ class HostileCorpusTest {
                 .allSatisfy(s -> assertThat(s.problem()).as("malformed request reached the application: " + s)
                         .isNull())
                 .hasSize(c.passing());
-        if (leg == Front.Leg.FORWARDED) {
+        if (leg.forwards()) {
             assertThat(seen).allSatisfy(s -> assertThat(s.msAspNetCoreNames()).containsExactly("MS-ASPNETCORE-TOKEN"));
         }
     }
