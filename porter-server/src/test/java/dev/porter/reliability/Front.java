@@ -157,6 +157,11 @@ final class Front implements AutoCloseable {
         return backend.port();
     }
 
+    /** Body bytes the recording backend wrote for {@code /big/N} requests (FORWARDED only). */
+    long backendBigBytes() {
+        return backend.bigBytesWritten.get();
+    }
+
     private ApplicationHandler forwarding(Duration requestTimeout) {
         Forwarder forwarder = new Forwarder(new BackendTarget(new InetSocketAddress("127.0.0.1", backend.port()), TOKEN),
                 new ForwardingOptions(requestTimeout, false, true));

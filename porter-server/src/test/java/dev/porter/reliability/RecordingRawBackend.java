@@ -21,12 +21,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * as a {@link Seen#problem()} instead of being smoothed over as a forgiving server would.
  *
  * <p>It answers 200 {@code ok} (keep-alive) when the request carries exactly one {@code MS-ASPNETCORE-TOKEN} equal to
- * the pairing token, and 400 otherwise, as the integration library does. One virtual thread per connection. Close
- * it.
+ * the pairing token, and 400 otherwise, as the integration library does; {@code /big/N} is answered with N body
+ * bytes, written 64 KiB at a time as fast as the proxy takes them. One virtual thread per connection. Close it.
  */
 final class RecordingRawBackend implements AutoCloseable {
 
     final List<Seen> seen = new CopyOnWriteArrayList<>();
+    /** Body bytes written for {@code /big/N} requests so far (for slow-reader tests). */
+    final java.util.concurrent.atomic.AtomicLong bigBytesWritten = new java.util.concurrent.atomic.AtomicLong();
     private final String token;
     private final ServerSocket listener;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
@@ -70,6 +72,19 @@ final class RecordingRawBackend implements AutoCloseable {
                 }
                 List<String> tokens = request.headers("MS-ASPNETCORE-TOKEN");
                 boolean paired = tokens.size() == 1 && tokens.getFirst().equals(token);
+                if (paired && request.target().startsWith("/big/")) {
+                    long n = Long.parseLong(request.target().substring(5));
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + n + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    byte[] chunk = new byte[64 * 1024];
+                    for (long left = n; left > 0; ) {
+                        int len = (int) Math.min(chunk.length, left);
+                        out.write(chunk, 0, len);
+                        left -= len;
+                        bigBytesWritten.addAndGet(len);
+                    }
+                    out.flush();
+                    continue;
+                }
                 out.write((paired ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                         : "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
@@ -134,7 +149,12 @@ final class RecordingRawBackend implements AutoCloseable {
                 return new Seen(parts[0], parts[1], headers, new byte[0], "malformed chunked body");
             }
         } else if (!cl.isEmpty()) {
-            body = in.readNBytes(Integer.parseInt(cl.getFirst()));
+            int n = Integer.parseInt(cl.getFirst());
+            body = in.readNBytes(n);
+            if (body.length < n) {
+                return new Seen(parts[0], parts[1], headers, body, "body cut off after " + body.length + " of " + n
+                        + " bytes (the proxy aborted the request)");
+            }
         } else {
             body = new byte[0];
         }
