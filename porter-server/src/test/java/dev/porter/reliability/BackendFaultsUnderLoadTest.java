@@ -1,0 +1,269 @@
+package dev.porter.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.porter.Porter;
+import dev.porter.hosting.outofprocess.Backends;
+import dev.porter.testing.RawHttp;
+import dev.porter.testing.TestApps;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Backend faults under load, through Porter's real out-of-process hosting with TestBackend children: 64 keep-alive
+ * clients on loopback while the backend is SIGKILLed every 2 s, hangs, exits mid-request, or crash-loops. What
+ * clients see: 200, or 502 for what was in flight; never a hang, never another status; restarts within the startup
+ * time; a crash loop ends in 502.5. Each test is bounded (~10-15 s) and stops every process it started.
+ */
+class BackendFaultsUnderLoadTest {
+
+    private static final int CLIENTS = 64;
+
+    @TempDir
+    Path dir;
+
+    private final Backends backends = new Backends();
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private Porter porter;
+
+    @AfterEach
+    void cleanUp() {
+        threads.shutdownNow();
+        try {
+            if (porter != null) {
+                porter.stop();
+            }
+        } finally {
+            assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
+        }
+    }
+
+    private void start(String... attributes) throws IOException {
+        Path app = dir.resolve("app");
+        TestApps.writeWebConfig(app, Backends.attributes(List.of(), attributes), Map.of());
+        porter = Porter.start(TestApps.server(Map.of("/", app)));
+    }
+
+    /** What the load saw. */
+    private static final class Tally {
+        final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        final AtomicInteger connectionErrors = new AtomicInteger();
+        final Set<Long> pids = ConcurrentHashMap.newKeySet();
+        final AtomicLong lastPid = new AtomicLong();
+        final AtomicLong maxLatencyMillis = new AtomicLong();
+        final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
+
+        int count(int status) {
+            AtomicInteger n = statuses.get(status);
+            return n == null ? 0 : n.get();
+        }
+
+        int total() {
+            return statuses.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+
+        @Override
+        public String toString() {
+            return "statuses " + statuses + ", connection errors " + connectionErrors + ", pids " + pids.size()
+                    + ", max latency " + maxLatencyMillis + " ms";
+        }
+    }
+
+    /** Runs {@link #CLIENTS} keep-alive clients requesting {@code path} until {@code stop}; counts what they see. */
+    private List<java.util.concurrent.Future<?>> load(String path, AtomicBoolean stop, Tally tally) {
+        List<java.util.concurrent.Future<?>> clients = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            clients.add(threads.submit(() -> {
+                RawHttp http = null;
+                while (!stop.get()) {
+                    long t0 = System.nanoTime();
+                    try {
+                        if (http == null) {
+                            http = new RawHttp("127.0.0.1", porter.port(), 30_000);
+                        }
+                        RawHttp.Response r = http.exchange("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                        tally.statuses.computeIfAbsent(r.status(), s -> new AtomicInteger()).incrementAndGet();
+                        if (r.status() == 200 && path.equals("/pid")) {
+                            long pid = Long.parseLong(r.bodyText().trim());
+                            tally.pids.add(pid);
+                            tally.lastPid.set(pid);
+                        } else if (r.status() != 200 && r.status() != 502) {
+                            tally.unexpected.add(r.status() + " " + r.bodyText());
+                        }
+                        if (r.header("Connection").map("close"::equalsIgnoreCase).orElse(false)) {
+                            http.close();
+                            http = null;
+                        }
+                    } catch (IOException e) {
+                        tally.connectionErrors.incrementAndGet();
+                        try {
+                            if (http != null) {
+                                http.close();
+                            }
+                        } catch (IOException ignored) {
+                            // closing a broken socket
+                        }
+                        http = null;
+                    }
+                    tally.maxLatencyMillis.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                            Math::max);
+                }
+                if (http != null) {
+                    http.close();
+                }
+                return null;
+            }));
+        }
+        return clients;
+    }
+
+    private static void join(List<java.util.concurrent.Future<?>> clients) throws Exception {
+        for (java.util.concurrent.Future<?> f : clients) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private long pid() throws IOException {
+        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 30_000)) {
+            RawHttp.Response r = http.exchange("GET /pid HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(r.status()).isEqualTo(200);
+            return Long.parseLong(r.bodyText().trim());
+        }
+    }
+
+    @Test
+    void sigkillEvery2SecondsCostsOnlyRequestsInFlight() throws Exception {
+        start();
+        pid(); // started
+        Tally tally = new Tally();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<java.util.concurrent.Future<?>> clients = load("/pid", stop, tally);
+        List<Long> recoveryMillis = new ArrayList<>();
+        int kills = 0;
+        for (int k = 0; k < 4; k++) {
+            Thread.sleep(2_000); // the fault rhythm under test: a kill every 2 s
+            long victim = tally.lastPid.get();
+            int okBefore = tally.count(200);
+            ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+            kills++;
+            long t0 = System.nanoTime();
+            // restarted: 200s from a new process again, within the startup time limit (default 120 s; fast here)
+            await().atMost(Duration.ofSeconds(20)).until(() -> tally.lastPid.get() != victim
+                    && tally.count(200) > okBefore);
+            recoveryMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        }
+        // a quiet phase: with no fault, every request succeeds
+        Thread.sleep(1_000);
+        int failedBeforeQuiet = tally.total() - tally.count(200) + tally.connectionErrors.get();
+        int okBeforeQuiet = tally.count(200);
+        Thread.sleep(1_500);
+        stop.set(true);
+        join(clients);
+        int failedInQuiet = tally.total() - tally.count(200) + tally.connectionErrors.get() - failedBeforeQuiet;
+        System.out.println("MEASURED sigkill under load: " + kills + " kills, " + tally + ", recovery ms "
+                + recoveryMillis);
+        assertThat(tally.unexpected).as("statuses other than 200 and 502").isEmpty();
+        assertThat(tally.connectionErrors.get()).as("connections cut without a response").isZero();
+        assertThat(tally.count(502)).as("failed requests: at most the ones in flight at each kill")
+                .isLessThanOrEqualTo(kills * CLIENTS);
+        assertThat(tally.pids).hasSizeGreaterThanOrEqualTo(kills + 1);
+        assertThat(failedInQuiet).as("failures once the faults stopped").isZero();
+        assertThat(tally.count(200) - okBeforeQuiet).as("requests served in the quiet phase").isPositive();
+    }
+
+    @Test
+    void aHangingBackendRequestGets502AfterRequestTimeoutWhileOthersAreServed() throws Exception {
+        start("requestTimeout", "00:00:02");
+        pid();
+        Tally tally = new Tally();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<java.util.concurrent.Future<?>> clients = load("/pid", stop, tally);
+        List<java.util.concurrent.Future<RawHttp.Response>> hung = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 8; i++) {
+            hung.add(threads.submit(() -> {
+                try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 30_000)) {
+                    return http.exchange("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n");
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<RawHttp.Response> h : hung) {
+            RawHttp.Response r = h.get(20, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.bodyText()).contains("502.3");
+        }
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        stop.set(true);
+        join(clients);
+        System.out.println("MEASURED hanging backend: 8 hung requests answered 502.3 after " + waited + " ms; load "
+                + tally);
+        assertThat(waited).isBetween(1_900L, 10_000L);
+        assertThat(tally.statuses.keySet()).containsOnly(200);
+        assertThat(tally.connectionErrors.get()).isZero();
+        assertThat(tally.maxLatencyMillis.get()).as("other requests were not held behind the hung ones")
+                .isLessThan(1_500);
+    }
+
+    @Test
+    void aBackendThatDiesMidRequestGives502AndTheClientConnectionStaysUsable() throws Exception {
+        start();
+        long first = pid();
+        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 30_000)) {
+            RawHttp.Response r = http.exchange("GET /halt HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.bodyText()).contains("502.3");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Backends.alive(first));
+            // the same client connection goes on: the next request starts a new process
+            RawHttp.Response next = http.exchange("GET /pid HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(Long.parseLong(next.bodyText().trim())).isNotEqualTo(first);
+        }
+    }
+
+    @Test
+    void aCrashLoopUnderLoadEndsIn502_5() throws Exception {
+        start("rapidFailsPerMinute", "2");
+        Tally tally = new Tally();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<java.util.concurrent.Future<?>> clients = load("/pid", stop, tally);
+        // kill whatever runs, as fast as it comes up, until starts are refused
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            long pid = tally.lastPid.getAndSet(0);
+            if (pid != 0) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 30_000)) {
+                RawHttp.Response r = http.exchange("GET /pid HTTP/1.1\r\nHost: a\r\n\r\n");
+                return r.status() == 502 && r.bodyText().contains("502.5");
+            }
+        });
+        int okAtRefusal = tally.count(200);
+        Thread.sleep(1_000);
+        stop.set(true);
+        join(clients);
+        System.out.println("MEASURED crash loop under load: " + tally);
+        assertThat(tally.unexpected).isEmpty();
+        assertThat(tally.connectionErrors.get()).isZero();
+        assertThat(tally.pids).as("processes started before the refusal").hasSizeBetween(3, 4);
+        assertThat(tally.count(200)).as("no start after the refusal").isEqualTo(okAtRefusal);
+        assertThat(backends.started()).as("no backend left running after the refusal").allMatch(p -> !p.isAlive()
+                || p.info().commandLine().map(cl -> !cl.contains("TestBackend")).orElse(true));
+    }
+}
