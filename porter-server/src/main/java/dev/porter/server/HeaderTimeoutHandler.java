@@ -75,6 +75,11 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
+        if (context.channel().isActive()) {
+            // Added after the connection became active (after TLS and ALPN, or h2c detection): no channelActive
+            // follows, so the wait for the first head starts now.
+            awaitNextHead(false);
+        }
     }
 
     @Override
