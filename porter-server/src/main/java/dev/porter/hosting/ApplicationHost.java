@@ -7,14 +7,17 @@ import dev.porter.config.WebConfig;
 import dev.porter.config.WebConfigParser;
 import dev.porter.server.Exchange;
 import dev.porter.server.RequestHandler;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * One application of a site, across its incarnations (the shim role of ANCM, spec §6 and §8): creates the
  * {@link ApplicationHandler} on the first request from the current web.config, takes the app offline while
  * {@code app_offline.htm} exists, and recycles it when web.config changes (a {@code hostingModel} switch included).
- * One app's broken configuration answers only that app's requests. Thread-safe: requests arrive on any event loop,
- * changes on the watcher thread.
+ * One app's broken configuration answers only that app's requests. Thread-safe: requests arrive on any event loop and
+ * never wait on a lock (an incarnation is created on a virtual thread); changes arrive on the watcher thread.
  */
 final class ApplicationHost implements RequestHandler {
 
@@ -35,7 +38,8 @@ final class ApplicationHost implements RequestHandler {
     private final ServerConfig.Site site;
     private final ServerConfig.Application application;
     private final String name;
-    private final Object lock = new Object();
+    private final Object lock = new Object(); // never taken on an event loop
+    private final AtomicReference<CompletableFuture<ApplicationHandler>> creating = new AtomicReference<>();
     private volatile ApplicationHandler current;
     private volatile RequestLimits limits;
     private ScheduledFuture<?> pendingRecycle;
@@ -51,10 +55,52 @@ final class ApplicationHost implements RequestHandler {
     @Override
     public void handle(Exchange exchange) {
         ApplicationHandler handler = current;
-        if (handler == null) {
-            handler = currentOrCreate();
+        if (handler != null) {
+            handler.handle(exchange);
+            return;
         }
-        handler.handle(exchange);
+        // No incarnation yet: reading web.config and app_offline.htm is file work, done off the event loop; requests
+        // that arrive meanwhile share the creation (their bodies are held by their exchanges).
+        creation().whenComplete((created, failure) -> {
+            try {
+                exchange.eventLoop().execute(() -> {
+                    if (exchange.isDone()) {
+                        return;
+                    }
+                    if (failure != null) {
+                        LOG.error("Application '{}': creating its handler failed", name, failure);
+                        exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null, new byte[0]);
+                    } else {
+                        created.handle(exchange);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // the server is stopping and the connection with it
+            }
+        });
+    }
+
+    /** The pending (or a new) creation of the current incarnation. Lock-free: called on event loops. */
+    private CompletableFuture<ApplicationHandler> creation() {
+        while (true) {
+            CompletableFuture<ApplicationHandler> pending = creating.get();
+            if (pending != null) {
+                return pending;
+            }
+            CompletableFuture<ApplicationHandler> mine = new CompletableFuture<>();
+            if (creating.compareAndSet(null, mine)) {
+                Thread.ofVirtual().name("porter-create-" + name).start(() -> {
+                    try {
+                        mine.complete(currentOrCreate());
+                    } catch (RuntimeException | Error e) {
+                        mine.completeExceptionally(e);
+                    } finally {
+                        creating.compareAndSet(mine, null);
+                    }
+                });
+                return mine;
+            }
+        }
     }
 
     @Override
@@ -70,6 +116,7 @@ final class ApplicationHost implements RequestHandler {
         return application.physicalPath();
     }
 
+    /** On a virtual thread (never an event loop): the lock serialises creation with the watcher's changes. */
     private ApplicationHandler currentOrCreate() {
         synchronized (lock) {
             if (current == null) {
@@ -91,7 +138,7 @@ final class ApplicationHost implements RequestHandler {
             webConfig = new WebConfigParser(module.environment().expander()).parse(webConfigFile);
         } catch (ConfigException e) {
             limits = null;
-            LOG.error("Application '{}': Could not load configuration. Exception message:\r\n{}", name,
+            LOG.error("Event 1034: Application '{}': Could not load configuration. Exception message:\r\n{}", name,
                     e.getMessage());
             return new ConfigErrorHandler();
         }
@@ -155,7 +202,7 @@ final class ApplicationHost implements RequestHandler {
                     return;
                 }
                 current = new AppOfflineHandler(offline);
-                LOG.info("Application '{}' was recycled after detecting app_offline.htm.", name);
+                LOG.info("Event 1012: Application '{}' was recycled after detecting app_offline.htm.", name);
             } else {
                 if (!(old instanceof AppOfflineHandler)) {
                     return;
@@ -195,7 +242,7 @@ final class ApplicationHost implements RequestHandler {
             current = null;
         }
         if (old != null) {
-            LOG.info("Application '{}' was recycled due to configuration change.", name);
+            LOG.info("Event 1021: Application '{}' was recycled due to configuration change", name);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
         }
     }

@@ -1,0 +1,371 @@
+package dev.porter.hosting.inprocess;
+
+import dev.porter.server.Exchange;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
+
+/**
+ * One in-process application loaded into the server's JVM: its own class loader over the app's jars (parent = the
+ * platform loader), its own environment, system properties, stdout/stderr and exit guard (through its
+ * {@link DomainRuntime}), {@code main} on its own thread, and the {@link InProcessHttpServer}s it creates. It reports
+ * what happens to it (server started, main returned or threw, exit called) to its {@link InProcessApplication}, which
+ * decides what requests get. Several domains in one server share nothing but the JDK.
+ *
+ * <p>Threading: started once on a virtual thread; the app calls in from its own threads; requests are counted from
+ * event loops; {@link #shutdown} and {@link #close} run once on the stopping thread.
+ */
+final class AppDomain {
+
+    private static final AtomicInteger IDS = new AtomicInteger();
+    /** Every domain class loader this server created, weakly: shows whether stopped apps are really unloaded. */
+    private static final java.util.Queue<java.lang.ref.WeakReference<AppClassLoader>> LOADERS =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private final InProcessApplication application;
+    private final String name;
+    private final JavaCommandLine commandLine;
+    private final Path directory;
+    private final Map<String, String> environment;
+    private final Properties properties;
+    private final AppOutput output;
+    private final String loaderName;
+    private final ThreadFactory requestThreads;
+    private final List<InProcessHttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<Exchange, InProcessExchange> inFlight = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition drained = lock.newCondition();
+    private volatile AppClassLoader loader;
+    private volatile Thread mainThread;
+
+    AppDomain(InProcessApplication application, String name, JavaCommandLine commandLine, Path directory,
+            Map<String, String> environment, AppOutput output) {
+        this.application = application;
+        this.name = name;
+        this.commandLine = commandLine;
+        this.directory = directory;
+        this.environment = Map.copyOf(environment);
+        this.output = output;
+        int id = IDS.incrementAndGet();
+        this.loaderName = "porter-app-" + id;
+        String threadPrefix = appLabel(name) + "#" + id;
+        // One name for all of an app's request threads: a numbered name costs a string per request.
+        this.requestThreads = Thread.ofVirtual().name(threadPrefix + "-request").factory();
+        this.properties = properties(commandLine, directory);
+    }
+
+    private static Properties properties(JavaCommandLine commandLine, Path directory) {
+        Properties p = new Properties();
+        p.putAll(System.getProperties());
+        p.setProperty("user.dir", directory.toString());
+        p.setProperty("java.class.path", commandLine.classPath().stream().map(Path::toString)
+                .collect(Collectors.joining(java.io.File.pathSeparator)));
+        p.setProperty("sun.java.command", String.join(" ", commandLine.mainClass(),
+                String.join(" ", commandLine.programArguments())).trim());
+        commandLine.systemProperties().forEach(p::setProperty);
+        return p;
+    }
+
+    private static String appLabel(String configPath) {
+        int slash = configPath.lastIndexOf('/');
+        return slash >= 0 ? configPath.substring(slash + 1) : configPath;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** How many domain class loaders are still reachable (loaded or not yet collected). */
+    static int reachableLoaders() {
+        LOADERS.removeIf(ref -> ref.refersTo(null));
+        return LOADERS.size();
+    }
+
+    AppClassLoader loader() {
+        return loader;
+    }
+
+    Properties properties() {
+        return properties;
+    }
+
+    AppOutput output() {
+        return output;
+    }
+
+    ThreadFactory requestThreads() {
+        return requestThreads;
+    }
+
+    /**
+     * Creates the class loader, installs the domain runtime, finds {@code main} and starts it on its own thread.
+     * Blocking (reads jars).
+     *
+     * @throws StartFailure a 500.0: the main class is missing, compiled for a newer Java, or has no main method
+     */
+    void start() throws StartFailure {
+        try {
+            loader = new AppClassLoader(loaderName + ":" + name, commandLine.classPath(), this);
+            LOADERS.removeIf(ref -> ref.refersTo(null));
+            LOADERS.add(new java.lang.ref.WeakReference<>(loader));
+        } catch (IOException e) {
+            throw StartFailure.hosting("Cannot open the application's class path: " + e.getMessage());
+        }
+        try {
+            Class<?> runtime = loader.loadClass(AppBytecode.RUNTIME_CLASS);
+            IntConsumer onExit = status -> application.exitCalled(this, status);
+            runtime.getMethod("install", Map.class, Properties.class, PrintStream.class, PrintStream.class,
+                    IntConsumer.class).invoke(null, environment, properties, output.out(), output.err(), onExit);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Cannot install the app domain runtime", e);
+        }
+        Class<?> mainClass;
+        try {
+            mainClass = Class.forName(commandLine.mainClass(), false, loader);
+        } catch (ClassNotFoundException e) {
+            throw StartFailure.hosting("Could not find or load main class " + commandLine.mainClass()
+                    + " in the class path " + commandLine.classPath());
+        } catch (UnsupportedClassVersionError e) {
+            throw StartFailure.hosting("The application was compiled for a newer Java than the server's: "
+                    + e.getMessage());
+        } catch (LinkageError e) {
+            throw StartFailure.hosting("Could not load main class " + commandLine.mainClass() + ": " + e);
+        }
+        Method main = findMain(mainClass);
+        if (main == null) {
+            throw StartFailure.hosting("Main method not found in class " + commandLine.mainClass()
+                    + ", please define the main method as: public static void main(String[] args)");
+        }
+        String[] args = commandLine.programArguments().toArray(String[]::new);
+        Thread thread = Thread.ofPlatform().daemon().name(appLabel(name) + "-main")
+                .unstarted(() -> runMain(main, args));
+        thread.setContextClassLoader(loader);
+        mainThread = thread;
+        thread.start();
+    }
+
+    /** {@code static main(String[])}, then the Java 25 forms: {@code static main()}, instance mains. */
+    private static Method findMain(Class<?> type) {
+        for (boolean withArgs : new boolean[] {true, false}) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                try {
+                    Method m = withArgs ? c.getDeclaredMethod("main", String[].class) : c.getDeclaredMethod("main");
+                    if (m.getReturnType() == void.class && !Modifier.isPrivate(m.getModifiers())) {
+                        m.setAccessible(true);
+                        return m;
+                    }
+                } catch (NoSuchMethodException e) {
+                    // look further
+                }
+            }
+        }
+        return null;
+    }
+
+    private void runMain(Method main, String[] args) {
+        try {
+            Object target = null;
+            if (!Modifier.isStatic(main.getModifiers())) {
+                var constructor = main.getDeclaringClass().getDeclaredConstructor();
+                constructor.setAccessible(true);
+                target = constructor.newInstance();
+            }
+            if (main.getParameterCount() == 1) {
+                main.invoke(target, (Object) args);
+            } else {
+                main.invoke(target);
+            }
+            application.mainReturned(this);
+        } catch (InvocationTargetException e) {
+            mainFailed(e.getCause());
+        } catch (Throwable e) {
+            mainFailed(e);
+        }
+    }
+
+    private void mainFailed(Throwable e) {
+        if (isExit(e) || (application.isStopping() && e instanceof InterruptedException)) {
+            return; // exitCalled has reported it, or the host interrupted main to stop the app
+        }
+        // As the JVM's default handler would, onto the app's own stderr (and so into its capture and log file).
+        output.err().print("Exception in thread \"main\" ");
+        e.printStackTrace(output.err());
+        application.mainThrew(this, e);
+    }
+
+    static boolean isExit(Throwable e) {
+        return e instanceof Error && e.getClass().getName().equals(AppBytecode.RUNTIME_CLASS + "$Exit");
+    }
+
+    // ---- the app's servers -----------------------------------------------------------------------------------------
+
+    InProcessHttpServer newServer(InetSocketAddress address) {
+        InProcessHttpServer server = new InProcessHttpServer(this, address);
+        servers.add(server);
+        return server;
+    }
+
+    void serverStarted(InProcessHttpServer server) {
+        application.serverStarted(this, server);
+    }
+
+    /** The app stopped one of its servers: no new exchanges; wait up to {@code delaySeconds} for current ones. */
+    void serverStopping(InProcessHttpServer server) {
+        application.serverStoppedByApp(this, server);
+    }
+
+    void awaitDrainedAfterAppStop(int delaySeconds) {
+        awaitDrained(System.nanoTime() + delaySeconds * 1_000_000_000L);
+    }
+
+    // ---- requests in flight ----------------------------------------------------------------------------------------
+
+    void requestStarted(Exchange exchange, InProcessExchange app) {
+        inFlight.put(exchange, app);
+    }
+
+    void requestEnded(Exchange exchange) {
+        if (inFlight.remove(exchange) != null && inFlight.isEmpty()) {
+            lock.lock();
+            try {
+                drained.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    /** Waits until no request is in flight or the deadline ({@code System.nanoTime()}) passes. */
+    boolean awaitDrained(long deadlineNanos) {
+        lock.lock();
+        try {
+            while (!inFlight.isEmpty()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                drained.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return inFlight.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Cuts off the requests still in flight (their clients see the connection close) and interrupts their handler
+     * threads. Returns those threads, to name the ones that do not end.
+     */
+    List<Thread> abortInFlight() {
+        List<Thread> handlers = new ArrayList<>();
+        for (Map.Entry<Exchange, InProcessExchange> e : List.copyOf(inFlight.entrySet())) {
+            Exchange exchange = e.getKey();
+            exchange.eventLoop().execute(exchange::abort);
+            Thread handler = e.getValue().handlerThread();
+            if (handler != null) {
+                handler.interrupt();
+                handlers.add(handler);
+            }
+        }
+        return handlers;
+    }
+
+    // ---- stopping --------------------------------------------------------------------------------------------------
+
+    /**
+     * Stops the app: its servers take nothing more, its shutdown hooks run, its main thread is interrupted and
+     * awaited, all by the deadline. Returns whether everything finished in time.
+     */
+    boolean shutdown(long deadlineNanos) {
+        for (InProcessHttpServer server : servers) {
+            server.markStoppedByHost();
+        }
+        AppClassLoader l = loader;
+        if (l != null) {
+            try {
+                Class<?> runtime = l.loadClass(AppBytecode.RUNTIME_CLASS);
+                long leftMillis = Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000L);
+                runtime.getMethod("runShutdownHooks", long.class).invoke(null, leftMillis);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                // the runtime was never installed: nothing registered
+            }
+        }
+        Thread main = mainThread;
+        if (main != null && main.isAlive()) {
+            main.interrupt();
+            long leftMillis = (deadlineNanos - System.nanoTime()) / 1_000_000L;
+            if (leftMillis > 0) {
+                try {
+                    main.join(leftMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return !main.isAlive();
+        }
+        return true;
+    }
+
+    /** The app's platform threads still alive (by context loader or by frames of the app's classes). */
+    List<Thread> liveThreads() {
+        AppClassLoader l = loader;
+        if (l == null) {
+            return List.of();
+        }
+        String loaderFullName = l.getName();
+        List<Thread> alive = new ArrayList<>();
+        Thread self = Thread.currentThread();
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            Thread t = e.getKey();
+            if (t == self || !t.isAlive()) {
+                continue;
+            }
+            boolean ours = t.getContextClassLoader() == l;
+            for (StackTraceElement frame : e.getValue()) {
+                if (ours) {
+                    break;
+                }
+                ours = loaderFullName.equals(frame.getClassLoaderName());
+            }
+            if (ours) {
+                alive.add(t);
+            }
+        }
+        return alive;
+    }
+
+    /** Drops the class loader (its jars are closed) and the stdout log. */
+    void close() {
+        AppClassLoader l = loader;
+        if (l != null) {
+            try {
+                l.close();
+            } catch (IOException e) {
+                // the jars are released as far as the OS lets us
+            }
+        }
+        output.close();
+    }
+}

@@ -1,0 +1,365 @@
+package dev.porter.hosting.inprocess;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
+import dev.porter.server.Exchange;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request as an in-process app sees it: a {@code com.sun.net.httpserver.HttpExchange} over the front server's
+ * {@link Exchange}. {@link #getRequestURI()} is the path form, relative to the application's virtual path (an app at
+ * {@code /app1} sees {@code /app1/x} as {@code /x}, as the integration library does out-of-process). Streams, headers
+ * and attributes behave as the JDK documents; Porter adds two attributes:
+ * <ul>
+ * <li>{@value #ABORTED_ATTRIBUTE}: a {@code CompletableFuture<Void>} completed when the client disconnects
+ * ({@code isDone()} asks, {@code thenRun(...)} registers a callback) — spec §3.3;</li>
+ * <li>{@value #MAX_BODY_ATTRIBUTE}: a {@code Long} the handler may set before it first reads the body, to change
+ * {@code maxRequestBodySize} for this request (spec §3.2; {@code null} or negative: no limit).</li>
+ * </ul>
+ *
+ * <p>Threading: created on the exchange's event loop; the handler then uses it from its own thread.
+ */
+final class InProcessExchange extends HttpExchange {
+
+    static final String ABORTED_ATTRIBUTE = "porter.requestAborted";
+    static final String MAX_BODY_ATTRIBUTE = "porter.maxRequestBodySize";
+    static final String SYNC_IO_READ = "Synchronous operations are disallowed. Call ReadAsync or set "
+            + "AllowSynchronousIO to true instead.";
+    static final String SYNC_IO_WRITE = "Synchronous operations are disallowed. Call WriteAsync or set "
+            + "AllowSynchronousIO to true instead.";
+
+    private static final Logger LOG = LoggerFactory.getLogger(InProcessExchange.class);
+
+    private final Exchange front;
+    private final InProcessContext context;
+    private final String relativePath;
+    private final InProcessOptions options;
+    private final Runnable onEnd;
+    private final RequestBodyStream requestBody;
+    private final ResponseBodyStream responseBody;
+    private final CompletableFuture<Void> aborted = new CompletableFuture<>();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile Map<String, Object> attributes; // created by the first setAttribute
+    private volatile boolean bodyTooLarge;
+    private volatile Thread handlerThread;
+    private boolean closedWithoutResponse; // handler thread only
+    private Headers requestHeaders;
+    private final Headers responseHeaders = new Headers();
+    private InputStream in;
+    private OutputStream out;
+    private int responseCode = -1;
+    private URI uri;
+
+    /** On the event loop. */
+    InProcessExchange(Exchange front, InProcessContext context, String relativePath, InProcessOptions options,
+            Runnable onEnd) {
+        this.front = front;
+        this.context = context;
+        this.relativePath = relativePath;
+        this.options = options;
+        this.onEnd = onEnd;
+        this.requestBody = new RequestBodyStream(front, this);
+        this.responseBody = new ResponseBodyStream(front, this);
+        this.in = requestBody;
+        this.out = responseBody;
+        front.onAbort(this::clientGone);
+        requestBody.start(options.maxRequestBodySize(), HttpUtil.getContentLength(front.request(), -1L));
+    }
+
+    /** On the event loop: the client went away, or the exchange was cut off. */
+    private void clientGone() {
+        requestBody.fail(new IOException("The client has disconnected"));
+        responseBody.abort();
+        aborted.complete(null);
+        end();
+    }
+
+    void responseFinished() {
+        end();
+    }
+
+    private void end() {
+        if (ended.compareAndSet(false, true)) {
+            // What the app has not read of the body is of no use now: give its buffers back.
+            requestBody.close();
+            onEnd.run();
+        }
+    }
+
+    boolean isEnded() {
+        return ended.get();
+    }
+
+    void bodyTooLarge() {
+        bodyTooLarge = true;
+    }
+
+    /** Blocking I/O on a platform thread needs allowSynchronousIO (spec §3.2); on a virtual thread it is free. */
+    void checkSynchronousIO(boolean read) throws IOException {
+        if (!options.allowSynchronousIO() && !Thread.currentThread().isVirtual()) {
+            throw new IOException(read ? SYNC_IO_READ : SYNC_IO_WRITE);
+        }
+    }
+
+    /** Runs the context's filters and handler on the current (handler) thread. */
+    void run(ClassLoader appLoader) {
+        Thread thread = Thread.currentThread();
+        handlerThread = thread;
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(appLoader);
+        try {
+            new Filter.Chain(context.getFilters(), context.getHandler()).doFilter(this);
+            if (closedWithoutResponse) {
+                closedWithoutResponse = false;
+                handlerThread = null;
+                responseBody.close(); // returned normally: the connection ends, as with the JDK's server
+            }
+        } catch (Throwable e) {
+            if (e instanceof Error err && err.getClass().getName().equals(AppBytecode.RUNTIME_CLASS + "$Exit")) {
+                failed(null); // System.exit from a handler: the domain is already stopping
+            } else {
+                LOG.warn("In-process handler for {} {} threw", front.request().method(), front.request().uri(), e);
+                failed(e);
+            }
+        } finally {
+            thread.setContextClassLoader(previous);
+            handlerThread = null;
+        }
+    }
+
+    /**
+     * Called when the response stream is closed before any response: on the handler's own thread the decision waits
+     * until the handler has returned or thrown. Returns whether it waits.
+     */
+    boolean deferClose() {
+        if (handlerThread == Thread.currentThread()) {
+            closedWithoutResponse = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** The thread running the handler now, or null. */
+    Thread handlerThread() {
+        return handlerThread;
+    }
+
+    /** An unhandled failure: 500 (413 after a refused body) before the response started, else the connection ends. */
+    private void failed(Throwable e) {
+        if (responseBody.resetIfUnsent()) {
+            responseBody.begin(errorHead(bodyTooLarge ? 413 : 500), 0, true);
+        } else if (!responseBody.finished()) {
+            front.eventLoop().execute(front::abort);
+            end();
+        }
+    }
+
+    /** A bodiless error response head (500, 413). */
+    static HttpResponse errorHead(int code) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code));
+        head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        return head;
+    }
+
+    // ---- HttpExchange ----------------------------------------------------------------------------------------------
+
+    @Override
+    public Headers getRequestHeaders() {
+        Headers h = requestHeaders;
+        if (h == null) {
+            Headers copy = new Headers();
+            for (Map.Entry<String, String> e : front.request().headers()) {
+                copy.add(e.getKey(), e.getValue());
+            }
+            h = Headers.of(copy);
+            requestHeaders = h;
+        }
+        return h;
+    }
+
+    @Override
+    public Headers getResponseHeaders() {
+        return responseHeaders;
+    }
+
+    @Override
+    public URI getRequestURI() {
+        URI u = uri;
+        if (u == null) {
+            String query = front.target().rawQuery();
+            String text = query == null ? relativePath : relativePath + "?" + query;
+            try {
+                u = new URI(text);
+            } catch (java.net.URISyntaxException e) {
+                // Characters a URI refuses (the front server lets some through, as IIS does): quote them.
+                u = URI.create(text.replace(" ", "%20").replace("\"", "%22").replace("<", "%3C")
+                        .replace(">", "%3E").replace("\\", "%5C").replace("^", "%5E").replace("`", "%60")
+                        .replace("{", "%7B").replace("|", "%7C").replace("}", "%7D"));
+            }
+            uri = u;
+        }
+        return u;
+    }
+
+    @Override
+    public String getRequestMethod() {
+        return front.request().method().name();
+    }
+
+    @Override
+    public HttpContext getHttpContext() {
+        return context;
+    }
+
+    @Override
+    public void close() {
+        try {
+            requestBody.close();
+            out.close();
+        } catch (IOException e) {
+            LOG.debug("Closing an in-process exchange: {}", e.toString());
+        }
+    }
+
+    @Override
+    public InputStream getRequestBody() {
+        return in;
+    }
+
+    @Override
+    public OutputStream getResponseBody() {
+        return out;
+    }
+
+    @Override
+    public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
+        if (responseBody.started()) {
+            throw new IOException("headers already sent");
+        }
+        if (rCode < 100 || rCode > 999) {
+            throw new IllegalArgumentException("invalid response code: " + rCode);
+        }
+        responseCode = rCode;
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(rCode));
+        HttpHeaders h = head.headers();
+        for (Map.Entry<String, List<String>> e : responseHeaders.entrySet()) {
+            List<String> values = e.getValue();
+            if (values == null || e.getKey() == null) {
+                continue;
+            }
+            for (String v : values) {
+                if (v != null) {
+                    h.add(e.getKey(), v);
+                }
+            }
+        }
+        // Framing is the front server's to decide.
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        boolean head_ = front.request().method().equals(HttpMethod.HEAD);
+        boolean statusWithoutBody = rCode == 204 || rCode == 304 || rCode < 200;
+        boolean noBody = responseLength == -1 || head_ || statusWithoutBody;
+        if (!statusWithoutBody) {
+            if (responseLength > 0) {
+                h.set(HttpHeaderNames.CONTENT_LENGTH, responseLength);
+            } else if (responseLength == -1) {
+                h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            }
+        }
+        responseBody.begin(head, responseLength, noBody, head_);
+    }
+
+    @Override
+    public InetSocketAddress getRemoteAddress() {
+        return front.remoteAddress();
+    }
+
+    @Override
+    public int getResponseCode() {
+        return responseCode;
+    }
+
+    @Override
+    public InetSocketAddress getLocalAddress() {
+        return front.localAddress();
+    }
+
+    @Override
+    public String getProtocol() {
+        return front.request().protocolVersion().text();
+    }
+
+    @Override
+    public Object getAttribute(String name) {
+        Map<String, Object> own = attributes;
+        Object value = own == null ? null : own.get(name);
+        if (value == null && name.equals(ABORTED_ATTRIBUTE)) {
+            return aborted;
+        }
+        return value != null ? value : context.getAttributes().get(name);
+    }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+        if (name.equals(MAX_BODY_ATTRIBUTE)) {
+            if (requestBody.started()) {
+                throw new IllegalStateException("The maximum request body size cannot be modified after the app "
+                        + "has already started reading from the request body.");
+            }
+            requestBody.limit(value == null || ((Number) value).longValue() < 0 ? Long.MAX_VALUE
+                    : ((Number) value).longValue());
+        }
+        Map<String, Object> own = attributes;
+        if (own == null) {
+            synchronized (this) {
+                own = attributes;
+                if (own == null) {
+                    own = new ConcurrentHashMap<>();
+                    attributes = own;
+                }
+            }
+        }
+        if (value == null) {
+            own.remove(name);
+        } else {
+            own.put(name, value);
+        }
+    }
+
+    @Override
+    public void setStreams(InputStream i, OutputStream o) {
+        if (i != null) {
+            in = i;
+        }
+        if (o != null) {
+            out = o;
+        }
+    }
+
+    @Override
+    public HttpPrincipal getPrincipal() {
+        return null;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.porter.hosting.outofprocess;
+
+import dev.porter.config.AspNetCoreConfig;
+import dev.porter.config.ServerConfig;
+import dev.porter.hosting.ApplicationContext;
+import dev.porter.hosting.ServerEnvironment;
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The environment block of one child (spec §1.2), names compared case-insensitively as ANCM does:
+ * <ol>
+ * <li>the server's own environment (inherited);</li>
+ * <li>web.config {@code environmentVariables} replace inherited ones of the same name (already {@code %VAR%}-expanded
+ * by the parser); with {@code ANCM_PREFER_ENVIRONMENT_VARIABLES=1|true} in the server environment an inherited value
+ * wins over web.config;</li>
+ * <li>the computed variables: {@code ASPNETCORE_PORT}, {@code ASPNETCORE_APPL_PATH}, {@code ASPNETCORE_TOKEN},
+ * {@code ASPNETCORE_IIS_HTTPAUTH}, {@code ASPNETCORE_IIS_PHYSICAL_PATH}, {@code ASPNETCORE_ANCM_HTTPS_PORT},
+ * {@code ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED}, {@code ASPNETCORE_HOSTINGSTARTUPASSEMBLIES}, with the override rules of
+ * the spec's table.</li>
+ * </ol>
+ * Immutable per application incarnation except for the port and the token, which {@link #forProcess} sets per process.
+ */
+final class BackendEnvironment {
+
+    static final String PORT = "ASPNETCORE_PORT";
+    static final String APPL_PATH = "ASPNETCORE_APPL_PATH";
+    static final String TOKEN = "ASPNETCORE_TOKEN";
+    static final String HTTPAUTH = "ASPNETCORE_IIS_HTTPAUTH";
+    static final String PHYSICAL_PATH = "ASPNETCORE_IIS_PHYSICAL_PATH";
+    static final String HTTPS_PORT = "ASPNETCORE_ANCM_HTTPS_PORT";
+    static final String WEBSOCKETS = "ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED";
+    static final String HOSTING_STARTUP = "ASPNETCORE_HOSTINGSTARTUPASSEMBLIES";
+    static final String PREFER_ENVIRONMENT = "ANCM_PREFER_ENVIRONMENT_VARIABLES";
+    static final String IIS_INTEGRATION_STARTUP = "Microsoft.AspNetCore.Server.IISIntegration";
+
+    /** The block without port and token; keys case-folded, each entry keeps the name as it should be exported. */
+    private final TreeMap<String, Map.Entry<String, String>> base = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    /** web.config's ASPNETCORE_PORT after the preference rule, if any (null: none; "" counts as none). */
+    private final String configuredPort;
+    /** web.config's ASPNETCORE_TOKEN, if any. */
+    private final String configuredToken;
+
+    BackendEnvironment(ApplicationContext context) {
+        ServerEnvironment server = context.environment();
+        AspNetCoreConfig config = context.webConfig().aspNetCore();
+        server.variables().forEach(this::put);
+        boolean preferServer = server.get(PREFER_ENVIRONMENT)
+                .map(v -> v.trim().equals("1") || v.trim().equalsIgnoreCase("true")).orElse(false);
+        TreeMap<String, String> fromConfig = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        config.environmentVariables().forEach((name, value) -> {
+            String effective = preferServer ? server.get(name).orElse(value) : value;
+            fromConfig.put(name, effective);
+            put(name, effective);
+        });
+
+        String port = fromConfig.get(PORT);
+        configuredPort = port == null || port.isEmpty() ? null : port;
+        base.remove(PORT);
+        configuredToken = fromConfig.get(TOKEN);
+        base.remove(TOKEN);
+
+        put(APPL_PATH, context.virtualPath());
+        put(HTTPAUTH, "anonymous;"); // authentication arrives with a later issue: anonymous only for now
+        // ANCM passes the application *id* here out-of-process (bug-compatible note in the spec); Porter consciously
+        // passes what the name says and what in-process passes: the physical path with a trailing separator.
+        put(PHYSICAL_PATH, context.physicalPath().toString() + File.separator);
+        put(WEBSOCKETS, "true");
+        if (!fromConfig.containsKey(HTTPS_PORT)) {
+            Optional<Integer> httpsPort = httpsPort(context.site());
+            if (httpsPort.isPresent()) {
+                put(HTTPS_PORT, httpsPort.get().toString());
+            } else {
+                base.remove(HTTPS_PORT); // "no value" for the app, as an empty variable is on Windows
+            }
+        }
+        if (!fromConfig.containsKey(HOSTING_STARTUP)) {
+            // Bug-compatible: ANCM's "already present" check never matches, so the suffix is always appended.
+            put(HOSTING_STARTUP, server.get(HOSTING_STARTUP).orElse("") + ";" + IIS_INTEGRATION_STARTUP);
+        }
+    }
+
+    /** The web.config {@code ASPNETCORE_PORT} as written, or empty when a random port is to be drawn. */
+    Optional<String> configuredPort() {
+        return Optional.ofNullable(configuredPort);
+    }
+
+    /** The web.config {@code ASPNETCORE_TOKEN}, which then pairs every process of the app. */
+    Optional<String> configuredToken() {
+        return Optional.ofNullable(configuredToken);
+    }
+
+    /** The whole block for one process. */
+    Map<String, String> forProcess(int port, String token) {
+        Map<String, String> block = new LinkedHashMap<>(base.size() + 2);
+        base.values().forEach(e -> block.put(e.getKey(), e.getValue()));
+        block.put(PORT, Integer.toString(port));
+        block.put(TOKEN, token);
+        return block;
+    }
+
+    private void put(String name, String value) {
+        base.remove(name); // a case variant (e.g. inherited "Path" and web.config "PATH") is replaced, not doubled
+        base.put(name, Map.entry(name, value));
+    }
+
+    /** The site's https port when all its https bindings share one, else none (spec §1.2). */
+    static Optional<Integer> httpsPort(ServerConfig.Site site) {
+        Integer port = null;
+        for (ServerConfig.Binding binding : site.bindings()) {
+            if (binding.protocol().toLowerCase(Locale.ROOT).equals("https")) {
+                if (port != null && port != binding.port()) {
+                    return Optional.empty();
+                }
+                port = binding.port();
+            }
+        }
+        return Optional.ofNullable(port);
+    }
+}

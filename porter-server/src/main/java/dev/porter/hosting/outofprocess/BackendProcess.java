@@ -1,0 +1,297 @@
+package dev.porter.hosting.outofprocess;
+
+import dev.porter.hosting.outofprocess.forwarding.Forwarder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One child process of a slot: its pid, port and pairing token (spec §1.1–§1.3, §1.8). Created by
+ * {@link ProcessManager} once launched; {@link #awaitReady} decides whether it becomes the slot's backend.
+ *
+ * <p>Threading: {@link #awaitReady} and {@link #shutdown} block and run on virtual threads; the getters are safe
+ * from any thread.
+ */
+final class BackendProcess {
+
+    /**
+     * The most a readiness probe sleeps between connects: the first request waits for the app, not the probe. The
+     * design's bar is "cold first request no slower than the app's own start-up plus 20 ms", so the probe may lag the
+     * app's listen by at most this; a refused loopback connect costs tens of microseconds, 100 of them a second is
+     * nothing.
+     */
+    static final long MAX_PROBE_INTERVAL_MILLIS = 10;
+    private static final HttpClient SHUTDOWN_CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).proxy(HttpClient.Builder.NO_PROXY)
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final int slot;
+    private final Process process;
+    private final int port;
+    private final String token;
+    private final Instant launchTime;
+    private final long launchNanos;
+    private final List<ProcessHandle> descendantsAtReady = new ArrayList<>();
+    private volatile boolean ready;
+    private volatile long readyNanos;
+    private volatile boolean stopRequested;
+    private volatile boolean exited;
+    private final Thread outputDrain;
+    private volatile Forwarder forwarder;
+
+    BackendProcess(int slot, Process process, int port, String token, Instant launchTime, long launchNanos,
+            Thread outputDrain) {
+        this.launchNanos = launchNanos;
+        this.outputDrain = outputDrain;
+        this.slot = slot;
+        this.process = process;
+        this.port = port;
+        this.token = token;
+        this.launchTime = launchTime;
+    }
+
+    int slot() {
+        return slot;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int port() {
+        return port;
+    }
+
+    String token() {
+        return token;
+    }
+
+    Instant launchTime() {
+        return launchTime;
+    }
+
+    /** From launch to the first successful readiness connect. */
+    long startupMillis() {
+        return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(readyNanos - launchNanos);
+    }
+
+    InetSocketAddress address() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** When the readiness probe first connected ({@link System#nanoTime}), 0 before. */
+    long readyNanos() {
+        return readyNanos;
+    }
+
+    boolean isReady() {
+        return ready;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Whether the exit watch has seen the process go (a volatile read: cheap enough for every request). */
+    boolean hasExited() {
+        return exited;
+    }
+
+    void markExited() {
+        exited = true;
+    }
+
+    boolean isStopRequested() {
+        return stopRequested;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** The process's forwarder, set when it became ready (null before). */
+    Forwarder forwarder() {
+        return forwarder;
+    }
+
+    void forwarder(Forwarder value) {
+        this.forwarder = value;
+    }
+
+    /** The outcome of waiting for readiness. */
+    enum Readiness { READY, EXITED, TIMED_OUT, CANCELLED }
+
+    /**
+     * Spec §1.3, Porter's mapping: ready once the child is alive and a TCP connect to 127.0.0.1:port succeeds. Probes
+     * from the first millisecond, backing off 1, 2, 4, 8, then every {@value #MAX_PROBE_INTERVAL_MILLIS} ms. Gives up
+     * when the child exits, when {@code limit} passes, or when {@code cancelled} says so (the application stops).
+     */
+    Readiness awaitReady(Duration limit, java.util.function.BooleanSupplier cancelled) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long pause = 1;
+        InetSocketAddress address = address();
+        while (true) {
+            if (!process.isAlive()) {
+                return Readiness.EXITED;
+            }
+            if (cancelled.getAsBoolean()) {
+                return Readiness.CANCELLED;
+            }
+            try (Socket probe = new Socket()) {
+                probe.connect(address, 1_000);
+                if (process.isAlive()) {
+                    readyNanos = System.nanoTime();
+                    ready = true;
+                    descendantsAtReady.addAll(process.descendants().toList());
+                    return Readiness.READY;
+                }
+                return Readiness.EXITED;
+            } catch (IOException refused) {
+                // not listening yet
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Readiness.TIMED_OUT;
+            }
+            try {
+                process.waitFor(Math.min(pause, TimeUnit.NANOSECONDS.toMillis(left) + 1), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Readiness.CANCELLED;
+            }
+            pause = Math.min(pause * 2, MAX_PROBE_INTERVAL_MILLIS);
+        }
+    }
+
+    /** After an exit: lets the drain thread read what the child wrote last (for event 1020), bounded. */
+    void awaitOutputDrained(Duration limit) {
+        if (outputDrain != null) {
+            try {
+                outputDrain.join(limit);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Marks an exit as ours, so the exit watch does not take it for a crash. */
+    void markStopRequested() {
+        stopRequested = true;
+    }
+
+    /**
+     * Graceful stop (spec §1.8): the shutdown message ({@code POST {applPath}/iisintegration} with
+     * {@code MS-ASPNETCORE-EVENT: shutdown} and the token, 202 expected, event 1006); if that fails, SIGTERM (ANCM's
+     * CTRL_BREAK, which it too sends only when the message failed: a JVM app that accepted the message is stopping
+     * itself, and a SIGTERM would run its shutdown hooks under it); then, once {@code limit} has passed since the
+     * message, SIGKILL to the process and its whole tree (event 1005). Descendants still alive after the process
+     * exits are killed too (ANCM's Job Object does the same). Blocks until the process is gone.
+     *
+     * @return true if the process exited without being killed
+     */
+    boolean shutdown(Duration limit, String applPath) {
+        markStopRequested();
+        if (!process.isAlive()) {
+            killSurvivingDescendants(List.of());
+            return true;
+        }
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        long deadline = System.nanoTime() + limit.toNanos();
+        int status = sendShutdownMessage(limit, applPath);
+        if (status > 0) {
+            ProcessEvents.shutdownMessageSent(pid(), status);
+        }
+        if (status != 202 && process.isAlive()) {
+            process.toHandle().destroy(); // SIGTERM; Process.destroy() would close our pipe ends and SIGPIPE a logger
+        }
+        boolean graceful = waitForExit(deadline);
+        if (!graceful) {
+            ProcessEvents.gracefulShutdownFailed(pid());
+            tree.addAll(process.descendants().toList());
+            process.toHandle().destroyForcibly();
+            for (ProcessHandle child : tree) {
+                child.destroyForcibly();
+            }
+            try {
+                process.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // SIGKILL cannot be refused; the reaper will see it
+            }
+        }
+        killSurvivingDescendants(tree);
+        return graceful;
+    }
+
+    /**
+     * After the process is gone (crash or stop): its descendants go too, those in its process group (orphans
+     * included) and those Java saw (which may have left the group).
+     */
+    void killSurvivingDescendants(List<ProcessHandle> alsoKnown) {
+        ProcessGroup.kill(pid());
+        ProcessWatchdog.unregister(pid());
+        for (ProcessHandle child : descendantsAtReady) {
+            child.destroyForcibly();
+        }
+        for (ProcessHandle child : alsoKnown) {
+            child.destroyForcibly();
+        }
+    }
+
+    /** Immediate kill of the process and its tree (a start attempt that timed out, or abandoned). */
+    void kill() {
+        markStopRequested();
+        List<ProcessHandle> tree = process.descendants().toList();
+        process.toHandle().destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.onExit().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // SIGKILL cannot be refused
+        }
+        killSurvivingDescendants(tree);
+    }
+
+    private boolean waitForExit(long deadline) {
+        try {
+            long left = deadline - System.nanoTime();
+            return process.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS) || !process.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
+    /** The status the app answered, or -1 when there was none (refused, reset, timed out). */
+    private int sendShutdownMessage(Duration limit, String applPath) {
+        String path = (applPath.length() > 1 ? applPath : "") + "/iisintegration";
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(limit.isZero() ? Duration.ofMillis(1) : limit)
+                .header("MS-ASPNETCORE-EVENT", "shutdown")
+                .header("MS-ASPNETCORE-TOKEN", token)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
+        try {
+            return SHUTDOWN_CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "process " + pid() + " (slot " + slot + ", port " + port + ")";
+    }
+}

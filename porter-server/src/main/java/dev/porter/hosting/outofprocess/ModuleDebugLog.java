@@ -1,0 +1,151 @@
+package dev.porter.hosting.outofprocess;
+
+import dev.porter.config.AppPaths;
+import dev.porter.config.AspNetCoreConfig;
+import dev.porter.hosting.ServerEnvironment;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The module's diagnostic log (spec §4, handler settings {@code debugLevel} and {@code debugFile}; environment
+ * {@code ASPNETCORE_MODULE_DEBUG} and {@code ASPNETCORE_MODULE_DEBUG_FILE} as the initial values).
+ *
+ * <p>{@code debugLevel} is a comma-separated list; each token matches by prefix, case-insensitively: levels
+ * {@code error} ⊂ {@code warning} ⊂ {@code info} ⊂ {@code trace}, sinks {@code console} (stderr), {@code file}
+ * (UTF-8, appended, folders created; {@code .\aspnetcore-debug.log} by default) and {@code eventlog} (the server log).
+ * Sinks alone mean {@code info}. Lines are {@code [porter] <message>} where ANCM writes
+ * {@code [aspnetcorev2_outofprocess.dll] <message>}. Thread-safe; writes block briefly (call from virtual threads).
+ */
+final class ModuleDebugLog {
+
+    enum Level { ERROR, WARNING, INFO, TRACE }
+
+    private static final Logger EVENT_LOG = LoggerFactory.getLogger("dev.porter.hosting.debug");
+    static final String DEFAULT_FILE = ".\\aspnetcore-debug.log";
+
+    private final Level level;
+    private final boolean console;
+    private final boolean eventLog;
+    private final Path file;
+    private final ReentrantLock lock = new ReentrantLock();
+    private boolean headerWritten;
+
+    private ModuleDebugLog(Level level, boolean console, boolean eventLog, Path file) {
+        this.level = level;
+        this.console = console;
+        this.eventLog = eventLog;
+        this.file = file;
+    }
+
+    static ModuleDebugLog of(AspNetCoreConfig config, Path appDirectory, ServerEnvironment environment) {
+        String levels = config.handlerSetting("debugLevel")
+                .or(() -> environment.get("ASPNETCORE_MODULE_DEBUG")).orElse("");
+        String configuredFile = config.handlerSetting("debugFile")
+                .or(() -> environment.get("ASPNETCORE_MODULE_DEBUG_FILE")).orElse(null);
+        Level level = null;
+        boolean console = false;
+        boolean fileSink = false;
+        boolean eventLog = false;
+        for (String raw : levels.split(",")) {
+            String token = raw.trim().toLowerCase(Locale.ROOT);
+            if (token.isEmpty()) {
+                continue;
+            }
+            if ("error".startsWith(token)) {
+                level = max(level, Level.ERROR);
+            } else if ("warning".startsWith(token)) {
+                level = max(level, Level.WARNING);
+            } else if ("info".startsWith(token)) {
+                level = max(level, Level.INFO);
+            } else if ("trace".startsWith(token)) {
+                level = max(level, Level.TRACE);
+            } else if ("console".startsWith(token)) {
+                console = true;
+            } else if ("file".startsWith(token)) {
+                fileSink = true;
+            } else if ("eventlog".startsWith(token)) {
+                eventLog = true;
+            }
+        }
+        if (configuredFile != null) {
+            fileSink = true; // a named debug file is a file sink, as in ANCM
+        }
+        if (!console && !fileSink && !eventLog) {
+            return new ModuleDebugLog(null, false, false, null);
+        }
+        Path file = fileSink ? AppPaths.resolve(appDirectory, configuredFile != null ? configuredFile : DEFAULT_FILE)
+                : null;
+        return new ModuleDebugLog(level == null ? Level.INFO : level, console, eventLog, file);
+    }
+
+    private static Level max(Level a, Level b) {
+        return a == null || b.ordinal() > a.ordinal() ? b : a;
+    }
+
+    boolean enabled(Level at) {
+        return level != null && at.ordinal() <= level.ordinal();
+    }
+
+    void error(String message) {
+        write(Level.ERROR, message);
+    }
+
+    void warning(String message) {
+        write(Level.WARNING, message);
+    }
+
+    void info(String message) {
+        write(Level.INFO, message);
+    }
+
+    void trace(String message) {
+        write(Level.TRACE, message);
+    }
+
+    private void write(Level at, String message) {
+        if (!enabled(at)) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!headerWritten) {
+                // written with the first line rather than at creation, which may happen on an event loop
+                headerWritten = true;
+                emit("Initializing logs for 'porter out-of-process handler'. Process Id: "
+                        + ProcessHandle.current().pid() + ".");
+            }
+            emit(message);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void emit(String message) {
+        String line = "[porter] " + message + System.lineSeparator();
+        if (console) {
+            System.err.print(line);
+        }
+        if (eventLog) {
+            EVENT_LOG.info("Event 1036: {}", message);
+        }
+        if (file != null) {
+            try {
+                Files.createDirectories(file.getParent());
+                try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND)) {
+                    w.write(line);
+                }
+            } catch (IOException e) {
+                EVENT_LOG.warn("Cannot write the debug log {}: {}", file, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.porter.hosting.outofprocess;
+
+import dev.porter.config.AspNetCoreConfig;
+import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ApplicationContext;
+import dev.porter.hosting.ApplicationHandler;
+import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.outofprocess.forwarding.BackendTarget;
+import dev.porter.hosting.outofprocess.forwarding.Forwarder;
+import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
+import dev.porter.server.Exchange;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One incarnation of an out-of-process application (ANCM's {@code OUT_OF_PROCESS_APPLICATION} with its forwarding
+ * handler): a {@link ProcessManager} whose every ready process gets its own {@link Forwarder}.
+ *
+ * <p>A request takes the next slot's process (round-robin). If it is ready the request is forwarded at once, on its
+ * event loop; otherwise it waits, without blocking the loop, for the slot's start (its body is held by the exchange
+ * meanwhile) and then is forwarded, or answered 502.5 (start failed, detail with detailed errors) or 503 (the
+ * application began stopping). Once stopping, every new request gets 503.
+ *
+ * <p>Threading: {@link #handle} runs on event loops; starts, exits and {@link #stop} on virtual threads.
+ */
+final class OutOfProcessHandler implements ApplicationHandler {
+
+    private final ApplicationContext context;
+    private final AspNetCoreConfig config;
+    private final ForwardingOptions options;
+    private final ModuleDebugLog debugLog;
+    private final ProcessManager manager;
+
+    OutOfProcessHandler(ApplicationContext context) {
+        this.context = context;
+        this.config = context.webConfig().aspNetCore();
+        // WebSockets: always on for now, matching ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED=true (BackendEnvironment)
+        this.options = ForwardingOptions.of(config, true);
+        this.debugLog = ModuleDebugLog.of(config, context.physicalPath(), context.environment());
+        this.manager = new ProcessManager(context, debugLog, this::attachForwarder, this::detachForwarder);
+    }
+
+    ProcessManager manager() {
+        return manager;
+    }
+
+    @Override
+    public void handle(Exchange exchange) {
+        if (manager.isStopping()) {
+            ErrorResponses.shuttingDown(exchange);
+            return;
+        }
+        CompletableFuture<BackendProcess> process = manager.processFor();
+        if (process.state() == Future.State.SUCCESS) {
+            process.resultNow().forwarder().forward(exchange);
+            return;
+        }
+        process.whenComplete((ready, failure) -> {
+            try {
+                exchange.eventLoop().execute(() -> started(exchange, ready, failure));
+            } catch (RejectedExecutionException e) {
+                // the server is gone, and the client connection with it
+            }
+        });
+    }
+
+    /** On the exchange's loop, once the slot's start has ended. */
+    private void started(Exchange exchange, BackendProcess ready, Throwable failure) {
+        if (exchange.isDone()) {
+            return;
+        }
+        if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof ProcessManager.StartFailure start && start.stopping()) {
+                ErrorResponses.shuttingDown(exchange);
+            } else {
+                ErrorResponses.send(exchange, context, AncmError.OUT_OF_PROCESS_STARTUP_FAILURE, cause.getMessage(),
+                        null);
+            }
+            return;
+        }
+        if (manager.isStopping()) {
+            ErrorResponses.shuttingDown(exchange);
+            return;
+        }
+        ready.forwarder().forward(exchange);
+    }
+
+    private void attachForwarder(BackendProcess process) {
+        process.forwarder(new Forwarder(new BackendTarget(process.address(), process.token()), options));
+    }
+
+    private void detachForwarder(BackendProcess process) {
+        Forwarder forwarder = process.forwarder();
+        if (forwarder != null) {
+            forwarder.close(); // requests still in flight on a crashed process end with 502.3
+        }
+    }
+
+    /**
+     * Stops (spec §1.8): from now on requests get 503; then for each slot in turn its requests in flight may finish
+     * (at most {@code shutdownTimeLimit}), and the process is shut down gracefully, or killed after
+     * {@code shutdownTimeLimit}.
+     */
+    @Override
+    public CompletableFuture<Void> stop(StopReason reason) {
+        boolean first = !manager.isStopping();
+        CompletableFuture<Void> stopped = manager.stop(this::drain);
+        if (first) {
+            debugLog.info("Stopping the application (" + reason + ")");
+        }
+        return stopped;
+    }
+
+    /** Before a process is shut down: lets the requests it is serving finish, bounded by shutdownTimeLimit. */
+    private void drain(BackendProcess process) {
+        Forwarder forwarder = process.forwarder();
+        if (forwarder == null) {
+            return;
+        }
+        passEveryEventLoop();
+        try {
+            forwarder.whenIdle().get(Math.max(config.shutdownTimeLimit().toMillis(), 1), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            debugLog.warning("Process " + process.pid() + " still had " + forwarder.inFlight()
+                    + " requests in flight after shutdownTimeLimit; stopping it anyway");
+        }
+    }
+
+    /**
+     * A request that saw "not stopping" is forwarded in the same event-loop task, so once every loop has run one task
+     * after the stopping flag was set, {@link Forwarder#inFlight} counts every request this process will get.
+     */
+    private void passEveryEventLoop() {
+        EventLoopGroup loops = context.eventLoops();
+        if (loops == null) {
+            return;
+        }
+        List<io.netty.util.concurrent.Future<?>> passes = new ArrayList<>();
+        for (EventExecutor loop : loops) {
+            try {
+                passes.add(loop.submit(() -> { }));
+            } catch (RejectedExecutionException e) {
+                // shutting down: nothing new arrives on it
+            }
+        }
+        for (io.netty.util.concurrent.Future<?> pass : passes) {
+            pass.awaitUninterruptibly(1_000);
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package dev.porter.hosting.outofprocess;
+
+import dev.porter.config.AspNetCoreConfig;
+import dev.porter.hosting.ApplicationContext;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The processes of one application incarnation (spec §1.1, §1.7, §1.8; ANCM's {@code PROCESS_MANAGER}):
+ * {@code processesPerApplication} slots, each started lazily by the first request routed to it, chosen strictly
+ * round-robin ({@code ++counter mod N}, so the first request uses slot {@code 1 mod N}).
+ *
+ * <p>A start runs on a virtual thread: up to two attempts, each with a fresh port (the token is kept), waiting for
+ * readiness within {@code startupTimeLimit}; requests routed to the slot meanwhile share its future. A process that
+ * exits on its own is noticed at once ({@code Process.onExit}): it leaves its slot (event 1030), counts as a rapid fail
+ * if it had become ready, and the next request starts a new one; more than {@code rapidFailsPerMinute} such crashes in
+ * a 60-second window (checked lazily, when a start is due) refuse starts for the rest of the window (event 1003).
+ *
+ * <p>Threading: {@link #processFor} is called on event loops and never blocks; everything that blocks (launch,
+ * readiness, shutdown) runs on virtual threads. Listeners ({@code onReady}, {@code onExit}) run on those threads.
+ */
+final class ProcessManager {
+
+    static final Duration RAPID_FAIL_WINDOW = Duration.ofMinutes(1);
+    private static final int ATTEMPTS = 2;
+    // HRESULTs in the events, as ANCM reports them
+    private static final int E_PORT_NOT_SET = 0x80070057;
+    private static final int E_CREATE_PROCESS = 0x80070002;
+    private static final int E_PROCESS_EXITED = 0x8007042B;
+    private static final int E_TIMED_OUT = 0x800705B4;
+
+    /** Why a request could not get a process. */
+    static final class StartFailure extends RuntimeException {
+        private final boolean stopping;
+
+        StartFailure(String message, boolean stopping) {
+            super(message, null, false, false);
+            this.stopping = stopping;
+        }
+
+        /** The application is stopping: the request gets 503, not 502.5. */
+        boolean stopping() {
+            return stopping;
+        }
+    }
+
+    private final ApplicationContext context;
+    private final AspNetCoreConfig config;
+    private final String appName;
+    private final String root;
+    private volatile LaunchCommand command;
+    private final BackendEnvironment environment;
+    private final ModuleDebugLog debugLog;
+    private final Consumer<BackendProcess> onReady;
+    private final Consumer<BackendProcess> onExit;
+    private final List<AtomicReference<CompletableFuture<BackendProcess>>> slots;
+    private final AtomicInteger counter = new AtomicInteger();
+    private final ReentrantLock rapidFailLock = new ReentrantLock();
+    /** The rapid-fail window's clock; tests move it. */
+    private final LongSupplier clock;
+    private long rapidFailWindowStart;
+    private int rapidFailCount;
+    private volatile boolean stopping;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    /**
+     * @param onReady called once a process is ready, before any request is forwarded to it (attach the forwarder)
+     * @param onExit called once when a ready process is gone, whatever the reason (close the forwarder)
+     */
+    ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, Consumer<BackendProcess> onReady,
+            Consumer<BackendProcess> onExit) {
+        this(context, debugLog, onReady, onExit, System::nanoTime);
+    }
+
+    ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, Consumer<BackendProcess> onReady,
+            Consumer<BackendProcess> onExit, LongSupplier clock) {
+        this.clock = clock;
+        this.rapidFailWindowStart = clock.getAsLong();
+        this.context = context;
+        this.config = context.webConfig().aspNetCore();
+        this.appName = context.configPath();
+        this.root = context.physicalPath().toString() + File.separator;
+        this.environment = new BackendEnvironment(context);
+        this.debugLog = debugLog;
+        this.onReady = onReady;
+        this.onExit = onExit;
+        List<AtomicReference<CompletableFuture<BackendProcess>>> list = new ArrayList<>();
+        for (int i = 0; i < config.processesPerApplication(); i++) {
+            list.add(new AtomicReference<>());
+        }
+        this.slots = List.copyOf(list);
+    }
+
+    boolean isStopping() {
+        return stopping;
+    }
+
+    /** Resolved on the first start (a virtual thread): resolution looks at files, which an event loop must not. */
+    LaunchCommand command() {
+        LaunchCommand resolved = command;
+        if (resolved == null) {
+            resolved = LaunchCommand.of(config, context.physicalPath(), context.environment());
+            command = resolved;
+        }
+        return resolved;
+    }
+
+    /**
+     * The process for the next request: the next slot's ready process, or the future of its start. Never blocks.
+     * The future fails with {@link StartFailure}.
+     */
+    CompletableFuture<BackendProcess> processFor() {
+        // One slot (the default) needs no counter: no contended atomic on every request from every event loop.
+        int index = slots.size() == 1 ? 0 : Math.floorMod(counter.incrementAndGet(), slots.size());
+        AtomicReference<CompletableFuture<BackendProcess>> slot = slots.get(index);
+        while (true) {
+            CompletableFuture<BackendProcess> current = slot.get();
+            if (current != null && usable(current)) {
+                return current;
+            }
+            CompletableFuture<BackendProcess> next = new CompletableFuture<>();
+            if (slot.compareAndSet(current, next)) {
+                if (stopping) {
+                    next.completeExceptionally(new StartFailure("The application is shutting down.", true));
+                    return next;
+                }
+                Thread.ofVirtual().name("porter-start-" + appName + "#" + index)
+                        .start(() -> start(index, slot, next));
+                return next;
+            }
+        }
+    }
+
+    private static boolean usable(CompletableFuture<BackendProcess> future) {
+        if (!future.isDone()) {
+            return true;
+        }
+        if (future.state() != Future.State.SUCCESS) {
+            return false; // a failed start: the next request tries again, as ANCM does
+        }
+        BackendProcess process = future.resultNow();
+        return !process.hasExited() && !process.isStopRequested();
+    }
+
+    /** The ready processes now (for tests and status). */
+    List<BackendProcess> readyProcesses() {
+        List<BackendProcess> ready = new ArrayList<>();
+        for (AtomicReference<CompletableFuture<BackendProcess>> slot : slots) {
+            CompletableFuture<BackendProcess> f = slot.get();
+            if (f != null && f.state() == Future.State.SUCCESS && f.resultNow().isAlive()) {
+                ready.add(f.resultNow());
+            }
+        }
+        return ready;
+    }
+
+    // ---- start (virtual thread) ------------------------------------------------------------------------------------
+
+    private void start(int index, AtomicReference<CompletableFuture<BackendProcess>> slot,
+            CompletableFuture<BackendProcess> result) {
+        try {
+            result.complete(launchWithRetries(index));
+        } catch (StartFailure e) {
+            slot.compareAndSet(result, null);
+            result.completeExceptionally(e);
+        } catch (RuntimeException | Error e) {
+            slot.compareAndSet(result, null);
+            result.completeExceptionally(new StartFailure("Unexpected failure starting the process: " + e, false));
+            throw e;
+        }
+    }
+
+    private BackendProcess launchWithRetries(int index) {
+        if (!allowStart()) {
+            throw new StartFailure(ProcessEvents.rapidFailCountExceeded(config.rapidFailsPerMinute()), false);
+        }
+        LaunchCommand command = command();
+        String token = environment.configuredToken().orElseGet(() -> UUID.randomUUID().toString());
+        OutputCapture capture = new OutputCapture();
+        boolean redirect = !config.handlerSetting("enableOutOfProcessConsoleRedirection")
+                .map(v -> v.trim().equalsIgnoreCase("false")).orElse(false);
+        int port = 0;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            if (stopping) {
+                throw new StartFailure("The application is shutting down.", true);
+            }
+            if (environment.configuredPort().isPresent()) {
+                port = PortPicker.parseLikeWtoi(environment.configuredPort().get());
+                if (!PortPicker.isInRange(port)) {
+                    // a critical error: no second attempt (spec §1.1)
+                    String text = ProcessEvents.portSetupFailed(appName, root, port, E_PORT_NOT_SET);
+                    throw new StartFailure(text, false);
+                }
+            } else {
+                port = PortPicker.pickFree();
+                if (port < 0) {
+                    ProcessEvents.startAttemptFailed(appName, root, command.commandLine(), "SetupListenPort",
+                            E_PORT_NOT_SET, 0, attempt);
+                    continue;
+                }
+            }
+            BackendProcess process = launch(command, index, port, token, redirect, capture, attempt);
+            if (process == null) {
+                continue;
+            }
+            BackendProcess.Readiness readiness = process.awaitReady(config.startupTimeLimit(), () -> stopping);
+            switch (readiness) {
+                case READY -> {
+                    ProcessEvents.started(appName, process.pid(), process.pid(), port);
+                    debugLog.info("Started process " + process.pid() + " for slot " + index + " on port " + port
+                            + ": listening " + process.startupMillis() + " ms after launch");
+                    onReady.accept(process);
+                    watchExit(index, process);
+                    return process;
+                }
+                case EXITED -> {
+                    process.awaitOutputDrained(Duration.ofMillis(500));
+                    ProcessEvents.startAttemptFailed(appName, root, command.commandLine(), "PostStartCheck",
+                            E_PROCESS_EXITED, port, attempt);
+                    debugLog.warning("Process " + process.pid() + " exited with code "
+                            + process.process().exitValue() + " before listening on port " + port);
+                    process.killSurvivingDescendants(List.of());
+                }
+                case TIMED_OUT -> {
+                    process.kill();
+                    ProcessEvents.notListening(appName, root, command.commandLine(), port);
+                    ProcessEvents.startAttemptFailed(appName, root, command.commandLine(), "PostStartCheck",
+                            E_TIMED_OUT, port, attempt);
+                }
+                case CANCELLED -> {
+                    process.kill();
+                    throw new StartFailure("The application is shutting down.", true);
+                }
+            }
+        }
+        throw new StartFailure(ProcessEvents.startFailed(appName, root, command.commandLine(), port,
+                redirect ? capture.text() : ""), false);
+    }
+
+    /** Launches one child, or logs event 1000 and returns null. */
+    private BackendProcess launch(LaunchCommand command, int index, int port, String token, boolean redirect,
+            OutputCapture capture, int attempt) {
+        ProcessBuilder builder = new ProcessBuilder(command.command())
+                .directory(context.physicalPath().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().putAll(environment.forProcess(port, token));
+        Instant launchTime = Instant.now();
+        boolean pipe = false;
+        if (config.stdoutLogEnabled()) {
+            Path file = StdoutLog.create(context.physicalPath(), config.stdoutLogFile(), launchTime);
+            builder.redirectOutput(file == null ? ProcessBuilder.Redirect.DISCARD
+                    : ProcessBuilder.Redirect.appendTo(file.toFile()));
+        } else if (redirect) {
+            builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
+            pipe = true;
+        } else {
+            builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        }
+        debugLog.trace("Launching " + command.command() + " in " + context.physicalPath() + " on port " + port
+                + " (attempt " + (attempt + 1) + ")");
+        Process child;
+        long launchNanos = System.nanoTime();
+        try {
+            child = ProcessLauncher.start(builder);
+        } catch (IOException e) {
+            ProcessEvents.startAttemptFailed(appName, root, command.commandLine(), "CreateProcess",
+                    E_CREATE_PROCESS, port, attempt);
+            debugLog.error("Cannot launch " + command.command() + ": " + e.getMessage());
+            return null;
+        }
+        if (command.ownProcessGroup()) {
+            ProcessWatchdog.register(child.pid());
+        }
+        return new BackendProcess(index, child, port, token, launchTime, launchNanos,
+                pipe ? capture.drain(child.getInputStream(), child.pid()) : null);
+    }
+
+    // ---- crash (virtual thread) ------------------------------------------------------------------------------------
+
+    private void watchExit(int index, BackendProcess process) {
+        process.process().onExit().thenRunAsync(() -> exited(index, process),
+                r -> Thread.ofVirtual().name("porter-exit-" + process.pid()).start(r));
+    }
+
+    private void exited(int index, BackendProcess process) {
+        process.markExited();
+        if (!process.isStopRequested()) {
+            ProcessEvents.processShutDown(appName, root, process.pid(), process.port());
+            debugLog.info("Process " + process.pid() + " exited with code " + process.process().exitValue());
+            recordCrash();
+            process.killSurvivingDescendants(List.of());
+            AtomicReference<CompletableFuture<BackendProcess>> slot = slots.get(index);
+            CompletableFuture<BackendProcess> current = slot.get();
+            if (current != null && current.state() == Future.State.SUCCESS && current.resultNow() == process) {
+                slot.compareAndSet(current, null);
+            }
+        }
+        onExit.accept(process);
+    }
+
+    private boolean allowStart() {
+        rapidFailLock.lock();
+        try {
+            long now = clock.getAsLong();
+            if (now - rapidFailWindowStart >= RAPID_FAIL_WINDOW.toNanos()) {
+                rapidFailWindowStart = now;
+                rapidFailCount = 0;
+            }
+            return rapidFailCount <= config.rapidFailsPerMinute();
+        } finally {
+            rapidFailLock.unlock();
+        }
+    }
+
+    private void recordCrash() {
+        rapidFailLock.lock();
+        try {
+            rapidFailCount++;
+        } finally {
+            rapidFailLock.unlock();
+        }
+    }
+
+    // ---- stop ------------------------------------------------------------------------------------------------------
+
+    /**
+     * Stops every slot's process, one after the other (spec §1.8 step 4): new requests get 503 from now on; for each
+     * process, {@code beforeShutdown} first (drain its forwarder, bounded), then the graceful shutdown. Idempotent.
+     */
+    CompletableFuture<Void> stop(Consumer<BackendProcess> beforeShutdown) {
+        if (stopping) {
+            return stopped;
+        }
+        stopping = true;
+        Thread.ofVirtual().name("porter-stop-" + appName).start(() -> {
+            try {
+                for (int i = 0; i < slots.size(); i++) {
+                    CompletableFuture<BackendProcess> f = slots.get(i).get();
+                    if (f == null) {
+                        continue;
+                    }
+                    BackendProcess process;
+                    try {
+                        // a start in progress notices `stopping` within one probe interval
+                        process = f.get(config.startupTimeLimit().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                    } catch (Exception e) {
+                        continue;
+                    }
+                    if (!process.isAlive()) {
+                        continue;
+                    }
+                    beforeShutdown.accept(process);
+                    long t0 = System.nanoTime();
+                    boolean graceful = process.shutdown(config.shutdownTimeLimit(), context.virtualPath());
+                    debugLog.info("Process " + process.pid() + (graceful ? " stopped" : " killed") + " after "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
+                }
+            } finally {
+                stopped.complete(null);
+            }
+        });
+        return stopped;
+    }
+}

@@ -1,0 +1,26 @@
+/**
+ * {@code hostingModel="outofprocess"} (spec/ancm-contract.md §1, §5): the application runs as child processes on
+ * {@code 127.0.0.1:$ASPNETCORE_PORT}, requests are forwarded to them.
+ *
+ * <ul>
+ * <li>{@link OutOfProcessHosting} — the factory: one
+ * {@link OutOfProcessHandler} per application incarnation.</li>
+ * <li>{@link OutOfProcessHandler} — routes a request to the next slot's process, waits
+ * off the event loop for a start, answers 502.5 / 503, drains before a stop.</li>
+ * <li>{@link ProcessManager} — the {@code processesPerApplication} slots, round-robin,
+ * two start attempts, crash watch, rapid-fail window, sequential graceful stop.</li>
+ * <li>{@link BackendProcess} — one child: port, token, readiness probe, shutdown
+ * message, SIGTERM, SIGKILL of the tree.</li>
+ * <li>{@link LaunchCommand}, {@link BackendEnvironment},
+ * {@link PortPicker} — the command line, environment block and port (§1.1, §1.2).</li>
+ * <li>{@link ProcessLauncher}, {@link ProcessGroup},
+ * {@link ProcessWatchdog} — children never outlive the server: parent-death signal
+ * from a long-lived forking thread, own process group, and a watchdog that kills the groups when Porter dies.</li>
+ * <li>{@link OutputCapture}, {@link StdoutLog} —
+ * stdout/stderr: the 30,000-character capture or the timestamped log file (§5).</li>
+ * <li>{@link ProcessEvents}, {@link ModuleDebugLog} —
+ * ANCM's event texts in the server log, and the {@code debugLevel}/{@code debugFile} diagnostic log.</li>
+ * <li>{@code forwarding} — the forwarder: pooled keep-alive HTTP/1.1 to one backend (§1.4–§1.6).</li>
+ * </ul>
+ */
+package dev.porter.hosting.outofprocess;

@@ -1,0 +1,218 @@
+package dev.porter.testapps.inprocess;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A plain JDK {@code HttpServer} app for the in-process tests (JDK only; the tests package it as its own jar). The
+ * first program argument picks how it starts: {@code serve} (default), {@code throw} (main throws before any server),
+ * {@code return} (main returns without a server), {@code exit} ({@code System.exit(12)} before any server),
+ * {@code never} (main waits for ever without a server), {@code spam} (writes 40,000 'a' to stdout, then
+ * throws), {@code pool} (creates its server on a common-pool
+ * thread), {@code platform} (serves with a fixed pool of platform
+ * threads as its executor). Its routes report what the app sees.
+ */
+public final class InProcessTestApp {
+
+    /** Whether the last /wait-abort request saw its client go away. */
+    private static final AtomicReference<String> LAST_ABORT = new AtomicReference<>("none");
+    private static final CountDownLatch NEVER = new CountDownLatch(1);
+    private static final java.util.concurrent.atomic.AtomicInteger SLOW_STARTED =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    private InProcessTestApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "serve";
+        System.out.println("TEST MESSAGE from " + mode);
+        switch (mode) {
+            case "throw" -> throw new IllegalStateException("The app refuses to start (InProcessTestApp.main)");
+            case "return" -> {
+                return;
+            }
+            case "exit" -> System.exit(12);
+            case "spam" -> {
+                System.out.print("a".repeat(40_000));
+                System.out.flush();
+                throw new IllegalStateException("after spamming stdout");
+            }
+            case "never" -> NEVER.await();
+            default -> {
+            }
+        }
+        // Out-of-process (or standalone) it listens where ASPNETCORE_PORT says; in-process the address is ignored.
+        String port = System.getenv("ASPNETCORE_PORT");
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port == null ? 0 : Integer.parseInt(port));
+        // "pool": as frameworks do, the server is created on a shared pool thread (not the app's own).
+        HttpServer server = mode.equals("pool")
+                ? CompletableFuture.supplyAsync(() -> create(address)).get()
+                : HttpServer.create(address, 0);
+        server.createContext("/", InProcessTestApp::handle);
+        if (mode.equals("platform")) {
+            server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+        }
+        server.start();
+    }
+
+    private static HttpServer create(InetSocketAddress address) {
+        try {
+            return HttpServer.create(address, 0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void handle(HttpExchange exchange) throws IOException {
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        String path = exchange.getRequestURI().getPath();
+        switch (path) {
+            case "/hello" -> text(exchange, 200, "hello");
+            case "/env" -> text(exchange, 200, String.valueOf(System.getenv(query.get("name"))));
+            case "/envsize" -> text(exchange, 200, String.valueOf(System.getenv().containsKey(query.get("name"))));
+            case "/prop" -> text(exchange, 200, String.valueOf(System.getProperty(query.get("name"))));
+            case "/child-env" -> {
+                // A child process sees the app's environment and starts in the app's directory.
+                Process child = new ProcessBuilder("sh", "-c", "printf '%s|%s' \"$" + query.get("name") + "\" \"$PWD\"")
+                        .redirectErrorStream(true).start();
+                String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                try {
+                    child.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                text(exchange, 200, out);
+            }
+            case "/helper" -> text(exchange, 200, InProcessHelper.greeting());
+            case "/intprop" -> text(exchange, 200, String.valueOf(Integer.getInteger(query.get("name"))));
+            case "/setprop" -> {
+                System.setProperty(query.get("name"), query.get("value"));
+                text(exchange, 200, "set");
+            }
+            case "/whoami" -> text(exchange, 200, InProcessTestApp.class.getName() + "@"
+                    + InProcessTestApp.class.getClassLoader().getName() + " server="
+                    + HttpServer.class.getClassLoader() + " thread-virtual=" + Thread.currentThread().isVirtual());
+            case "/porter" -> {
+                String visible;
+                try {
+                    Class.forName("dev.porter.Porter");
+                    visible = "visible";
+                } catch (ClassNotFoundException e) {
+                    visible = "hidden";
+                }
+                text(exchange, 200, visible);
+            }
+            case "/uri" -> text(exchange, 200, exchange.getRequestURI() + " " + exchange.getHttpContext().getPath());
+            case "/print" -> {
+                System.out.println(query.get("text"));
+                text(exchange, 200, "printed");
+            }
+            case "/exit" -> {
+                text(exchange, 200, "exiting");
+                System.exit(3);
+            }
+            case "/upload" -> {
+                long delay = Long.parseLong(query.getOrDefault("delayMs", "0"));
+                byte[] buffer = new byte[64 * 1024];
+                long total = 0;
+                InputStream in = exchange.getRequestBody();
+                int n;
+                while ((n = in.read(buffer)) != -1) {
+                    total += n;
+                    if (delay > 0) {
+                        sleep(delay);
+                    }
+                }
+                text(exchange, 200, Long.toString(total));
+            }
+            case "/download" -> {
+                long mb = Long.parseLong(query.getOrDefault("mb", "1"));
+                exchange.sendResponseHeaders(200, mb * 1024 * 1024);
+                byte[] chunk = new byte[64 * 1024];
+                try (OutputStream out = exchange.getResponseBody()) {
+                    for (long i = 0; i < mb * 16; i++) {
+                        out.write(chunk);
+                    }
+                }
+            }
+            case "/wait-abort" -> {
+                @SuppressWarnings("unchecked")
+                CompletableFuture<Void> aborted = (CompletableFuture<Void>) exchange.getAttribute(
+                        "porter.requestAborted");
+                LAST_ABORT.set("waiting");
+                aborted.thenRun(() -> LAST_ABORT.set("aborted"));
+                try {
+                    aborted.get();
+                    int read = exchange.getRequestBody().read();
+                    LAST_ABORT.set("aborted, read returned " + read);
+                } catch (IOException e) {
+                    LAST_ABORT.set("aborted, read failed: " + e.getMessage());
+                } catch (Exception e) {
+                    LAST_ABORT.set("failed: " + e);
+                }
+            }
+            case "/last-abort" -> text(exchange, 200, LAST_ABORT.get());
+            case "/slow-started" -> text(exchange, 200, Integer.toString(SLOW_STARTED.get()));
+            case "/slow" -> {
+                SLOW_STARTED.incrementAndGet();
+                sleep(Long.parseLong(query.getOrDefault("ms", "100")));
+                text(exchange, 200, "slow");
+            }
+            case "/chunked" -> {
+                exchange.sendResponseHeaders(200, 0);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write("part1,".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    out.write("part2".getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            case "/throw" -> throw new IllegalStateException("handler failure");
+            case "/throw-in-try" -> {
+                try (exchange) {
+                    throw new IllegalStateException("handler failure inside try (exchange)");
+                }
+            }
+            default -> text(exchange, 404, "no route " + path);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void text(HttpExchange exchange, int status, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (raw == null) {
+            return map;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            map.put(java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                    eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return map;
+    }
+}
