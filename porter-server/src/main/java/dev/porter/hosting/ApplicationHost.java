@@ -71,13 +71,35 @@ final class ApplicationHost implements RequestHandler {
                         LOG.error("Application '{}': creating its handler failed", name, failure);
                         exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null, new byte[0]);
                     } else {
-                        created.handle(exchange);
+                        handleDeferred(created, exchange);
                     }
                 });
             } catch (RejectedExecutionException e) {
                 // the server is stopping and the connection with it
             }
         });
+    }
+
+    /**
+     * A request that waited for the incarnation runs outside the front server's dispatch, so a handler that throws
+     * here is answered the way the dispatcher answers it: 500 if nothing was written yet, else the connection cut.
+     */
+    private void handleDeferred(ApplicationHandler handler, Exchange exchange) {
+        try {
+            handler.handle(exchange);
+        } catch (RuntimeException e) {
+            LOG.error("Application '{}': its handler failed on {} {}", name, exchange.request().method(),
+                    exchange.request().uri(), e);
+            if (exchange.isDone()) {
+                return;
+            }
+            if (exchange.isHeadWritten()) {
+                exchange.abort();
+            } else {
+                exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null,
+                        new byte[0]);
+            }
+        }
     }
 
     /** The pending (or a new) creation of the current incarnation. Lock-free: called on event loops. */

@@ -22,7 +22,7 @@ class JavaCommandLineTest {
                 dir);
         assertThat(jar.classPath()).containsExactly(dir.resolve("app.jar"));
         assertThat(jar.mainClass()).isEqualTo(InProcessHostingTest.APP);
-        assertThat(jar.systemProperties()).containsExactlyEntriesOf(Map.of("a", "1", "b", "two words"));
+        assertThat(jar.systemProperties()).containsExactly(Map.entry("a", "1"), Map.entry("b", "two words"));
         assertThat(jar.programArguments()).containsExactly("x", "y z");
         assertThat(jar.ignoredOptions()).containsExactly("-Xmx64m");
 
