@@ -172,6 +172,15 @@ final class FrontPipeline {
         }
 
         @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Before a protocol is chosen: plain HTTP sent to a TLS port, a malformed ClientHello, a reset. The
+            // client's problem, not worth more than a debug line (and not Netty's warning per connection).
+            ExchangeDispatcher.LOG.debug("TLS connection from {} failed before HTTP: {}",
+                    ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+
+        @Override
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
             // A client that cannot agree on TLS (or does not trust the certificate) is its own business.
             ExchangeDispatcher.LOG.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(),

@@ -54,8 +54,8 @@ final class TlsContexts {
     }
 
     /**
-     * The SNI mapping of one listener: each binding's host name to its context ({@code *.example.com} wildcards as
-     * written); a client that sends no (or an unknown) name gets the binding without a host name, else the first.
+     * The SNI mapping of one listener: each binding's host name to its context (names compare case-insensitively); a
+     * client that sends no (or an unknown) name gets the binding without a host name, else the first.
      */
     static Mapping<String, SslContext> forListener(List<ServerConfig.Binding> bindings, ServerConfig.Access access)
             throws SSLException {

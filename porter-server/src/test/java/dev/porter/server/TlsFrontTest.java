@@ -197,6 +197,46 @@ class TlsFrontTest {
         }
     }
 
+    @Test
+    void plainHttpOnTheTlsPortIsClosedWithoutAnAnswer() throws Exception {
+        Porter porter = startDefault(DESCRIBE);
+        try (RawHttp raw = new RawHttp(porter.securePort())) {
+            raw.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            byte[] answer;
+            try {
+                answer = raw.readUntilClose();
+            } catch (java.net.SocketException reset) {
+                answer = new byte[0];
+            }
+            assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
+        }
+        // and the TLS port still serves
+        HttpResponse<String> r = client(HttpClient.Version.HTTP_2, null).send(HttpRequest.newBuilder(
+                URI.create("https://localhost:" + porter.securePort() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anIdleHttp2ConnectionIsClosedAfterConnectionTimeout() throws Exception {
+        Path app = dir.resolve("app");
+        TestApps.writeWebConfig(app, Map.of("processPath", "unused"), Map.of());
+        ServerConfig.WebLimits d = ServerConfig.WebLimits.DEFAULTS;
+        Porter porter = start(TestPki.site(List.of(new ServerConfig.Application("/", app)),
+                TestPki.certificate(pki.server("localhost"))), new ServerConfig.WebLimits(Duration.ofSeconds(1),
+                d.headerWaitTimeout(), d.maxRequestBytes()), ServerConfig.Security.DEFAULTS,
+                new HandlerHosting(exchange -> exchange.respond(HttpResponseStatus.OK, "text/plain",
+                        Integer.toString(exchange.remoteAddress().getPort()).getBytes(StandardCharsets.UTF_8))));
+        HttpClient client = client(HttpClient.Version.HTTP_2, null);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + porter.securePort() + "/"))
+                .build();
+        String first = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        // Asked only every 3 s (each request resets the idle clock): a new connection means the old one was closed.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ofSeconds(3))
+                .pollInterval(Duration.ofSeconds(3))
+                .until(() -> !client.send(request, HttpResponse.BodyHandlers.ofString()).body().equals(first));
+    }
+
     static String serverCertificate(int port, String sniHost, String protocol) throws IOException {
         SSLContext trustAll = TestPki.trustAll();
         try (SSLSocket socket = (SSLSocket) trustAll.getSocketFactory().createSocket("127.0.0.1", port)) {

@@ -143,7 +143,10 @@ class ForwarderTlsTest {
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        ProcessBuilder builder = new ProcessBuilder(TestApps.javaExecutable(), "-cp",
+        // The test class path holds Porter's in-process HttpServerProvider (a service): a separate app JVM wants the
+        // JDK's own server, as it would have on its own class path.
+        ProcessBuilder builder = new ProcessBuilder(TestApps.javaExecutable(),
+                "-Dcom.sun.net.httpserver.HttpServerProvider=sun.net.httpserver.DefaultHttpServerProvider", "-cp",
                 System.getProperty("java.class.path"), IntegratedDescribeApp.class.getName())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());
         builder.environment().put("ASPNETCORE_PORT", Integer.toString(port));
@@ -156,13 +159,18 @@ class ForwarderTlsTest {
                 child.toHandle().destroyForcibly();
             }
         });
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    return true;
+                } catch (IOException e) {
+                    return !child.isAlive();
+                }
+            });
+        } finally {
+            assertThat(child.isAlive()).as("the app's output:\n%s", java.nio.file.Files.readString(
+                    dir.resolve("child.log"))).isTrue();
+        }
         Porter porter = start(port);
 
         HttpClient client = client(pki.client("bob"));
