@@ -120,6 +120,8 @@ final class FrontPipeline {
                         .maxConcurrentStreams(limits.http2MaxConcurrentStreams())
                         .maxHeaderListSize(limits.maxRequestBytes()))
                 .validateHeaders(true)
+                // "Rapid reset" (CVE-2023-44487): more than 200 RST_STREAMs from a client in 30 s is a GOAWAY.
+                .decoderEnforceMaxRstFramesPerWindow(200, 30)
                 .build();
         ChannelPipeline p = ch.pipeline();
         long idleMillis = limits.connectionTimeout().toMillis();
@@ -131,7 +133,7 @@ final class FrontPipeline {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 HeaderTimeoutHandler headerTimeout =
-                        new HeaderTimeoutHandler(limits.connectionTimeout(), limits.headerWaitTimeout());
+                        new HeaderTimeoutHandler(limits.connectionTimeout(), limits.headerWaitTimeout(), true);
                 ChannelPipeline sp = stream.pipeline();
                 sp.addLast(HEADER_TIMEOUT, headerTimeout);
                 sp.addLast(CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
