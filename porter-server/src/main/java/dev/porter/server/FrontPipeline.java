@@ -142,6 +142,18 @@ final class FrontPipeline {
                         accessLog, state, tls, true, security));
             }
         }));
+        p.addLast("h2-errors", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                // The codec has already answered (GOAWAY, RST_STREAM) and closes what needs closing; a reset or a
+                // misbehaving client is the client's business: a debug line, not Netty's tail-of-pipeline warning.
+                ExchangeDispatcher.LOG.debug("HTTP/2 connection from {}: {}", ctx.channel().remoteAddress(),
+                        cause.toString());
+                if (cause instanceof java.io.IOException) {
+                    ctx.close();
+                }
+            }
+        });
         if (idleMillis > 0) {
             p.addLast("h2-idle-close", new ChannelInboundHandlerAdapter() {
                 @Override
