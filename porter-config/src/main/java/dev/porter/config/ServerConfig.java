@@ -27,7 +27,7 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
     /**
      * {@code <site name id>}: its bindings, applications and access log.
      *
-     * @param bindings the {@code http} bindings: what the front server listens on
+     * @param bindings the {@code http} bindings
      * @param httpsBindings the {@code https} bindings: served with TLS when they name a certificate
      *     ({@link Binding#certificate()}); one without (Visual Studio's applicationhost.config always has one, with a
      *     Windows store's {@code certificateHash}) is read so that such a file works, but not served, and the CLI

@@ -16,8 +16,11 @@ import java.util.Set;
 /**
  * Reads porter.xml: {@code configuration/system.applicationHost/sites} as IIS's applicationHost.config writes it
  * (the nested {@code <application><virtualDirectory path="/" physicalPath>} form, and Porter's shorthand
- * {@code <application path physicalPath>}), {@code webLimits}, {@code siteDefaults/logFile} and the server-wide
- * {@code system.webServer} sections (directly or in {@code <location path="">}). Relative paths are relative to the
+ * {@code <application path physicalPath>}), https bindings with Porter's {@code certificateFile}/{@code keyFile}/
+ * {@code certificatePassword} (certificates loaded and checked here, so a bad one stops start-up naming the binding),
+ * {@code webLimits}, {@code siteDefaults/logFile} and the server-wide {@code system.webServer} sections (directly or
+ * in {@code <location path="">}): {@code requestFiltering/requestLimits}, {@code security/access} and
+ * {@code security/authentication}. Relative paths are relative to the
  * file's folder; {@code physicalPath} and log directories are {@code %VAR%}-expanded.
  *
  * <p>Elements Porter does not use (applicationPools, applicationDefaults, traceFailedRequestsLogging...) are ignored,

@@ -49,6 +49,12 @@ import java.util.List;
  * {@code HTTP/1.1}. Interim responses are the front server's ({@code 100 Continue}) or {@link #upgrade}'s (101).
  * {@link #isWritable()}/{@link #onWritabilityChanged} give the backpressure a download gets.
  *
+ * <p>Connection: {@link #isSecure()}, {@link #sslSession()} and {@link #clientCertificate()} describe TLS;
+ * {@link #user()} is who the front server authenticated (null: anonymous). On HTTP/2 each stream is one exchange:
+ * the request head looks like an HTTP/1.1 one (Host from {@code :authority}, a body without Content-Length is
+ * chunked), {@link #protocol()} says {@code HTTP/2.0}, connection-specific response headers are dropped by the
+ * HTTP/2 encoder, and "closing the connection" resets only the stream.
+ *
  * <p>If the client goes away (or the exchange is aborted) before the response is complete, the {@link #onAbort}
  * callbacks run once; later writes are dropped and released. A response that completes before the request body was
  * read closes the connection (after a short lingering read, so the client sees the response and not a reset).
