@@ -500,6 +500,11 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
      * closes the connection (or already has).
      */
     void exchangeAborted(Exchange exchange) {
+        endConnectionExchange(exchange);
+    }
+
+    /** The last exchange this connection will carry as HTTP: nothing more is dispatched on it. */
+    private void endConnectionExchange(Exchange exchange) {
         if (exchange != current) {
             return;
         }
@@ -540,15 +545,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
 
     /** The exchange is switching protocols: no more HTTP on this connection, and it is not ours to close. */
     void exchangeUpgraded(Exchange exchange) {
-        if (exchange != current) {
-            return;
-        }
-        current = null;
-        headerTimeout.bodyDone();
-        closing = true;
-        releasePipelined();
-        state.exchangeEnded();
-        accessLog.completed(ctx.channel(), exchange);
+        endConnectionExchange(exchange);
     }
 
     /**
