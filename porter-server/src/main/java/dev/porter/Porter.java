@@ -66,6 +66,12 @@ public final class Porter implements AutoCloseable {
         return server.listenAddresses();
     }
 
+    /** The port of the first https listener (tests bind port 0); -1 when nothing is served over TLS. */
+    public int securePort() {
+        List<InetSocketAddress> secure = server.secureListenAddresses();
+        return secure.isEmpty() ? -1 : secure.getFirst().getPort();
+    }
+
     /**
      * Graceful stop: stop accepting, let in-flight requests finish (bounded), stop every application, release
      * everything. Idempotent.

@@ -1,28 +1,37 @@
 package dev.porter.config;
 
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A server configuration (porter.xml, in the shape of IIS's applicationHost.config), validated.
  *
  * @param file where it was read from; for {@code porter run <appDir>} the app's web.config
  */
-public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLimits, WebLimits webLimits) {
+public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLimits, WebLimits webLimits,
+        Security security) {
 
     public ServerConfig {
         sites = List.copyOf(sites);
     }
 
+    /** A configuration without server-wide security sections: anonymous access, no TLS requirement. */
+    public ServerConfig(Path file, List<Site> sites, RequestLimits requestLimits, WebLimits webLimits) {
+        this(file, sites, requestLimits, webLimits, Security.DEFAULTS);
+    }
+
     /**
      * {@code <site name id>}: its bindings, applications and access log.
      *
-     * @param bindings the {@code http} bindings: what the front server listens on
-     * @param httpsBindings the {@code https} bindings of the file (Visual Studio's applicationhost.config always has
-     *     one): read so that such a file works, but <em>not served</em> until the front server speaks TLS; the CLI
-     *     warns about each. Not a source for {@code ASPNETCORE_ANCM_HTTPS_PORT} while unserved: an app would redirect
-     *     to a port nobody answers.
+     * @param bindings the {@code http} bindings
+     * @param httpsBindings the {@code https} bindings: served with TLS when they name a certificate
+     *     ({@link Binding#certificate()}); one without (Visual Studio's applicationhost.config always has one, with a
+     *     Windows store's {@code certificateHash}) is read so that such a file works, but not served, and the CLI
+     *     warns about it
      */
     public record Site(String name, long id, List<Binding> bindings, List<Application> applications, LogFile logFile,
             List<Binding> httpsBindings) {
@@ -36,6 +45,28 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
         public Site(String name, long id, List<Binding> bindings, List<Application> applications, LogFile logFile) {
             this(name, id, bindings, applications, logFile, List.of());
         }
+
+        /** The https bindings that are served (they have a certificate). */
+        public List<Binding> servedHttpsBindings() {
+            return httpsBindings.stream().filter(b -> b.certificate() != null).toList();
+        }
+
+        /**
+         * {@code ASPNETCORE_ANCM_HTTPS_PORT} (spec §1.2, ANCM's {@code GetHttpsPort}): the port of the site's served
+         * https bindings if they all use one port, else empty (no https binding, or two different ports). Unserved
+         * https bindings do not count: an app would redirect to a port nobody answers. On a running server's site
+         * (the one an {@code Exchange} names) port-0 bindings carry their real port.
+         */
+        public String ancmHttpsPort() {
+            int port = -1;
+            for (Binding b : servedHttpsBindings()) {
+                if (port >= 0 && port != b.port()) {
+                    return "";
+                }
+                port = b.port();
+            }
+            return port < 0 ? "" : Integer.toString(port);
+        }
     }
 
     /**
@@ -44,8 +75,24 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      * @param protocol {@code http} or {@code https} (lower case)
      * @param address {@code *} (all addresses) or a literal IP address (IPv6 without brackets)
      * @param hostName empty for any host
+     * @param certificate the server certificate of an https binding; null for http, and for an https binding that
+     *     names none (not served)
      */
-    public record Binding(String protocol, String address, int port, String hostName) {
+    public record Binding(String protocol, String address, int port, String hostName, TlsCertificate certificate) {
+
+        public Binding(String protocol, String address, int port, String hostName) {
+            this(protocol, address, port, hostName, null);
+        }
+
+        /** The same binding on another port (a port-0 binding once the OS has chosen). */
+        public Binding withPort(int newPort) {
+            return new Binding(protocol, address, newPort, hostName, certificate);
+        }
+
+        public boolean isHttps() {
+            return protocol.equals("https");
+        }
+
         public boolean anyAddress() {
             return address.equals("*");
         }
@@ -67,8 +114,102 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      * {@code system.applicationHost/webLimits}: connection timeouts, and the request head size limit (http.sys's
      * MaxRequestBytes) that Porter enforces before routing.
      */
-    public record WebLimits(Duration connectionTimeout, Duration headerWaitTimeout, int maxRequestBytes) {
+    public record WebLimits(Duration connectionTimeout, Duration headerWaitTimeout, int maxRequestBytes,
+            boolean http2Cleartext, int http2MaxConcurrentStreams) {
+        public static final int DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS = 100;
         public static final WebLimits DEFAULTS = new WebLimits(Duration.ofMinutes(2), Duration.ofSeconds(30), 16384);
+
+        /**
+         * @param http2Cleartext Porter's {@code webLimits http2Cleartext}: HTTP/2 with prior knowledge (h2c, RFC 9113
+         *     section 3.3) on plain http bindings; off by default, as http.sys has no h2c. Over TLS, HTTP/2 is always
+         *     offered (ALPN).
+         * @param http2MaxConcurrentStreams Porter's {@code webLimits http2MaxConcurrentStreams} (http.sys's
+         *     Http2MaxConcurrentStreams, default 100): SETTINGS_MAX_CONCURRENT_STREAMS per connection
+         */
+        public WebLimits(Duration connectionTimeout, Duration headerWaitTimeout, int maxRequestBytes) {
+            this(connectionTimeout, headerWaitTimeout, maxRequestBytes, false, DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS);
+        }
+    }
+
+    /**
+     * A server certificate with its private key, loaded and checked when the configuration was read.
+     *
+     * @param file the certificate file (PEM chain, or PKCS#12 store)
+     * @param origin where the binding is, for messages: {@code porter.xml line 12 <binding certificateFile>}
+     * @param chain leaf first
+     */
+    public record TlsCertificate(Path file, String origin, List<X509Certificate> chain, PrivateKey key) {
+        public TlsCertificate {
+            chain = List.copyOf(chain);
+        }
+
+        @Override
+        public String toString() {
+            return "TlsCertificate[" + file + ", " + chain.getFirst().getSubjectX500Principal() + "]";
+        }
+    }
+
+    /** The server-wide {@code system.webServer/security} sections Porter applies in front of every application. */
+    public record Security(Access access, Authentication authentication) {
+        public static final Security DEFAULTS = new Security(Access.NONE, Authentication.ANONYMOUS);
+
+        /**
+         * {@code ASPNETCORE_IIS_HTTPAUTH} (spec §1.2): {@code windows;} {@code basic;} {@code anonymous;} for what is
+         * enabled, in that order, or {@code none}. Porter has no Windows authentication yet.
+         */
+        public String httpAuthVariable() {
+            String value = (authentication.basic().enabled() ? "basic;" : "")
+                    + (authentication.anonymous() ? "anonymous;" : "");
+            return value.isEmpty() ? "none" : value;
+        }
+    }
+
+    /**
+     * {@code system.webServer/security/access}: IIS's {@code sslFlags} ({@code Ssl}, {@code SslNegotiateCert},
+     * {@code SslRequireCert}, {@code Ssl128}) and Porter's {@code clientCertificateAuthorities}.
+     *
+     * @param requireSsl {@code Ssl}: a request over plain http gets 403 (IIS 403.4)
+     * @param negotiateCert {@code SslNegotiateCert}: TLS asks the client for a certificate
+     * @param requireCert {@code SslRequireCert}: a request without a client certificate gets 403 (IIS 403.7)
+     * @param clientCertificateAuthorities the CAs a client certificate must chain to; empty: the JDK's trusted CAs
+     */
+    public record Access(boolean requireSsl, boolean negotiateCert, boolean requireCert,
+            List<X509Certificate> clientCertificateAuthorities) {
+        public static final Access NONE = new Access(false, false, false, List.of());
+
+        public Access {
+            clientCertificateAuthorities = List.copyOf(clientCertificateAuthorities);
+        }
+
+        /** Whether the TLS handshake asks for a client certificate. */
+        public boolean wantsClientCertificate() {
+            return negotiateCert || requireCert;
+        }
+    }
+
+    /** {@code system.webServer/security/authentication}: what the front server accepts. */
+    public record Authentication(boolean anonymous, BasicAuthentication basic) {
+        public static final Authentication ANONYMOUS = new Authentication(true, BasicAuthentication.DISABLED);
+    }
+
+    /**
+     * {@code basicAuthentication enabled realm userFile} (RFC 7617); {@code userFile} is Porter's: an htpasswd file
+     * with bcrypt entries.
+     *
+     * @param users user name to bcrypt hash ({@code $2y$...}, as {@code htpasswd -B} writes it)
+     */
+    public record BasicAuthentication(boolean enabled, String realm, Path userFile, Map<String, String> users) {
+        public static final BasicAuthentication DISABLED = new BasicAuthentication(false, "", null, Map.of());
+
+        public BasicAuthentication {
+            users = Map.copyOf(users);
+        }
+
+        @Override
+        public String toString() {
+            return "BasicAuthentication[enabled=" + enabled + ", realm=" + realm + ", userFile=" + userFile + ", "
+                    + users.size() + " users]";
+        }
     }
 
     /** A site's {@code <logFile>}: the W3C access log, off unless enabled. */

@@ -16,8 +16,11 @@ import java.util.Set;
 /**
  * Reads porter.xml: {@code configuration/system.applicationHost/sites} as IIS's applicationHost.config writes it
  * (the nested {@code <application><virtualDirectory path="/" physicalPath>} form, and Porter's shorthand
- * {@code <application path physicalPath>}), {@code webLimits}, {@code siteDefaults/logFile} and the server-wide
- * {@code system.webServer} sections (directly or in {@code <location path="">}). Relative paths are relative to the
+ * {@code <application path physicalPath>}), https bindings with Porter's {@code certificateFile}/{@code keyFile}/
+ * {@code certificatePassword} (certificates loaded and checked here, so a bad one stops start-up naming the binding),
+ * {@code webLimits}, {@code siteDefaults/logFile} and the server-wide {@code system.webServer} sections (directly or
+ * in {@code <location path="">}): {@code requestFiltering/requestLimits}, {@code security/access} and
+ * {@code security/authentication}. Relative paths are relative to the
  * file's folder; {@code physicalPath} and log directories are {@code %VAR%}-expanded.
  *
  * <p>Elements Porter does not use (applicationPools, applicationDefaults, traceFailedRequestsLogging...) are ignored,
@@ -37,7 +40,16 @@ public final class ServerConfigParser {
 
     private static final Set<String> SITE_ATTRIBUTES = Set.of("name", "id", "serverAutoStart");
     private static final Set<String> BINDING_ATTRIBUTES = Set.of("protocol", "bindingInformation", "sslFlags",
-            "certificateHash", "certificateStoreName");
+            "certificateHash", "certificateStoreName", "certificateFile", "keyFile", "certificatePassword");
+    private static final Set<String> ACCESS_ATTRIBUTES = Set.of("sslFlags", "clientCertificateAuthorities");
+    private static final Set<String> ANONYMOUS_ATTRIBUTES = Set.of("enabled", "userName", "password",
+            "logonMethod");
+    private static final Set<String> BASIC_ATTRIBUTES = Set.of("enabled", "realm", "defaultLogonDomain",
+            "logonMethod", "userFile");
+    /** Authentication schemes IIS has and Porter does not (yet): enabling one is an error, not a silent no-op. */
+    private static final Set<String> UNSUPPORTED_AUTHENTICATION = Set.of("windowsAuthentication",
+            "digestAuthentication", "clientCertificateMappingAuthentication",
+            "iisClientCertificateMappingAuthentication");
     private static final Set<String> APPLICATION_ATTRIBUTES = Set.of("path", "physicalPath", "applicationPool",
             "enabledProtocols", "serviceAutoStartEnabled", "serviceAutoStartProvider", "preloadEnabled");
     private static final Set<String> VIRTUAL_DIRECTORY_ATTRIBUTES = Set.of("path", "physicalPath", "userName",
@@ -47,7 +59,7 @@ public final class ServerConfigParser {
             "flushByEntryCountW3CLog", "maxLogLineLength", "logSiteId");
     private static final Set<String> WEB_LIMITS_ATTRIBUTES = Set.of("connectionTimeout", "headerWaitTimeout",
             "maxRequestBytes", "dynamicIdleThreshold", "maxBandwidth", "maxGlobalBandwidth", "minBytesPerSecond",
-            "demandStartThreshold");
+            "demandStartThreshold", "http2Cleartext", "http2MaxConcurrentStreams");
 
     private final EnvironmentExpander expander;
 
@@ -77,6 +89,7 @@ public final class ServerConfigParser {
         Map<String, XmlElement> names = new HashMap<>();
         Map<Long, XmlElement> ids = new HashMap<>();
         Map<String, String> bindingOwners = new HashMap<>();
+        Map<String, XmlElement> listenerProtocols = new HashMap<>();
         long nextId = 1;
         for (XmlElement siteElement : sitesElement.children("site")) {
             ServerConfig.Site site = readSite(absolute, base, siteElement, nextId, logDefaults);
@@ -100,6 +113,15 @@ public final class ServerConfigParser {
                     throw ConfigException.invalidAttribute(absolute, bindingElement, "bindingInformation",
                             bindingElement.attribute("bindingInformation"), "a binding no other binding uses (site '"
                             + owner + "' already has it)");
+                }
+                if (b.port() != 0) {
+                    // One socket speaks TLS or it does not: http and https cannot share an address and port.
+                    XmlElement other = listenerProtocols.putIfAbsent(b.address() + ":" + b.port(), bindingElement);
+                    if (other != null && !other.attribute("protocol").equalsIgnoreCase(b.protocol())) {
+                        throw ConfigException.invalidAttribute(absolute, bindingElement, "bindingInformation",
+                                bindingElement.attribute("bindingInformation"), "a port that is not also used by an "
+                                + other.attribute("protocol") + " binding (line " + other.line() + ")");
+                    }
                 }
             }
             sites.add(site);
@@ -125,7 +147,129 @@ public final class ServerConfigParser {
         if (webLimitsElement.isPresent()) {
             webLimits = readWebLimits(absolute, webLimitsElement.get());
         }
-        return new ServerConfig(absolute, sites, limits, webLimits);
+        return new ServerConfig(absolute, sites, limits, webLimits, readSecurity(absolute, base, root));
+    }
+
+    /** The server-wide {@code system.webServer/security/access} and {@code .../authentication} sections. */
+    private ServerConfig.Security readSecurity(Path file, Path base, XmlElement root) throws ConfigException {
+        XmlElement accessElement = null;
+        XmlElement authenticationElement = null;
+        for (XmlElement webServer : WebConfigParser.systemWebServers(root)) {
+            for (XmlElement security : webServer.children("security")) {
+                for (XmlElement access : security.children("access")) {
+                    if (accessElement != null) {
+                        throw ConfigException.invalidElement(file, access, "a second server-wide <access> (the "
+                                + "first is on line " + accessElement.line() + ").");
+                    }
+                    accessElement = access;
+                }
+                for (XmlElement authentication : security.children("authentication")) {
+                    if (authenticationElement != null) {
+                        throw ConfigException.invalidElement(file, authentication, "a second server-wide "
+                                + "<authentication> (the first is on line " + authenticationElement.line() + ").");
+                    }
+                    authenticationElement = authentication;
+                }
+            }
+        }
+        ServerConfig.Access access = accessElement == null ? ServerConfig.Access.NONE
+                : readAccess(file, base, accessElement);
+        ServerConfig.Authentication authentication = authenticationElement == null
+                ? ServerConfig.Authentication.ANONYMOUS : readAuthentication(file, base, authenticationElement);
+        return new ServerConfig.Security(access, authentication);
+    }
+
+    private static final String SSL_FLAGS_ALLOWED = "None, or a comma-separated list of Ssl, SslNegotiateCert, "
+            + "SslRequireCert, Ssl128 (as IIS writes it, e.g. \"Ssl, SslNegotiateCert, SslRequireCert\")";
+
+    private ServerConfig.Access readAccess(Path file, Path base, XmlElement element) throws ConfigException {
+        AttributeReader a = new AttributeReader(file, element).onlyKnown(ACCESS_ATTRIBUTES);
+        String flags = a.string("sslFlags", "None");
+        boolean ssl = false;
+        boolean negotiate = false;
+        boolean require = false;
+        for (String token : flags.split(",")) {
+            String flag = token.strip();
+            switch (flag.toLowerCase(Locale.ROOT)) {
+                case "none", "" -> { }
+                case "ssl" -> ssl = true;
+                case "ssl128" -> ssl = true; // every cipher Porter offers has at least 128-bit keys
+                case "sslnegotiatecert" -> negotiate = true;
+                case "sslrequirecert" -> require = true;
+                case "sslmapcert" -> throw a.outOfRange("sslFlags", flags, SSL_FLAGS_ALLOWED
+                        + "; SslMapCert (client certificate mapping to Windows accounts) is not supported");
+                default -> throw a.outOfRange("sslFlags", flags, SSL_FLAGS_ALLOWED);
+            }
+        }
+        List<java.security.cert.X509Certificate> authorities = List.of();
+        String caFile = a.string("clientCertificateAuthorities", null);
+        if (caFile != null) {
+            if (caFile.isBlank()) {
+                throw a.outOfRange("clientCertificateAuthorities", caFile, "a PEM file of CA certificates "
+                        + "(relative to porter.xml's folder)");
+            }
+            Path resolved = AppPaths.resolve(base, expander.expand(caFile));
+            try {
+                authorities = TlsFiles.readCertificates(resolved);
+            } catch (TlsFiles.Problem e) {
+                throw ConfigException.attributeProblem(file, element, "clientCertificateAuthorities",
+                        e.getMessage() + ".");
+            }
+        }
+        return new ServerConfig.Access(ssl, negotiate, require, authorities);
+    }
+
+    private ServerConfig.Authentication readAuthentication(Path file, Path base, XmlElement element)
+            throws ConfigException {
+        boolean anonymous = true;
+        ServerConfig.BasicAuthentication basic = ServerConfig.BasicAuthentication.DISABLED;
+        for (XmlElement child : element.children()) {
+            switch (child.name()) {
+                case "anonymousAuthentication" -> {
+                    AttributeReader a = new AttributeReader(file, child).onlyKnown(ANONYMOUS_ATTRIBUTES);
+                    anonymous = a.bool("enabled", true);
+                }
+                case "basicAuthentication" -> {
+                    AttributeReader a = new AttributeReader(file, child).onlyKnown(BASIC_ATTRIBUTES);
+                    boolean enabled = a.bool("enabled", false);
+                    String realm = a.string("realm", "");
+                    if (realm.indexOf('"') >= 0 || realm.indexOf('\\') >= 0
+                            || realm.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                        throw a.outOfRange("realm", realm, "text without quotes, backslashes or control characters");
+                    }
+                    String userFile = a.string("userFile", null);
+                    if (enabled && (userFile == null || userFile.isBlank())) {
+                        throw ConfigException.attributeProblem(file, child, "userFile", "basicAuthentication is "
+                                + "enabled but names no user file: Porter checks Basic credentials against an "
+                                + "htpasswd file with bcrypt entries (htpasswd -B -c users.htpasswd alice), "
+                                + "relative to porter.xml's folder.");
+                    }
+                    Path users = null;
+                    Map<String, String> entries = Map.of();
+                    if (userFile != null && !userFile.isBlank()) {
+                        users = AppPaths.resolve(base, expander.expand(userFile));
+                        entries = HtpasswdFile.read(users, file.getFileName() + " line " + child.line("userFile")
+                                + " <basicAuthentication userFile>");
+                    }
+                    basic = new ServerConfig.BasicAuthentication(enabled, realm, users, entries);
+                }
+                default -> {
+                    if (UNSUPPORTED_AUTHENTICATION.contains(child.name())) {
+                        String enabled = child.attribute("enabled");
+                        if (enabled != null && enabled.strip().equalsIgnoreCase("true")) {
+                            throw ConfigException.attributeProblem(file, child, "enabled", "<" + child.name()
+                                    + "> is not supported by Porter (Basic and anonymous are; Negotiate/Kerberos "
+                                    + "is planned); set enabled=\"false\" or remove it.");
+                        }
+                    } else {
+                        throw ConfigException.invalidElement(file, child, "unknown authentication element; "
+                                + "allowed: anonymousAuthentication, basicAuthentication (and, disabled, "
+                                + String.join(", ", UNSUPPORTED_AUTHENTICATION) + ").");
+                    }
+                }
+            }
+        }
+        return new ServerConfig.Authentication(anonymous, basic);
     }
 
     private record LogFileDefaults(boolean enabled, Path directory) {
@@ -163,12 +307,17 @@ public final class ServerConfigParser {
         List<ServerConfig.Binding> httpsBindings = new ArrayList<>();
         for (XmlElement b : bindingElements(element)) {
             ServerConfig.Binding binding = readBinding(file, b);
-            (binding.protocol().equals("https") ? httpsBindings : bindings).add(binding);
+            if (binding.isHttps()) {
+                httpsBindings.add(withCertificate(file, base, b, binding));
+            } else {
+                bindings.add(binding);
+            }
         }
-        if (bindings.isEmpty()) {
-            throw ConfigException.invalidElement(file, element, "site '" + name + "' has no http binding"
-                    + (httpsBindings.isEmpty() ? "" : " (its https bindings are not served yet: Porter has no TLS)")
-                    + "; add <bindings><binding protocol=\"http\" bindingInformation=\"*:8080:\"/></bindings>.");
+        if (bindings.isEmpty() && httpsBindings.stream().noneMatch(b -> b.certificate() != null)) {
+            throw ConfigException.invalidElement(file, element, "site '" + name + "' has no binding Porter serves"
+                    + (httpsBindings.isEmpty() ? "" : " (its https bindings name no certificateFile)")
+                    + "; add <bindings><binding protocol=\"http\" bindingInformation=\"*:8080:\"/></bindings>, or "
+                    + "certificateFile=\"cert.pem\" keyFile=\"key.pem\" on an https binding.");
         }
         List<ServerConfig.Application> applications = new ArrayList<>();
         Map<String, XmlElement> paths = new HashMap<>();
@@ -205,12 +354,72 @@ public final class ServerConfigParser {
         return result;
     }
 
+    /**
+     * An https binding's certificate: {@code certificateFile} (PEM chain) with {@code keyFile} (PEM key; absent: the
+     * key is in the certificate file), or a PKCS#12 store ({@code .p12}/{@code .pfx}) with
+     * {@code certificatePassword}. Without {@code certificateFile} the binding is not served.
+     */
+    private ServerConfig.Binding withCertificate(Path file, Path base, XmlElement element,
+            ServerConfig.Binding binding) throws ConfigException {
+        String certificateFile = element.attribute("certificateFile");
+        if (certificateFile == null) {
+            return binding;
+        }
+        if (certificateFile.isBlank()) {
+            throw ConfigException.invalidAttribute(file, element, "certificateFile", certificateFile,
+                    "a PEM certificate chain or a PKCS#12 store (.p12, .pfx), relative to porter.xml's folder");
+        }
+        Path certificatePath = AppPaths.resolve(base, expander.expand(certificateFile));
+        String keyFile = element.attribute("keyFile");
+        String origin = file.getFileName() + " line " + element.line("certificateFile") + " <binding certificateFile>";
+        try {
+            if (TlsFiles.isPkcs12(certificatePath)) {
+                if (keyFile != null) {
+                    throw ConfigException.attributeProblem(file, element, "keyFile", "a PKCS#12 store ("
+                            + certificateFile + ") holds its key; keyFile is for PEM certificates only.");
+                }
+                TlsFiles.KeyAndChain store = TlsFiles.readPkcs12(certificatePath,
+                        element.attribute("certificatePassword"));
+                return new ServerConfig.Binding(binding.protocol(), binding.address(), binding.port(),
+                        binding.hostName(), new ServerConfig.TlsCertificate(certificatePath, origin, store.chain(),
+                                store.key()));
+            }
+        } catch (TlsFiles.Problem e) {
+            throw ConfigException.attributeProblem(file, element, "certificateFile", e.getMessage() + ".");
+        }
+        java.util.List<java.security.cert.X509Certificate> chain;
+        try {
+            chain = TlsFiles.readCertificates(certificatePath);
+        } catch (TlsFiles.Problem e) {
+            throw ConfigException.attributeProblem(file, element, "certificateFile", e.getMessage() + ".");
+        }
+        String keyAttribute = keyFile == null ? "certificateFile" : "keyFile";
+        Path keyPath = keyFile == null ? certificatePath : AppPaths.resolve(base, expander.expand(keyFile));
+        try {
+            java.security.PrivateKey key = TlsFiles.readPemKey(keyPath);
+            TlsFiles.checkPair(key, chain.getFirst(), keyPath);
+            return new ServerConfig.Binding(binding.protocol(), binding.address(), binding.port(), binding.hostName(),
+                    new ServerConfig.TlsCertificate(certificatePath, origin, chain, key));
+        } catch (TlsFiles.Problem e) {
+            throw ConfigException.attributeProblem(file, element, keyAttribute, e.getMessage()
+                    + (keyFile == null ? " (give the key in keyFile=\"key.pem\")" : "") + ".");
+        }
+    }
+
     static ServerConfig.Binding readBinding(Path file, XmlElement element) throws ConfigException {
         AttributeReader a = new AttributeReader(file, element).onlyKnown(BINDING_ATTRIBUTES);
         String protocol = a.required("protocol").toLowerCase(Locale.ROOT);
         if (!protocol.equals("http") && !protocol.equals("https")) {
-            throw a.outOfRange("protocol", a.string("protocol", ""), "http or https (https is read but not served "
-                    + "until Porter speaks TLS; " + String.join(", ", NON_HTTP_PROTOCOLS) + " bindings are ignored)");
+            throw a.outOfRange("protocol", a.string("protocol", ""), "http or https ("
+                    + String.join(", ", NON_HTTP_PROTOCOLS) + " bindings are ignored)");
+        }
+        if (protocol.equals("http")) {
+            for (String tlsOnly : new String[] {"certificateFile", "keyFile", "certificatePassword"}) {
+                if (element.attribute(tlsOnly) != null) {
+                    throw ConfigException.attributeProblem(file, element, tlsOnly, "only an https binding has a "
+                            + "certificate.");
+                }
+            }
         }
         a.unsigned("sslFlags", 0, 0, Integer.MAX_VALUE);
         String info = a.required("bindingInformation");
@@ -319,6 +528,8 @@ public final class ServerConfigParser {
         Duration max = Duration.ofDays(1);
         return new ServerConfig.WebLimits(a.timeSpan("connectionTimeout", d.connectionTimeout(), max),
                 a.timeSpan("headerWaitTimeout", d.headerWaitTimeout(), max),
-                a.unsignedInt("maxRequestBytes", d.maxRequestBytes(), 1024, 16 * 1024 * 1024, " (bytes)"));
+                a.unsignedInt("maxRequestBytes", d.maxRequestBytes(), 1024, 16 * 1024 * 1024, " (bytes)"),
+                a.bool("http2Cleartext", d.http2Cleartext()),
+                a.unsignedInt("http2MaxConcurrentStreams", d.http2MaxConcurrentStreams(), 1, 10_000, " (streams)"));
     }
 }

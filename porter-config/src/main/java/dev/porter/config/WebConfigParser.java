@@ -62,6 +62,19 @@ public final class WebConfigParser {
             throw new ConfigException(file, "no <system.webServer><aspNetCore> section; Porter needs one to know how "
                     + "to start the application (at least processPath).");
         }
+        for (XmlElement webServer : webServers) {
+            for (XmlElement security : webServer.children("security")) {
+                for (String locked : new String[] {"authentication", "access"}) {
+                    for (XmlElement section : security.children(locked)) {
+                        // IIS locks these at server level (overrideModeDefault="Deny": HTTP 500.19). Ignoring one
+                        // silently could serve anonymously what the app meant to protect.
+                        throw ConfigException.invalidElement(file, section, "this section is locked at server level "
+                                + "(as in IIS, where it is a 500.19): Porter applies <security><" + locked + "> "
+                                + "server-wide; move it to porter.xml's <system.webServer>.");
+                    }
+                }
+            }
+        }
         List<XmlElement> limitsSections = new ArrayList<>();
         for (XmlElement webServer : webServers) {
             webServer.descendant("security", "requestFiltering").ifPresent(filtering ->

@@ -117,13 +117,13 @@ class ServerConfigParserTest {
         Path ftp = site("<binding protocol=\"ftp\" bindingInformation=\"*:21:\" />",
                 "<application path=\"/\" physicalPath=\"wwwroot\" />");
         assertThatThrownBy(() -> parser.parse(ftp)).hasMessageStartingWith(ftp + ": line 5: <binding> attribute "
-                + "'protocol' has invalid value 'ftp'; allowed: http or https (https is read but not served until "
-                + "Porter speaks TLS;");
+                + "'protocol' has invalid value 'ftp'; allowed: http or https (");
         Path httpsOnly = site("<binding protocol=\"https\" bindingInformation=\"*:443:\" sslFlags=\"1\" />",
                 "<application path=\"/\" physicalPath=\"wwwroot\" />");
         assertThatThrownBy(() -> parser.parse(httpsOnly)).hasMessage(httpsOnly + ": line 4: <site>: site 'Default "
-                + "Web Site' has no http binding (its https bindings are not served yet: Porter has no TLS); add "
-                + "<bindings><binding protocol=\"http\" bindingInformation=\"*:8080:\"/></bindings>.");
+                + "Web Site' has no binding Porter serves (its https bindings name no certificateFile); add "
+                + "<bindings><binding protocol=\"http\" bindingInformation=\"*:8080:\"/></bindings>, or "
+                + "certificateFile=\"cert.pem\" keyFile=\"key.pem\" on an https binding.");
     }
 
     @Test
@@ -246,7 +246,7 @@ class ServerConfigParserTest {
                 + "missing <sites> with at least one <site>.");
         Path noBinding = site("", "<application path=\"/\" physicalPath=\"wwwroot\" />");
         assertThatThrownBy(() -> parser.parse(noBinding)).hasMessageStartingWith(noBinding + ": line 4: <site>: site "
-                + "'Default Web Site' has no http binding; add");
+                + "'Default Web Site' has no binding Porter serves; add");
         Path noName = write(sites("<site id=\"1\"><bindings><binding protocol=\"http\" bindingInformation=\"*:1:\"/>"
                 + "</bindings></site>"));
         assertThatThrownBy(() -> parser.parse(noName)).hasMessage(noName + ": line 4: <site>: Attribute 'name' is "

@@ -97,6 +97,28 @@ class WebConfigParserTest {
     }
 
     @Test
+    void authenticationAndAccessAreLockedAtServerLevel() throws Exception {
+        Path file = write("""
+                <configuration>
+                  <location path="." inheritInChildApplications="false">
+                    <system.webServer>
+                      <aspNetCore processPath="dotnet" arguments=".\\App.dll" hostingModel="inprocess" />
+                      <security>
+                        <authentication>
+                          <anonymousAuthentication enabled="false" />
+                          <windowsAuthentication enabled="true" />
+                        </authentication>
+                      </security>
+                    </system.webServer>
+                  </location>
+                </configuration>
+                """);
+        assertThatThrownBy(() -> parser.parse(file)).hasMessage(file + ": line 6: <authentication>: this section is "
+                + "locked at server level (as in IIS, where it is a 500.19): Porter applies <security><authentication> "
+                + "server-wide; move it to porter.xml's <system.webServer>.");
+    }
+
+    @Test
     void readsAMinimalFileAndAUtf16One() throws Exception {
         AspNetCoreConfig minimal = parser.parse(resource("minimal.web.config")).aspNetCore();
         assertThat(minimal.arguments()).isEmpty();

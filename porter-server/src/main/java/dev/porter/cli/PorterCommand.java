@@ -154,8 +154,11 @@ public final class PorterCommand implements Callable<Integer> {
             ServerConfig config = new ServerConfigParser().parse(file);
             for (ServerConfig.Site site : config.sites()) {
                 for (ServerConfig.Binding b : site.httpsBindings()) {
-                    LOG.warn("Site '{}': https binding {}:{}:{} is not served (Porter has no TLS yet)", site.name(),
-                            b.anyAddress() ? "*" : b.address(), b.port(), b.hostName());
+                    if (b.certificate() == null) {
+                        LOG.warn("Site '{}': https binding {}:{}:{} is not served: it names no certificateFile (a "
+                                + "Windows store's certificateHash means nothing here)", site.name(),
+                                b.anyAddress() ? "*" : b.address(), b.port(), b.hostName());
+                    }
                 }
             }
             return serveUntilSignalled(config);
@@ -198,9 +201,11 @@ public final class PorterCommand implements Callable<Integer> {
     static String listenAddresses(ServerConfig config) {
         Set<String> addresses = new LinkedHashSet<>();
         for (ServerConfig.Site site : config.sites()) {
-            for (ServerConfig.Binding b : site.bindings()) {
+            List<ServerConfig.Binding> all = new java.util.ArrayList<>(site.bindings());
+            all.addAll(site.servedHttpsBindings());
+            for (ServerConfig.Binding b : all) {
                 String host = b.anyAddress() ? "*" : b.address().contains(":") ? "[" + b.address() + "]" : b.address();
-                addresses.add("http://" + host + ":" + b.port());
+                addresses.add(b.protocol() + "://" + host + ":" + b.port());
             }
         }
         return String.join(", ", addresses);

@@ -49,6 +49,12 @@ import java.util.List;
  * {@code HTTP/1.1}. Interim responses are the front server's ({@code 100 Continue}) or {@link #upgrade}'s (101).
  * {@link #isWritable()}/{@link #onWritabilityChanged} give the backpressure a download gets.
  *
+ * <p>Connection: {@link #isSecure()}, {@link #sslSession()} and {@link #clientCertificate()} describe TLS;
+ * {@link #user()} is who the front server authenticated (null: anonymous). On HTTP/2 each stream is one exchange:
+ * the request head looks like an HTTP/1.1 one (Host from {@code :authority}, a body without Content-Length is
+ * chunked), {@link #protocol()} says {@code HTTP/2.0}, connection-specific response headers are dropped by the
+ * HTTP/2 encoder, and "closing the connection" resets only the stream.
+ *
  * <p>If the client goes away (or the exchange is aborted) before the response is complete, the {@link #onAbort}
  * callbacks run once; later writes are dropped and released. A response that completes before the request body was
  * read closes the connection (after a short lingering read, so the client sees the response and not a reset).
@@ -95,6 +101,7 @@ public final class Exchange {
     /** Allocated on first use: most exchanges never register one. */
     private List<Runnable> abortListeners;
     private Runnable writabilityListener;
+    private AuthenticatedUser user;
 
     Exchange(ExchangeDispatcher connection, Channel channel, HttpRequest request, RequestTarget target, Route route,
             long maxBodyBytes, long contentLength, boolean chunked, boolean expectContinue) {
@@ -142,7 +149,46 @@ public final class Exchange {
 
     /** Whether the client connection is TLS. */
     public boolean isSecure() {
-        return false;
+        return connection.tls() != null;
+    }
+
+    /** The connection's TLS state (session, client certificate), or null on plain http. */
+    public ClientTls tls() {
+        return connection.tls();
+    }
+
+    /** The TLS session of the client connection, or null on plain http. */
+    public javax.net.ssl.SSLSession sslSession() {
+        ClientTls tls = connection.tls();
+        return tls == null ? null : tls.session();
+    }
+
+    /** The client's TLS certificate (verified against the configured client CAs), or null. */
+    public java.security.cert.X509Certificate clientCertificate() {
+        ClientTls tls = connection.tls();
+        return tls == null ? null : tls.clientCertificate();
+    }
+
+    /**
+     * The request's protocol as an app sees it: {@code HTTP/2.0} on an HTTP/2 stream (the request head Porter builds
+     * from its frames says HTTP/1.1), else the request line's {@code HTTP/1.1} or {@code HTTP/1.0}.
+     */
+    public String protocol() {
+        return connection.isHttp2() ? "HTTP/2.0" : request.protocolVersion().text();
+    }
+
+    /** Whether this exchange is a stream of an HTTP/2 connection. */
+    public boolean isHttp2() {
+        return connection.isHttp2();
+    }
+
+    /** The user the front server authenticated, or null (anonymous). */
+    public AuthenticatedUser user() {
+        return user;
+    }
+
+    void authenticated(AuthenticatedUser authenticatedUser) {
+        this.user = authenticatedUser;
     }
 
     public EventLoop eventLoop() {

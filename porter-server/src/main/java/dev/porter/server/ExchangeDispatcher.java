@@ -64,9 +64,25 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     private StrictServerCodec codec;
     private RequestLimits lastAppLimits;
     private RequestLimits lastNarrowed;
+    private final ClientTls tls;
+    private final boolean http2;
+    private final FrontSecurity security;
 
     ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
             AccessLog accessLog, ServerState state) {
+        this(router, serverLimits, headerTimeout, accessLog, state, null, false, null);
+    }
+
+    /**
+     * @param tls the connection's TLS state, null on plain http
+     * @param http2 this dispatcher serves one HTTP/2 stream (one request, no pipelining, no upgrade)
+     * @param security the access checks, null when every request passes unchecked
+     */
+    ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
+            AccessLog accessLog, ServerState state, ClientTls tls, boolean http2, FrontSecurity security) {
+        this.tls = tls;
+        this.http2 = http2;
+        this.security = security;
         this.router = router;
         this.state = state;
         this.serverLimits = serverLimits;
@@ -121,7 +137,10 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             pipelined.add(msg);
             // Nothing more is decoded until this request's turn: the queue never grows past a head (and its empty
             // LastHttpContent), however many requests the client pipelines.
-            codec().pauseDecoding();
+            StrictServerCodec strict = codec();
+            if (strict != null) {
+                strict.pauseDecoding();
+            }
             updateReading();
             return;
         }
@@ -235,6 +254,23 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         if (!exchange.isRequestComplete()) {
             headerTimeout.awaitBody();
         }
+        if (security == null) {
+            invoke(route, exchange);
+        } else {
+            security.check(exchange, () -> invoke(route, exchange));
+        }
+    }
+
+    ClientTls tls() {
+        return tls;
+    }
+
+    boolean isHttp2() {
+        return http2;
+    }
+
+    private void invoke(Route route, Exchange exchange) {
+        HttpRequest request = exchange.request();
         try {
             route.handler().handle(exchange);
         } catch (RuntimeException e) {
@@ -444,7 +480,8 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         headerTimeout.bodyDone();
         state.exchangeEnded();
         accessLog.completed(ctx.channel(), exchange);
-        if (!reuse || state.isDraining()) {
+        if (!reuse || state.isDraining() || http2) {
+            // (an HTTP/2 stream carries one exchange: closing it is a no-op once both sides ended it, else a reset)
             closeAfter(lastWrite, unreadInput);
             return;
         }
@@ -463,6 +500,11 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
      * closes the connection (or already has).
      */
     void exchangeAborted(Exchange exchange) {
+        endConnectionExchange(exchange);
+    }
+
+    /** The last exchange this connection will carry as HTTP: nothing more is dispatched on it. */
+    private void endConnectionExchange(Exchange exchange) {
         if (exchange != current) {
             return;
         }
@@ -476,8 +518,8 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
 
     private StrictServerCodec codec() {
         StrictServerCodec c = codec;
-        if (c == null) {
-            c = (StrictServerCodec) ctx.pipeline().get(FrontPipeline.CODEC);
+        if (c == null && ctx.pipeline().get(FrontPipeline.CODEC) instanceof StrictServerCodec strict) {
+            c = strict;
             codec = c;
         }
         return c;
@@ -490,7 +532,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
             }
             process(pipelined.poll());
         }
-        if (!closing && pipelined.isEmpty()) {
+        if (!closing && pipelined.isEmpty() && codec() != null) {
             codec().resumeDecoding(); // the dispatched request's body, or the next request
         }
         updateReading();
@@ -503,15 +545,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
 
     /** The exchange is switching protocols: no more HTTP on this connection, and it is not ours to close. */
     void exchangeUpgraded(Exchange exchange) {
-        if (exchange != current) {
-            return;
-        }
-        current = null;
-        headerTimeout.bodyDone();
-        closing = true;
-        releasePipelined();
-        state.exchangeEnded();
-        accessLog.completed(ctx.channel(), exchange);
+        endConnectionExchange(exchange);
     }
 
     /**

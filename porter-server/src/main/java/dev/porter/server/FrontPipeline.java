@@ -2,30 +2,62 @@ package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.Mapping;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Builds a client connection's pipeline: header timeout, strict HTTP/1.x codec, dispatcher. {@code Expect} is answered
- * by the dispatcher after routing and the request limits, so an oversized body gets its 413, never a 100 Continue.
- * One instance per server; {@link #init} runs once per accepted connection.
+ * Builds a client connection's pipeline. HTTP/1.x: header timeout, strict HTTP/1.x codec, dispatcher; {@code Expect}
+ * is answered by the dispatcher after routing and the request limits, so an oversized body gets its 413, never a 100
+ * Continue. TLS (RFC 8446, 5246): SNI picks the binding's certificate, then ALPN (RFC 7301) picks {@code h2} or
+ * {@code http/1.1}. HTTP/2 (RFC 9113): Netty's frame codec and multiplexer, each stream a child channel running the
+ * frame-to-HTTP/1 codec, {@link Http2RequestAdapter} and its own dispatcher, so a stream's request reaches the
+ * hosting models exactly as an HTTP/1.1 one does, and a failing stream resets only itself. One instance per server;
+ * the {@code init} methods run once per accepted connection.
  */
 final class FrontPipeline {
 
     static final String HEADER_TIMEOUT = "header-timeout";
     static final String CODEC = "codec";
     static final String DISPATCHER = "dispatcher";
+    /** How long a TLS client may take to send its ClientHello and finish the handshake. */
+    static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     private final ServerConfig config;
     private final Router router;
     private final AccessLog accessLog;
     private final ServerState state;
+    private final FrontSecurity security;
 
     FrontPipeline(ServerConfig config, Router router, AccessLog accessLog, ServerState state) {
+        this(config, router, accessLog, state, null);
+    }
+
+    /** @param security the access checks; null when every request passes unchecked */
+    FrontPipeline(ServerConfig config, Router router, AccessLog accessLog, ServerState state,
+            FrontSecurity security) {
         this.config = config;
         this.router = router;
         this.accessLog = accessLog;
         this.state = state;
+        this.security = security;
     }
 
     /**
@@ -43,7 +75,27 @@ final class FrontPipeline {
                 .setValidateHeaders(true);
     }
 
+    /** A plain http connection: HTTP/1.x. */
     void init(Channel ch) {
+        http1(ch, null);
+    }
+
+    /** A plain http connection; with h2c, a client that opens with the HTTP/2 preface gets HTTP/2. */
+    void initPlain(Channel ch) {
+        if (config.webLimits().http2Cleartext()) {
+            ch.pipeline().addLast("h2c-detector", new CleartextHttp2Detector(this));
+        } else {
+            http1(ch, null);
+        }
+    }
+
+    /** A TLS connection on a listener whose bindings' certificates {@code certificates} maps by SNI host name. */
+    void initTls(Channel ch, Mapping<String, SslContext> certificates) {
+        ch.pipeline().addLast("sni", new SniHandler(certificates, 16 * 1024, HANDSHAKE_TIMEOUT_MILLIS));
+        ch.pipeline().addLast("alpn", new Alpn());
+    }
+
+    void http1(Channel ch, ClientTls tls) {
         ServerConfig.WebLimits limits = config.webLimits();
         HeaderTimeoutHandler headerTimeout =
                 new HeaderTimeoutHandler(limits.connectionTimeout(), limits.headerWaitTimeout());
@@ -51,6 +103,103 @@ final class FrontPipeline {
         p.addLast(HEADER_TIMEOUT, headerTimeout);
         // HttpDecoderConfig is mutable: each decoder gets its own copy.
         p.addLast(CODEC, new StrictServerCodec(decoderConfig(limits)));
-        p.addLast(DISPATCHER, new ExchangeDispatcher(router, config.requestLimits(), headerTimeout, accessLog, state));
+        p.addLast(DISPATCHER, new ExchangeDispatcher(router, config.requestLimits(), headerTimeout, accessLog, state,
+                tls, false, security));
+    }
+
+    /**
+     * HTTP/2 on a connection: SETTINGS_MAX_CONCURRENT_STREAMS from webLimits (http.sys's default 100),
+     * SETTINGS_MAX_HEADER_LIST_SIZE from maxRequestBytes (a larger header block is refused with 431, as HTTP/1.1's
+     * is), header validation on (connection-specific fields are a stream error, RFC 9113 section 8.2.2), Netty's
+     * rapid-reset guard on. An idle connection (no open stream) closes after connectionTimeout, with GOAWAY.
+     */
+    void http2(Channel ch, ClientTls tls) {
+        ServerConfig.WebLimits limits = config.webLimits();
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(limits.http2MaxConcurrentStreams())
+                        .maxHeaderListSize(limits.maxRequestBytes()))
+                .validateHeaders(true)
+                // "Rapid reset" (CVE-2023-44487): more than 200 RST_STREAMs from a client in 30 s is a GOAWAY.
+                .decoderEnforceMaxRstFramesPerWindow(200, 30)
+                .build();
+        ChannelPipeline p = ch.pipeline();
+        long idleMillis = limits.connectionTimeout().toMillis();
+        if (idleMillis > 0) {
+            p.addLast("h2-idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+        }
+        p.addLast("h2-codec", codec);
+        p.addLast("h2-multiplex", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                HeaderTimeoutHandler headerTimeout =
+                        new HeaderTimeoutHandler(limits.connectionTimeout(), limits.headerWaitTimeout(), true);
+                ChannelPipeline sp = stream.pipeline();
+                sp.addLast(HEADER_TIMEOUT, headerTimeout);
+                sp.addLast(CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
+                sp.addLast("h2-request", Http2RequestAdapter.INSTANCE);
+                sp.addLast(DISPATCHER, new ExchangeDispatcher(router, config.requestLimits(), headerTimeout,
+                        accessLog, state, tls, true, security));
+            }
+        }));
+        p.addLast("h2-errors", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                // The codec has already answered (GOAWAY, RST_STREAM) and closes what needs closing; a reset or a
+                // misbehaving client is the client's business: a debug line, not Netty's tail-of-pipeline warning.
+                ExchangeDispatcher.LOG.debug("HTTP/2 connection from {}: {}", ctx.channel().remoteAddress(),
+                        cause.toString());
+                if (cause instanceof java.io.IOException) {
+                    ctx.close();
+                }
+            }
+        });
+        if (idleMillis > 0) {
+            p.addLast("h2-idle-close", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                    if (evt instanceof IdleStateEvent && codec.connection().numActiveStreams() == 0) {
+                        ctx.close();
+                        return;
+                    }
+                    super.userEventTriggered(ctx, evt);
+                }
+            });
+        }
+    }
+
+    /** After the TLS handshake: the protocol the client and server agreed on by ALPN (none: HTTP/1.1). */
+    private final class Alpn extends ApplicationProtocolNegotiationHandler {
+
+        Alpn() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            ClientTls tls = new ClientTls(ctx.pipeline().get(SslHandler.class));
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                http2(ctx.channel(), tls);
+            } else {
+                http1(ctx.channel(), tls);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Before a protocol is chosen: plain HTTP sent to a TLS port, a malformed ClientHello, a reset. The
+            // client's problem, not worth more than a debug line (and not Netty's warning per connection).
+            ExchangeDispatcher.LOG.debug("TLS connection from {} failed before HTTP: {}",
+                    ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            // A client that cannot agree on TLS (or does not trust the certificate) is its own business.
+            ExchangeDispatcher.LOG.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(),
+                    cause.toString());
+            ctx.close();
+        }
     }
 }

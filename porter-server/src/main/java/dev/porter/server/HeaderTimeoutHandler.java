@@ -31,6 +31,7 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
 
     private final long idleNanos;
     private final long headerNanos;
+    private final boolean stream;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
     /** When the scheduled timer fires (System.nanoTime). */
@@ -47,8 +48,18 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
     private Runnable bodyStalled;
 
     HeaderTimeoutHandler(Duration connectionTimeout, Duration headerWaitTimeout) {
+        this(connectionTimeout, headerWaitTimeout, false);
+    }
+
+    /**
+     * @param stream on an HTTP/2 stream: the head has arrived when the stream exists (its channel is made for its
+     *     HEADERS) and there is no next head, so only the request body is timed; the connection's idle time is the
+     *     HTTP/2 connection's own
+     */
+    HeaderTimeoutHandler(Duration connectionTimeout, Duration headerWaitTimeout, boolean stream) {
         this.idleNanos = connectionTimeout.toNanos();
         this.headerNanos = headerWaitTimeout.toNanos();
+        this.stream = stream;
     }
 
     /** Who hears of a stalled request body (the dispatcher). */
@@ -75,11 +86,18 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
+        if (context.channel().isActive() && !stream) {
+            // Added after the connection became active (after TLS and ALPN, or h2c detection): no channelActive
+            // follows, so the wait for the first head starts now.
+            awaitNextHead(false);
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext context) throws Exception {
-        awaitNextHead(false);
+        if (!stream) {
+            awaitNextHead(false);
+        }
         super.channelActive(context);
     }
 

@@ -13,6 +13,8 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -44,6 +46,8 @@ public final class PorterServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     private volatile Router router;
     private volatile FrontPipeline pipeline;
+    private volatile FrontSecurity security;
+    private final Map<Channel, Boolean> secureListeners = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PorterServer(ServerConfig config,
             BiFunction<ServerConfig.Site, ServerConfig.Application, RequestHandler> handlers, AccessLog accessLog) {
@@ -67,34 +71,64 @@ public final class PorterServer implements AutoCloseable {
      */
     public void start() throws IOException {
         Map<String, InetSocketAddress> wanted = new LinkedHashMap<>();
+        Map<String, List<ServerConfig.Binding>> tlsBindings = new LinkedHashMap<>();
         for (ServerConfig.Site site : config.sites()) {
-            for (ServerConfig.Binding b : site.bindings()) {
+            for (ServerConfig.Binding b : servedBindings(site)) {
                 InetSocketAddress address = b.anyAddress() ? new InetSocketAddress(b.port())
                         : new InetSocketAddress(b.address(), b.port());
                 wanted.putIfAbsent(listenKey(b), address);
+                if (b.isHttps()) {
+                    tlsBindings.computeIfAbsent(listenKey(b), k -> new ArrayList<>()).add(b);
+                }
             }
         }
-        // A wildcard listener on a port serves the specific addresses of that port too.
-        wanted.entrySet().removeIf(e -> !e.getKey().startsWith("*") && e.getValue().getPort() != 0
-                && wanted.containsKey("*:" + e.getValue().getPort()));
+        // A wildcard listener on a port serves the specific addresses of that port too (and their certificates).
+        for (Map.Entry<String, List<ServerConfig.Binding>> e : tlsBindings.entrySet()) {
+            ServerConfig.Binding any = e.getValue().getFirst();
+            if (!any.anyAddress() && any.port() != 0 && tlsBindings.containsKey(wildcardKey(any))) {
+                tlsBindings.get(wildcardKey(any)).addAll(e.getValue());
+            }
+        }
+        wanted.entrySet().removeIf(e -> !e.getKey().contains("|*:") && e.getValue().getPort() != 0
+                && wanted.containsKey(e.getKey().substring(0, e.getKey().indexOf('|')) + "|*:"
+                        + e.getValue().getPort()));
+        Map<String, Mapping<String, SslContext>> certificates = new LinkedHashMap<>();
+        for (Map.Entry<String, List<ServerConfig.Binding>> e : tlsBindings.entrySet()) {
+            if (wanted.containsKey(e.getKey())) {
+                try {
+                    certificates.put(e.getKey(), TlsContexts.forListener(e.getValue(),
+                            config.security().access()));
+                } catch (javax.net.ssl.SSLException | RuntimeException ex) {
+                    throw new IOException("cannot use the certificate of " + e.getValue().getFirst().certificate()
+                            .origin() + " (" + e.getValue().getFirst().certificate().file() + "): " + ex.getMessage(),
+                            ex);
+                }
+            }
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new io.netty.channel.ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        state.clientConnected(ch);
-                        pipeline.init(ch);
-                    }
-                });
+                .childOption(ChannelOption.TCP_NODELAY, true);
         Map<String, Integer> actualPorts = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, InetSocketAddress> e : wanted.entrySet()) {
-                Channel ch = bootstrap.bind(e.getValue()).syncUninterruptibly().channel();
+                Mapping<String, SslContext> tls = certificates.get(e.getKey());
+                ServerBootstrap listener = bootstrap.clone().childHandler(new io.netty.channel.ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        state.clientConnected(ch);
+                        if (tls != null) {
+                            pipeline.initTls(ch, tls);
+                        } else {
+                            pipeline.initPlain(ch);
+                        }
+                    }
+                });
+                Channel ch = listener.bind(e.getValue()).syncUninterruptibly().channel();
+                secureListeners.put(ch, tls != null);
                 listeners.add(ch);
                 actualPorts.put(e.getKey(), ((InetSocketAddress) ch.localAddress()).getPort());
             }
@@ -109,10 +143,16 @@ public final class PorterServer implements AutoCloseable {
             throw e;
         }
         this.router = new Router(resolvePorts(actualPorts), handlers);
-        this.pipeline = new FrontPipeline(config, router, accessLog, state);
+        this.security = config.security() == null ? null : new FrontSecurity(config.security());
+        this.pipeline = new FrontPipeline(config, router, accessLog, state,
+                security == null || security.isOpen() ? null : security);
         for (Channel listener : listeners) {
             listener.config().setAutoRead(true);
-            LOG.info("Listening on http://{}", format((InetSocketAddress) listener.localAddress()));
+            LOG.info("Listening on {}://{}", Boolean.TRUE.equals(secureListeners.get(listener)) ? "https" : "http",
+                    format((InetSocketAddress) listener.localAddress()));
+        }
+        if (!certificates.isEmpty()) {
+            LOG.info("TLS provider: {}", TlsContexts.provider());
         }
     }
 
@@ -161,6 +201,25 @@ public final class PorterServer implements AutoCloseable {
         state.clients().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (security != null) {
+            security.close();
+        }
+    }
+
+    /** The listen addresses of the https listeners, with their real ports. */
+    public List<InetSocketAddress> secureListenAddresses() {
+        return listeners.stream().filter(ch -> Boolean.TRUE.equals(secureListeners.get(ch)))
+                .map(ch -> (InetSocketAddress) ch.localAddress()).toList();
+    }
+
+    /** What a site serves: its http bindings and the https bindings that have a certificate. */
+    static List<ServerConfig.Binding> servedBindings(ServerConfig.Site site) {
+        if (site.httpsBindings().isEmpty()) {
+            return site.bindings();
+        }
+        List<ServerConfig.Binding> all = new ArrayList<>(site.bindings());
+        all.addAll(site.servedHttpsBindings());
+        return all;
     }
 
     private List<ServerConfig.Site> resolvePorts(Map<String, Integer> actualPorts) {
@@ -169,16 +228,26 @@ public final class PorterServer implements AutoCloseable {
             List<ServerConfig.Binding> bindings = new ArrayList<>();
             for (ServerConfig.Binding b : site.bindings()) {
                 Integer actual = actualPorts.get(listenKey(b));
-                bindings.add(b.port() == 0 && actual != null
-                        ? new ServerConfig.Binding(b.protocol(), b.address(), actual, b.hostName()) : b);
+                bindings.add(b.port() == 0 && actual != null ? b.withPort(actual) : b);
             }
-            sites.add(new ServerConfig.Site(site.name(), site.id(), bindings, site.applications(), site.logFile()));
+            List<ServerConfig.Binding> httpsBindings = new ArrayList<>();
+            for (ServerConfig.Binding b : site.httpsBindings()) {
+                Integer actual = b.certificate() == null ? null : actualPorts.get(listenKey(b));
+                httpsBindings.add(b.port() == 0 && actual != null ? b.withPort(actual) : b);
+            }
+            sites.add(new ServerConfig.Site(site.name(), site.id(), bindings, site.applications(), site.logFile(),
+                    httpsBindings));
         }
         return sites;
     }
 
+    /** One listener per protocol, address and port: a socket speaks TLS or it does not. */
     private static String listenKey(ServerConfig.Binding b) {
-        return b.address() + ":" + b.port();
+        return b.protocol() + "|" + b.address() + ":" + b.port();
+    }
+
+    private static String wildcardKey(ServerConfig.Binding b) {
+        return b.protocol() + "|*:" + b.port();
     }
 
     private static String format(InetSocketAddress a) {

@@ -42,6 +42,9 @@ public final class Router {
             for (ServerConfig.Binding binding : site.bindings()) {
                 all.add(new SiteBinding(binding, parse(binding), siteRoutes));
             }
+            for (ServerConfig.Binding binding : site.servedHttpsBindings()) {
+                all.add(new SiteBinding(binding, parse(binding), siteRoutes));
+            }
         }
         all.sort(Comparator.comparingInt(SiteBinding::specificity).reversed());
         this.bindings = List.copyOf(all);

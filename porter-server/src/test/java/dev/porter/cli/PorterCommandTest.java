@@ -138,6 +138,30 @@ class PorterCommandTest {
     }
 
     @Test
+    void aMissingCertificateFileIsExitTwoNamingTheBinding() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("app"));
+        Path file = dir.resolve("porter.xml");
+        java.nio.file.Files.writeString(file, """
+                <configuration>
+                  <system.applicationHost>
+                    <sites>
+                      <site name="Default Web Site" id="1">
+                        <application path="/" physicalPath="app" />
+                        <bindings>
+                          <binding protocol="https" bindingInformation="127.0.0.1:0:" certificateFile="certs/site.pem" keyFile="certs/site.key" />
+                        </bindings>
+                      </site>
+                    </sites>
+                  </system.applicationHost>
+                </configuration>
+                """);
+        Cli cli = porter("serve", file.toString());
+        assertThat(cli.exitCode()).isEqualTo(2);
+        assertThat(cli.output()).contains("porter: configuration error: " + file + ": line 7: <binding> attribute "
+                + "'certificateFile': the file " + dir.resolve("certs/site.pem") + " does not exist.");
+    }
+
+    @Test
     void aMissingApplicationDirectoryOrBadOptionIsExitTwo() throws Exception {
         Cli cli = porter("run", dir.resolve("no-such-app").toString(), "--port", "0");
         assertThat(cli.exitCode()).isEqualTo(2);
@@ -205,7 +229,7 @@ class PorterCommandTest {
         Matcher m = LISTENING.matcher(cli.output);
         assertThat(m.find()).as("output:\n%s", cli.output).isTrue();
         assertThat(cli.output.toString()).contains("Site 'Default Web Site': https binding *:44300:localhost is not "
-                + "served (Porter has no TLS yet)");
+                + "served: it names no certificateFile");
         try (RawHttp http = new RawHttp(Integer.parseInt(m.group(1)))) {
             // no application at '/': the front server's 404, logged like any other request
             assertThat(http.exchange("GET /nothing-here HTTP/1.1\r\nHost: localhost\r\n\r\n").status())

@@ -195,7 +195,8 @@ final class InProcessApplication implements ApplicationHandler {
             env.put(e.getKey(), e.getValue());
         }
         putOverriding(env, "ASPNETCORE_IIS_PHYSICAL_PATH", context.physicalPath().toString() + "/");
-        putOverriding(env, "ASPNETCORE_IIS_HTTPAUTH", "anonymous;");
+        putOverriding(env, "ASPNETCORE_IIS_HTTPAUTH", context.server() == null || context.server().security() == null
+                ? "anonymous;" : context.server().security().httpAuthVariable());
         return env;
     }
 

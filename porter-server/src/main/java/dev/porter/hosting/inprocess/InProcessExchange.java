@@ -71,6 +71,8 @@ final class InProcessExchange extends HttpExchange {
     private OutputStream out;
     private int responseCode = -1;
     private URI uri;
+    /** The client connection's TLS session, read on the event loop; null on plain http. */
+    private final javax.net.ssl.SSLSession sslSession;
 
     /** On the event loop. */
     InProcessExchange(Exchange front, InProcessContext context, String relativePath, InProcessOptions options,
@@ -80,6 +82,7 @@ final class InProcessExchange extends HttpExchange {
         this.relativePath = relativePath;
         this.options = options;
         this.onEnd = onEnd;
+        this.sslSession = front.sslSession();
         this.requestBody = new RequestBodyStream(front, this);
         this.responseBody = new ResponseBodyStream(front, this);
         this.in = requestBody;
@@ -130,7 +133,10 @@ final class InProcessExchange extends HttpExchange {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(appLoader);
         try {
-            new Filter.Chain(context.getFilters(), context.getHandler()).doFilter(this);
+            // Over TLS the app gets an HttpsExchange (as from the JDK's HttpsServer), whose getSSLSession() is the
+            // client connection's.
+            HttpExchange exchange = sslSession != null ? new InProcessHttpsExchange(this, sslSession) : this;
+            new Filter.Chain(context.getFilters(), context.getHandler()).doFilter(exchange);
             if (closedWithoutResponse) {
                 closedWithoutResponse = false;
                 handlerThread = null;
@@ -308,7 +314,7 @@ final class InProcessExchange extends HttpExchange {
 
     @Override
     public String getProtocol() {
-        return front.request().protocolVersion().text();
+        return front.protocol(); // HTTP/2.0 on an HTTP/2 stream
     }
 
     @Override
@@ -360,6 +366,9 @@ final class InProcessExchange extends HttpExchange {
 
     @Override
     public HttpPrincipal getPrincipal() {
-        return null;
+        // The user the front server authenticated; the realm is the scheme, as porter-integration gives it
+        // out-of-process, so an app sees the same principal under either hosting model.
+        dev.porter.server.AuthenticatedUser user = front.user();
+        return user == null ? null : new HttpPrincipal(user.name(), user.authenticationType());
     }
 }

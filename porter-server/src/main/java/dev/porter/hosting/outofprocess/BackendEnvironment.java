@@ -65,7 +65,7 @@ final class BackendEnvironment {
         base.remove(TOKEN);
 
         put(APPL_PATH, context.virtualPath());
-        put(HTTPAUTH, "anonymous;"); // authentication arrives with a later issue: anonymous only for now
+        put(HTTPAUTH, httpAuth(context.server()));
         // ANCM passes the application *id* here out-of-process (bug-compatible note in the spec); Porter consciously
         // passes what the name says and what in-process passes: the physical path with a trailing separator.
         put(PHYSICAL_PATH, context.physicalPath().toString() + File.separator);
@@ -108,17 +108,17 @@ final class BackendEnvironment {
         base.put(name, Map.entry(name, value));
     }
 
-    /** The site's https port when all its https bindings share one, else none (spec §1.2). */
+    /**
+     * The site's https port when all its served https bindings share one, else none (spec §1.2). The site is the
+     * running server's, so a port-0 https binding carries the port the OS chose.
+     */
     static Optional<Integer> httpsPort(ServerConfig.Site site) {
-        Integer port = null;
-        for (ServerConfig.Binding binding : site.bindings()) {
-            if (binding.protocol().toLowerCase(Locale.ROOT).equals("https")) {
-                if (port != null && port != binding.port()) {
-                    return Optional.empty();
-                }
-                port = binding.port();
-            }
-        }
-        return Optional.ofNullable(port);
+        String port = site.ancmHttpsPort();
+        return port.isEmpty() ? Optional.empty() : Optional.of(Integer.valueOf(port));
+    }
+
+    /** {@code ASPNETCORE_IIS_HTTPAUTH} from the server's authentication sections ({@code basic;anonymous;}...). */
+    static String httpAuth(ServerConfig server) {
+        return server == null || server.security() == null ? "anonymous;" : server.security().httpAuthVariable();
     }
 }

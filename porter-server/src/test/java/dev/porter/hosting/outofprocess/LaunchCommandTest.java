@@ -3,9 +3,11 @@ package dev.porter.hosting.outofprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,22 +65,47 @@ class LaunchCommandTest {
     }
 
     @Test
-    void theHttpsPortIsSetOnlyWhenAllHttpsBindingsShareOne() {
-        assertThat(BackendEnvironment.httpsPort(site(binding("http", 80)))).isEmpty();
-        assertThat(BackendEnvironment.httpsPort(site(binding("http", 80), binding("https", 443))))
+    void theHttpsPortIsSetOnlyWhenAllServedHttpsBindingsShareOne() {
+        ServerConfig.TlsCertificate certificate = TestPki.certificate(new TestPki().server("localhost"));
+        ServerConfig.Binding http = new ServerConfig.Binding("http", "*", 80, "");
+        assertThat(BackendEnvironment.httpsPort(site(List.of(http), List.of()))).isEmpty();
+        assertThat(BackendEnvironment.httpsPort(site(List.of(http), List.of(https(443, "", certificate)))))
                 .contains(443);
-        assertThat(BackendEnvironment.httpsPort(site(binding("HTTPS", 443), binding("https", 443))))
-                .contains(443);
-        assertThat(BackendEnvironment.httpsPort(site(binding("https", 443), binding("https", 8443)))).isEmpty();
+        assertThat(BackendEnvironment.httpsPort(site(List.of(), List.of(https(443, "a", certificate),
+                https(443, "b", certificate))))).contains(443);
+        assertThat(BackendEnvironment.httpsPort(site(List.of(), List.of(https(443, "a", certificate),
+                https(8443, "b", certificate))))).isEmpty();
+        // An https binding without a certificate is not served: an app must not redirect to it.
+        assertThat(BackendEnvironment.httpsPort(site(List.of(http), List.of(https(443, "", null))))).isEmpty();
     }
 
-    private static ServerConfig.Binding binding(String protocol, int port) {
-        return new ServerConfig.Binding(protocol, "*", port, "");
+    @Test
+    void httpAuthReflectsTheServersAuthentication() {
+        assertThat(BackendEnvironment.httpAuth(null)).isEqualTo("anonymous;");
+        ServerConfig.BasicAuthentication basic = new ServerConfig.BasicAuthentication(true, "", null, Map.of());
+        assertThat(BackendEnvironment.httpAuth(server(new ServerConfig.Authentication(true, basic))))
+                .isEqualTo("basic;anonymous;");
+        assertThat(BackendEnvironment.httpAuth(server(new ServerConfig.Authentication(false, basic))))
+                .isEqualTo("basic;");
+        assertThat(BackendEnvironment.httpAuth(server(new ServerConfig.Authentication(false,
+                ServerConfig.BasicAuthentication.DISABLED)))).isEqualTo("none");
+        assertThat(BackendEnvironment.httpAuth(server(ServerConfig.Authentication.ANONYMOUS)))
+                .isEqualTo("anonymous;");
     }
 
-    private ServerConfig.Site site(ServerConfig.Binding... bindings) {
-        return new ServerConfig.Site("s", 1, List.of(bindings), List.of(new ServerConfig.Application("/", dir)),
-                new ServerConfig.LogFile(false, dir));
+    private ServerConfig server(ServerConfig.Authentication authentication) {
+        return new ServerConfig(dir.resolve("porter.xml"), List.of(site(List.of(new ServerConfig.Binding("http", "*",
+                80, "")), List.of())), dev.porter.config.RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS,
+                new ServerConfig.Security(ServerConfig.Access.NONE, authentication));
+    }
+
+    private static ServerConfig.Binding https(int port, String host, ServerConfig.TlsCertificate certificate) {
+        return new ServerConfig.Binding("https", "*", port, host, certificate);
+    }
+
+    private ServerConfig.Site site(List<ServerConfig.Binding> http, List<ServerConfig.Binding> https) {
+        return new ServerConfig.Site("s", 1, http, List.of(new ServerConfig.Application("/", dir)),
+                new ServerConfig.LogFile(false, dir), https);
     }
 
 }

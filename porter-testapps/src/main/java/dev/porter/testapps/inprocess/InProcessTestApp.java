@@ -176,6 +176,7 @@ public final class InProcessTestApp {
                     out.write("part2".getBytes(StandardCharsets.UTF_8));
                 }
             }
+            case "/tls" -> text(exchange, 200, tls(exchange));
             case "/throw" -> throw new IllegalStateException("handler failure");
             case "/throw-in-try" -> {
                 try (exchange) {
@@ -184,6 +185,25 @@ public final class InProcessTestApp {
             }
             default -> text(exchange, 404, "no route " + path);
         }
+    }
+
+    /** What the server says about TLS and the user: as an HttpsServer's exchange would. */
+    private static String tls(HttpExchange exchange) {
+        String cert = "none";
+        String session = "none";
+        if (exchange instanceof com.sun.net.httpserver.HttpsExchange https) {
+            session = https.getSSLSession().getProtocol();
+            try {
+                cert = ((java.security.cert.X509Certificate) https.getSSLSession().getPeerCertificates()[0])
+                        .getSubjectX500Principal().getName();
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                cert = "none";
+            }
+        }
+        return "https=" + (exchange instanceof com.sun.net.httpserver.HttpsExchange) + " session=" + session
+                + " protocol=" + exchange.getProtocol() + " cert=" + cert + " user="
+                + (exchange.getPrincipal() == null ? "none" : exchange.getPrincipal().getUsername() + "/"
+                        + exchange.getPrincipal().getRealm()) + " httpauth=" + System.getenv("ASPNETCORE_IIS_HTTPAUTH");
     }
 
     private static void sleep(long millis) {

@@ -1,5 +1,7 @@
 package dev.porter.hosting.outofprocess.forwarding;
 
+import dev.porter.server.AuthenticatedUser;
+import dev.porter.server.ClientTls;
 import dev.porter.server.Exchange;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -23,13 +25,19 @@ import java.util.Set;
  * Builds the proxyToServerRequest head from the clientToProxyRequest (spec/ancm-contract.md §1.4,
  * {@code FORWARDING_HANDLER::GetHeaders}): method unchanged, the cooked path re-escaped plus the raw query, HTTP/1.1,
  * {@code Host} preserved, every client header starting with {@code MS-ASPNETCORE} removed before the pairing token is
- * added, {@code X-Forwarded-For}/{@code X-Forwarded-Proto} appended, hop-by-hop headers (RFC 9110 §7.6.1) not
+ * added, the client certificate ({@code MS-ASPNETCORE-CLIENTCERT}, Base64 DER) and the authenticated user
+ * ({@code MS-ASPNETCORE-USER}, {@code MS-ASPNETCORE-AUTH-TYPE}: Porter's stand-in for ANCM's Windows token) added when
+ * there are any, {@code X-Forwarded-For}/{@code X-Forwarded-Proto} appended, hop-by-hop headers (RFC 9110 §7.6.1) not
  * forwarded except {@code Connection}/{@code Upgrade} of a WebSocket upgrade (§1.6), and the body framing redone:
  * {@code Content-Length} kept, a chunked body re-chunked. The client's head is not modified.
  */
 final class ProxyRequestHead {
 
     static final AsciiString MS_ASPNETCORE_TOKEN = AsciiString.cached("MS-ASPNETCORE-TOKEN");
+    static final AsciiString MS_ASPNETCORE_CLIENTCERT = AsciiString.cached("MS-ASPNETCORE-CLIENTCERT");
+    /** Porter's stand-in for {@code MS-ASPNETCORE-WINAUTHTOKEN}: the user the front server authenticated. */
+    static final AsciiString MS_ASPNETCORE_USER = AsciiString.cached("MS-ASPNETCORE-USER");
+    static final AsciiString MS_ASPNETCORE_AUTH_TYPE = AsciiString.cached("MS-ASPNETCORE-AUTH-TYPE");
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     private static final String MS_PREFIX = "MS-ASPNETCORE";
@@ -90,6 +98,18 @@ final class ProxyRequestHead {
             out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         out.set(MS_ASPNETCORE_TOKEN, token);
+        ClientTls tls = exchange.tls();
+        if (tls != null) {
+            String certificate = tls.clientCertificateBase64();
+            if (certificate != null) {
+                out.set(MS_ASPNETCORE_CLIENTCERT, certificate);
+            }
+        }
+        AuthenticatedUser user = exchange.user();
+        if (user != null) {
+            out.set(MS_ASPNETCORE_USER, user.name());
+            out.set(MS_ASPNETCORE_AUTH_TYPE, user.authenticationType());
+        }
         String client = clientAddress(exchange.remoteAddress());
         out.set(X_FORWARDED_FOR, forwardedFor == null ? client : forwardedFor + ", " + client);
         String proto = exchange.isSecure() ? "https" : "http";
