@@ -69,6 +69,8 @@ class BackendFaultsUnderLoadTest {
         final AtomicLong lastPid = new AtomicLong();
         final AtomicLong maxLatencyMillis = new AtomicLong();
         final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
+        /** When each 502 was received (System.nanoTime). */
+        final ConcurrentLinkedQueue<Long> failedAt = new ConcurrentLinkedQueue<>();
 
         int count(int status) {
             AtomicInteger n = statuses.get(status);
@@ -100,6 +102,9 @@ class BackendFaultsUnderLoadTest {
                         }
                         RawHttp.Response r = http.exchange("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
                         tally.statuses.computeIfAbsent(r.status(), s -> new AtomicInteger()).incrementAndGet();
+                        if (r.status() == 502) {
+                            tally.failedAt.add(System.nanoTime());
+                        }
                         if (r.status() == 200 && path.equals("/pid")) {
                             long pid = Long.parseLong(r.bodyText().trim());
                             tally.pids.add(pid);
@@ -156,14 +161,16 @@ class BackendFaultsUnderLoadTest {
         AtomicBoolean stop = new AtomicBoolean();
         List<java.util.concurrent.Future<?>> clients = load("/pid", stop, tally);
         List<Long> recoveryMillis = new ArrayList<>();
+        List<Long> killedAt = new ArrayList<>();
         int kills = 0;
         for (int k = 0; k < 4; k++) {
             Thread.sleep(2_000); // the fault rhythm under test: a kill every 2 s
             long victim = tally.lastPid.get();
             int okBefore = tally.count(200);
+            long t0 = System.nanoTime();
+            killedAt.add(t0);
             ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
             kills++;
-            long t0 = System.nanoTime();
             // restarted: 200s from a new process again, within the startup time limit (default 120 s; fast here)
             await().atMost(Duration.ofSeconds(20)).until(() -> tally.lastPid.get() != victim
                     && tally.count(200) > okBefore);
@@ -181,8 +188,13 @@ class BackendFaultsUnderLoadTest {
                 + recoveryMillis);
         assertThat(tally.unexpected).as("statuses other than 200 and 502").isEmpty();
         assertThat(tally.connectionErrors.get()).as("connections cut without a response").isZero();
-        assertThat(tally.count(502)).as("failed requests: at most the ones in flight at each kill")
-                .isLessThanOrEqualTo(kills * CLIENTS);
+        // Requests fail only around a kill: those in flight, and those that reach the dead backend before its exit
+        // is noticed (ANCM has the same window: no retry, 502.3). None fails later.
+        long window = TimeUnit.SECONDS.toNanos(3);
+        assertThat(tally.failedAt).as("502s that came long after every kill").allSatisfy(t -> assertThat(
+                killedAt.stream().anyMatch(k -> t >= k && t - k <= window)).isTrue());
+        System.out.println("MEASURED 502s per kill: " + (double) tally.count(502) / kills + " (" + CLIENTS
+                + " clients)");
         assertThat(tally.pids).hasSizeGreaterThanOrEqualTo(kills + 1);
         assertThat(failedInQuiet).as("failures once the faults stopped").isZero();
         assertThat(tally.count(200) - okBeforeQuiet).as("requests served in the quiet phase").isPositive();
