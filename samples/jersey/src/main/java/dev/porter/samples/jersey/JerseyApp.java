@@ -8,6 +8,7 @@ import java.io.IOException;
 import org.glassfish.jersey.jdkhttp.JdkHttpHandlerContainer;
 import org.glassfish.jersey.server.ContainerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
 
 /**
  * A JAX-RS app on Jersey's JDK {@code HttpServer} container, with porter-integration. The same jar runs:
@@ -33,7 +34,9 @@ public final class JerseyApp {
             System.setProperty(LOG_FORMAT, "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         }
         int standalonePort = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        ResourceConfig resources = new ResourceConfig(HelloResource.class, InfoResource.class);
+        ResourceConfig resources = new ResourceConfig(HelloResource.class, InfoResource.class)
+                // WADL needs JAXB, which the sample does not carry: without this Jersey warns at every start.
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         HttpHandler jersey = ContainerFactory.createContainer(JdkHttpHandlerContainer.class, resources);
         HttpServer server = PorterIntegration.createServer(standalonePort);
         server.createContext("/", exchange -> handle(jersey, exchange));
