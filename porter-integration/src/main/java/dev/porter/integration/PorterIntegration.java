@@ -136,8 +136,16 @@ public final class PorterIntegration {
     /** The path base the module sent the request under (e.g. {@code /app1}, as the client spelled it), or {@code ""}. */
     public static String pathBase(HttpExchange exchange) {
         IntegratedExchange integrated = integrated(exchange);
-        return integrated == null ? "" : integrated.pathBase();
+        if (integrated != null) {
+            return integrated.pathBase();
+        }
+        // In-process, Porter's own exchange carries it (ASP.NET Core's in-process Request.PathBase).
+        Object inProcess = exchange.getAttribute(IN_PROCESS_PATH_BASE);
+        return inProcess instanceof String ? (String) inProcess : "";
     }
+
+    /** The exchange attribute Porter's in-process server sets to the application's virtual path. */
+    static final String IN_PROCESS_PATH_BASE = "porter.pathBase";
 
     /** The client's scheme: the forwarded one behind Porter, else {@code https} for an {@code HttpsExchange}. */
     public static String scheme(HttpExchange exchange) {

@@ -31,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * One request as an in-process app sees it: a {@code com.sun.net.httpserver.HttpExchange} over the front server's
  * {@link Exchange}. {@link #getRequestURI()} is the path form, relative to the application's virtual path (an app at
  * {@code /app1} sees {@code /app1/x} as {@code /x}, as the integration library does out-of-process). Streams, headers
- * and attributes behave as the JDK documents; Porter adds two attributes:
+ * and attributes behave as the JDK documents; Porter adds three attributes:
  * <ul>
+ * <li>{@value #PATH_BASE_ATTRIBUTE}: the application's virtual path as the client spelled it ({@code ""} at the site
+ * root) — ASP.NET Core's {@code Request.PathBase} in-process; {@code PorterIntegration.pathBase(exchange)} reads
+ * it;</li>
  * <li>{@value #ABORTED_ATTRIBUTE}: a {@code CompletableFuture<Void>} completed when the client disconnects
  * ({@code isDone()} asks, {@code thenRun(...)} registers a callback) — spec §3.3;</li>
  * <li>{@value #MAX_BODY_ATTRIBUTE}: a {@code Long} the handler may set before it first reads the body, to change
@@ -45,6 +48,7 @@ final class InProcessExchange extends HttpExchange {
 
     static final String ABORTED_ATTRIBUTE = "porter.requestAborted";
     static final String MAX_BODY_ATTRIBUTE = "porter.maxRequestBodySize";
+    static final String PATH_BASE_ATTRIBUTE = "porter.pathBase";
     static final String SYNC_IO_READ = "Synchronous operations are disallowed. Call ReadAsync or set "
             + "AllowSynchronousIO to true instead.";
     static final String SYNC_IO_WRITE = "Synchronous operations are disallowed. Call WriteAsync or set "
@@ -317,12 +321,24 @@ final class InProcessExchange extends HttpExchange {
         return front.protocol(); // HTTP/2.0 on an HTTP/2 stream
     }
 
+    /** The raw path's prefix that {@link #getRequestURI()} leaves out: the virtual path as the client wrote it. */
+    private String pathBase() {
+        String rawPath = front.target().rawPath();
+        if (relativePath.equals("/") && !rawPath.endsWith("/")) {
+            return rawPath; // the application's own root, "/app1", requested without a trailing slash
+        }
+        return rawPath.endsWith(relativePath) ? rawPath.substring(0, rawPath.length() - relativePath.length()) : "";
+    }
+
     @Override
     public Object getAttribute(String name) {
         Map<String, Object> own = attributes;
         Object value = own == null ? null : own.get(name);
         if (value == null && name.equals(ABORTED_ATTRIBUTE)) {
             return aborted;
+        }
+        if (value == null && name.equals(PATH_BASE_ATTRIBUTE)) {
+            return pathBase();
         }
         return value != null ? value : context.getAttributes().get(name);
     }
