@@ -157,7 +157,7 @@ final class ApplicationHost implements RequestHandler {
         Path webConfigFile = application.physicalPath().resolve("web.config");
         WebConfig webConfig;
         try {
-            webConfig = new WebConfigParser(module.environment().expander()).parse(webConfigFile);
+            webConfig = readSettled(webConfigFile);
         } catch (ConfigException e) {
             limits = null;
             LOG.error("Event 1034: Application '{}': Could not load configuration. Exception message:\r\n{}", name,
@@ -168,6 +168,43 @@ final class ApplicationHost implements RequestHandler {
         ApplicationContext context = new ApplicationContext(module.serverConfig(), site, application, webConfig,
                 module.eventLoops(), module.environment());
         return module.factory(webConfig.aspNetCore().hostingModel()).create(context);
+    }
+
+    /** How long a web.config that fails to parse may still be in the middle of a save. */
+    static final long SAVE_SETTLE_MILLIS = 500;
+    private static final long SAVE_RETRY_MILLIS = 25;
+
+    /**
+     * Reads web.config. Editors and deploy tools often save by truncating and then writing, so a file that fails to
+     * parse and was modified moments ago is read again a few times (off the event loop: creation runs on its own
+     * thread) before it counts as broken; a file that stays broken is reported as it is.
+     */
+    private WebConfig readSettled(Path file) throws ConfigException {
+        WebConfigParser parser = new WebConfigParser(module.environment().expander());
+        long deadline = System.currentTimeMillis() + SAVE_SETTLE_MILLIS;
+        while (true) {
+            try {
+                return parser.parse(file);
+            } catch (ConfigException e) {
+                if (System.currentTimeMillis() >= deadline || !modifiedWithin(file, SAVE_SETTLE_MILLIS)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(SAVE_RETRY_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean modifiedWithin(Path file, long millis) {
+        try {
+            return System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis() < millis;
+        } catch (IOException e) {
+            return false; // gone: nothing is being written
+        }
     }
 
     /** The bytes of app_offline.htm (any case), or null when there is none. */
