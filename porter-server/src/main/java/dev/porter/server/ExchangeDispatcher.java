@@ -9,6 +9,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -445,6 +447,20 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     void closeAfter(ChannelFuture lastWrite, boolean unreadInput) {
         closing = true;
         releasePipelined();
+        if (http2 && unreadInput) {
+            // RFC 9113 section 8.1: a complete response sent before the whole request arrived is followed by
+            // RST_STREAM(NO_ERROR), which asks the client to stop sending without failing the response. Closing the
+            // stream channel alone would reset it with an error code, and clients then discard the response.
+            lastWrite.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess() && ctx.channel().isActive()) {
+                    ctx.channel().writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+                            .addListener(ChannelFutureListener.CLOSE);
+                } else {
+                    ctx.channel().close();
+                }
+            });
+            return;
+        }
         if (!unreadInput || !(ctx.channel() instanceof DuplexChannel duplex)) {
             lastWrite.addListener(ChannelFutureListener.CLOSE);
             return;

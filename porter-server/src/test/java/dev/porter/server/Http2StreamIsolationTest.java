@@ -97,6 +97,13 @@ class Http2StreamIsolationTest {
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         assertThat(send(to("/ok")).body()).isEqualTo(connection);
 
+        // A body far over the limit: the client is still sending when the 413 goes out. The response must reach it
+        // (RST_STREAM with NO_ERROR after the response, RFC 9113 section 8.1), not a reset that discards it.
+        HttpResponse<String> stillSending = send(to("/upload").POST(HttpRequest.BodyPublishers.ofString(
+                "x".repeat(2_000_000))));
+        assertThat(stillSending.statusCode()).isEqualTo(413);
+        assertThat(send(to("/ok")).body()).isEqualTo(connection);
+
         // A header block over SETTINGS_MAX_HEADER_LIST_SIZE (webLimits maxRequestBytes, 16384): 431 on that stream.
         HttpResponse<String> headers = send(to("/big").header("X-Big", "y".repeat(17_000)));
         assertThat(headers.statusCode()).isEqualTo(431);
