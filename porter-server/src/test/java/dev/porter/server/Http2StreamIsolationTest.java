@@ -104,9 +104,15 @@ class Http2StreamIsolationTest {
         assertThat(stillSending.statusCode()).isEqualTo(413);
         assertThat(send(to("/ok")).body()).isEqualTo(connection);
 
-        // A header block over SETTINGS_MAX_HEADER_LIST_SIZE (webLimits maxRequestBytes, 16384): 431 on that stream.
-        HttpResponse<String> headers = send(to("/big").header("X-Big", "y".repeat(17_000)));
-        assertThat(headers.statusCode()).isEqualTo(431);
+        // A header block over SETTINGS_MAX_HEADER_LIST_SIZE (webLimits maxRequestBytes, 16384): Netty's codec answers
+        // 431 on that stream and then resets it (PROTOCOL_ERROR, its HeaderListSizeException path); depending on
+        // which frame it processes first, the JDK client reports the 431 or the reset. Either way only that stream
+        // ends: the next request goes over the same connection.
+        try {
+            assertThat(send(to("/big").header("X-Big", "y".repeat(17_000))).statusCode()).isEqualTo(431);
+        } catch (IOException reset) {
+            assertThat(reset).hasMessageContaining("RST_STREAM");
+        }
         assertThat(send(to("/ok")).body()).isEqualTo(connection);
     }
 }
