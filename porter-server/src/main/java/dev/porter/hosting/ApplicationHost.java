@@ -82,7 +82,7 @@ final class ApplicationHost implements RequestHandler {
 
     /**
      * A request that waited for the incarnation runs outside the front server's dispatch, so a handler that throws
-     * here is answered the way the dispatcher answers it: 500 if nothing was written yet, else the connection cut.
+     * here is answered as the dispatcher answers it ({@link Exchange#fail()}).
      */
     private void handleDeferred(ApplicationHandler handler, Exchange exchange) {
         try {
@@ -90,15 +90,7 @@ final class ApplicationHost implements RequestHandler {
         } catch (RuntimeException e) {
             LOG.error("Application '{}': its handler failed on {} {}", name, exchange.request().method(),
                     exchange.request().uri(), e);
-            if (exchange.isDone()) {
-                return;
-            }
-            if (exchange.isHeadWritten()) {
-                exchange.abort();
-            } else {
-                exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null,
-                        new byte[0]);
-            }
+            exchange.fail();
         }
     }
 

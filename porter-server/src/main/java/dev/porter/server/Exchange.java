@@ -414,6 +414,21 @@ public final class Exchange {
         }
     }
 
+    /**
+     * The handler failed: 500 with an empty body if nothing of the response was written yet, else the connection is
+     * cut (the client must not take a truncated response for a whole one). Nothing happens if the exchange is done.
+     */
+    public void fail() {
+        if (isDone()) {
+            return;
+        }
+        if (isHeadWritten()) {
+            abort();
+        } else {
+            respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null, new byte[0]);
+        }
+    }
+
     /** Whether the client asked to switch protocols ({@code Upgrade} header, e.g. WebSocket). */
     public boolean isUpgradeRequest() {
         return upgradeRequest;

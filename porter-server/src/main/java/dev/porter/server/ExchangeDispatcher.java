@@ -278,11 +278,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             LOG.error("Request handler for application '{}' failed on {} {}", route.application().path(),
                     request.method(), request.uri(), e);
-            if (!exchange.isHeadWritten()) {
-                exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null, new byte[0]);
-            } else {
-                exchange.abort();
-            }
+            exchange.fail();
         }
     }
 
