@@ -212,12 +212,21 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="under 2 minutes: fewer connection counts, shorter runs")
     ap.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    ap.add_argument("--only", help="comma-separated scenario name fragments (e.g. 'in-process,Netty'): an A/B run "
+                    "of those alone, printed and kept in bench/results/, BENCHMARKS.md left as it is")
+    ap.add_argument("--conns", help="comma-separated connection counts, e.g. 64 or 16,256")
+    ap.add_argument("--seconds", type=int, help="length of each measured run")
+    ap.add_argument("--rounds", type=int, help="measured runs per scenario and connection count")
     args = ap.parse_args()
 
     java = find_java()
     conn_counts = [16, 64] if args.quick else [1, 16, 64, 256]
     seconds = 3 if args.quick else 6
     rounds = 1 if args.quick else 2
+    if args.conns:
+        conn_counts = [int(c) for c in args.conns.split(",")]
+    seconds = args.seconds or seconds
+    rounds = args.rounds or rounds
     warmup = 2 if args.quick else 5
 
     hello_jar = os.path.join(ROOT, "samples", "hello", "target", "hello.jar")
@@ -276,13 +285,21 @@ http {{
                            env={"ASPNETCORE_PORT": str(nginx_port)})
     scenarios["nginx proxy_pass -> nginx"] = Server("nginx-proxy", ["/usr/sbin/nginx", "-c", nginx_conf],
                                                     proxy_port)
+    if args.only:
+        wanted = [w.strip().lower() for w in args.only.split(",") if w.strip()]
+        scenarios = {n: s for n, s in scenarios.items() if any(w in n.lower() for w in wanted)}
+        if not scenarios:
+            sys.exit(f"bench: --only {args.only!r} matches no scenario")
     results = {name: {c: [] for c in conn_counts} for name in scenarios}
     extra = {}
     try:
         # Cold start first, before anything else warms the page cache for Porter's own start-up.
-        extra["cold"] = cold_start(java, hello_jar, porter, work, env)
-        nginx_backend.start()
-        servers.append(nginx_backend)
+        if not args.only or "cold" in args.only.lower():
+            extra["cold"] = cold_start(java, hello_jar, porter, work, env)
+            print(f"bench: cold start {extra['cold']}", file=sys.stderr)
+        if any(s.lazy and "nginx" in n for n, s in scenarios.items()):
+            nginx_backend.start()
+            servers.append(nginx_backend)
         idle = None
         for name, server in scenarios.items():
             server.start()
@@ -292,8 +309,9 @@ http {{
                     idle = server.rss_mib()
                     extra["porter_idle_rss_mib"] = round(idle)
                 wait_ready(server)
-        extra["per_app_rss_mib"] = {name: round(s.rss_mib() - extra["porter_idle_rss_mib"])
-                                    for name, s in scenarios.items() if s.lazy}
+        if idle is not None:
+            extra["per_app_rss_mib"] = {name: round(s.rss_mib() - extra["porter_idle_rss_mib"])
+                                        for name, s in scenarios.items() if s.lazy}
         for name, server in scenarios.items():
             print(f"bench: warm-up {name}", file=sys.stderr)
             wrk(server, 64, warmup)
@@ -312,6 +330,12 @@ http {{
         shutil.rmtree(work, ignore_errors=True)
         for d in glob.glob("/tmp/porter-bench-nginx-*"):
             shutil.rmtree(d, ignore_errors=True)
+    if args.only:
+        save_json(results, extra)
+        for c in conn_counts:
+            print(f"bench: best of {rounds} x {seconds} s at c={c}: " + ", ".join(
+                f"{name} {best(results[name][c]):.0f}" for name in scenarios), file=sys.stderr)
+        return
     report(args, results, extra, conn_counts, seconds, rounds)
 
 
@@ -419,12 +443,16 @@ def report(args, results, extra, conn_counts, seconds, rounds):
               + ", ".join(f"{k}: {v} MiB" for k, v in extra["per_app_rss_mib"].items()) + ".", ""]
     with open(args.output, "w") as f:
         f.write("\n".join(lines))
+    save_json(results, extra)
+    print(f"bench: wrote {args.output}", file=sys.stderr)
+
+
+def save_json(results, extra):
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     with open(os.path.join(ROOT, "bench", "results", f"{stamp}.json"), "w") as f:
         json.dump({"results": {k: {str(c): v for c, v in d.items()} for k, d in results.items()}, "extra": extra},
                   f, indent=1)
-    print(f"bench: wrote {args.output}", file=sys.stderr)
 
 
 if __name__ == "__main__":
