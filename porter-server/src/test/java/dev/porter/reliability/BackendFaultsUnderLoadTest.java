@@ -71,6 +71,8 @@ class BackendFaultsUnderLoadTest {
         final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
         /** When each 502 was received (System.nanoTime). */
         final ConcurrentLinkedQueue<Long> failedAt = new ConcurrentLinkedQueue<>();
+        /** Each 502: which client, when its request was sent and when the 502 came (System.nanoTime). */
+        final ConcurrentLinkedQueue<long[]> failures = new ConcurrentLinkedQueue<>();
 
         int count(int status) {
             AtomicInteger n = statuses.get(status);
@@ -92,6 +94,7 @@ class BackendFaultsUnderLoadTest {
     private List<java.util.concurrent.Future<?>> load(String path, AtomicBoolean stop, Tally tally) {
         List<java.util.concurrent.Future<?>> clients = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
+            int client = c;
             clients.add(threads.submit(() -> {
                 RawHttp http = null;
                 while (!stop.get()) {
@@ -103,7 +106,9 @@ class BackendFaultsUnderLoadTest {
                         RawHttp.Response r = http.exchange("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
                         tally.statuses.computeIfAbsent(r.status(), s -> new AtomicInteger()).incrementAndGet();
                         if (r.status() == 502) {
-                            tally.failedAt.add(System.nanoTime());
+                            long now = System.nanoTime();
+                            tally.failedAt.add(now);
+                            tally.failures.add(new long[] {client, t0, now});
                         }
                         if (r.status() == 200 && path.equals("/pid")) {
                             long pid = Long.parseLong(r.bodyText().trim());
@@ -153,6 +158,28 @@ class BackendFaultsUnderLoadTest {
         }
     }
 
+    /**
+     * Waits until a killed process is dead: its state in {@code /proc} is zombie or dead (its descriptors, sockets
+     * included, are closed by then), or it is gone. Polled tightly: the moment bounds which requests were in flight.
+     */
+    private static long awaitDead(long pid) throws InterruptedException {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                String text = java.nio.file.Files.readString(stat);
+                char state = text.charAt(text.lastIndexOf(')') + 2);
+                if (state == 'Z' || state == 'X') {
+                    return System.nanoTime();
+                }
+            } catch (IOException e) {
+                return System.nanoTime(); // reaped already
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("process " + pid + " still alive 10 s after SIGKILL");
+    }
+
     /** How long after a SIGKILL a failed request still counts as that kill's (in flight, or before the exit was seen). */
     private static final long KILL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(3);
 
@@ -165,6 +192,7 @@ class BackendFaultsUnderLoadTest {
         List<java.util.concurrent.Future<?>> clients = load("/pid", stop, tally);
         List<Long> recoveryMillis = new ArrayList<>();
         List<Long> killedAt = new ArrayList<>();
+        List<Long> deadAt = new ArrayList<>();
         int kills = 0;
         for (int k = 0; k < 4; k++) {
             Thread.sleep(2_000); // the fault rhythm under test: a kill every 2 s
@@ -173,6 +201,7 @@ class BackendFaultsUnderLoadTest {
             long t0 = System.nanoTime();
             killedAt.add(t0);
             ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+            deadAt.add(awaitDead(victim));
             kills++;
             // restarted: 200s from a new process again, within the startup time limit (default 120 s; fast here)
             await().atMost(Duration.ofSeconds(20)).until(() -> tally.lastPid.get() != victim
@@ -202,6 +231,40 @@ class BackendFaultsUnderLoadTest {
                 killedAt.stream().anyMatch(k -> t >= k && t - k <= window)).isTrue());
         System.out.println("MEASURED 502s per kill: " + (double) tally.count(502) / kills + " (" + CLIENTS
                 + " clients)");
+        // Per client: each has exactly one request outstanding, so "only the requests in flight fail" means at most
+        // one 502 per client per kill, and each 502 answers a request sent before the backend died (sent < dead <=
+        // answered). A request sent in the few milliseconds between the SIGKILL and the death reached a live backend
+        // and is in flight; one sent after the death must wait for the restart instead.
+        int[][] perClientPerKill = new int[CLIENTS][kills];
+        List<String> notInFlight = new ArrayList<>();
+        for (long[] f : tally.failures) {
+            int kill = -1;
+            for (int k = 0; k < killedAt.size(); k++) {
+                if (killedAt.get(k) <= f[2]) {
+                    kill = k;
+                }
+            }
+            if (kill >= 0) {
+                perClientPerKill[(int) f[0]][kill]++;
+            }
+            if (kill < 0 || f[1] >= deadAt.get(kill)) {
+                notInFlight.add("client " + f[0] + ": sent " + (kill < 0 ? "before any kill"
+                        : TimeUnit.NANOSECONDS.toMillis(f[1] - deadAt.get(kill)) + " ms after the death of kill "
+                                + kill));
+            }
+        }
+        System.out.println("MEASURED SIGKILL to death (fds closed), ms: " + java.util.stream.IntStream.range(0, kills)
+                .mapToObj(k -> String.format("%.1f", (deadAt.get(k) - killedAt.get(k)) / 1e6)).toList());
+        int maxPerClient = 0;
+        for (int[] row : perClientPerKill) {
+            for (int n : row) {
+                maxPerClient = Math.max(maxPerClient, n);
+            }
+        }
+        System.out.println("MEASURED 502s per client per kill: max " + maxPerClient + "; 502s for requests sent "
+                + "after the kill: " + notInFlight.size() + " " + notInFlight.stream().limit(10).toList());
+        assertThat(maxPerClient).as("502s of one client for one kill").isLessThanOrEqualTo(1);
+        assertThat(notInFlight).as("502s for requests sent after the kill (not in flight at the kill)").isEmpty();
         assertThat(tally.pids).hasSizeGreaterThanOrEqualTo(kills + 1);
         assertThat(failedInQuiet).as("failures once the faults stopped").isZero();
         assertThat(tally.count(200) - okBeforeQuiet).as("requests served in the quiet phase").isPositive();

@@ -28,6 +28,14 @@ import java.util.concurrent.TimeUnit;
  * meanwhile) and then is forwarded, or answered 502.5 (start failed, detail with detailed errors) or 503 (the
  * application began stopping). Once stopping, every new request gets 503.
  *
+ * <p>A killed backend (spec §1.5, §1.7): requests in flight on it get 502.3, and are never retried. A request that
+ * picked the process just before its exit was seen, and so never reached it (the connect was refused, or the exit
+ * watch closed the forwarder first), is taken back here and handled as if it had just arrived: it waits for the restart
+ * through the normal start path ({@code startupTimeLimit}, {@code rapidFailsPerMinute}, 502.5 when refused). ANCM
+ * answers those 502.3 too (it has no retry); Porter's judgement is that nothing of such a request was sent, so it is
+ * not a retried forward but a request for an application that is not running, and "a SIGKILL costs only the requests
+ * in flight" holds exactly. A backend that is alive but refuses connections still gets 502.3.
+ *
  * <p>Threading: {@link #handle} runs on event loops; starts, exits and {@link #stop} on virtual threads.
  */
 final class OutOfProcessHandler implements ApplicationHandler {
@@ -95,7 +103,8 @@ final class OutOfProcessHandler implements ApplicationHandler {
     }
 
     private void attachForwarder(BackendProcess process) {
-        process.forwarder(new Forwarder(new BackendTarget(process.address(), process.token()), options));
+        process.forwarder(new Forwarder(new BackendTarget(process.address(), process.token()), options,
+                process::hasExited, this::handle));
     }
 
     private void detachForwarder(BackendProcess process) {

@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +37,54 @@ public final class Forwarder implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> idleWaiters = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    /** Whether the backend process is gone (its exit seen); null: not known (a plain forwarder). */
+    private final BooleanSupplier backendGone;
+    /** Takes back a request that never reached the backend because the process is gone. */
+    private final Consumer<Exchange> takeBack;
 
     public Forwarder(BackendTarget target, ForwardingOptions options) {
+        this(target, options, null, null);
+    }
+
+    /**
+     * A forwarder to a backend process whose exit the caller watches. A request that never reached the backend
+     * (nothing of it was sent: the connect was refused, or the forwarder closed before the connection was made) while
+     * the process is gone or exiting is handed to {@code takeBack} on its event loop instead of being answered 502.3:
+     * it is a new request for an application whose process is not running, not a failed forward. A connect refused by
+     * a process that does not exit within {@link ProxyExchange#EXIT_WAIT_MILLIS} is still 502.3 (spec §1.5).
+     *
+     * @param backendGone whether the process's exit has been seen (cheap: called on event loops)
+     * @param takeBack handles such a request as if it had just arrived; called on the exchange's event loop
+     */
+    public Forwarder(BackendTarget target, ForwardingOptions options, BooleanSupplier backendGone,
+            Consumer<Exchange> takeBack) {
         this.target = target;
         this.options = options;
+        this.backendGone = backendGone;
+        this.takeBack = takeBack;
+    }
+
+    /** Whether a request that never reached the backend can be handed back when the process is gone. */
+    boolean canTakeBack() {
+        return takeBack != null;
+    }
+
+    /** Whether the backend process's exit has been seen. */
+    boolean isBackendGone() {
+        return backendGone != null && backendGone.getAsBoolean();
+    }
+
+    /** Hands an exchange that never reached the backend back (on its loop, on a fresh stack). */
+    void takeBack(Exchange exchange) {
+        try {
+            exchange.eventLoop().execute(() -> {
+                if (!exchange.isDone()) {
+                    takeBack.accept(exchange);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the server is gone, and the client connection with it
+        }
     }
 
     public BackendTarget target() {
@@ -71,6 +117,10 @@ public final class Forwarder implements AutoCloseable {
             }
             if (closed) {
                 // close() sets the flag before it walks the pools: either it saw this pool, or we see the flag.
+                if (canTakeBack() && isBackendGone()) {
+                    takeBack(exchange); // the process died after the handler picked it: nothing was sent
+                    return;
+                }
                 BadGatewayPage.respond(exchange, ForwardingError.SHUTTING_DOWN, "the application is stopping");
                 return;
             }

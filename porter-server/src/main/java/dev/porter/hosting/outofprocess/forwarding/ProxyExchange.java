@@ -36,12 +36,22 @@ import org.slf4j.LoggerFactory;
  * any response byte arrived, is sent once more on a new connection. That is the keep-alive race every pooling client
  * has (the backend closes an idle connection just as it is reused); a bodyless POST is never retried, since the
  * backend may have acted on it.
+ *
+ * <p>A request that never reached the backend is not a failed forward when the backend process is gone: a connect
+ * refused because the process was just killed (its exit not yet seen when the request picked it), or a forwarder
+ * closed by the exit watch before the connection was made. If the forwarder knows the process's fate, such a request
+ * is handed back to the hosting handler once the exit is seen (at most {@link #EXIT_WAIT_MILLIS}), and waits for the
+ * restart like a request for an application not started yet. A connect refused by a process that stays alive is
+ * 502.3 as before: nothing is retried that reached a backend.
  */
 final class ProxyExchange {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
     /** How long the 101 may take to reach the client before the backend side of the tunnel is given up. */
     private static final long UPGRADE_JOIN_LIMIT_SECONDS = 30;
+    /** How long a refused connect waits for the process's exit to be seen before it counts as a live refusal. */
+    static final long EXIT_WAIT_MILLIS = 2_000;
+    private static final long EXIT_POLL_MILLIS = 5;
 
     private final Forwarder forwarder;
     private final BackendPool pool;
@@ -130,9 +140,37 @@ final class ProxyExchange {
         pool.ended(this);
         if (cause instanceof ConnectTimeoutException) {
             fail(ForwardingError.TIMEOUT, "could not connect to the application within requestTimeout", cause);
+        } else if (forwarder.canTakeBack()) {
+            awaitBackendExit(cause, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_WAIT_MILLIS));
         } else {
             fail(ForwardingError.CANNOT_CONNECT, "could not connect to the application", cause);
         }
+    }
+
+    /**
+     * The connect was refused: nothing was sent. A process being killed closes its listener just before its exit is
+     * seen, so look again for a short while (polled, so that a live process that refuses leaves nothing registered).
+     */
+    private void awaitBackendExit(Throwable cause, long deadline) {
+        if (finished) {
+            return;
+        }
+        if (forwarder.isBackendGone()) {
+            handBack();
+        } else if (System.nanoTime() - deadline >= 0) {
+            fail(ForwardingError.CANNOT_CONNECT, "could not connect to the application", cause);
+        } else {
+            pool.loop().schedule(() -> awaitBackendExit(cause, deadline), EXIT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Nothing of the request reached the backend, whose process is gone: the hosting handler takes it back. */
+    private void handBack() {
+        finished = true;
+        cancelTimer();
+        pool.ended(this);
+        end();
+        forwarder.takeBack(exchange);
     }
 
     // ---- clientToProxyRequest body -> proxyToServerRequest ---------------------------------------------------------
@@ -453,6 +491,10 @@ final class ProxyExchange {
             pool.ended(this);
             releaseEarlyTunnelBytes();
             end();
+            return;
+        }
+        if (!finished && backend == null && !requestSent && forwarder.canTakeBack() && forwarder.isBackendGone()) {
+            handBack(); // still connecting when the exit watch closed the forwarder
             return;
         }
         fail(ForwardingError.SHUTTING_DOWN, "the application is stopping", null);
