@@ -111,13 +111,34 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
     }
 
     /**
-     * {@code system.applicationHost/webLimits}: connection timeouts, and the request head size limit (http.sys's
-     * MaxRequestBytes) that Porter enforces before routing.
+     * {@code system.applicationHost/webLimits}: connection timeouts, the request head size limit (http.sys's
+     * MaxRequestBytes) that Porter enforces before routing, and the minimum rate at which a client must take a
+     * response.
+     *
+     * @param minBytesPerSecond IIS's {@code minBytesPerSecond} (http.sys's MinSendRate, default 240, 0 disables):
+     *     while a response waits for a client that does not take it, the connection is cut when it moves fewer bytes
+     *     per second than this (after a grace period)
      */
     public record WebLimits(Duration connectionTimeout, Duration headerWaitTimeout, int maxRequestBytes,
-            boolean http2Cleartext, int http2MaxConcurrentStreams) {
+            boolean http2Cleartext, int http2MaxConcurrentStreams, long minBytesPerSecond) {
         public static final int DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS = 100;
+        /** IIS's default {@code minBytesPerSecond}. */
+        public static final long DEFAULT_MIN_BYTES_PER_SECOND = 240;
+        /** IIS's largest {@code minBytesPerSecond} (a uint). */
+        public static final long MAX_MIN_BYTES_PER_SECOND = 4_294_967_295L;
         public static final WebLimits DEFAULTS = new WebLimits(Duration.ofMinutes(2), Duration.ofSeconds(30), 16384);
+
+        public WebLimits(Duration connectionTimeout, Duration headerWaitTimeout, int maxRequestBytes,
+                boolean http2Cleartext, int http2MaxConcurrentStreams) {
+            this(connectionTimeout, headerWaitTimeout, maxRequestBytes, http2Cleartext, http2MaxConcurrentStreams,
+                    DEFAULT_MIN_BYTES_PER_SECOND);
+        }
+
+        /** These limits with another {@code minBytesPerSecond}. */
+        public WebLimits withMinBytesPerSecond(long value) {
+            return new WebLimits(connectionTimeout, headerWaitTimeout, maxRequestBytes, http2Cleartext,
+                    http2MaxConcurrentStreams, value);
+        }
 
         /**
          * @param http2Cleartext Porter's {@code webLimits http2Cleartext}: HTTP/2 with prior knowledge (h2c, RFC 9113

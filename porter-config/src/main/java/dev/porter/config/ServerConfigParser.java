@@ -530,6 +530,8 @@ public final class ServerConfigParser {
                 a.timeSpan("headerWaitTimeout", d.headerWaitTimeout(), max),
                 a.unsignedInt("maxRequestBytes", d.maxRequestBytes(), 1024, 16 * 1024 * 1024, " (bytes)"),
                 a.bool("http2Cleartext", d.http2Cleartext()),
-                a.unsignedInt("http2MaxConcurrentStreams", d.http2MaxConcurrentStreams(), 1, 10_000, " (streams)"));
+                a.unsignedInt("http2MaxConcurrentStreams", d.http2MaxConcurrentStreams(), 1, 10_000, " (streams)"),
+                a.unsigned("minBytesPerSecond", d.minBytesPerSecond(), 0,
+                        ServerConfig.WebLimits.MAX_MIN_BYTES_PER_SECOND, " (bytes per second; 0 disables)"));
     }
 }

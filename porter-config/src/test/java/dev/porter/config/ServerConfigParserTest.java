@@ -89,6 +89,32 @@ class ServerConfigParserTest {
         assertThat(config.webLimits()).isEqualTo(ServerConfig.WebLimits.DEFAULTS);
     }
 
+    @Test
+    void minBytesPerSecondIsReadWithIisDefault() throws Exception {
+        Path file = write("""
+                <configuration>
+                  <system.applicationHost>
+                    <sites><site name="a"><bindings><binding protocol="http" bindingInformation="*:0:"/></bindings>
+                      <application path="/" physicalPath="wwwroot"/></site></sites>
+                    <webLimits connectionTimeout="00:00:05" minBytesPerSecond="0" />
+                  </system.applicationHost>
+                </configuration>
+                """);
+        assertThat(parser.parse(file).webLimits().minBytesPerSecond()).isZero();
+        assertThat(ServerConfig.WebLimits.DEFAULTS.minBytesPerSecond()).isEqualTo(240);
+        Path set = write("""
+                <configuration>
+                  <system.applicationHost>
+                    <sites><site name="a"><bindings><binding protocol="http" bindingInformation="*:0:"/></bindings>
+                      <application path="/" physicalPath="wwwroot"/></site></sites>
+                    <webLimits minBytesPerSecond="500000" />
+                  </system.applicationHost>
+                </configuration>
+                """);
+        assertThat(parser.parse(set).webLimits()).isEqualTo(ServerConfig.WebLimits.DEFAULTS.withMinBytesPerSecond(
+                500_000));
+    }
+
     /** Each refused binding: file, line, element, attribute, value and the allowed form (port 0 included). */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -224,6 +250,30 @@ class ServerConfigParserTest {
         assertThatThrownBy(() -> parser.parse(webLimits)).hasMessageStartingWith(webLimits + ": line 5: <webLimits> "
                 + "attribute 'headerWaitTimeout' has invalid value '2.00:00:00'; allowed: a time span hh:mm:ss or "
                 + "d.hh:mm:ss in whole seconds, from 00:00:00 to 1.00:00:00");
+
+        Path rate = write("""
+                <configuration>
+                  <system.applicationHost>
+                    <sites><site name="a"><bindings><binding protocol="http" bindingInformation="*:0:"/></bindings>
+                      <application path="/" physicalPath="wwwroot"/></site></sites>
+                    <webLimits minBytesPerSecond="4294967296" />
+                  </system.applicationHost>
+                </configuration>
+                """);
+        assertThatThrownBy(() -> parser.parse(rate)).hasMessage(rate + ": line 5: <webLimits> attribute "
+                + "'minBytesPerSecond' has invalid value '4294967296'; allowed: a whole number from 0 to 4294967295 "
+                + "(bytes per second; 0 disables).");
+        Path negativeRate = write("""
+                <configuration>
+                  <system.applicationHost>
+                    <sites><site name="a"><bindings><binding protocol="http" bindingInformation="*:0:"/></bindings>
+                      <application path="/" physicalPath="wwwroot"/></site></sites>
+                    <webLimits minBytesPerSecond="-1" />
+                  </system.applicationHost>
+                </configuration>
+                """);
+        assertThatThrownBy(() -> parser.parse(negativeRate)).hasMessageContaining("line 5: <webLimits> attribute "
+                + "'minBytesPerSecond' has invalid value '-1'; allowed: a whole number from 0 to 4294967295");
 
         Path limits = write("""
                 <configuration>

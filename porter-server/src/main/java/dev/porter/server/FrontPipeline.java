@@ -77,11 +77,13 @@ final class FrontPipeline {
 
     /** A plain http connection: HTTP/1.x. */
     void init(Channel ch) {
+        MinSendRateHandler.install(ch, config.webLimits());
         http1(ch, null);
     }
 
     /** A plain http connection; with h2c, a client that opens with the HTTP/2 preface gets HTTP/2. */
     void initPlain(Channel ch) {
+        MinSendRateHandler.install(ch, config.webLimits());
         if (config.webLimits().http2Cleartext()) {
             ch.pipeline().addLast("h2c-detector", new CleartextHttp2Detector(this));
         } else {
@@ -91,6 +93,7 @@ final class FrontPipeline {
 
     /** A TLS connection on a listener whose bindings' certificates {@code certificates} maps by SNI host name. */
     void initTls(Channel ch, Mapping<String, SslContext> certificates) {
+        MinSendRateHandler.install(ch, config.webLimits());
         ch.pipeline().addLast("sni", new SniHandler(certificates, 16 * 1024, HANDSHAKE_TIMEOUT_MILLIS));
         ch.pipeline().addLast("alpn", new Alpn());
     }

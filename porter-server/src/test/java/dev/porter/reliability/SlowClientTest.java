@@ -164,9 +164,18 @@ class SlowClientTest {
         assertThat(new String(seen.body(), StandardCharsets.ISO_8859_1)).isEqualTo(body);
     }
 
+    /**
+     * Against a Porter that lets a stalled reader be (connectionTimeout 60 s, minBytesPerSecond 0): what is measured
+     * here is Porter's buffering, not its cut-off (SlowReaderTest covers that, and the shared front's 2 s
+     * connectionTimeout would cut this reader off while the test watches the backend).
+     */
     @Test
-    void slowReaderDoesNotMakePorterBufferTheResponse() throws Exception {
+    void slowReaderDoesNotMakePorterBufferTheResponse(@TempDir Path own) throws Exception {
         long size = 512L * 1024 * 1024;
+        Front shared = front;
+        Front patient = Front.start(Front.Leg.FORWARDED, own, new ServerConfig.WebLimits(Duration.ofSeconds(60),
+                HEADER_WAIT, 16384).withMinBytesPerSecond(0));
+        front = patient;
         try (Socket s = new Socket()) {
             s.setReceiveBufferSize(64 * 1024);
             s.connect(new InetSocketAddress("127.0.0.1", front.port()));
@@ -190,6 +199,9 @@ class SlowClientTest {
             // and the reader can still read: a few MB arrive when it starts
             InputStream in = s.getInputStream();
             assertThat(in.readNBytes(4 * 1024 * 1024)).hasSize(4 * 1024 * 1024);
+        } finally {
+            front = shared;
+            patient.close();
         }
     }
 
