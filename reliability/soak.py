@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Soak: Porter with an out-of-process TestBackend app under wrk load (64 connections, mixed GET and POST) while
 faults are injected in turn every few seconds (backend SIGKILL, app_offline.htm dropped then removed, web.config
-rewritten). Samples Porter's open file descriptors (/proc/<pid>/fd) and RSS every 5 s. Writes RELIABILITY.md.
+rewritten). Samples Porter's open file descriptors (/proc/<pid>/fd) and RSS every 5 s. Then a crash loop under
+load (rapidFailsPerMinute 2, backends SIGKILLed as soon as they serve): starts are refused with 502.5 until the
+real 60-second window ends, and the time until the app serves again is recorded. Writes RELIABILITY.md.
 Run it through reliability/run (which builds Porter and installs wrk)."""
 import argparse
 import datetime
@@ -131,12 +133,96 @@ end
 """
 
 
+def test_backends(porter_pid):
+    """Porter's TestBackend children (not its process watchdog)."""
+    out = []
+    for pid in children(porter_pid):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"TestBackend" in f.read():
+                    out.append(pid)
+        except OSError:
+            pass
+    return out
+
+
+def parse_wrk(out):
+    statuses = dict((int(k), int(v)) for k, v in re.findall(r"(\d+)=(\d+)", (re.search(r"STATUSES(.*)", out)
+                                                                           or re.search("()", "")).group(1)))
+    errors = re.search(r"ERRORS (.*)", out).group(1) if "ERRORS" in out else "?"
+    return statuses, errors
+
+
+def crash_loop(port, web_config, config_text, porter_pid, seen_backends, lua):
+    """Spec 1.7 under load: with rapidFailsPerMinute 2, every backend is SIGKILLed as soon as it has served a
+    request, until starts are refused (502.5); then the real 60-second window runs out and the app must serve again.
+    The web.config change recycles the app, so the window starts with the new incarnation. Returns a dict of figures,
+    the web.config restored."""
+    loop_config = config_text.replace('requestTimeout="00:00:30"', 'requestTimeout="00:00:30" rapidFailsPerMinute="2"')
+    with open(web_config, "w") as f:
+        f.write(loop_config)
+    result = {"kills": 0, "refused_after": None, "recovered_after": None, "window_to_recovery": None}
+    t0 = time.monotonic()
+    old = set(test_backends(porter_pid))
+    # the new incarnation serves (a process that is not one of the old ones): its window began just before
+    while time.monotonic() - t0 < 60:
+        status, body = http(port, "/pid", 10)
+        if status == 200 and int(body.strip() or 0) not in old:
+            break
+        time.sleep(0.1)
+    else:
+        return result
+    window_start = time.monotonic()
+    wrk = subprocess.Popen(["wrk", "-t1", "-c16", "-d600s", "--timeout", "40s", "-s", lua,
+                            f"http://127.0.0.1:{port}/"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        refused_at = None
+        while time.monotonic() - window_start < 55:
+            status, body = http(port, "/pid", 10)
+            if status == 200:
+                pid = int(body.strip() or 0)
+                seen_backends.add(pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    result["kills"] += 1
+                except ProcessLookupError:
+                    pass
+            elif status == 502 and b"502.5" in body:
+                refused_at = time.monotonic()
+                break
+            time.sleep(0.05)
+        if refused_at is not None:
+            result["refused_after"] = refused_at - window_start
+            while time.monotonic() - refused_at < 120:
+                status, body = http(port, "/pid", 10)
+                if status == 200:
+                    now = time.monotonic()
+                    result["recovered_after"] = now - refused_at
+                    result["window_to_recovery"] = now - window_start
+                    seen_backends.add(int(body.strip() or 0))
+                    break
+                time.sleep(0.1)
+            time.sleep(3)  # the load is served again
+    finally:
+        wrk.send_signal(signal.SIGINT)  # wrk prints its summary (and runs done()) on SIGINT
+        try:
+            out = wrk.communicate(timeout=60)[0]
+        except subprocess.TimeoutExpired:
+            wrk.kill()
+            out = wrk.communicate()[0]
+        with open(web_config, "w") as f:
+            f.write(config_text)
+    result["statuses"], result["errors"] = parse_wrk(out)
+    return result
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--quick", action="store_true", help="1 minute")
     ap.add_argument("--fault-every", type=float, default=3.0, help="seconds between faults")
     ap.add_argument("--output", default=os.path.join(ROOT, "RELIABILITY.md"))
+    ap.add_argument("--no-crash-loop", action="store_true", help="skip the crash-loop phase (it waits ~70 s)")
     args = ap.parse_args()
     minutes = 1.0 if args.quick else args.minutes
     seconds = int(minutes * 60)
@@ -231,14 +317,16 @@ def main():
         for t in threads:
             t.join(60)
         out = wrk.stdout
-        statuses = dict((int(k), int(v)) for k, v in re.findall(r"(\d+)=(\d+)", (re.search(r"STATUSES(.*)", out)
-                                                                               or re.search("()", "")).group(1)))
-        errors = re.search(r"ERRORS (.*)", out).group(1) if "ERRORS" in out else "?"
+        statuses, errors = parse_wrk(out)
         latency = re.search(r"LATENCY (.*)", out).group(1) if "LATENCY" in out else "?"
         total = sum(statuses.values())
         # after the faults: a quiet check
         time.sleep(2)
         quiet = [http(port, "/pid", 10)[0] for _ in range(50)]
+        loop = None
+        if not args.no_crash_loop:
+            print("reliability: crash loop (rapidFailsPerMinute 2), waiting out the 60-second window", file=sys.stderr)
+            loop = crash_loop(port, web_config, config_text, porter.pid, seen_backends, lua)
         fds_series = [s[1] for s in samples]
         rss_series = [s[2] for s in samples]
         warm = [s for s in samples if s[0] >= min(30, seconds / 4)] or samples
@@ -285,6 +373,19 @@ def main():
         f"| Porter threads (first / last) | {samples[0][3]} / {samples[-1][3]} |",
         f"| Backend processes seen | {len(seen_backends)} |",
         f"| Processes left after Porter's SIGTERM | {len(left)} |",
+    ]
+    if loop is not None:
+        def secs(v):
+            return "n/a" if v is None else f"{v:.1f} s"
+        lines += [
+            f"| Crash loop (then): rapidFailsPerMinute 2, each backend SIGKILLed once it served, wrk 16 connections "
+            f"| {loop['kills']} kills; starts refused (502.5) {secs(loop['refused_after'])} into the window; "
+            f"serving again {secs(loop['recovered_after'])} after the refusal, "
+            f"{secs(loop['window_to_recovery'])} after the window began |",
+            f"| Crash loop statuses (wrk) | {', '.join(f'{k}: {v}' for k, v in sorted(loop['statuses'].items()))}; "
+            f"socket errors {loop['errors']} |",
+        ]
+    lines += [
         "",
         "fd / RSS samples (s, fds, RSS MiB, children): "
         + ", ".join(f"{s[0]:.0f}:{s[1]}/{s[2] // 1024}/{s[4]}" for s in samples),
@@ -300,6 +401,10 @@ def main():
     with open(args.output, "w") as f:
         f.write(head.rstrip("\n") + "\n\n" + RESULTS_START + "\n\n" + text)
     bad = sum(v for k, v in statuses.items() if k not in (200, 502, 503))
+    if loop is not None:
+        bad += sum(v for k, v in loop["statuses"].items() if k not in (200, 502, 503))
+        if loop["recovered_after"] is None:
+            sys.exit("reliability: FAILED (the crash-looping app did not serve again after the window)")
     if bad or left or any(q != 200 for q in quiet):
         sys.exit("reliability: FAILED (unexpected statuses, leftover processes or no recovery)")
 
