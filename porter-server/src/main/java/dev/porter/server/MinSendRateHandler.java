@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * serve, and this one holds a worker: a backend connection held back by backpressure, or an in-process handler thread
  * blocked in its write.
  *
- * <p>The watch starts when the connection becomes unwritable (Netty's outbound buffer above its high-water mark: the
- * kernel's send buffer is full too, so the client is not keeping up) and ends when everything queued has gone to the
+ * <p>The watch starts when a flush leaves bytes in Netty's outbound buffer (the kernel's send buffer is full: the
+ * client is not keeping up), or the connection becomes unwritable, and ends when everything queued has gone to the
  * kernel. While it runs, a check every {@link #CHECK_MILLIS} counts the bytes that moved to the socket since the
  * watch began (bytes written through this stage, minus what is still queued). The connection is reset when no byte
  * moved for {@code connectionTimeout}, or when, after {@link #GRACE_MILLIS}, the average since the watch began is
@@ -40,8 +40,11 @@ import org.slf4j.LoggerFactory;
  * client takes, and a slow client's progress is seen in window-sized steps instead of a third of an autotuned
  * multi-megabyte send buffer; it also keeps less of a response in the kernel per slow connection.
  *
- * <p>Cost on the fast path (a client that takes its responses): one addition per write. No timer per request: the
- * check is scheduled only while a connection is backed up, and re-arms itself. Confined to the channel's event loop.
+ * <p>Cost on the fast path (a client that takes its responses): one addition per write, one look at the outbound
+ * buffer's pending count per flush. No timer per request: the
+ * check is scheduled only while a connection is backed up, and re-arms itself. Time is the event loop's ticker (so
+ * {@code EmbeddedChannel} tests can move it). Confined to the channel's event loop. An upgraded connection (a
+ * WebSocket tunnel) keeps the stage: a client that stops taking what the app pushes is cut off the same way.
  */
 final class MinSendRateHandler extends ChannelDuplexHandler {
 
@@ -97,17 +100,34 @@ final class MinSendRateHandler extends ChannelDuplexHandler {
     }
 
     @Override
+    public void flush(ChannelHandlerContext context) throws Exception {
+        context.flush();
+        if (check == null && !cut) {
+            // The socket did not take everything: the client is behind (on HTTP/2 the flow controller writes only up
+            // to the high-water mark, so the connection may never become unwritable).
+            ChannelOutboundBuffer out = context.channel().unsafe().outboundBuffer();
+            if (out != null && out.totalPendingWriteBytes() > 0) {
+                startWatch();
+            }
+        }
+    }
+
+    @Override
     public void channelWritabilityChanged(ChannelHandlerContext context) throws Exception {
         if (!context.channel().isWritable() && check == null && !cut) {
-            long now = System.nanoTime();
-            long sent = sent();
-            watchStartNanos = now;
-            watchStartSent = sent;
-            lastProgressNanos = now;
-            lastSent = sent;
-            schedule();
+            startWatch();
         }
         super.channelWritabilityChanged(context);
+    }
+
+    private void startWatch() {
+        long now = ctx.executor().ticker().nanoTime();
+        long sent = sent();
+        watchStartNanos = now;
+        watchStartSent = sent;
+        lastProgressNanos = now;
+        lastSent = sent;
+        schedule();
     }
 
     @Override
@@ -149,7 +169,7 @@ final class MinSendRateHandler extends ChannelDuplexHandler {
         if (!ch.isActive() || out == null) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ctx.executor().ticker().nanoTime();
         long sent = sent();
         if (sent != lastSent) {
             lastSent = sent;
