@@ -4,6 +4,7 @@ import dev.porter.config.ServerConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -86,7 +87,12 @@ final class MinSendRateHandler extends ChannelDuplexHandler {
         this.ctx = context;
         this.sizes = context.channel().config().getMessageSizeEstimator().newHandle();
         if (Epoll.isAvailable() && context.channel() instanceof EpollSocketChannel epoll) {
-            epoll.config().setTcpNotSentLowAt(NOTSENT_LOWAT);
+            try {
+                epoll.config().setTcpNotSentLowAt(NOTSENT_LOWAT);
+            } catch (ChannelException e) {
+                // a kernel without the option (before Linux 3.12): progress is seen in coarser steps, nothing more
+                LOG.debug("TCP_NOTSENT_LOWAT not set on {}: {}", context.channel(), e.toString());
+            }
         }
     }
 
