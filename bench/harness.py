@@ -318,7 +318,7 @@ http {{
         for rnd in range(rounds):
             for c in conn_counts:
                 names = list(scenarios)
-                shift = (rnd + conn_counts.index(c)) % len(names)
+                shift = (rnd + conn_counts.index(c)) % max(len(names), 1)
                 for name in names[shift:] + names[:shift]:
                     r = wrk(scenarios[name], c, seconds)
                     print(f"bench: {name:32} c={c:<4} {r['rps']:>10.0f} req/s  p99 {r['p99_ms']} ms  "
