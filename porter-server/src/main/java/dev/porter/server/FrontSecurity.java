@@ -6,11 +6,20 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
 
 /**
  * The front server's access checks, between routing/limits and the application (DESIGN.md's pipeline: request
@@ -20,30 +29,58 @@ import java.util.concurrent.Executors;
  * enabled scheme (401.2 without credentials, 401.1 with wrong ones); with anonymous on, credentials are optional but,
  * when sent for an enabled scheme, must be right. The authenticated user is set on the exchange.
  *
- * <p>Verified {@code Authorization} values are remembered (bounded), so a client that sends the same credentials on
- * every request pays bcrypt's cost once, not per request; a failed check is never remembered. Password checks run on
- * virtual threads, then the exchange continues on its event loop. One instance per server; thread-safe.
+ * <p>Password checks are deliberately slow (bcrypt: milliseconds to a tenth of a second each), so verified
+ * {@code Authorization} values are remembered, as IIS caches logon tokens: keyed by a SHA-256 digest of the header
+ * (the cache holds no password), for {@link #VERIFIED_TTL} (IIS's {@code UserTokenTTL} default), at most
+ * {@value #CACHE_LIMIT} of them. A check in progress is shared: the requests that arrive with the same header while it
+ * runs (an HTTP/2 client's first burst: dozens of streams at once) wait for that one check instead of each starting
+ * its own, which would cost a bcrypt per stream. A failed check is never remembered beyond the requests that shared
+ * it. The cache lives as long as this instance: a server that reads its configuration (and the htpasswd file) again
+ * gets a new one. Password checks run on virtual threads, then the exchange continues on its event loop. One
+ * instance per server; thread-safe.
  */
 final class FrontSecurity {
 
-    private static final int CACHE_LIMIT = 10_000;
+    static final int CACHE_LIMIT = 10_000;
+    static final Duration VERIFIED_TTL = Duration.ofMinutes(15);
+    private static final FastThreadLocal<MessageDigest> SHA_256 = new FastThreadLocal<>() {
+        @Override
+        protected MessageDigest initialValue() throws NoSuchAlgorithmException {
+            return MessageDigest.getInstance("SHA-256");
+        }
+    };
+
+    /** One check of one {@code Authorization} value: in progress, or done (a user, or null for refused). */
+    private record Verification(CompletableFuture<AuthenticatedUser> user, long startedNanos) {
+    }
 
     private final ServerConfig.Access access;
     private final boolean anonymous;
     private final List<Authenticator> authenticators;
-    private final ConcurrentHashMap<String, AuthenticatedUser> verified = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Verification> verified = new ConcurrentHashMap<>();
     private final ExecutorService verifiers;
+    /** {@link System#nanoTime}; tests move it. */
+    private final LongSupplier clock;
 
     FrontSecurity(ServerConfig.Security security) {
+        this(security, authenticators(security), System::nanoTime);
+    }
+
+    FrontSecurity(ServerConfig.Security security, List<Authenticator> authenticators, LongSupplier clock) {
         this.access = security.access();
         this.anonymous = security.authentication().anonymous();
+        this.authenticators = List.copyOf(authenticators);
+        this.clock = clock;
+        this.verifiers = authenticators.isEmpty() ? null
+                : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("porter-authentication-", 0).factory());
+    }
+
+    private static List<Authenticator> authenticators(ServerConfig.Security security) {
         List<Authenticator> list = new ArrayList<>();
         if (security.authentication().basic().enabled()) {
             list.add(new BasicAuthenticator(security.authentication().basic()));
         }
-        this.authenticators = List.copyOf(list);
-        this.verifiers = list.isEmpty() ? null
-                : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("porter-authentication-", 0).factory());
+        return list;
     }
 
     /** Whether every request passes unchecked (the common case: nothing to do per request). */
@@ -77,38 +114,90 @@ final class FrontSecurity {
             }
             return;
         }
-        AuthenticatedUser known = verified.get(authorization);
-        if (known != null) {
-            exchange.authenticated(known);
-            admitted.run();
+        CompletableFuture<AuthenticatedUser> user = verify(authenticator, authorization);
+        if (user.state() == Future.State.SUCCESS) {
+            admit(exchange, user.resultNow(), admitted); // the common case: remembered, no hop off the loop
             return;
         }
-        verifiers.execute(() -> {
-            AuthenticatedUser user;
+        user.whenComplete((result, failure) -> {
             try {
-                user = authenticator.authenticate(authorization);
-            } catch (RuntimeException e) {
-                ExchangeDispatcher.LOG.warn("{} authentication failed with an error", authenticator.scheme(), e);
-                user = null;
+                exchange.eventLoop().execute(() -> {
+                    if (!exchange.isDone()) { // else the client left while its password was checked
+                        admit(exchange, result, admitted);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // the server is stopping, and the connection with it
             }
-            AuthenticatedUser result = user;
-            exchange.eventLoop().execute(() -> {
-                if (exchange.isDone()) {
-                    return; // the client left while its password was checked
-                }
-                if (result == null) {
-                    deny(exchange, HttpResponseStatus.UNAUTHORIZED, 1, challenges(exchange),
-                            "The credentials are not valid.");
-                    return;
-                }
-                if (verified.size() >= CACHE_LIMIT) {
-                    verified.clear();
-                }
-                verified.put(authorization, result);
-                exchange.authenticated(result);
-                admitted.run();
-            });
         });
+    }
+
+    private void admit(Exchange exchange, AuthenticatedUser user, Runnable admitted) {
+        if (user == null) {
+            deny(exchange, HttpResponseStatus.UNAUTHORIZED, 1, challenges(exchange), "The credentials are not valid.");
+            return;
+        }
+        exchange.authenticated(user);
+        admitted.run();
+    }
+
+    /**
+     * The user an {@code Authorization} value proves (null: none): remembered, in progress (shared), or a new check on
+     * a virtual thread. Never fails exceptionally. Called on event loops; never blocks.
+     */
+    CompletableFuture<AuthenticatedUser> verify(Authenticator authenticator, String authorization) {
+        String key = digest(authorization);
+        while (true) {
+            Verification known = verified.get(key);
+            if (known != null) {
+                if (clock.getAsLong() - known.startedNanos() < VERIFIED_TTL.toNanos()) {
+                    return known.user();
+                }
+                verified.remove(key, known); // expired: check the password again
+                continue;
+            }
+            if (verified.size() >= CACHE_LIMIT) {
+                verified.values().removeIf(v -> v.user().isDone()); // checks in progress stay shared
+            }
+            Verification mine = new Verification(new CompletableFuture<>(), clock.getAsLong());
+            if (verified.putIfAbsent(key, mine) != null) {
+                continue; // another request started the same check a moment ago: share it
+            }
+            try {
+                verifiers.execute(() -> check(authenticator, authorization, key, mine));
+            } catch (RejectedExecutionException e) { // the server is stopping
+                verified.remove(key, mine);
+                mine.user().complete(null);
+            }
+            return mine.user();
+        }
+    }
+
+    /** On a virtual thread: the password check itself. */
+    private void check(Authenticator authenticator, String authorization, String key, Verification mine) {
+        AuthenticatedUser user;
+        try {
+            user = authenticator.authenticate(authorization);
+        } catch (RuntimeException e) {
+            ExchangeDispatcher.LOG.warn("{} authentication failed with an error", authenticator.scheme(), e);
+            user = null;
+        }
+        if (user == null) {
+            verified.remove(key, mine); // refused: only the requests that shared this check learn it
+        }
+        mine.user().complete(user);
+    }
+
+    /** Remembered checks, in progress included (for tests). */
+    int remembered() {
+        return verified.size();
+    }
+
+    /** SHA-256 of the header as a 32-char string: a cheap map key that is not the password. */
+    private static String digest(String authorization) {
+        MessageDigest sha = SHA_256.get();
+        byte[] hash = sha.digest(authorization.getBytes(StandardCharsets.UTF_8));
+        return new String(hash, StandardCharsets.ISO_8859_1);
     }
 
     private Authenticator authenticatorFor(String authorization) {

@@ -201,4 +201,117 @@ class FrontSecurityTest {
         assertThat(basic.authenticate(basic("abc", "abd"))).isNull();
         assertThat(basic.authenticate(basic("alphabet", "abc"))).isNull();
     }
+
+    /** Counts the checks it is asked for and holds each until released, so that callers can pile up meanwhile. */
+    private static final class GatedAuthenticator implements Authenticator {
+        private final BasicAuthenticator real;
+        private final java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.CountDownLatch gate;
+
+        GatedAuthenticator(BasicAuthenticator real, java.util.concurrent.CountDownLatch gate) {
+            this.real = real;
+            this.gate = gate;
+        }
+
+        @Override
+        public String scheme() {
+            return "Basic";
+        }
+
+        @Override
+        public String challenge(Exchange exchange) {
+            return real.challenge(exchange);
+        }
+
+        @Override
+        public AuthenticatedUser authenticate(String authorization) {
+            checks.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return real.authenticate(authorization);
+        }
+    }
+
+    private GatedAuthenticator gated(java.util.concurrent.CountDownLatch gate) {
+        return new GatedAuthenticator(new BasicAuthenticator(basicSecurity(false).authentication().basic()), gate);
+    }
+
+    @Test
+    void requestsArrivingDuringAPasswordCheckShareItAndLaterOnesAreAnsweredFromMemory() throws Exception {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        GatedAuthenticator authenticator = gated(gate);
+        FrontSecurity security = new FrontSecurity(basicSecurity(false), List.of(authenticator), System::nanoTime);
+        toClose.add(security::close);
+        List<java.util.concurrent.CompletableFuture<AuthenticatedUser>> burst = new ArrayList<>();
+        for (int i = 0; i < 20; i++) { // an HTTP/2 client's first burst of streams, all with the same header
+            burst.add(security.verify(authenticator, basic("alice", "wonder land")));
+        }
+        assertThat(burst).allSatisfy(f -> assertThat(f).isNotDone());
+        gate.countDown();
+        for (var f : burst) {
+            assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo(new AuthenticatedUser("alice", "Basic", "Porter test"));
+        }
+        assertThat(authenticator.checks).hasValue(1);
+        var later = security.verify(authenticator, basic("alice", "wonder land"));
+        assertThat(later).isCompletedWithValue(new AuthenticatedUser("alice", "Basic", "Porter test"));
+        assertThat(authenticator.checks).hasValue(1);
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedEveryTimeAndNeverRemembered() throws Exception {
+        GatedAuthenticator authenticator = gated(new java.util.concurrent.CountDownLatch(0));
+        FrontSecurity security = new FrontSecurity(basicSecurity(false), List.of(authenticator), System::nanoTime);
+        toClose.add(security::close);
+        assertThat(security.verify(authenticator, basic("alice", "wonder land")).get(30, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        for (int i = 1; i <= 3; i++) { // the right password of the same user is remembered; a wrong one is not
+            assertThat(security.verify(authenticator, basic("alice", "wonderland"))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+            assertThat(authenticator.checks).hasValue(1 + i);
+        }
+        assertThat(security.remembered()).isEqualTo(1);
+        assertThat(security.verify(authenticator, basic("mallory", "wonder land"))
+                .get(30, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+        assertThat(security.remembered()).isEqualTo(1);
+    }
+
+    @Test
+    void rememberedCredentialsAreCheckedAgainAfterTheirTimeToLive() throws Exception {
+        GatedAuthenticator authenticator = gated(new java.util.concurrent.CountDownLatch(0));
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        FrontSecurity security = new FrontSecurity(basicSecurity(false), List.of(authenticator), now::get);
+        toClose.add(security::close);
+        String alice = basic("alice", "wonder land");
+        assertThat(security.verify(authenticator, alice).get(30, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        now.addAndGet(FrontSecurity.VERIFIED_TTL.toNanos() - 1);
+        assertThat(security.verify(authenticator, alice)).isCompleted();
+        assertThat(authenticator.checks).hasValue(1);
+        now.addAndGet(1);
+        assertThat(security.verify(authenticator, alice).get(30, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        assertThat(authenticator.checks).hasValue(2);
+    }
+
+    @Test
+    void aBurstOfHttp2StreamsWithColdCredentialsIsAnsweredRightOrWrongAsAWhole() throws Exception {
+        Porter porter = start(basicSecurity(false));
+        HttpClient client = client(HttpClient.Version.HTTP_2, null);
+        for (String[] credentials : new String[][] {{"alice", "wonder land", "200"}, {"bob", "wrong", "401"}}) {
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                burst.add(client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:"
+                        + porter.securePort() + "/secret")).header("Authorization", basic(credentials[0],
+                        credentials[1])).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var f : burst) {
+                HttpResponse<String> r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.statusCode()).as(credentials[0]).isEqualTo(Integer.parseInt(credentials[2]));
+                if (r.statusCode() == 200) {
+                    assertThat(r.body()).contains("user=alice/Basic");
+                }
+            }
+        }
+    }
 }

@@ -4,7 +4,6 @@ import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,13 +23,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class BackendProcess {
 
-    /**
-     * The most a readiness probe sleeps between connects: the first request waits for the app, not the probe. The
-     * design's bar is "cold first request no slower than the app's own start-up plus 20 ms", so the probe may lag the
-     * app's listen by at most this; a refused loopback connect costs tens of microseconds, 100 of them a second is
-     * nothing.
-     */
-    static final long MAX_PROBE_INTERVAL_MILLIS = 10;
     private static final HttpClient SHUTDOWN_CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).proxy(HttpClient.Builder.NO_PROXY)
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
@@ -41,7 +33,8 @@ final class BackendProcess {
     private final String token;
     private final Instant launchTime;
     private final long launchNanos;
-    private final List<ProcessHandle> descendantsAtReady = new ArrayList<>();
+    private volatile List<ProcessHandle> descendantsAtReady = List.of();
+    private volatile int probes;
     private volatile boolean ready;
     private volatile long readyNanos;
     private volatile boolean stopRequested;
@@ -132,45 +125,34 @@ final class BackendProcess {
     enum Readiness { READY, EXITED, TIMED_OUT, CANCELLED }
 
     /**
-     * Spec §1.3, Porter's mapping: ready once the child is alive and a TCP connect to 127.0.0.1:port succeeds. Probes
-     * from the first millisecond, backing off 1, 2, 4, 8, then every {@value #MAX_PROBE_INTERVAL_MILLIS} ms. Gives up
-     * when the child exits, when {@code limit} passes, or when {@code cancelled} says so (the application stops).
+     * Spec §1.3, Porter's mapping: ready once the child is alive and a TCP connect to 127.0.0.1:port succeeds, probed
+     * at an interval that grows with the child's age ({@link ReadinessProbe}). Gives up when the child exits, when
+     * {@code limit} passes, or when {@code cancelled} says so (the application stops). The caller takes the
+     * descendants' snapshot ({@link #rememberDescendants}) once the first request is on its way.
      */
     Readiness awaitReady(Duration limit, java.util.function.BooleanSupplier cancelled) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        long pause = 1;
-        InetSocketAddress address = address();
-        while (true) {
-            if (!process.isAlive()) {
-                return Readiness.EXITED;
-            }
-            if (cancelled.getAsBoolean()) {
-                return Readiness.CANCELLED;
-            }
-            try (Socket probe = new Socket()) {
-                probe.connect(address, 1_000);
-                if (process.isAlive()) {
-                    readyNanos = System.nanoTime();
-                    ready = true;
-                    descendantsAtReady.addAll(process.descendants().toList());
-                    return Readiness.READY;
-                }
-                return Readiness.EXITED;
-            } catch (IOException refused) {
-                // not listening yet
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return Readiness.TIMED_OUT;
-            }
-            try {
-                process.waitFor(Math.min(pause, TimeUnit.NANOSECONDS.toMillis(left) + 1), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Readiness.CANCELLED;
-            }
-            pause = Math.min(pause * 2, MAX_PROBE_INTERVAL_MILLIS);
+        ReadinessProbe probe = ReadinessProbe.start(process, address(), launchNanos,
+                System.nanoTime() + limit.toNanos(), cancelled);
+        Readiness readiness = probe.await();
+        probes = probe.probes();
+        if (readiness == Readiness.READY) {
+            readyNanos = System.nanoTime();
+            ready = true;
         }
+        return readiness;
+    }
+
+    /** How many connects the readiness wait made. */
+    int readinessProbes() {
+        return probes;
+    }
+
+    /**
+     * Snapshots the descendants of a ready process (a walk over every process of the machine, about a millisecond),
+     * so that they can be killed with it even if they leave its process group.
+     */
+    void rememberDescendants() {
+        descendantsAtReady = List.copyOf(process.descendants().toList());
     }
 
     /** After an exit: lets the drain thread read what the child wrote last (for event 1020), bounded. */

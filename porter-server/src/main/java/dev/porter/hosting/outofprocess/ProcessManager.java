@@ -186,7 +186,7 @@ final class ProcessManager {
     private void start(int index, AtomicReference<CompletableFuture<BackendProcess>> slot,
             CompletableFuture<BackendProcess> result) {
         try {
-            result.complete(launchWithRetries(index));
+            result.complete(launchWithRetries(index, result));
         } catch (StartFailure e) {
             slot.compareAndSet(result, null);
             result.completeExceptionally(e);
@@ -197,7 +197,8 @@ final class ProcessManager {
         }
     }
 
-    private BackendProcess launchWithRetries(int index) {
+    /** Completes {@code result} itself as soon as a process is ready, before the bookkeeping of a start. */
+    private BackendProcess launchWithRetries(int index, CompletableFuture<BackendProcess> result) {
         if (!allowStart()) {
             throw new StartFailure(ProcessEvents.rapidFailCountExceeded(config.rapidFailsPerMinute()), false);
         }
@@ -233,11 +234,16 @@ final class ProcessManager {
             BackendProcess.Readiness readiness = process.awaitReady(config.startupTimeLimit(), () -> stopping);
             switch (readiness) {
                 case READY -> {
-                    ProcessEvents.started(appName, process.pid(), process.pid(), port);
-                    debugLog.info("Started process " + process.pid() + " for slot " + index + " on port " + port
-                            + ": listening " + process.startupMillis() + " ms after launch");
                     onReady.accept(process);
                     watchExit(index, process);
+                    // the waiting requests go first: the event, the debug log and the snapshot of descendants (a walk
+                    // over /proc) cost milliseconds that a cold first response should not wait for
+                    result.complete(process);
+                    process.rememberDescendants();
+                    ProcessEvents.started(appName, process.pid(), process.pid(), port);
+                    debugLog.info("Started process " + process.pid() + " for slot " + index + " on port " + port
+                            + ": listening " + process.startupMillis() + " ms after launch ("
+                            + process.readinessProbes() + " readiness probes)");
                     return process;
                 }
                 case EXITED -> {

@@ -106,9 +106,10 @@ class OutOfProcessHostingTest {
         String headers = get("/headers").bodyText();
         String token = get("/env/ASPNETCORE_TOKEN").bodyText();
         assertThat(headers.toLowerCase()).contains("ms-aspnetcore-token: " + token);
-        assertThat(events.events(1001)).singleElement().asString()
-                .matches("Application 'MACHINE/WEBROOT/APPHOST/Default Web Site' started process '" + pid
-                        + "' successfully and process '" + pid + "' is listening on port '\\d+'\\.");
+        // logged once the first request is on its way, not before (ProcessManager: the waiting requests go first)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events.events(1001)).singleElement()
+                .asString().matches("Application 'MACHINE/WEBROOT/APPHOST/Default Web Site' started process '" + pid
+                        + "' successfully and process '" + pid + "' is listening on port '\\d+'\\."));
     }
 
     @Test
