@@ -33,6 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ResponseBodyStream extends OutputStream {
 
     static final int BUFFER_SIZE = 8192;
+    static final int MIN_BUFFER = 512;
     static final int BLOCK_ABOVE = 256 * 1024;
     static final int FLUSH_ABOVE = 64 * 1024;
     static final int LARGE_PIECE = 64 * 1024;
@@ -120,9 +121,7 @@ final class ResponseBodyStream extends OutputStream {
         if (aborted) {
             return;
         }
-        if (buffer == null) {
-            buffer = new byte[BUFFER_SIZE];
-        }
+        ensureRoom(1);
         buffer[count++] = (byte) b;
         written++;
         afterWrite();
@@ -139,10 +138,18 @@ final class ResponseBodyStream extends OutputStream {
             return;
         }
         written += len;
-        if (buffer == null) {
-            buffer = new byte[BUFFER_SIZE];
+        if (count == 0 && declaredLength > 0 && written == declaredLength && len <= LARGE_PIECE) {
+            // The common small response: its whole fixed-length body in one write. It goes to the event loop as
+            // is, with the head, without passing through (or allocating) the buffer.
+            ByteBuf body = front.alloc().buffer(len);
+            body.writeBytes(b, off, len);
+            finished = true;
+            send(body, true, true);
+            owner.responseFinished();
+            return;
         }
         if (len <= BUFFER_SIZE - count) {
+            ensureRoom(len);
             System.arraycopy(b, off, buffer, count, len);
             count += len;
         } else {
@@ -151,6 +158,7 @@ final class ResponseBodyStream extends OutputStream {
             while (len > 0) {
                 int n = Math.min(len, LARGE_PIECE);
                 if (n < BUFFER_SIZE && !(declaredLength > 0 && written == declaredLength)) {
+                    ensureRoom(n);
                     System.arraycopy(b, off, buffer, 0, n);
                     count = n;
                 } else {
@@ -170,6 +178,26 @@ final class ResponseBodyStream extends OutputStream {
             }
         }
         afterWrite();
+    }
+
+    /**
+     * Makes room for {@code n} more bytes (with {@code count + n <= BUFFER_SIZE}). The buffer starts as small as the
+     * body needs (a declared length, else what is written, at least {@link #MIN_BUFFER}) and doubles up to
+     * {@link #BUFFER_SIZE}: a small response never pays for zeroing 8 KiB.
+     */
+    private void ensureRoom(int n) {
+        int need = count + n;
+        byte[] b = buffer;
+        if (b != null && need <= b.length) {
+            return;
+        }
+        int size;
+        if (b == null && declaredLength > 0) {
+            size = (int) Math.min(BUFFER_SIZE, Math.max(need, declaredLength));
+        } else {
+            size = Math.min(BUFFER_SIZE, Math.max(need, b == null ? MIN_BUFFER : b.length * 2));
+        }
+        buffer = b == null ? new byte[size] : java.util.Arrays.copyOf(b, size);
     }
 
     private void checkWritable(int len) throws IOException {
@@ -268,7 +296,8 @@ final class ResponseBodyStream extends OutputStream {
         pendingHead = null;
         int size = data == null ? 0 : data.readableBytes();
         boolean flushNow = flush || last;
-        if (size > 0) {
+        // The last hand-over is not counted: nobody waits for credit after it (a small response never takes the lock).
+        if (size > 0 && !last) {
             lock.lock();
             try {
                 outstanding += size;
@@ -289,7 +318,9 @@ final class ResponseBodyStream extends OutputStream {
             if (data != null) {
                 data.release();
             }
-            credit(size);
+            if (!last) {
+                credit(size);
+            }
             return;
         }
         if (head != null && last) {
@@ -301,7 +332,6 @@ final class ResponseBodyStream extends OutputStream {
             }
             front.writeHead(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), body, head.headers(),
                     EmptyHttpHeaders.INSTANCE));
-            credit(size);
             return;
         }
         if (head != null) {
@@ -314,7 +344,7 @@ final class ResponseBodyStream extends OutputStream {
         HttpContent content = last ? (data == null ? LastHttpContent.EMPTY_LAST_CONTENT
                 : new DefaultLastHttpContent(data)) : new DefaultHttpContent(data);
         ChannelFuture f = front.writeContent(content, flush || last);
-        if (size > 0) {
+        if (size > 0 && !last) {
             f.addListener(done -> credit(size));
         }
     }
