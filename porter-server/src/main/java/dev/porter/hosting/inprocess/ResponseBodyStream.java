@@ -34,6 +34,7 @@ final class ResponseBodyStream extends OutputStream {
 
     static final int BUFFER_SIZE = 8192;
     static final int MIN_BUFFER = 512;
+    static final int SMALL_COPY = 128;
     static final int BLOCK_ABOVE = 256 * 1024;
     static final int FLUSH_ABOVE = 64 * 1024;
     static final int LARGE_PIECE = 64 * 1024;
@@ -141,8 +142,7 @@ final class ResponseBodyStream extends OutputStream {
         if (count == 0 && declaredLength > 0 && written == declaredLength && len <= LARGE_PIECE) {
             // The common small response: its whole fixed-length body in one write. It goes to the event loop as
             // is, with the head, without passing through (or allocating) the buffer.
-            ByteBuf body = front.alloc().buffer(len);
-            body.writeBytes(b, off, len);
+            ByteBuf body = copy(b, off, len);
             finished = true;
             send(body, true, true);
             owner.responseFinished();
@@ -198,6 +198,20 @@ final class ResponseBodyStream extends OutputStream {
             size = Math.min(BUFFER_SIZE, Math.max(need, b == null ? MIN_BUFFER : b.length * 2));
         }
         buffer = b == null ? new byte[size] : java.util.Arrays.copyOf(b, size);
+    }
+
+    /**
+     * {@code b[off, off + len)} as a buffer for the event loop. Up to {@link #SMALL_COPY} bytes (what Netty's encoder
+     * copies into the response head's own buffer anyway) that is a plain array, which costs the handler thread less
+     * than a pooled direct buffer taken from outside the event loop.
+     */
+    private ByteBuf copy(byte[] b, int off, int len) {
+        if (len <= SMALL_COPY) {
+            return Unpooled.wrappedBuffer(java.util.Arrays.copyOfRange(b, off, off + len));
+        }
+        ByteBuf data = front.alloc().buffer(len);
+        data.writeBytes(b, off, len);
+        return data;
     }
 
     private void checkWritable(int len) throws IOException {
@@ -277,8 +291,7 @@ final class ResponseBodyStream extends OutputStream {
     private void ship(boolean last, boolean flush) {
         ByteBuf data = null;
         if (count > 0) {
-            data = front.alloc().buffer(count);
-            data.writeBytes(buffer, 0, count);
+            data = copy(buffer, 0, count);
             count = 0;
         } else if (pendingHead == null && !last && !flush) {
             return;
