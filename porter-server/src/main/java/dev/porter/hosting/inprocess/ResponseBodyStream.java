@@ -17,13 +17,15 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * An in-process response body as the app's {@code HttpExchange.getResponseBody()}. Bytes collect in an 8 KiB buffer;
- * a full buffer, {@code flush()} or the end of the body hands them to the exchange's event loop as one
- * {@link HttpContent} (a large write goes in pieces of up to 64 KiB, uncopied into the buffer). Whatever is handed
- * over is flushed once 64 KiB wait. The response head waits for the first of those hand-overs, so a small response (head, body and
- * end) crosses to the event loop once, as one full response. Backpressure: while more than 256 KiB handed over are not
- * yet written to the client's socket, the writing thread blocks, so a fast producer and a slow client never fill the
- * heap. After the client has gone, writes are dropped silently (spec §3.3).
+ * An in-process response body as the app's {@code HttpExchange.getResponseBody()}. Bytes collect in a buffer of up to
+ * 8 KiB (sized to the declared length, or growing from 512 bytes); a full buffer, {@code flush()} or the end of the
+ * body hands them to the exchange's event loop as one {@link HttpContent} (a large write goes in pieces of up to
+ * 64 KiB, uncopied into the buffer). Whatever is handed over is flushed once 64 KiB wait. The response head waits for
+ * the first of those hand-overs, so a small response (head, body and end) crosses to the event loop once, as one full
+ * response; a fixed-length body written in one {@code write} skips the buffer, and its hand-over takes no lock.
+ * Backpressure: while more than 256 KiB handed over are not yet written to the client's socket, the writing thread
+ * blocks, so a fast producer and a slow client never fill the heap. After the client has gone, writes are dropped
+ * silently (spec §3.3).
  *
  * <p>Framing follows {@code sendResponseHeaders}: a length above 0 is exact (too many bytes throw, too few at close
  * abort the connection), 0 means chunked, -1 (and HEAD, 204, 304) means no body — that response is complete at once.
