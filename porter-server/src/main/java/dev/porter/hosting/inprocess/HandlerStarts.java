@@ -41,7 +41,11 @@ final class HandlerStarts implements Runnable {
         pending.add(app);
         if (!scheduled) {
             scheduled = true;
-            loop.execute(this); // runs after the loop's current I/O, without a wake-up (we are on the loop)
+            try {
+                loop.execute(this); // runs after the loop's current I/O, without a wake-up (we are on the loop)
+            } catch (RejectedExecutionException e) {
+                run(); // the loop is shutting down: start them now rather than never
+            }
         }
     }
 
