@@ -50,6 +50,8 @@ final class AppDomain {
     private final Map<Exchange, InProcessExchange> inFlight = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
+    /** Threads in {@link #awaitDrained}; written under {@link #lock}. */
+    private volatile int drainWaiters;
     private volatile AppClassLoader loader;
     private volatile Thread mainThread;
 
@@ -240,7 +242,8 @@ final class AppDomain {
     }
 
     void requestEnded(Exchange exchange) {
-        if (inFlight.remove(exchange) != null && inFlight.isEmpty()) {
+        // Only a stop waits for the drain: requests that end while nobody waits take no lock.
+        if (inFlight.remove(exchange) != null && drainWaiters > 0 && inFlight.isEmpty()) {
             lock.lock();
             try {
                 drained.signalAll();
@@ -257,6 +260,7 @@ final class AppDomain {
     /** Waits until no request is in flight or the deadline ({@code System.nanoTime()}) passes. */
     boolean awaitDrained(long deadlineNanos) {
         lock.lock();
+        drainWaiters++; // (before the emptiness check below: requestEnded reads it after its removal)
         try {
             while (!inFlight.isEmpty()) {
                 long left = deadlineNanos - System.nanoTime();
@@ -270,6 +274,7 @@ final class AppDomain {
             Thread.currentThread().interrupt();
             return inFlight.isEmpty();
         } finally {
+            drainWaiters--;
             lock.unlock();
         }
     }

@@ -140,7 +140,12 @@ final class InProcessExchange extends HttpExchange {
             // Over TLS the app gets an HttpsExchange (as from the JDK's HttpsServer), whose getSSLSession() is the
             // client connection's.
             HttpExchange exchange = sslSession != null ? new InProcessHttpsExchange(this, sslSession) : this;
-            new Filter.Chain(context.getFilters(), context.getHandler()).doFilter(exchange);
+            java.util.List<Filter> filters = context.getFilters();
+            if (filters.isEmpty()) {
+                context.getHandler().handle(exchange); // what an empty chain does, without building one
+            } else {
+                new Filter.Chain(filters, context.getHandler()).doFilter(exchange);
+            }
             if (closedWithoutResponse) {
                 closedWithoutResponse = false;
                 handlerThread = null;

@@ -17,7 +17,8 @@ import java.util.concurrent.RejectedExecutionException;
  * the {@code IISHttpServer} of the JVM. It never listens: the bind address is remembered and ignored, and requests
  * arrive from the front server through {@link #dispatch}. Contexts match by the longest path prefix, as the JDK's do,
  * against the path relative to the application's virtual path. Handlers run on a new virtual thread per exchange
- * unless the app set an executor.
+ * unless the app set an executor; the threads of the requests one event-loop cycle decodes are started together at
+ * the end of that cycle ({@link HandlerStarts}).
  *
  * <p>Threading: the app configures it from any thread; {@link #dispatch} runs on the exchange's event loop.
  */
@@ -156,18 +157,27 @@ final class InProcessHttpServer extends HttpServer {
         domain.requestStarted(exchange, app);
         Runnable task = () -> app.run(domain.loader());
         Executor ex = executor;
-        try {
-            if (ex == null) {
-                domain.requestThreads().newThread(task).start();
+        if (ex == null) {
+            Thread handler = domain.requestThreads().newThread(task);
+            if (exchange.eventLoop().inEventLoop()) {
+                HandlerStarts.on(exchange.eventLoop()).add(handler, exchange, app);
             } else {
-                ex.execute(task);
+                HandlerStarts.start(handler, exchange, app);
             }
-        } catch (RejectedExecutionException e) {
-            if (!exchange.isHeadWritten()) {
-                exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, null, new byte[0]);
-            }
-            app.responseFinished();
+            return;
         }
+        try {
+            ex.execute(task);
+        } catch (RejectedExecutionException e) {
+            refused(exchange, app);
+        }
+    }
+
+    static void refused(Exchange exchange, InProcessExchange app) {
+        if (!exchange.isHeadWritten()) {
+            exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, null, new byte[0]);
+        }
+        app.responseFinished();
     }
 
     private InProcessContext findContext(String path) {

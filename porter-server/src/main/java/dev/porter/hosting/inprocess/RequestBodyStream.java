@@ -30,7 +30,8 @@ final class RequestBodyStream extends InputStream {
     private final InProcessExchange owner;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition available = lock.newCondition();
-    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+    /** Allocated by the first content: most requests (a GET) have no body. */
+    private ArrayDeque<ByteBuf> queue;
     private long queuedBytes;
     private long receivedBytes;
     private boolean end;
@@ -80,6 +81,9 @@ final class RequestBodyStream extends InputStream {
                 return;
             }
             if (n > 0) {
+                if (queue == null) {
+                    queue = new ArrayDeque<>(4);
+                }
                 queue.add(data);
                 queuedBytes += n;
             } else {
@@ -114,7 +118,7 @@ final class RequestBodyStream extends InputStream {
     }
 
     private void failLocked(IOException cause) {
-        if (failure == null && !(end && queue.isEmpty())) {
+        if (failure == null && !(end && isEmpty())) {
             failure = cause;
         }
         releaseQueued();
@@ -147,7 +151,7 @@ final class RequestBodyStream extends InputStream {
                 if (closed) {
                     throw new IOException("Stream is closed");
                 }
-                if (!queue.isEmpty()) {
+                if (!isEmpty()) {
                     break;
                 }
                 if (end) {
@@ -159,7 +163,7 @@ final class RequestBodyStream extends InputStream {
                 available.awaitUninterruptibly();
             }
             int total = 0;
-            while (total < len && !queue.isEmpty()) {
+            while (total < len && !isEmpty()) {
                 ByteBuf head = queue.peek();
                 int n = Math.min(len - total, head.readableBytes());
                 head.readBytes(b, off + total, n);
@@ -244,10 +248,16 @@ final class RequestBodyStream extends InputStream {
         }
     }
 
+    private boolean isEmpty() {
+        return queue == null || queue.isEmpty();
+    }
+
     private void releaseQueued() {
-        ByteBuf b;
-        while ((b = queue.poll()) != null) {
-            b.release();
+        if (queue != null) {
+            ByteBuf b;
+            while ((b = queue.poll()) != null) {
+                b.release();
+            }
         }
         queuedBytes = 0;
     }

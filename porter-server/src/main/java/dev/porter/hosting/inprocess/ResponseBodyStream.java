@@ -17,13 +17,15 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * An in-process response body as the app's {@code HttpExchange.getResponseBody()}. Bytes collect in an 8 KiB buffer;
- * a full buffer, {@code flush()} or the end of the body hands them to the exchange's event loop as one
- * {@link HttpContent} (a large write goes in pieces of up to 64 KiB, uncopied into the buffer). Whatever is handed
- * over is flushed once 64 KiB wait. The response head waits for the first of those hand-overs, so a small response (head, body and
- * end) crosses to the event loop once, as one full response. Backpressure: while more than 256 KiB handed over are not
- * yet written to the client's socket, the writing thread blocks, so a fast producer and a slow client never fill the
- * heap. After the client has gone, writes are dropped silently (spec §3.3).
+ * An in-process response body as the app's {@code HttpExchange.getResponseBody()}. Bytes collect in a buffer of up to
+ * 8 KiB (sized to the declared length, or growing from 512 bytes); a full buffer, {@code flush()} or the end of the
+ * body hands them to the exchange's event loop as one {@link HttpContent} (a large write goes in pieces of up to
+ * 64 KiB, uncopied into the buffer). Whatever is handed over is flushed once 64 KiB wait. The response head waits for
+ * the first of those hand-overs, so a small response (head, body and end) crosses to the event loop once, as one full
+ * response; a fixed-length body written in one {@code write} skips the buffer, and its hand-over takes no lock.
+ * Backpressure: while more than 256 KiB handed over are not yet written to the client's socket, the writing thread
+ * blocks, so a fast producer and a slow client never fill the heap. After the client has gone, writes are dropped
+ * silently (spec §3.3).
  *
  * <p>Framing follows {@code sendResponseHeaders}: a length above 0 is exact (too many bytes throw, too few at close
  * abort the connection), 0 means chunked, -1 (and HEAD, 204, 304) means no body — that response is complete at once.
@@ -33,6 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ResponseBodyStream extends OutputStream {
 
     static final int BUFFER_SIZE = 8192;
+    static final int MIN_BUFFER = 512;
+    static final int SMALL_COPY = 128;
     static final int BLOCK_ABOVE = 256 * 1024;
     static final int FLUSH_ABOVE = 64 * 1024;
     static final int LARGE_PIECE = 64 * 1024;
@@ -120,9 +124,7 @@ final class ResponseBodyStream extends OutputStream {
         if (aborted) {
             return;
         }
-        if (buffer == null) {
-            buffer = new byte[BUFFER_SIZE];
-        }
+        ensureRoom(1);
         buffer[count++] = (byte) b;
         written++;
         afterWrite();
@@ -139,10 +141,17 @@ final class ResponseBodyStream extends OutputStream {
             return;
         }
         written += len;
-        if (buffer == null) {
-            buffer = new byte[BUFFER_SIZE];
+        if (count == 0 && declaredLength > 0 && written == declaredLength && len <= LARGE_PIECE) {
+            // The common small response: its whole fixed-length body in one write. It goes to the event loop as
+            // is, with the head, without passing through (or allocating) the buffer.
+            ByteBuf body = copy(b, off, len);
+            finished = true;
+            send(body, true, true);
+            owner.responseFinished();
+            return;
         }
         if (len <= BUFFER_SIZE - count) {
+            ensureRoom(len);
             System.arraycopy(b, off, buffer, count, len);
             count += len;
         } else {
@@ -151,6 +160,7 @@ final class ResponseBodyStream extends OutputStream {
             while (len > 0) {
                 int n = Math.min(len, LARGE_PIECE);
                 if (n < BUFFER_SIZE && !(declaredLength > 0 && written == declaredLength)) {
+                    ensureRoom(n);
                     System.arraycopy(b, off, buffer, 0, n);
                     count = n;
                 } else {
@@ -170,6 +180,40 @@ final class ResponseBodyStream extends OutputStream {
             }
         }
         afterWrite();
+    }
+
+    /**
+     * Makes room for {@code n} more bytes (with {@code count + n <= BUFFER_SIZE}). The buffer starts as small as the
+     * body needs (a declared length, else what is written, at least {@link #MIN_BUFFER}) and doubles up to
+     * {@link #BUFFER_SIZE}: a small response never pays for zeroing 8 KiB.
+     */
+    private void ensureRoom(int n) {
+        int need = count + n;
+        byte[] b = buffer;
+        if (b != null && need <= b.length) {
+            return;
+        }
+        int size;
+        if (b == null && declaredLength > 0) {
+            size = (int) Math.min(BUFFER_SIZE, Math.max(need, declaredLength));
+        } else {
+            size = Math.min(BUFFER_SIZE, Math.max(need, b == null ? MIN_BUFFER : b.length * 2));
+        }
+        buffer = b == null ? new byte[size] : java.util.Arrays.copyOf(b, size);
+    }
+
+    /**
+     * {@code b[off, off + len)} as a buffer for the event loop. Up to {@link #SMALL_COPY} bytes (what Netty's encoder
+     * copies into the response head's own buffer anyway) that is a plain array, which costs the handler thread less
+     * than a pooled direct buffer taken from outside the event loop.
+     */
+    private ByteBuf copy(byte[] b, int off, int len) {
+        if (len <= SMALL_COPY) {
+            return Unpooled.wrappedBuffer(java.util.Arrays.copyOfRange(b, off, off + len));
+        }
+        ByteBuf data = front.alloc().buffer(len);
+        data.writeBytes(b, off, len);
+        return data;
     }
 
     private void checkWritable(int len) throws IOException {
@@ -249,8 +293,7 @@ final class ResponseBodyStream extends OutputStream {
     private void ship(boolean last, boolean flush) {
         ByteBuf data = null;
         if (count > 0) {
-            data = front.alloc().buffer(count);
-            data.writeBytes(buffer, 0, count);
+            data = copy(buffer, 0, count);
             count = 0;
         } else if (pendingHead == null && !last && !flush) {
             return;
@@ -268,7 +311,8 @@ final class ResponseBodyStream extends OutputStream {
         pendingHead = null;
         int size = data == null ? 0 : data.readableBytes();
         boolean flushNow = flush || last;
-        if (size > 0) {
+        // The last hand-over is not counted: nobody waits for credit after it (a small response never takes the lock).
+        if (size > 0 && !last) {
             lock.lock();
             try {
                 outstanding += size;
@@ -289,7 +333,9 @@ final class ResponseBodyStream extends OutputStream {
             if (data != null) {
                 data.release();
             }
-            credit(size);
+            if (!last) {
+                credit(size);
+            }
             return;
         }
         if (head != null && last) {
@@ -301,7 +347,6 @@ final class ResponseBodyStream extends OutputStream {
             }
             front.writeHead(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), body, head.headers(),
                     EmptyHttpHeaders.INSTANCE));
-            credit(size);
             return;
         }
         if (head != null) {
@@ -314,7 +359,7 @@ final class ResponseBodyStream extends OutputStream {
         HttpContent content = last ? (data == null ? LastHttpContent.EMPTY_LAST_CONTENT
                 : new DefaultLastHttpContent(data)) : new DefaultHttpContent(data);
         ChannelFuture f = front.writeContent(content, flush || last);
-        if (size > 0) {
+        if (size > 0 && !last) {
             f.addListener(done -> credit(size));
         }
     }

@@ -43,7 +43,9 @@
  * {@link dev.porter.hosting.inprocess.InProcessHttpServer}, and everyone else the JDK's own server. The bind address
  * is ignored; {@code getRequestURI()} is the path form relative to the application's virtual path (the same rule the
  * integration library applies out-of-process); contexts match by longest prefix; handlers run on a virtual thread per
- * exchange unless the app sets an executor. Bodies stream both ways with bounded buffers
+ * exchange unless the app sets an executor (the threads of the requests one event-loop cycle decodes start together,
+ * {@link dev.porter.hosting.inprocess.HandlerStarts}; a small response crosses back to the loop once, head and body
+ * together). Bodies stream both ways with bounded buffers
  * ({@link dev.porter.hosting.inprocess.RequestBodyStream}, {@link dev.porter.hosting.inprocess.ResponseBodyStream}).
  * {@code HttpsServer} is refused in-process: the front server terminates TLS.
  *
