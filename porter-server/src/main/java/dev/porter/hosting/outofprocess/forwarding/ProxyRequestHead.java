@@ -58,7 +58,32 @@ final class ProxyRequestHead {
     }
 
     static HttpRequest build(Exchange exchange, String token, boolean webSocket) {
-        HttpRequest clientToProxyRequest = exchange.request();
+        return build(exchange, token, webSocket, clientAddress(exchange.remoteAddress()));
+    }
+
+    /** @param client the client's {@code ip:port} as {@link #clientAddress} writes it (callers may cache it) */
+    static HttpRequest build(Exchange exchange, String token, boolean webSocket, String client) {
+        ClientTls tls = exchange.tls();
+        return build(exchange.request(), exchange.target().cookedPath(), exchange.target().rawQuery(), client,
+                exchange.localAddress(), exchange.isSecure(), tls == null ? null : tls.clientCertificateBase64(),
+                exchange.user(), token, webSocket);
+    }
+
+    /**
+     * The rewriting itself, from plain values (what {@link Exchange} knows about the connection), so that it can be
+     * measured and tested without a connection.
+     *
+     * @param cookedPath the decoded, normalised path the front server routed
+     * @param rawQuery the query as the client sent it, without {@code ?}; null when there was none
+     * @param client the client's {@code ip:port} for {@code X-Forwarded-For}
+     * @param local the address the client connected to (the {@code Host} of a request without one)
+     * @param secure whether the client connection is TLS
+     * @param clientCertificateBase64 the client's certificate (Base64 DER), or null
+     * @param user who the front server authenticated, or null
+     */
+    static HttpRequest build(HttpRequest clientToProxyRequest, String cookedPath, String rawQuery, String client,
+            InetSocketAddress local, boolean secure, String clientCertificateBase64, AuthenticatedUser user,
+            String token, boolean webSocket) {
         HttpHeaders in = clientToProxyRequest.headers();
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         Set<String> connectionNamed = connectionOptions(in, webSocket);
@@ -88,7 +113,7 @@ final class ProxyRequestHead {
         if (!out.contains(HttpHeaderNames.HOST)) {
             // Only an HTTP/1.0 client may omit Host; the backend gets HTTP/1.1, where Host is mandatory (RFC 9112
             // §3.2), so it gets the address the client connected to, which is what the client addressed.
-            out.set(HttpHeaderNames.HOST, hostOf(exchange.localAddress()));
+            out.set(HttpHeaderNames.HOST, hostOf(local));
         }
         if (webSocket) {
             out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -98,23 +123,17 @@ final class ProxyRequestHead {
             out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         out.set(MS_ASPNETCORE_TOKEN, token);
-        ClientTls tls = exchange.tls();
-        if (tls != null) {
-            String certificate = tls.clientCertificateBase64();
-            if (certificate != null) {
-                out.set(MS_ASPNETCORE_CLIENTCERT, certificate);
-            }
+        if (clientCertificateBase64 != null) {
+            out.set(MS_ASPNETCORE_CLIENTCERT, clientCertificateBase64);
         }
-        AuthenticatedUser user = exchange.user();
         if (user != null) {
             out.set(MS_ASPNETCORE_USER, user.name());
             out.set(MS_ASPNETCORE_AUTH_TYPE, user.authenticationType());
         }
-        String client = clientAddress(exchange.remoteAddress());
         out.set(X_FORWARDED_FOR, forwardedFor == null ? client : forwardedFor + ", " + client);
-        String proto = exchange.isSecure() ? "https" : "http";
+        String proto = secure ? "https" : "http";
         out.set(X_FORWARDED_PROTO, forwardedProto == null ? proto : forwardedProto + ", " + proto);
-        String uri = WirePath.target(exchange.target().cookedPath(), exchange.target().rawQuery());
+        String uri = WirePath.target(cookedPath, rawQuery);
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri, out);
     }
 
