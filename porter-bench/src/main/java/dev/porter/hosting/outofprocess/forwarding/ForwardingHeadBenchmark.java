@@ -157,7 +157,7 @@ public class ForwardingHeadBenchmark {
             path = path.replace("%3F", "?");
         }
         return ProxyRequestHead.build(clientToProxyRequest, path, query, CLIENT, LOCAL, false, null, null, TOKEN,
-                false);
+                false, !ProxyRequestHead.hasBody(clientToProxyRequest));
     }
 
     @Benchmark

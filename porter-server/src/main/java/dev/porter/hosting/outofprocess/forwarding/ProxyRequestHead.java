@@ -3,8 +3,12 @@ package dev.porter.hosting.outofprocess.forwarding;
 import dev.porter.server.AuthenticatedUser;
 import dev.porter.server.ClientTls;
 import dev.porter.server.Exchange;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -42,6 +46,9 @@ final class ProxyRequestHead {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     private static final String MS_PREFIX = "MS-ASPNETCORE";
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("Proxy-Connection");
+    /** The proxyToServerRequest's headers: built here from validated ones, so not validated again. */
+    private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
+            .withValidation(false);
 
     private ProxyRequestHead() {
     }
@@ -58,15 +65,20 @@ final class ProxyRequestHead {
     }
 
     static HttpRequest build(Exchange exchange, String token, boolean webSocket) {
-        return build(exchange, token, webSocket, clientAddress(exchange.remoteAddress()));
+        return build(exchange, token, webSocket, clientAddress(exchange.remoteAddress()),
+                !hasBody(exchange.request()));
     }
 
-    /** @param client the client's {@code ip:port} as {@link #clientAddress} writes it (callers may cache it) */
-    static HttpRequest build(Exchange exchange, String token, boolean webSocket, String client) {
+    /**
+     * @param client the client's {@code ip:port} as {@link #clientAddress} writes it (callers may cache it)
+     * @param bodyless the request has no body: the head comes back as a {@link FullHttpRequest} with an empty body,
+     *     which the backend codec encodes and the socket writes in one piece
+     */
+    static HttpRequest build(Exchange exchange, String token, boolean webSocket, String client, boolean bodyless) {
         ClientTls tls = exchange.tls();
         return build(exchange.request(), exchange.target().cookedPath(), exchange.target().rawQuery(), client,
                 exchange.localAddress(), exchange.isSecure(), tls == null ? null : tls.clientCertificateBase64(),
-                exchange.user(), token, webSocket);
+                exchange.user(), token, webSocket, bodyless);
     }
 
     /**
@@ -80,26 +92,30 @@ final class ProxyRequestHead {
      * @param secure whether the client connection is TLS
      * @param clientCertificateBase64 the client's certificate (Base64 DER), or null
      * @param user who the front server authenticated, or null
+     * @param bodyless whether to return a {@link FullHttpRequest} with an empty body (a request without one)
      */
     static HttpRequest build(HttpRequest clientToProxyRequest, String cookedPath, String rawQuery, String client,
             InetSocketAddress local, boolean secure, String clientCertificateBase64, AuthenticatedUser user,
-            String token, boolean webSocket) {
+            String token, boolean webSocket, boolean bodyless) {
         HttpHeaders in = clientToProxyRequest.headers();
-        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        HttpHeaders out = HEADERS.newHeaders();
         Set<String> connectionNamed = connectionOptions(in, webSocket);
         String forwardedFor = null;
         String forwardedProto = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
-            if (startsWithMsAspNetCore(name)) {
+            // Most fields are none of the special ones: their length alone says so, before any comparison.
+            int length = name.length();
+            if (length >= MS_PREFIX.length() && startsWithMsAspNetCore(name)) {
                 continue; // anti-spoofing: nothing a client sends under this prefix reaches the app
             }
-            if (AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_FOR)) {
+            if (length == X_FORWARDED_FOR.length() && AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_FOR)) {
                 forwardedFor = forwardedFor == null ? h.getValue().toString() : forwardedFor + ", " + h.getValue();
                 continue;
             }
-            if (AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_PROTO)) {
+            if (length == X_FORWARDED_PROTO.length()
+                    && AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_PROTO)) {
                 forwardedProto = forwardedProto == null ? h.getValue().toString()
                         : forwardedProto + ", " + h.getValue();
                 continue;
@@ -134,6 +150,10 @@ final class ProxyRequestHead {
         String proto = secure ? "https" : "http";
         out.set(X_FORWARDED_PROTO, forwardedProto == null ? proto : forwardedProto + ", " + proto);
         String uri = WirePath.target(cookedPath, rawQuery);
+        if (bodyless) {
+            return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri,
+                    Unpooled.EMPTY_BUFFER, out, EmptyHttpHeaders.INSTANCE);
+        }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri, out);
     }
 
@@ -208,6 +228,12 @@ final class ProxyRequestHead {
     }
 
     private static boolean isHopByHop(CharSequence name, boolean webSocket) {
+        switch (name.length()) {
+            case 2, 7, 10, 16, 17 -> { } // TE; Trailer, Upgrade; Connection, Keep-Alive; Proxy-Connection; T-E
+            default -> {
+                return false;
+            }
+        }
         return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
                 || AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
