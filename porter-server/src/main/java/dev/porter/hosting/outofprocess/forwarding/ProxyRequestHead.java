@@ -55,7 +55,11 @@ final class ProxyRequestHead {
 
     /** Whether ANCM treats this request as a WebSocket upgrade: {@code Upgrade} exactly {@code websocket}. */
     static boolean isWebSocketUpgrade(HttpRequest clientToProxyRequest) {
-        List<String> upgrade = clientToProxyRequest.headers().getAll(HttpHeaderNames.UPGRADE);
+        HttpHeaders headers = clientToProxyRequest.headers();
+        if (!headers.contains(HttpHeaderNames.UPGRADE)) {
+            return false; // the usual case, without getAll's list
+        }
+        List<String> upgrade = headers.getAll(HttpHeaderNames.UPGRADE);
         return upgrade.size() == 1 && upgrade.get(0).trim().equalsIgnoreCase("websocket");
     }
 
@@ -248,6 +252,9 @@ final class ProxyRequestHead {
      * null when none. The framing and routing headers are never dropped this way.
      */
     private static Set<String> connectionOptions(HttpHeaders in, boolean webSocket) {
+        if (!in.contains(HttpHeaderNames.CONNECTION)) {
+            return null;
+        }
         List<String> values = in.getAll(HttpHeaderNames.CONNECTION);
         if (values.isEmpty()) {
             return null;
