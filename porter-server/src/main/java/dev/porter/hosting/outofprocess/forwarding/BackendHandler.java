@@ -1,24 +1,45 @@
 package dev.porter.hosting.outofprocess.forwarding;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Last stage of a backend connection's pipeline, after the {@code HttpClientCodec}: hands what the backend sends to the
  * {@link ProxyExchange} the connection currently serves, or, while the connection idles in its {@link BackendPool},
  * treats anything but silence as the end of it (a backend that closes or sends unasked bytes is not reused). State is
  * confined to the connection's event loop, which is also the client's.
+ *
+ * <p>It also carries the connection's {@code requestTimeout} watch (spec/ancm-contract.md §1.5): one timer per
+ * connection, armed by the first exchange and re-armed only when it fires, rather than one scheduled and cancelled per
+ * request (a priority-queue insert and removal, and a task object, on every forward). When it fires it asks the
+ * exchange being served how long the backend has been silent ({@link ProxyExchange#timerFired}); an idle connection
+ * lets it lapse and the next exchange arms it again. Since every exchange on the connection has the same limit, a timer
+ * armed earlier always fires no later than the current exchange's own deadline.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "porter-backend";
 
     private final BackendPool pool;
+    private Channel channel;
     private ProxyExchange current;
+    private ScheduledFuture<?> timer;
 
     BackendHandler(BackendPool pool) {
         this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.channel = ctx.channel();
+    }
+
+    Channel channel() {
+        return channel;
     }
 
     void attach(ProxyExchange exchange) {
@@ -27,6 +48,33 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     void detach() {
         this.current = null;
+    }
+
+    /** Makes sure the timeout watch fires within {@code delayNanos}; a watch already armed fires sooner. */
+    void watch(long delayNanos) {
+        if (timer == null) {
+            timer = channel.eventLoop().schedule(this::timerFired, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void timerFired() {
+        timer = null;
+        ProxyExchange exchange = current;
+        if (exchange != null) {
+            exchange.timerFired();
+        }
+    }
+
+    private void cancelWatch() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelWatch(); // a WebSocket tunnel replaced this stage
     }
 
     @Override
@@ -58,7 +106,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        pool.discard(ctx.channel());
+        cancelWatch();
+        pool.discard(this);
         ProxyExchange exchange = current;
         current = null;
         if (exchange != null) {

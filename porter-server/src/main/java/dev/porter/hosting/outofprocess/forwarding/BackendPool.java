@@ -31,12 +31,16 @@ final class BackendPool {
     /** Idle connections kept beyond this are closed: enough for any burst one loop can have in flight. */
     static final int MAX_IDLE = 256;
     static final String CODEC = "porter-backend-codec";
+    private static final int CLIENT_CACHE = 1024;
 
     private final EventLoop loop;
     private final InetSocketAddress address;
     private final Bootstrap bootstrap;
-    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final ArrayDeque<BackendHandler> idle = new ArrayDeque<>();
     private final Set<ProxyExchange> active = new LinkedHashSet<>();
+    /** X-Forwarded-For values by client address, direct-mapped on identity (see {@link #clientAddress}). */
+    private final InetSocketAddress[] clientKeys = new InetSocketAddress[CLIENT_CACHE];
+    private final String[] clientValues = new String[CLIENT_CACHE];
     private boolean closed;
 
     BackendPool(EventLoop loop, InetSocketAddress address, ForwardingOptions options) {
@@ -79,13 +83,13 @@ final class BackendPool {
             return;
         }
         active.add(exchange);
-        Channel ch;
-        while ((ch = idle.pollLast()) != null) {
-            if (ch.isActive()) {
-                exchange.connected(ch, true);
+        BackendHandler connection;
+        while ((connection = idle.pollLast()) != null) {
+            if (connection.channel().isActive()) {
+                exchange.connected(connection, true);
                 return;
             }
-            ch.close();
+            connection.channel().close();
         }
         connect(exchange);
     }
@@ -99,7 +103,7 @@ final class BackendPool {
                     done.channel().close();
                     return;
                 }
-                exchange.connected(done.channel(), false);
+                exchange.connected(done.channel().pipeline().get(BackendHandler.class), false);
             } else {
                 exchange.connectFailed(done.cause());
             }
@@ -107,20 +111,21 @@ final class BackendPool {
     }
 
     /** The exchange is over; its connection (if reusable, at a message boundary) goes back to the pool. */
-    void release(ProxyExchange exchange, Channel ch, boolean reusable) {
+    void release(ProxyExchange exchange, BackendHandler connection, boolean reusable) {
         active.remove(exchange);
-        if (ch == null) {
+        if (connection == null) {
             return;
         }
+        Channel ch = connection.channel();
         if (!reusable || closed || !ch.isActive()) {
             ch.close();
             return;
         }
-        ch.pipeline().get(BackendHandler.class).detach();
+        connection.detach();
         ch.config().setAutoRead(true); // idle: a close or stray bytes must be seen at once
-        idle.addLast(ch);
+        idle.addLast(connection);
         if (idle.size() > MAX_IDLE) {
-            idle.pollFirst().close();
+            idle.pollFirst().channel().close();
         }
     }
 
@@ -130,8 +135,24 @@ final class BackendPool {
     }
 
     /** A connection closed: it must not be handed out again. */
-    void discard(Channel ch) {
-        idle.remove(ch);
+    void discard(BackendHandler connection) {
+        idle.remove(connection);
+    }
+
+    /**
+     * The client's {@code ip:port} for {@code X-Forwarded-For}. A connection's remote address is one object for its
+     * whole life, so the string is made once per client connection rather than once per request: a small cache,
+     * direct-mapped on identity (a clash only costs a recomputation), confined to this loop like the rest.
+     */
+    String clientAddress(InetSocketAddress remote) {
+        int slot = System.identityHashCode(remote) & (CLIENT_CACHE - 1);
+        if (clientKeys[slot] == remote && remote != null) {
+            return clientValues[slot];
+        }
+        String value = ProxyRequestHead.clientAddress(remote);
+        clientKeys[slot] = remote;
+        clientValues[slot] = value;
+        return value;
     }
 
     int idleCount() {
@@ -144,10 +165,10 @@ final class BackendPool {
             return;
         }
         closed = true;
-        List<Channel> idleNow = new ArrayList<>(idle);
+        List<BackendHandler> idleNow = new ArrayList<>(idle);
         idle.clear();
-        for (Channel ch : idleNow) {
-            ch.close();
+        for (BackendHandler connection : idleNow) {
+            connection.channel().close();
         }
         for (ProxyExchange exchange : new ArrayList<>(active)) {
             exchange.forwarderClosed();

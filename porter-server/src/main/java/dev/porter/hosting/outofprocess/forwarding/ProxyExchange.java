@@ -43,6 +43,13 @@ import org.slf4j.LoggerFactory;
  * is handed back to the hosting handler once the exit is seen (at most {@link #EXIT_WAIT_MILLIS}), and waits for the
  * restart like a request for an application not started yet. A connect refused by a process that stays alive is
  * 502.3 as before: nothing is retried that reached a backend.
+ *
+ * <p>Per request it costs as few writes and system calls as the protocol allows: a request without a body goes to the
+ * backend as one message ({@code FullHttpRequest}: one buffer, one {@code write(2)}); a response head is held until the
+ * body's first piece, so that a small response read in one go reaches the client as one message too
+ * ({@link ProxyResponseHead#canJoin}), and otherwise goes out at the end of the read burst, as before; each leg is
+ * flushed once per read burst. The requestTimeout watch belongs to the backend connection ({@link BackendHandler}),
+ * not to the request, so nothing is scheduled or cancelled per request.
  */
 final class ProxyExchange {
 
@@ -62,6 +69,9 @@ final class ProxyExchange {
     private final long timeoutNanos;
 
     private Channel backend;
+    private BackendHandler connection;
+    /** A final response head held back until its body's first piece, so that a whole small response goes out as one. */
+    private HttpResponse pendingHead;
     private boolean reusedConnection;
     private boolean retried;
     private boolean requestSent;
@@ -74,7 +84,8 @@ final class ProxyExchange {
     private boolean clientBodyPaused;
     private boolean receivingBody;
     private long lastActivity;
-    private ScheduledFuture<?> timer;
+    /** Bounds the wait for the 101 to reach the client (the requestTimeout watch is the connection's). */
+    private ScheduledFuture<?> joinTimer;
     private boolean tunnelling;
     private boolean tunnelJoined;
     private List<Object> earlyTunnelBytes;
@@ -89,7 +100,8 @@ final class ProxyExchange {
         this.webSocket = forwarder.options().webSocketsEnabled()
                 && ProxyRequestHead.isWebSocketUpgrade(clientToProxyRequest);
         this.hasBody = ProxyRequestHead.hasBody(clientToProxyRequest);
-        this.proxyToServerRequest = ProxyRequestHead.build(exchange, forwarder.target().token(), webSocket);
+        this.proxyToServerRequest = ProxyRequestHead.build(exchange, forwarder.target().token(), webSocket,
+                pool.clientAddress(exchange.remoteAddress()), !hasBody);
         this.timeoutNanos = forwarder.options().requestTimeout().toNanos();
         if (!webSocket && clientToProxyRequest.headers().contains(HttpHeaderNames.UPGRADE)) {
             // An upgrade that is not forwarded (h2c, or WebSockets off) makes this an ordinary request; the front
@@ -110,19 +122,23 @@ final class ProxyExchange {
 
     // ---- connection ------------------------------------------------------------------------------------------------
 
-    void connected(Channel ch, boolean reused) {
+    void connected(BackendHandler handler, boolean reused) {
+        Channel ch = handler.channel();
         if (finished) {
             ch.close();
             return;
         }
         backend = ch;
+        connection = handler;
         reusedConnection = reused;
-        ch.pipeline().get(BackendHandler.class).attach(this);
+        handler.attach(this);
         lastActivity = System.nanoTime();
-        armTimer(timeoutNanos);
+        if (timeoutNanos > 0) {
+            handler.watch(timeoutNanos);
+        }
         if (!hasBody) {
-            ch.write(proxyToServerRequest, ch.voidPromise());
-            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            // A whole request (FullHttpRequest, empty body): one message, one buffer, one write(2).
+            ch.writeAndFlush(proxyToServerRequest, ch.voidPromise());
             requestSent = true;
             return;
         }
@@ -260,7 +276,18 @@ final class ProxyExchange {
         serverKeepAlive = HttpUtil.isKeepAlive(response);
         headWritten = true;
         needsFlush = true;
-        exchange.writeHead(ProxyResponseHead.build(response, forwarder.options().forwardResponseConnectionHeader()));
+        // Held until the body's first piece (or the end of this read burst): when that piece is the whole body, head
+        // and body go to the client as one message, encoded into one buffer and written with one system call.
+        pendingHead = ProxyResponseHead.build(response, forwarder.options().forwardResponseConnectionHeader());
+    }
+
+    /** Writes the held response head, if any, on its own. */
+    private void writePendingHead() {
+        HttpResponse head = pendingHead;
+        if (head != null) {
+            pendingHead = null;
+            exchange.writeHead(head);
+        }
     }
 
     private void serverToProxyContent(HttpContent content) {
@@ -283,10 +310,18 @@ final class ProxyExchange {
             return;
         }
         if (last) {
-            exchange.writeContent(content, true);
+            HttpResponse head = pendingHead;
+            if (head != null && ProxyResponseHead.canJoin(head, (LastHttpContent) content)) {
+                pendingHead = null;
+                exchange.writeHead(ProxyResponseHead.join(head, (LastHttpContent) content));
+            } else {
+                writePendingHead();
+                exchange.writeContent(content, true);
+            }
             responseComplete();
             return;
         }
+        writePendingHead();
         exchange.writeContent(content, false);
         needsFlush = true;
         if (!exchange.isWritable() && !backendReadsPaused) {
@@ -299,6 +334,7 @@ final class ProxyExchange {
     void serverReadComplete() {
         if (needsFlush && !finished) {
             needsFlush = false;
+            writePendingHead(); // a head whose body has not come yet (a stream, a slow backend) goes out now
             exchange.flush();
         }
     }
@@ -314,9 +350,10 @@ final class ProxyExchange {
 
     private void responseComplete() {
         boolean reusable = serverKeepAlive && requestSent && !swallowingInterim;
-        Channel ch = detachBackend();
+        BackendHandler handler = connection;
+        detachBackend();
         finished = true;
-        pool.release(this, ch, reusable);
+        pool.release(this, handler, reusable);
         end();
     }
 
@@ -329,13 +366,12 @@ final class ProxyExchange {
         backend.config().setAutoRead(false);
         // Exchange.upgrade calls back only once the 101 is written; if the client is gone by then, it never does.
         // A bounded wait keeps the backend side (and inFlight) from waiting for ever.
-        cancelTimer();
-        timer = pool.loop().schedule(this::tunnelNotJoined, UPGRADE_JOIN_LIMIT_SECONDS, TimeUnit.SECONDS);
+        joinTimer = pool.loop().schedule(this::tunnelNotJoined, UPGRADE_JOIN_LIMIT_SECONDS, TimeUnit.SECONDS);
         exchange.upgrade(ProxyResponseHead.switchingProtocols(response101), this::joinTunnel);
     }
 
     private void tunnelNotJoined() {
-        timer = null;
+        joinTimer = null;
         if (!tunnelJoined && !finished) {
             forwarderClosed();
         }
@@ -361,7 +397,8 @@ final class ProxyExchange {
             client.write(bytes, client.voidPromise());
         }
         earlyTunnelBytes = null;
-        ch.pipeline().get(BackendHandler.class).detach();
+        connection.detach();
+        connection = null;
         ch.pipeline().replace(BackendHandler.NAME, TunnelRelay.NAME, new TunnelRelay(client));
         ch.pipeline().remove(BackendPool.CODEC); // bytes the codec still held go through the relay
         client.flush();
@@ -411,7 +448,6 @@ final class ProxyExchange {
             if (ch != null) {
                 ch.close();
             }
-            cancelTimer();
             requestSent = false;
             pool.connect(this);
             return;
@@ -438,6 +474,10 @@ final class ProxyExchange {
         if (ch != null) {
             ch.close(); // mid-message: never back to the pool
         }
+        if (!exchange.isDone()) {
+            writePendingHead(); // the response had started: it is cut off below, not replaced by a 502
+        }
+        pendingHead = null;
         pool.ended(this);
         releaseEarlyTunnelBytes();
         if (error != ForwardingError.SHUTTING_DOWN) {
@@ -504,11 +544,10 @@ final class ProxyExchange {
         cancelTimer();
         Channel ch = backend;
         backend = null;
-        if (ch != null) {
-            BackendHandler handler = ch.pipeline().get(BackendHandler.class);
-            if (handler != null) {
-                handler.detach();
-            }
+        BackendHandler handler = connection;
+        connection = null;
+        if (handler != null) {
+            handler.detach();
         }
         return ch;
     }
@@ -522,16 +561,11 @@ final class ProxyExchange {
 
     // ---- requestTimeout (§1.5) -------------------------------------------------------------------------------------
 
-    private void armTimer(long delayNanos) {
-        if (timer == null && timeoutNanos > 0) {
-            timer = pool.loop().schedule(this::timerFired, delayNanos, TimeUnit.NANOSECONDS);
-        }
-    }
-
+    /** Cancels this exchange's own timer (the tunnel join limit); the requestTimeout watch is the connection's. */
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (joinTimer != null) {
+            joinTimer.cancel(false);
+            joinTimer = null;
         }
     }
 
@@ -539,8 +573,7 @@ final class ProxyExchange {
      * The backend may stay silent for at most requestTimeout, before the first response byte and between bytes. Time
      * spent waiting on the client (its upload is slow, or it does not take the download) is not the backend's.
      */
-    private void timerFired() {
-        timer = null;
+    void timerFired() {
         if (finished || tunnelling) {
             return;
         }
@@ -551,7 +584,10 @@ final class ProxyExchange {
         }
         long silent = now - lastActivity;
         if (silent < timeoutNanos) {
-            armTimer(timeoutNanos - silent);
+            BackendHandler handler = connection;
+            if (handler != null) {
+                handler.watch(timeoutNanos - silent);
+            }
             return;
         }
         fail(ForwardingError.TIMEOUT, "the application sent nothing for "

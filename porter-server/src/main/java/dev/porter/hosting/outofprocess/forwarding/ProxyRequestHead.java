@@ -3,8 +3,12 @@ package dev.porter.hosting.outofprocess.forwarding;
 import dev.porter.server.AuthenticatedUser;
 import dev.porter.server.ClientTls;
 import dev.porter.server.Exchange;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -42,13 +46,20 @@ final class ProxyRequestHead {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     private static final String MS_PREFIX = "MS-ASPNETCORE";
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("Proxy-Connection");
+    /** The proxyToServerRequest's headers: built here from validated ones, so not validated again. */
+    private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
+            .withValidation(false);
 
     private ProxyRequestHead() {
     }
 
     /** Whether ANCM treats this request as a WebSocket upgrade: {@code Upgrade} exactly {@code websocket}. */
     static boolean isWebSocketUpgrade(HttpRequest clientToProxyRequest) {
-        List<String> upgrade = clientToProxyRequest.headers().getAll(HttpHeaderNames.UPGRADE);
+        HttpHeaders headers = clientToProxyRequest.headers();
+        if (!headers.contains(HttpHeaderNames.UPGRADE)) {
+            return false; // the usual case, without getAll's list
+        }
+        List<String> upgrade = headers.getAll(HttpHeaderNames.UPGRADE);
         return upgrade.size() == 1 && upgrade.get(0).trim().equalsIgnoreCase("websocket");
     }
 
@@ -58,23 +69,57 @@ final class ProxyRequestHead {
     }
 
     static HttpRequest build(Exchange exchange, String token, boolean webSocket) {
-        HttpRequest clientToProxyRequest = exchange.request();
+        return build(exchange, token, webSocket, clientAddress(exchange.remoteAddress()),
+                !hasBody(exchange.request()));
+    }
+
+    /**
+     * @param client the client's {@code ip:port} as {@link #clientAddress} writes it (callers may cache it)
+     * @param bodyless the request has no body: the head comes back as a {@link FullHttpRequest} with an empty body,
+     *     which the backend codec encodes and the socket writes in one piece
+     */
+    static HttpRequest build(Exchange exchange, String token, boolean webSocket, String client, boolean bodyless) {
+        ClientTls tls = exchange.tls();
+        return build(exchange.request(), exchange.target().cookedPath(), exchange.target().rawQuery(), client,
+                exchange.localAddress(), exchange.isSecure(), tls == null ? null : tls.clientCertificateBase64(),
+                exchange.user(), token, webSocket, bodyless);
+    }
+
+    /**
+     * The rewriting itself, from plain values (what {@link Exchange} knows about the connection), so that it can be
+     * measured and tested without a connection.
+     *
+     * @param cookedPath the decoded, normalised path the front server routed
+     * @param rawQuery the query as the client sent it, without {@code ?}; null when there was none
+     * @param client the client's {@code ip:port} for {@code X-Forwarded-For}
+     * @param local the address the client connected to (the {@code Host} of a request without one)
+     * @param secure whether the client connection is TLS
+     * @param clientCertificateBase64 the client's certificate (Base64 DER), or null
+     * @param user who the front server authenticated, or null
+     * @param bodyless whether to return a {@link FullHttpRequest} with an empty body (a request without one)
+     */
+    static HttpRequest build(HttpRequest clientToProxyRequest, String cookedPath, String rawQuery, String client,
+            InetSocketAddress local, boolean secure, String clientCertificateBase64, AuthenticatedUser user,
+            String token, boolean webSocket, boolean bodyless) {
         HttpHeaders in = clientToProxyRequest.headers();
-        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        HttpHeaders out = HEADERS.newHeaders();
         Set<String> connectionNamed = connectionOptions(in, webSocket);
         String forwardedFor = null;
         String forwardedProto = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
-            if (startsWithMsAspNetCore(name)) {
+            // Most fields are none of the special ones: their length alone says so, before any comparison.
+            int length = name.length();
+            if (length >= MS_PREFIX.length() && startsWithMsAspNetCore(name)) {
                 continue; // anti-spoofing: nothing a client sends under this prefix reaches the app
             }
-            if (AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_FOR)) {
+            if (length == X_FORWARDED_FOR.length() && AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_FOR)) {
                 forwardedFor = forwardedFor == null ? h.getValue().toString() : forwardedFor + ", " + h.getValue();
                 continue;
             }
-            if (AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_PROTO)) {
+            if (length == X_FORWARDED_PROTO.length()
+                    && AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_PROTO)) {
                 forwardedProto = forwardedProto == null ? h.getValue().toString()
                         : forwardedProto + ", " + h.getValue();
                 continue;
@@ -88,7 +133,7 @@ final class ProxyRequestHead {
         if (!out.contains(HttpHeaderNames.HOST)) {
             // Only an HTTP/1.0 client may omit Host; the backend gets HTTP/1.1, where Host is mandatory (RFC 9112
             // §3.2), so it gets the address the client connected to, which is what the client addressed.
-            out.set(HttpHeaderNames.HOST, hostOf(exchange.localAddress()));
+            out.set(HttpHeaderNames.HOST, hostOf(local));
         }
         if (webSocket) {
             out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -98,23 +143,21 @@ final class ProxyRequestHead {
             out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         out.set(MS_ASPNETCORE_TOKEN, token);
-        ClientTls tls = exchange.tls();
-        if (tls != null) {
-            String certificate = tls.clientCertificateBase64();
-            if (certificate != null) {
-                out.set(MS_ASPNETCORE_CLIENTCERT, certificate);
-            }
+        if (clientCertificateBase64 != null) {
+            out.set(MS_ASPNETCORE_CLIENTCERT, clientCertificateBase64);
         }
-        AuthenticatedUser user = exchange.user();
         if (user != null) {
             out.set(MS_ASPNETCORE_USER, user.name());
             out.set(MS_ASPNETCORE_AUTH_TYPE, user.authenticationType());
         }
-        String client = clientAddress(exchange.remoteAddress());
         out.set(X_FORWARDED_FOR, forwardedFor == null ? client : forwardedFor + ", " + client);
-        String proto = exchange.isSecure() ? "https" : "http";
+        String proto = secure ? "https" : "http";
         out.set(X_FORWARDED_PROTO, forwardedProto == null ? proto : forwardedProto + ", " + proto);
-        String uri = WirePath.target(exchange.target().cookedPath(), exchange.target().rawQuery());
+        String uri = WirePath.target(cookedPath, rawQuery);
+        if (bodyless) {
+            return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri,
+                    Unpooled.EMPTY_BUFFER, out, EmptyHttpHeaders.INSTANCE);
+        }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri, out);
     }
 
@@ -189,6 +232,12 @@ final class ProxyRequestHead {
     }
 
     private static boolean isHopByHop(CharSequence name, boolean webSocket) {
+        switch (name.length()) {
+            case 2, 7, 10, 16, 17 -> { } // TE; Trailer, Upgrade; Connection, Keep-Alive; Proxy-Connection; T-E
+            default -> {
+                return false;
+            }
+        }
         return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
                 || AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
@@ -203,6 +252,9 @@ final class ProxyRequestHead {
      * null when none. The framing and routing headers are never dropped this way.
      */
     private static Set<String> connectionOptions(HttpHeaders in, boolean webSocket) {
+        if (!in.contains(HttpHeaderNames.CONNECTION)) {
+            return null;
+        }
         List<String> values = in.getAll(HttpHeaderNames.CONNECTION);
         if (values.isEmpty()) {
             return null;

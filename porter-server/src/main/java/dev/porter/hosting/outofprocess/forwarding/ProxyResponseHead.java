@@ -1,18 +1,20 @@
 package dev.porter.hosting.outofprocess.forwarding;
 
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * Builds the proxyToClientResponse head from the serverToProxyResponse (spec/ancm-contract.md §1.4,
  * {@code SetStatusAndHeaders}): status and reason phrase as the backend sent them; headers copied (duplicates kept)
  * except {@code Transfer-Encoding} (the front server re-frames), {@code Date} (the front server sets its own) and
  * {@code Connection}/{@code Keep-Alive} (unless {@code forwardResponseConnectionHeader}). The backend's {@code Server}
- * passes; none is added when it sent none. The backend's header object is reused, not copied.
+ * passes; none is added when it sent none. The backend's head object is reused, not copied: nothing else holds it.
  */
 final class ProxyResponseHead {
 
@@ -27,8 +29,27 @@ final class ProxyResponseHead {
         if (!forwardConnectionHeader) {
             headers.remove(HttpHeaderNames.CONNECTION);
         }
-        HttpResponseStatus status = serverToProxyResponse.status();
-        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers);
+        serverToProxyResponse.setProtocolVersion(HttpVersion.HTTP_1_1);
+        return serverToProxyResponse;
+    }
+
+    /**
+     * Whether the head and its whole body can go to the client as one message, when the body came in one piece right
+     * after the head (a small response read in one go): the front server then encodes both into one buffer and writes
+     * them with one system call. Only when that changes nothing the client sees: the head frames the body itself
+     * ({@code Content-Length}, or a status without a body) and there are no trailers; otherwise the head and the content
+     * go separately and the front server frames the body (re-chunked) as for any stream.
+     */
+    static boolean canJoin(HttpResponse proxyToClientResponse, LastHttpContent last) {
+        int code = proxyToClientResponse.status().code();
+        return last.trailingHeaders().isEmpty() && (code == 204 || code == 304
+                || proxyToClientResponse.headers().contains(HttpHeaderNames.CONTENT_LENGTH));
+    }
+
+    /** The head and its body as one response; the content's reference passes to it ({@code last} is not released). */
+    static FullHttpResponse join(HttpResponse proxyToClientResponse, LastHttpContent last) {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, proxyToClientResponse.status(), last.content(),
+                proxyToClientResponse.headers(), last.trailingHeaders());
     }
 
     /** The 101 of a WebSocket upgrade: the backend's headers with {@code Connection}/{@code Upgrade} kept (§1.6). */
