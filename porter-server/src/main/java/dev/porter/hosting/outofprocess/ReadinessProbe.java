@@ -143,10 +143,20 @@ final class ReadinessProbe {
     private boolean connects() {
         try (Socket socket = new Socket()) {
             socket.connect(address, CONNECT_TIMEOUT_MILLIS);
-            return true;
+            return !isSelfConnected(socket);
         } catch (IOException refused) {
             return false;
         }
+    }
+
+    /**
+     * Whether a connect landed on its own source port. Linux lets a connect to a loopback port in the ephemeral range
+     * (32768-60999 by default, overlapping ANCM's 1025-48000) on which nothing listens pick that very port as its
+     * source, and the TCP simultaneous open then succeeds: about once in a thousand probes of such a port, which made
+     * a child look ready before it listened (seen as a refused first forward).
+     */
+    static boolean isSelfConnected(Socket socket) {
+        return socket.getLocalPort() == socket.getPort() && socket.getLocalAddress().equals(socket.getInetAddress());
     }
 
     private void finish(BackendProcess.Readiness readiness) {

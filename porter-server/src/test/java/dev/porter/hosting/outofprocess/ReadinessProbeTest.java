@@ -112,4 +112,29 @@ class ReadinessProbeTest {
         stopping.set(true);
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(BackendProcess.Readiness.CANCELLED);
     }
+
+    /**
+     * The kernel behaviour the probe guards against, made deterministic: a socket bound to the very port it connects
+     * to, on which nothing listens, connects to itself (TCP simultaneous open). The probe must not take it for the
+     * child; a real connect to a listener is not mistaken for one.
+     */
+    @Test
+    void aConnectThatLandsOnItselfIsNotAListener() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        InetSocketAddress nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        try (java.net.Socket self = new java.net.Socket()) {
+            self.setReuseAddress(true);
+            self.bind(nobody);
+            self.connect(nobody, 5_000); // succeeds: Linux's simultaneous open with itself
+            assertThat(ReadinessProbe.isSelfConnected(self)).isTrue();
+        }
+        ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        listeners.add(listener);
+        try (java.net.Socket real = new java.net.Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+            assertThat(ReadinessProbe.isSelfConnected(real)).isFalse();
+        }
+    }
 }

@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -101,6 +102,13 @@ final class BackendPool {
             if (done.isSuccess()) {
                 if (closed || !active.contains(exchange)) {
                     done.channel().close();
+                    return;
+                }
+                if (address.equals(done.channel().localAddress())) {
+                    // Linux lets a connect to a loopback port in the ephemeral range where nothing listens land on
+                    // its own source port (TCP simultaneous open): that is a refusal, not the application.
+                    done.channel().close();
+                    exchange.connectFailed(new ConnectException("connected to itself: nothing listens on " + address));
                     return;
                 }
                 exchange.connected(done.channel().pipeline().get(BackendHandler.class), false);
