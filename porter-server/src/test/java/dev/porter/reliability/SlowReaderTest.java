@@ -349,6 +349,8 @@ class SlowReaderTest {
                     .containsAnyOf(" failed ", " aborted ");
             assertThat(wrote).as("what the app could write before the cut: Porter held it back").isLessThan(
                     16L * 1024 * 1024);
+            assertThat(directDuring - directBefore).as("what Porter held for the connection")
+                    .isLessThan(8L * 1024 * 1024);
             assertThat(cutMillis).isBetween(CONNECTION_TIMEOUT_MILLIS - 500, CONNECTION_TIMEOUT_MILLIS + 7_000);
             // reading again: what was on its way, then a reset, never the whole body
             long got = 0;
@@ -425,6 +427,9 @@ class SlowReaderTest {
                     + " requests; pooled direct memory " + directBefore / 1024 + " KiB before, " + directDuring / 1024
                     + " KiB while held");
             assertThat(ends).allSatisfy(end -> assertThat(end).containsAnyOf(" failed ", " aborted "));
+            // bounded per stream (its write-buffer high-water mark, a backend read burst, or in-process 256 KiB)
+            assertThat(directDuring - directBefore).as("what Porter held for the connection")
+                    .isLessThan(streams * 1024L * 1024);
             assertThat(lastEnd).isLessThan(CONNECTION_TIMEOUT_MILLIS + 10_000);
         }
         assertOthersServedPromptly(limited, app);
