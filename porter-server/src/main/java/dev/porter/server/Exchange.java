@@ -391,7 +391,9 @@ public final class Exchange {
     }
 
     public boolean isWritable() {
-        return channel.isWritable();
+        // HTTP/2: also while the connection is backed up, so that what a client that reads nothing makes Porter hold
+        // is bounded per connection, not per stream (Http2StreamWritability announces the connection draining).
+        return channel.isWritable() && (!connection.isHttp2() || channel.parent().isWritable());
     }
 
     /** Called when {@link #isWritable()} changes; one listener, the last one set wins. */

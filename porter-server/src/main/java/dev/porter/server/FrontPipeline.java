@@ -114,7 +114,10 @@ final class FrontPipeline {
      * HTTP/2 on a connection: SETTINGS_MAX_CONCURRENT_STREAMS from webLimits (http.sys's default 100),
      * SETTINGS_MAX_HEADER_LIST_SIZE from maxRequestBytes (a larger header block is refused with 431, as HTTP/1.1's
      * is), header validation on (connection-specific fields are a stream error, RFC 9113 section 8.2.2), Netty's
-     * rapid-reset guard on. An idle connection (no open stream) closes after connectionTimeout, with GOAWAY.
+     * rapid-reset guard on. An idle connection (no open stream) closes after connectionTimeout, with GOAWAY; a stream
+     * whose response makes no progress for connectionTimeout while it is backed up is reset
+     * ({@link Http2StreamStallHandler}: a client that leaves one stream's window at 0 and reads the others); a
+     * stream's exchange is held back while its connection is backed up ({@link Http2StreamWritability}).
      */
     void http2(Channel ch, ClientTls tls) {
         ServerConfig.WebLimits limits = config.webLimits();
@@ -132,12 +135,17 @@ final class FrontPipeline {
             p.addLast("h2-idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
         p.addLast("h2-codec", codec);
+        Http2StreamWritability streams = new Http2StreamWritability();
         p.addLast("h2-multiplex", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
+                streams.add(stream);
                 HeaderTimeoutHandler headerTimeout =
                         new HeaderTimeoutHandler(limits.connectionTimeout(), limits.headerWaitTimeout(), true);
                 ChannelPipeline sp = stream.pipeline();
+                if (idleMillis > 0) {
+                    sp.addLast(Http2StreamStallHandler.NAME, new Http2StreamStallHandler(idleMillis));
+                }
                 sp.addLast(HEADER_TIMEOUT, headerTimeout);
                 sp.addLast(CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
                 sp.addLast("h2-request", Http2RequestAdapter.INSTANCE);
@@ -145,6 +153,7 @@ final class FrontPipeline {
                         accessLog, state, tls, true, security));
             }
         }));
+        p.addLast(Http2StreamWritability.NAME, streams);
         p.addLast("h2-errors", new ChannelInboundHandlerAdapter() {
             @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

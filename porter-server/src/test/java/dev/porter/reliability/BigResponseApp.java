@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A JDK-only app for the slow-reader tests, run by both hosting models: out-of-process as a child on
  * {@code 127.0.0.1:$ASPNETCORE_PORT}, in-process from its own jar ({@link Front#jar}). {@code /big?kb=N} answers N KiB
- * of {@link #byteAt} with a Content-Length and appends {@code end <id> ok|failed|aborted <millis>} to
+ * of {@link #byteAt} with a Content-Length and appends {@code end <id> ok|failed|aborted wrote <bytes> <millis>} to
  * {@code $RECORD_FILE} when its write ends (so a test sees the handler, and the backend connection, let go): failed
  * when a write threw (the time it did), aborted when Porter's {@code porter.requestAborted} completed meanwhile (the
- * time it did); {@code /hello} answers
+ * time it did), with the bytes whose write had returned by then (what Porter let the app write); {@code /hello} answers
  * {@code hello}. Self-contained on purpose: the app domain loads it from its jar.
  */
 public final class BigResponseApp {
@@ -56,8 +56,13 @@ public final class BigResponseApp {
             // In-process, Porter tells the app that the client is gone (as IIS's RequestAborted) and, as IIS does by
             // default, drops its later writes rather than failing them: the abort's time is what counts there.
             AtomicLong abortedAt = new AtomicLong();
+            AtomicLong progress = new AtomicLong(); // bytes whose write returned
+            AtomicLong progressAtAbort = new AtomicLong();
             if (exchange.getAttribute("porter.requestAborted") instanceof CompletableFuture<?> aborted) {
-                aborted.thenRun(() -> abortedAt.compareAndSet(0, System.currentTimeMillis()));
+                aborted.thenRun(() -> {
+                    progressAtAbort.set(progress.get());
+                    abortedAt.compareAndSet(0, System.currentTimeMillis());
+                });
             }
             String outcome;
             try {
@@ -72,11 +77,13 @@ public final class BigResponseApp {
                         }
                         out.write(chunk, 0, n);
                         offset += n;
+                        progress.set(offset);
                     }
                 }
-                outcome = abortedAt.get() != 0 ? "aborted " + abortedAt.get() : "ok " + System.currentTimeMillis();
+                outcome = abortedAt.get() != 0 ? "aborted wrote " + progressAtAbort.get() + " " + abortedAt.get()
+                        : "ok wrote " + progress.get() + " " + System.currentTimeMillis();
             } catch (IOException | RuntimeException e) {
-                outcome = "failed " + System.currentTimeMillis();
+                outcome = "failed wrote " + progress.get() + " " + System.currentTimeMillis();
                 exchange.close();
             }
             String line = "end " + id + " " + outcome + "\n";

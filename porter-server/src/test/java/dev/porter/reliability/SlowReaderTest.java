@@ -8,27 +8,8 @@ import dev.porter.config.ServerConfig;
 import dev.porter.config.ServerConfigParser;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2DataFrame;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -37,13 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,9 +36,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ({@code connectionTimeout} 3 s, {@code minBytesPerSecond} 100,000), serving {@link BigResponseApp} out-of-process
  * ({@code /oop}) and in-process ({@code /inproc}): a client that stops reading is cut off and the app's write fails
  * (the backend connection closed, the handler thread let go) while others are served; a reader above the rate gets
- * every byte; one below it is cut after the grace; with {@code minBytesPerSecond="0"} that reader is left alone; an
- * HTTP/2 (h2c) client that stops reading loses its connection (see that test for what closes it today). Raw sockets with a 64 KiB receive
- * buffer, so that what the client does not read backs up quickly.
+ * every byte; one below it is cut after the grace; with {@code minBytesPerSecond="0"} that reader is left alone; over
+ * HTTP/2 (h2c), with flow-control windows opened as wide as HTTP/2 allows, a client that stops reading holds the app
+ * back and is cut off the same way, and clients that read get every byte ({@link RawH2Client}). Raw sockets with a
+ * 64 KiB receive buffer, so that what the client does not read backs up quickly.
  */
 class SlowReaderTest {
 
@@ -75,7 +55,7 @@ class SlowReaderTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path oop = app("oop", false);
+                Path oop = app("oop", false);
         Path inproc = app("inproc", true);
         Path oopUnlimited = app("oop-unlimited", false);
         limited = Porter.start(config("limited.xml", MIN_RATE, Map.of("/oop", oop, "/inproc", inproc)));
@@ -284,89 +264,225 @@ class SlowReaderTest {
         assertThat(end).contains(" failed ");
     }
 
-    /**
-     * The state of this JVM's TCP socket bound to {@code localPort}, as {@code /proc/net/tcp} (or tcp6) shows it
-     * ({@code 01} established, {@code 07} closed), or null. A client that reads nothing sees a reset only there.
-     */
-    private static String tcpState(int localPort) throws IOException {
-        String port = String.format(":%04X", localPort);
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) { // a dual-stack socket is listed in tcp6
-            for (String line : Files.readAllLines(Path.of(table))) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 3 && f[1].endsWith(port)) {
-                    return f[3];
-                }
-            }
-        }
-        return null;
+    /** Bytes the pooled allocator that Porter (and this JVM's in-process apps) allocate from holds now. */
+    private static long directMemory() {
+        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider metrics
+                ? metrics.metric().usedDirectMemory() : -1;
+    }
+
+    /** The bytes the app's write had returned for when it ended, from its {@code end} line. */
+    private static long appWrote(String line) {
+        String[] f = line.split(" ");
+        return Long.parseLong(f[f.length - 2]);
     }
 
     /**
-     * An HTTP/2 (h2c) client that opens every flow-control window wide, so that only TCP could hold the server back,
-     * then stops reading its connection: it loses the connection within a few seconds and never gets the body, while
-     * others are served. What closes it today is not MinSendRateHandler: with windows this wide Porter takes the whole
-     * response from the backend into HTTP/2 flow control (the app's write ends "ok"), the stream is given up, and the
-     * idle connection is closed after connectionTimeout (RELIABILITY.md, Known gaps). The response is kept small for
-     * that reason. The MEASURED line says what the app saw.
+     * Reads DATA of {@code stream} until its end (or a reset), {@code gapMillis} after each frame, checking every byte
+     * against the app's pattern; with {@code replenish} it gives back each DATA frame's bytes to the stream's and the
+     * connection's window (a client on the default 65,535-byte windows), else it relies on windows opened wide.
      */
-    @Test
-    void anHttp2ClientThatStopsReadingLosesItsConnection() throws Exception {
-        String app = "oop";
+    private static long readH2Body(RawH2Client client, int stream, boolean replenish, long gapMillis)
+            throws IOException, InterruptedException {
+        long offset = 0;
+        while (true) {
+            RawH2Client.Frame f = client.read();
+            if (f.stream() != stream) {
+                continue;
+            }
+            if (f.type() == RawH2Client.RST_STREAM) {
+                throw new IOException("stream reset after " + offset + " bytes");
+            }
+            if (f.type() != RawH2Client.DATA) {
+                continue;
+            }
+            byte[] data = f.payload();
+            for (int i = 0; i < data.length; i++) {
+                if (data[i] != BigResponseApp.byteAt(offset + i)) {
+                    throw new AssertionError("byte " + (offset + i) + " is wrong");
+                }
+            }
+            offset += data.length;
+            if (replenish && data.length > 0) {
+                client.windowUpdate(stream, data.length);
+                client.windowUpdate(0, data.length);
+            }
+            if (f.endStream()) {
+                return offset;
+            }
+            if (gapMillis > 0) {
+                Thread.sleep(gapMillis); // the pace of the reader is what is being tested
+            }
+        }
+    }
+
+    /**
+     * An HTTP/2 (h2c) client that opens every flow-control window as wide as HTTP/2 allows (SETTINGS_INITIAL_WINDOW_SIZE
+     * and the connection window at 2^31-1), so that only Porter's own bounds can hold the app back, then reads nothing
+     * (a raw socket nobody reads, 64 KiB receive buffer): Porter holds the app back (its write blocks after a bounded
+     * amount, not the 256 MiB the windows would allow), MinSendRateHandler sees the connection backed up and cuts it
+     * after connectionTimeout as it does on HTTP/1.1, and the app's write fails (out-of-process: the backend connection
+     * closed) or is aborted (in-process: the handler thread let go), while others are served.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"oop", "inproc"})
+    void anHttp2ClientThatStopsReadingIsCutOffAndTheAppHeldBack(String app) throws Exception {
         assertOthersServedPromptly(limited, app);
-        String id = "h2" + IDS.incrementAndGet();
-        long total = 32L * 1024 * 1024;
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
-            Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, 64 * 1024)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(
-                                    Http2Settings.defaultSettings().initialWindowSize(Integer.MAX_VALUE)).build(),
-                                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-                        }
-                    }).connect("127.0.0.1", limited.port()).sync().channel();
-            connection.writeAndFlush(new DefaultHttp2WindowUpdateFrame(Integer.MAX_VALUE - 65_535)).sync();
-            CompletableFuture<String> status = new CompletableFuture<>();
-            AtomicLong dataBytes = new AtomicLong();
-            Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
-                    .handler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            if (msg instanceof Http2HeadersFrame headers && !status.isDone()) {
-                                // the response has started: from now on the client reads nothing (the stream
-                                // too: a stream channel that wants to read asks its connection to)
-                                ctx.channel().config().setAutoRead(false);
-                                ctx.channel().parent().config().setAutoRead(false);
-                                status.complete(String.valueOf(headers.headers().status()));
-                            } else if (msg instanceof Http2DataFrame data) {
-                                dataBytes.addAndGet(data.content().readableBytes());
-                            }
-                            ReferenceCountUtil.release(msg);
-                        }
-                    }).open().sync().getNow();
-            DefaultHttp2Headers request = new DefaultHttp2Headers();
-            request.method("GET").path("/" + app + "/big?kb=" + total / 1024 + "&id=" + id).scheme("http")
-                    .authority("a");
-            stream.writeAndFlush(new DefaultHttp2HeadersFrame(request, true));
-            assertThat(status.get(10, TimeUnit.SECONDS)).isEqualTo("200");
-            long stoppedAt = System.nanoTime();
-            int localPort = ((InetSocketAddress) connection.localAddress()).getPort();
-            assertThat(tcpState(localPort)).isEqualTo("01");
+        String id = "h2stop" + IDS.incrementAndGet();
+        long total = 256L * 1024 * 1024;
+        long directBefore = directMemory();
+        try (RawH2Client client = new RawH2Client(limited.port(), 64 * 1024, Integer.MAX_VALUE,
+                Integer.MAX_VALUE - 65_535)) {
+            int stream = client.get("/" + app + "/big?kb=" + total / 1024 + "&id=" + id);
+            assertThat(client.readStatus(stream)).isEqualTo("200");
+            long stoppedAt = System.currentTimeMillis();
+            // the client reads nothing more; meanwhile others are served
             assertOthersServedPromptly(limited, app);
-            await().atMost(Duration.ofSeconds(20)).until(() -> !"01".equals(tcpState(localPort)));
-            long cutMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
-            System.out.println("MEASURED slow reader (HTTP/2, oop): a client that stopped reading its connection lost "
-                    + "it " + cutMillis + " ms later (connectionTimeout 3 s); the app: " + ended(app, id).orElse("-"));
+            long directDuring = directMemory();
+            String end = await().atMost(Duration.ofSeconds(20)).until(() -> ended(app, id), Optional::isPresent).get();
+            long cutMillis = endMillis(end) - stoppedAt;
+            long wrote = appWrote(end);
+            System.out.println("MEASURED slow reader (HTTP/2, " + app + "): a client with 2^31-1 windows that stopped"
+                    + " reading was cut off and the app's write ended " + cutMillis + " ms later (connectionTimeout 3 s)"
+                    + " after it had written " + wrote + " of " + total + " bytes; pooled direct memory "
+                    + directBefore / 1024 + " KiB before, " + directDuring / 1024 + " KiB while it was held");
+            assertThat(end).as("the app's write of the response (failed out-of-process, aborted in-process)")
+                    .containsAnyOf(" failed ", " aborted ");
+            assertThat(wrote).as("what the app could write before the cut: Porter held it back").isLessThan(
+                    16L * 1024 * 1024);
+            assertThat(directDuring - directBefore).as("what Porter held for the connection")
+                    .isLessThan(8L * 1024 * 1024);
             assertThat(cutMillis).isBetween(CONNECTION_TIMEOUT_MILLIS - 500, CONNECTION_TIMEOUT_MILLIS + 7_000);
-            // reading again: what was on its way, then the end of the connection, never the whole body
-            stream.config().setAutoRead(true);
-            connection.config().setAutoRead(true);
-            assertThat(connection.closeFuture().await(10, TimeUnit.SECONDS)).as("the connection was closed").isTrue();
-            assertThat(dataBytes.get()).isLessThan(total);
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            // reading again: what was on its way, then a reset, never the whole body
+            long got = 0;
+            try {
+                got = readH2Body(client, stream, false, 0);
+            } catch (IOException e) {
+                // the connection was reset: expected
+            }
+            assertThat(got).isLessThan(total);
+        }
+        assertOthersServedPromptly(limited, app);
+    }
+
+    /**
+     * HTTP/2 clients that read, slower than Porter could send (so back-pressure engages) but above minBytesPerSecond,
+     * get the whole body intact: back-pressure releases when the client reads again. Both window shapes: windows
+     * opened wide (only Porter's own bounds throttle), and the default 65,535-byte windows given back frame by frame.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"oop wide", "inproc wide", "oop default", "inproc default"})
+    void aReadingHttp2ClientGetsTheWholeBodyIntact(String variant) throws Exception {
+        String app = variant.split(" ")[0];
+        boolean wide = variant.endsWith("wide");
+        assertOthersServedPromptly(limited, app);
+        String id = "h2read" + IDS.incrementAndGet();
+        long total = 6L * 1024 * 1024;
+        long t0 = System.nanoTime();
+        try (RawH2Client client = wide
+                ? new RawH2Client(limited.port(), 64 * 1024, Integer.MAX_VALUE, Integer.MAX_VALUE - 65_535)
+                : new RawH2Client(limited.port(), 64 * 1024, 65_535, 0)) {
+            int stream = client.get("/" + app + "/big?kb=" + total / 1024 + "&id=" + id);
+            assertThat(client.readStatus(stream)).isEqualTo("200");
+            // Netty's frames are up to 16 KiB: a 15 ms pause after each is ~1 MB/s at most
+            assertThat(readH2Body(client, stream, !wide, 15)).isEqualTo(total);
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("MEASURED slow reader (HTTP/2, " + variant + " windows): 6 MiB read at about "
+                + total * 1000 / millis / 1024 + " KiB/s in " + millis + " ms, intact (minBytesPerSecond 100000)");
+        String end = await().atMost(Duration.ofSeconds(10)).until(() -> ended(app, id), Optional::isPresent).get();
+        assertThat(end).contains(" ok ");
+    }
+
+    /**
+     * Many streams on one HTTP/2 connection that reads nothing (windows wide open): what Porter lets the apps write,
+     * summed over the streams, is bounded per connection (each stream is held back while the connection is, not only
+     * by its own high-water mark), and the connection is cut as one.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"oop", "inproc"})
+    void manyStreamsOnAnHttp2ConnectionThatStopsReadingAreHeldBackTogether(String app) throws Exception {
+        assertOthersServedPromptly(limited, app);
+        int streams = 32;
+        long total = 256L * 1024 * 1024;
+        long directBefore = directMemory();
+        List<String> ids = new ArrayList<>();
+        try (RawH2Client client = new RawH2Client(limited.port(), 64 * 1024, Integer.MAX_VALUE,
+                Integer.MAX_VALUE - 65_535)) {
+            for (int i = 0; i < streams; i++) {
+                String id = "h2many" + IDS.incrementAndGet();
+                ids.add(id);
+                client.get("/" + app + "/big?kb=" + total / 1024 + "&id=" + id);
+            }
+            long stoppedAt = System.currentTimeMillis();
+            Thread.sleep(2_000); // what a connection that reads nothing holds once everything has backed up
+            long directDuring = directMemory();
+            List<String> ends = new ArrayList<>();
+            for (String id : ids) {
+                ends.add(await().atMost(Duration.ofSeconds(30)).until(() -> ended(app, id), Optional::isPresent)
+                        .get());
+            }
+            long wrote = ends.stream().mapToLong(SlowReaderTest::appWrote).sum();
+            long lastEnd = ends.stream().mapToLong(SlowReaderTest::endMillis).max().orElseThrow() - stoppedAt;
+            System.out.println("MEASURED slow reader (HTTP/2, " + app + ", " + streams + " streams): the apps wrote "
+                    + wrote + " bytes in all before the cut, the last write ended " + lastEnd + " ms after the"
+                    + " requests; pooled direct memory " + directBefore / 1024 + " KiB before, " + directDuring / 1024
+                    + " KiB while held");
+            assertThat(ends).allSatisfy(end -> assertThat(end).containsAnyOf(" failed ", " aborted "));
+            // bounded per connection: a stream is held back while its connection is (Http2StreamWritability)
+            assertThat(directDuring - directBefore).as("what Porter held for the connection")
+                    .isLessThan(streams * 1024L * 1024);
+            if (app.equals("inproc")) {
+                // 256 KiB per stream (9 MB for 32) before streams followed their connection; ~2.7 MB measured after
+                assertThat(wrote).as("what the in-process handlers could write in all").isLessThan(6L * 1024 * 1024);
+            }
+            assertThat(lastEnd).isLessThan(CONNECTION_TIMEOUT_MILLIS + 10_000);
+        }
+        assertOthersServedPromptly(limited, app);
+    }
+
+    /**
+     * One stream starved by its own window (0: the client never opens it) while the connection keeps moving another
+     * stream: the starved stream's app is held back, the other gets its whole body, and the starved stream is reset
+     * once it has made no progress for connectionTimeout.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"oop", "inproc"})
+    void aStreamStarvedByItsWindowIsHeldBackAndReset(String app) throws Exception {
+        assertOthersServedPromptly(limited, app);
+        String starvedId = "h2starved" + IDS.incrementAndGet();
+        String movingId = "h2moving" + IDS.incrementAndGet();
+        try (RawH2Client client = new RawH2Client(limited.port(), 64 * 1024, 0, Integer.MAX_VALUE - 65_535)) {
+            int starved = client.get("/" + app + "/big?kb=262144&id=" + starvedId);
+            assertThat(client.readStatus(starved)).isEqualTo("200");
+            long t0 = System.currentTimeMillis();
+            int moving = client.get("/" + app + "/big?kb=4096&id=" + movingId);
+            assertThat(client.readStatus(moving)).isEqualTo("200");
+            client.windowUpdate(moving, Integer.MAX_VALUE);
+            assertThat(readH2Body(client, moving, false, 0)).isEqualTo(4L * 1024 * 1024);
+            assertThat(ended(app, movingId).orElseThrow()).contains(" ok ");
+            // the starved stream's fate, frame by frame
+            long resetAt = -1;
+            client.socket().setSoTimeout(1_000);
+            while (System.currentTimeMillis() - t0 < CONNECTION_TIMEOUT_MILLIS + 8_000 && resetAt < 0) {
+                try {
+                    RawH2Client.Frame f = client.read();
+                    if (f.type() == RawH2Client.RST_STREAM && f.stream() == starved) {
+                        resetAt = System.currentTimeMillis() - t0;
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    // nothing yet
+                }
+            }
+            Optional<String> end = ended(app, starvedId);
+            System.out.println("MEASURED starved HTTP/2 stream (" + app + "): reset " + (resetAt < 0 ? "never (within "
+                    + (CONNECTION_TIMEOUT_MILLIS + 8_000) + " ms)" : resetAt + " ms after its head") + "; the app: "
+                    + end.orElse("still writing"));
+            assertThat(resetAt).as("reset after connectionTimeout without progress").isBetween(
+                    CONNECTION_TIMEOUT_MILLIS - 500, CONNECTION_TIMEOUT_MILLIS + 7_000);
+            String e = await().atMost(Duration.ofSeconds(10)).until(() -> ended(app, starvedId), Optional::isPresent)
+                    .get();
+            assertThat(e).containsAnyOf(" failed ", " aborted ");
+            assertThat(appWrote(e)).isLessThan(16L * 1024 * 1024);
         }
     }
 

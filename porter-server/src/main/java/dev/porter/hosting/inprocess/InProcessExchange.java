@@ -92,6 +92,9 @@ final class InProcessExchange extends HttpExchange {
         this.in = requestBody;
         this.out = responseBody;
         front.onAbort(this::clientGone);
+        if (front.isHttp2()) {
+            front.onWritabilityChanged(responseBody::writabilityChanged);
+        }
         requestBody.start(options.maxRequestBodySize(), HttpUtil.getContentLength(front.request(), -1L));
     }
 

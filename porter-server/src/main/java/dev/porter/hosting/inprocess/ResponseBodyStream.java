@@ -379,10 +379,26 @@ final class ResponseBodyStream extends OutputStream {
         }
     }
 
-    private void awaitCredit() {
+    /**
+     * On the event loop, HTTP/2 only: the stream's (or its connection's) writability changed. Over HTTP/2 the writer
+     * also waits while the exchange is unwritable with more than {@link #FLUSH_ABOVE} (all of it flushed) outstanding,
+     * so that a connection's streams together hold a bounded amount, not 256 KiB each.
+     */
+    void writabilityChanged() {
         lock.lock();
         try {
-            while (outstanding > BLOCK_ABOVE && !aborted) {
+            credit.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitCredit() {
+        boolean http2 = front.isHttp2();
+        lock.lock();
+        try {
+            while ((outstanding > BLOCK_ABOVE || http2 && outstanding > FLUSH_ABOVE && !front.isWritable())
+                    && !aborted) {
                 credit.awaitUninterruptibly();
             }
         } finally {
