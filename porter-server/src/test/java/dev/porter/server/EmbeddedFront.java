@@ -48,6 +48,7 @@ public final class EmbeddedFront {
     /**
      * Feeds {@code request} to a new connection from {@code remote}; {@code handler} gets each exchange (of the
      * application at {@code /}) and must answer it. Everything written back is released; the connection is closed.
+     * Whatever {@code handler} threw is rethrown once the connection is closed.
      */
     public static void serve(byte[] request, InetSocketAddress remote, Consumer<Exchange> handler) {
         ServerConfig.Site site = new ServerConfig.Site("s", 1,
@@ -57,7 +58,19 @@ public final class EmbeddedFront {
         ServerConfig config = new ServerConfig(Path.of("porter.xml"), List.of(site),
                 new RequestLimits(1_000_000, 4096, 2048),
                 new ServerConfig.WebLimits(Duration.ofMinutes(2), Duration.ofSeconds(30), 16384));
-        Router router = new Router(config.sites(), (s, a) -> handler::accept);
+        // What the handler throws (a failed assertion) is kept and rethrown here: the dispatcher turns an exception
+        // of a handler into a 500 or a closed connection, which would hide it.
+        Throwable[] failure = {null};
+        Router router = new Router(config.sites(), (s, a) -> exchange -> {
+            try {
+                handler.accept(exchange);
+            } catch (RuntimeException | Error e) {
+                if (failure[0] == null) {
+                    failure[0] = e;
+                }
+                throw e;
+            }
+        });
         TcpChannel ch = new TcpChannel(remote);
         new FrontPipeline(config, router, AccessLog.NONE, new ServerState()).init(ch);
         try {
@@ -71,6 +84,11 @@ public final class EmbeddedFront {
             ch.close();
             ch.runPendingTasks();
             ch.finishAndReleaseAll();
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        } else if (failure[0] instanceof RuntimeException e) {
+            throw e;
         }
     }
 }

@@ -117,6 +117,35 @@ class ProxyHeadFuzzTest {
         assertThat(rewritten[0]).as("exchanges rewritten").isLessThanOrEqualTo(1);
     }
 
+    /**
+     * Findings of this target, pinned with fixed fields: a prefix spelled with another separator than '-' or '_'
+     * reached the backend, and so did an {@code X-Forwarded-*} field other than For/Proto that Connection named.
+     */
+    @org.junit.jupiter.api.Test
+    void findingsStayFixed() {
+        HttpHeaders fields = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+        fields.add("Host", "h");
+        fields.add("MS.ASPNETCORE-TOKEN", "forged");
+        fields.add("ms~aspnetcore~event", "shutdown");
+        fields.add("Connection", "X-Forwarded-Host, x-a");
+        fields.add("X-Forwarded-Host", "evil");
+        fields.add("X-A", "1");
+        fields.add("X-Forwarded-For", "1.2.3.4");
+        fields.add("X-B", "kept");
+        int[] rewritten = {0};
+        EmbeddedFront.serve("GET /p?q HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+                new InetSocketAddress("10.0.0.5", 50000), exchange -> {
+                    exchange.request().headers().set(fields);
+                    HttpRequest out = ProxyRequestHead.build(exchange, TOKEN, false);
+                    assertForwardedHead(exchange, fields, false, out);
+                    assertThat(out.headers().get("X-Forwarded-For")).isEqualTo("1.2.3.4, 10.0.0.5:50000");
+                    assertThat(out.headers().get("X-B")).isEqualTo("kept");
+                    rewritten[0]++;
+                    exchange.respond(HttpResponseStatus.OK, "text/plain", new byte[0]);
+                });
+        assertThat(rewritten[0]).isEqualTo(1);
+    }
+
     @FuzzTest(maxDuration = "15s")
     void responseHeadKeepsEndToEndFields(FuzzedDataProvider data) {
         boolean switching = data.consumeBoolean();
@@ -339,10 +368,23 @@ class ProxyHeadFuzzTest {
             return false;
         }
         try {
-            return java.util.Arrays.equals(InetAddress.getByName(ip).getAddress(), remote.getAddress().getAddress());
+            return java.util.Arrays.equals(sixteen(InetAddress.getByName(ip).getAddress()),
+                    sixteen(remote.getAddress().getAddress()));
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    /** The 16-byte form (Java reads an IPv4-mapped IPv6 text as the IPv4 address). */
+    private static byte[] sixteen(byte[] address) {
+        if (address.length == 16) {
+            return address;
+        }
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        System.arraycopy(address, 0, mapped, 12, 4);
+        return mapped;
     }
 
     private static String percentDecode(String path) {
