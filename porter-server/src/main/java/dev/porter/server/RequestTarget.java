@@ -35,6 +35,17 @@ public record RequestTarget(String rawPath, String rawQuery, String cookedPath) 
         if (hash >= 0 || (rawQuery != null && rawQuery.indexOf('#') >= 0)) {
             throw new InvalidTargetException("a fragment ('#') is not allowed in a request target");
         }
+        if (rawQuery != null) {
+            // The query is forwarded as it came: a control character (DEL included) would reach the backend's
+            // request line, where parsers differ on what it means.
+            for (int i = 0; i < rawQuery.length(); i++) {
+                char c = rawQuery.charAt(i);
+                if (c < 0x20 || c == 0x7f) {
+                    throw new InvalidTargetException("a control character (0x" + Integer.toHexString(c)
+                            + ") is not allowed in the query");
+                }
+            }
+        }
         return new RequestTarget(rawPath, rawQuery, removeDotSegments(decode(rawPath)));
     }
 

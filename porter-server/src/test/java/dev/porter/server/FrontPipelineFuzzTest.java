@@ -39,9 +39,8 @@ import java.util.function.Consumer;
  * carries exactly one {@code MS-ASPNETCORE-*} field, Porter's token, no hop-by-hop field, and no CR/LF/NUL anywhere.
  *
  * <p>Without {@code JAZZER_FUZZ=1} each method replays its stored inputs only (regression mode). Fuzzing is bounded by
- * {@code maxDuration}; reliability/fuzz runs the targets in turn, for longer (RELIABILITY.md). Note: on JDK 25 Jazzer
- * 0.24.0 cannot instrument class files of version 69 (Porter's and the JDK's), so coverage guidance comes from Netty's
- * decoder classes (Java 8 class files), which is where the byte-level parsing happens.
+ * {@code maxDuration}; reliability/fuzz runs the targets in turn, for longer (RELIABILITY.md). Coverage guidance comes
+ * from Porter's own classes on this path (Jazzer 0.30.0 instruments Java 25 class files) and Netty's HTTP codec.
  */
 class FrontPipelineFuzzTest {
 
@@ -75,7 +74,11 @@ class FrontPipelineFuzzTest {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicReference<Throwable> HANDLER_FAILURE =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private static EmbeddedChannel pipeline(Consumer<Exchange> handler) {
+        HANDLER_FAILURE.set(null);
         ServerConfig.Site site = new ServerConfig.Site("s", 1,
                 List.of(new ServerConfig.Binding("http", "127.0.0.1", 8080, "")),
                 List.of(new ServerConfig.Application("/", Path.of("/nonexistent"))),
@@ -83,7 +86,16 @@ class FrontPipelineFuzzTest {
         ServerConfig config = new ServerConfig(Path.of("porter.xml"), List.of(site),
                 new RequestLimits(1_000_000, 4096, 2048), new ServerConfig.WebLimits(
                         java.time.Duration.ofMinutes(2), java.time.Duration.ofSeconds(30), 4096));
-        Router router = new Router(config.sites(), (s, a) -> handler::accept);
+        // A failed assertion in the handler is kept for feed() to rethrow: the dispatcher would turn it into a 500
+        // or a closed connection.
+        Router router = new Router(config.sites(), (s, a) -> exchange -> {
+            try {
+                handler.accept(exchange);
+            } catch (RuntimeException | Error e) {
+                HANDLER_FAILURE.compareAndSet(null, e);
+                throw e;
+            }
+        });
         TcpChannel ch = new TcpChannel();
         new FrontPipeline(config, router, AccessLog.NONE, new ServerState()).init(ch);
         return ch;
@@ -127,6 +139,12 @@ class FrontPipelineFuzzTest {
         ch.finishAndReleaseAll();
         for (ByteBuf b : inputs) {
             assertThat(b.refCnt()).as("input buffer released").isZero();
+        }
+        Throwable failure = HANDLER_FAILURE.getAndSet(null);
+        if (failure instanceof Error e) {
+            throw e;
+        } else if (failure instanceof RuntimeException e) {
+            throw e;
         }
         if (!out.isEmpty()) {
             assertThat(out.toString()).matches("(?s)HTTP/1\\.1 [1-5]\\d\\d .*");

@@ -187,9 +187,11 @@ final class ProxyRequestHead {
     }
 
     /**
-     * Whether a field name starts with {@code MS-ASPNETCORE}, case-insensitive (ANCM's prefix match), with {@code _}
-     * counted as {@code -}: CGI-style servers (WSGI, PHP, Rack...) map {@code MS_ASPNETCORE_TOKEN} and
-     * {@code MS-ASPNETCORE-TOKEN} to the same variable, so an underscore spelling must not get through either.
+     * Whether a field name starts with {@code MS-ASPNETCORE}, case-insensitive (ANCM's prefix match), with any other
+     * separator ({@code _}, {@code .}, ...) counted as {@code -}: CGI-style servers (WSGI, PHP, Rack...) map
+     * {@code MS_ASPNETCORE_TOKEN} and {@code MS-ASPNETCORE-TOKEN} to the same variable, and Apache's CGI maps every
+     * character but a letter or digit to {@code _} ({@code MS.ASPNETCORE-TOKEN} too), so no such spelling gets
+     * through either.
      */
     static boolean startsWithMsAspNetCore(CharSequence name) {
         int n = MS_PREFIX.length();
@@ -198,11 +200,16 @@ final class ProxyRequestHead {
         }
         for (int i = 0; i < n; i++) {
             char c = name.charAt(i);
-            if ((c == '_' ? '-' : Character.toUpperCase(c)) != MS_PREFIX.charAt(i)) {
+            if ((isSeparator(c) ? '-' : Character.toUpperCase(c)) != MS_PREFIX.charAt(i)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Any ASCII character but a letter or digit: CGI-style servers (Apache's among them) turn each into '_'. */
+    private static boolean isSeparator(char c) {
+        return c < 0x80 && !Character.isLetterOrDigit(c);
     }
 
     /**
@@ -264,7 +271,8 @@ final class ProxyRequestHead {
             for (String token : value.split(",")) {
                 String name = token.trim().toLowerCase(Locale.ROOT);
                 if (name.isEmpty() || name.equals("close") || name.equals("keep-alive") || name.equals("host")
-                        || name.equals("content-length") || name.startsWith("x-forwarded-")
+                        || name.equals("content-length") || name.equals("x-forwarded-for")
+                        || name.equals("x-forwarded-proto")
                         || (webSocket && name.equals("upgrade"))) {
                     continue;
                 }
