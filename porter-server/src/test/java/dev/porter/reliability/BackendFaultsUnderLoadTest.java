@@ -74,6 +74,8 @@ class BackendFaultsUnderLoadTest {
         final ConcurrentLinkedQueue<Long> failedAt = new ConcurrentLinkedQueue<>();
         /** Each 502: which client, when its request was sent and when the 502 came (System.nanoTime). */
         final ConcurrentLinkedQueue<long[]> failures = new ConcurrentLinkedQueue<>();
+        /** The error code each 502 page gave (0x80072efd: could not connect, and so on), in order. */
+        final ConcurrentLinkedQueue<String> failureTexts = new ConcurrentLinkedQueue<>();
 
         int count(int status) {
             AtomicInteger n = statuses.get(status);
@@ -110,6 +112,8 @@ class BackendFaultsUnderLoadTest {
                             long now = System.nanoTime();
                             tally.failedAt.add(now);
                             tally.failures.add(new long[] {client, t0, now});
+                            tally.failureTexts.add(java.util.regex.Pattern.compile("0x8007[0-9a-f]{4}")
+                                    .matcher(r.bodyText()).results().map(m -> m.group()).findFirst().orElse("?"));
                         }
                         if (r.status() == 200 && path.equals("/pid")) {
                             long pid = Long.parseLong(r.bodyText().trim());
@@ -263,7 +267,8 @@ class BackendFaultsUnderLoadTest {
             }
         }
         System.out.println("MEASURED 502s per client per kill: max " + maxPerClient + "; 502s for requests sent "
-                + "after the kill: " + notInFlight.size() + " " + notInFlight.stream().limit(10).toList());
+                + "after the kill: " + notInFlight.size() + " " + notInFlight.stream().limit(10).toList()
+                + "; error codes " + tally.failureTexts);
         assertThat(maxPerClient).as("502s of one client for one kill").isLessThanOrEqualTo(1);
         assertThat(notInFlight).as("502s for requests sent after the kill (not in flight at the kill)").isEmpty();
         assertThat(tally.pids).hasSizeGreaterThanOrEqualTo(kills + 1);

@@ -469,8 +469,7 @@ final class ProxyExchange {
             pool.connect(this);
             return;
         }
-        if (!responseStarted && !reusedConnection && !hasBody && !retried && isIdempotent()
-                && forwarder.canTakeBack()) {
+        if (!reusedConnection && mayWaitForRestart()) {
             retried = true;
             Channel ch = detachBackend();
             if (ch != null) {
@@ -561,11 +560,26 @@ final class ProxyExchange {
             end();
             return;
         }
-        if (!finished && backend == null && !requestSent && forwarder.canTakeBack() && forwarder.isBackendGone()) {
-            handBack(); // still connecting when the exit watch closed the forwarder
+        if (!finished && mayWaitForRestart() && forwarder.isBackendGone()) {
+            // the exit watch closed the forwarder: still connecting, waiting to see the exit, or a GET the dead
+            // process never answered
+            Channel ch = detachBackend();
+            if (ch != null) {
+                ch.close();
+            }
+            handBack();
             return;
         }
         fail(ForwardingError.SHUTTING_DOWN, "the application is stopping", null);
+    }
+
+    /**
+     * Whether this request may wait for the restart of a backend process that is gone, instead of failing: nothing of
+     * it reached the backend, or it is an idempotent request without a body that got no response byte.
+     */
+    private boolean mayWaitForRestart() {
+        return forwarder.canTakeBack() && !responseStarted
+                && ((backend == null && !requestSent) || (!hasBody && isIdempotent()));
     }
 
     private Channel detachBackend() {
