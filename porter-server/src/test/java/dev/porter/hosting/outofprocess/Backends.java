@@ -77,7 +77,7 @@ public final class Backends {
     public String killLeftovers() {
         List<ProcessHandle> left = java.util.stream.Stream.concat(started().stream(),
                         tracked.stream().map(ProcessHandle::of).flatMap(java.util.Optional::stream))
-                .filter(ProcessHandle::isAlive).distinct().toList();
+                .filter(ProcessHandle::isAlive).filter(p -> !isZombie(p.pid())).distinct().toList();
         left.forEach(ProcessHandle::destroyForcibly);
         for (ProcessHandle p : left) {
             p.onExit().orTimeout(Duration.ofSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -85,6 +85,21 @@ public final class Backends {
         }
         return left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))
                 .collect(Collectors.joining("; "));
+    }
+
+    /**
+     * Whether a process has exited and only waits for its parent to collect its status (state Z in /proc). The JDK's
+     * {@code isAlive} counts such a process as alive; it holds nothing but its pid, so it is not "left running". A
+     * busy machine can leave a backend killed a moment ago in that state for a while before the JDK's reaper thread
+     * collects it.
+     */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false; // gone already, or no /proc: isAlive decides
+        }
     }
 
     public static boolean alive(long pid) {
