@@ -42,12 +42,7 @@ import org.slf4j.LoggerFactory;
  * closed by the exit watch before the connection was made. If the forwarder knows the process's fate, such a request
  * is handed back to the hosting handler once the exit is seen (at most {@link #EXIT_WAIT_MILLIS}), and waits for the
  * restart like a request for an application not started yet. A connect refused by a process that stays alive is
- * 502.3 as before. The same holds for an idempotent request without a body on a new connection that the backend
- * closed without a response byte, once its process is seen gone (at most {@link #CLOSED_EXIT_WAIT_MILLIS}): the
- * kernel resets connections still queued on a dying process's listener, so a request can be connected a moment
- * before the death and written after it. Like the pooled-connection case above, and as nginx's default
- * {@code proxy_next_upstream error} does for idempotent methods, that request is not lost to a 502; a request with a
- * body, or a non-idempotent one, that reached a backend is never sent again.
+ * 502.3 as before: nothing is retried that reached a backend.
  *
  * <p>Per request it costs as few writes and system calls as the protocol allows: a request without a body goes to the
  * backend as one message ({@code FullHttpRequest}: one buffer, one {@code write(2)}); a response head is held until the
@@ -63,12 +58,6 @@ final class ProxyExchange {
     private static final long UPGRADE_JOIN_LIMIT_SECONDS = 30;
     /** How long a refused connect waits for the process's exit to be seen before it counts as a live refusal. */
     static final long EXIT_WAIT_MILLIS = 2_000;
-    /**
-     * How long a new connection closed without a response waits for the process's exit to be seen before it counts
-     * as the application's own close (502.3): short, since a live application that closes on purpose is owed a prompt
-     * answer; a killed process's exit is seen within milliseconds (its sockets close as it dies).
-     */
-    static final long CLOSED_EXIT_WAIT_MILLIS = 500;
     private static final long EXIT_POLL_MILLIS = 5;
 
     private final Forwarder forwarder;
@@ -168,8 +157,7 @@ final class ProxyExchange {
         if (cause instanceof ConnectTimeoutException) {
             fail(ForwardingError.TIMEOUT, "could not connect to the application within requestTimeout", cause);
         } else if (forwarder.canTakeBack()) {
-            awaitBackendExit(ForwardingError.CANNOT_CONNECT, "could not connect to the application", cause,
-                    EXIT_WAIT_MILLIS);
+            awaitBackendExit(cause, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_WAIT_MILLIS));
         } else {
             fail(ForwardingError.CANNOT_CONNECT, "could not connect to the application", cause);
         }
@@ -179,21 +167,16 @@ final class ProxyExchange {
      * The connect was refused: nothing was sent. A process being killed closes its listener just before its exit is
      * seen, so look again for a short while (polled, so that a live process that refuses leaves nothing registered).
      */
-    private void awaitBackendExit(ForwardingError error, String detail, Throwable cause, long waitMillis) {
-        awaitBackendExit(error, detail, cause, System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(waitMillis));
-    }
-
-    private void awaitBackendExit(ForwardingError error, String detail, Throwable cause, long since, long wait) {
+    private void awaitBackendExit(Throwable cause, long deadline) {
         if (finished) {
             return;
         }
         if (forwarder.isBackendGone()) {
             handBack();
-        } else if (System.nanoTime() - since >= wait) {
-            fail(error, detail, cause);
+        } else if (System.nanoTime() - deadline >= 0) {
+            fail(ForwardingError.CANNOT_CONNECT, "could not connect to the application", cause);
         } else {
-            pool.loop().schedule(() -> awaitBackendExit(error, detail, cause, since, wait), EXIT_POLL_MILLIS,
-                    TimeUnit.MILLISECONDS);
+            pool.loop().schedule(() -> awaitBackendExit(cause, deadline), EXIT_POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -469,16 +452,6 @@ final class ProxyExchange {
             pool.connect(this);
             return;
         }
-        if (!reusedConnection && mayWaitForRestart()) {
-            retried = true;
-            Channel ch = detachBackend();
-            if (ch != null) {
-                ch.close();
-            }
-            awaitBackendExit(ForwardingError.CONNECTION_ERROR, "the application closed the connection without a "
-                    + "response", cause, CLOSED_EXIT_WAIT_MILLIS);
-            return;
-        }
         boolean invalid = cause instanceof DecoderException || cause instanceof TooLongFrameException;
         fail(invalid ? ForwardingError.INVALID_RESPONSE : ForwardingError.CONNECTION_ERROR,
                 responseStarted ? "the application closed the connection before the response was complete"
@@ -560,26 +533,11 @@ final class ProxyExchange {
             end();
             return;
         }
-        if (!finished && mayWaitForRestart() && forwarder.isBackendGone()) {
-            // the exit watch closed the forwarder: still connecting, waiting to see the exit, or a GET the dead
-            // process never answered
-            Channel ch = detachBackend();
-            if (ch != null) {
-                ch.close();
-            }
-            handBack();
+        if (!finished && backend == null && !requestSent && forwarder.canTakeBack() && forwarder.isBackendGone()) {
+            handBack(); // still connecting when the exit watch closed the forwarder
             return;
         }
         fail(ForwardingError.SHUTTING_DOWN, "the application is stopping", null);
-    }
-
-    /**
-     * Whether this request may wait for the restart of a backend process that is gone, instead of failing: nothing of
-     * it reached the backend, or it is an idempotent request without a body that got no response byte.
-     */
-    private boolean mayWaitForRestart() {
-        return forwarder.canTakeBack() && !responseStarted
-                && ((backend == null && !requestSent) || (!hasBody && isIdempotent()));
     }
 
     private Channel detachBackend() {
