@@ -459,7 +459,8 @@ def report(args, results, extra, conn_counts, seconds, rounds):
     lines.append(f"| cold first response through Porter vs the app's own start-up + 20 ms | "
                  f"{cold['porter_first_response_ms']} ms vs {cold['app_alone_ms']} ms | <= app + 20 ms | "
                  f"{'yes' if met else 'no'} |")
-    lines += ["", "Cold start: median of 3; the app alone is launch to first 200 (the harness polls every 5 ms); "
+    lines += ["", f"Cold start: median of {cold.get('samples', 3)}, the two sides alternating; the app alone is launch "
+              "to first 200 (the harness polls every 1 ms); "
               "through Porter it is the first request to a not-yet-started app on a running Porter that has "
               "already served another app (the request starts the process, waits for it and is forwarded).",
               "", f"Porter idle RSS (started, no application loaded): {extra['porter_idle_rss_mib']} MiB. "
