@@ -18,7 +18,7 @@ final class HandlerStarts implements Runnable {
     private static final FastThreadLocal<HandlerStarts> PER_LOOP = new FastThreadLocal<>();
 
     private final EventLoop loop;
-    private final ArrayList<Object> pending = new ArrayList<>();
+    private final ArrayList<Start> pending = new ArrayList<>();
     private boolean scheduled;
 
     private HandlerStarts(EventLoop loop) {
@@ -35,10 +35,12 @@ final class HandlerStarts implements Runnable {
         return starts;
     }
 
+    /** A handler thread to start, and what to answer if it cannot be. */
+    private record Start(Thread handler, Exchange exchange, InProcessExchange app) {
+    }
+
     void add(Thread handler, Exchange exchange, InProcessExchange app) {
-        pending.add(handler);
-        pending.add(exchange);
-        pending.add(app);
+        pending.add(new Start(handler, exchange, app));
         if (!scheduled) {
             scheduled = true;
             try {
@@ -54,8 +56,8 @@ final class HandlerStarts implements Runnable {
         scheduled = false;
         // (a handler started here may run before the loop returns; it only posts back to this loop)
         try {
-            for (int i = 0; i < pending.size(); i += 3) {
-                start((Thread) pending.get(i), (Exchange) pending.get(i + 1), (InProcessExchange) pending.get(i + 2));
+            for (Start s : pending) {
+                start(s.handler(), s.exchange(), s.app());
             }
         } finally {
             pending.clear();
