@@ -118,9 +118,14 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      * @param minBytesPerSecond IIS's {@code minBytesPerSecond} (http.sys's MinSendRate, default 240, 0 disables):
      *     while a response waits for a client that does not take it, the connection is cut when it moves fewer bytes
      *     per second than this (after a grace period)
+     * @param underscoresInHeaders Porter's {@code webLimits underscoresInHeaders} (nginx's
+     *     {@code underscores_in_headers}, off by default): whether request header names with {@code _} reach the
+     *     application; CGI-style servers read {@code X_Forwarded_For} as {@code X-Forwarded-For}. Names that collide
+     *     with a framing, hop-by-hop or forwarding header are dropped even when it is on.
      */
     public record WebLimits(Duration connectionTimeout, Duration headerWaitTimeout, int maxRequestBytes,
-            boolean http2Cleartext, int http2MaxConcurrentStreams, long minBytesPerSecond) {
+            boolean http2Cleartext, int http2MaxConcurrentStreams, long minBytesPerSecond,
+            boolean underscoresInHeaders) {
         public static final int DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS = 100;
         /** IIS's default {@code minBytesPerSecond}. */
         public static final long DEFAULT_MIN_BYTES_PER_SECOND = 240;
@@ -134,10 +139,22 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
                     DEFAULT_MIN_BYTES_PER_SECOND);
         }
 
+        public WebLimits(Duration connectionTimeout, Duration headerWaitTimeout, int maxRequestBytes,
+                boolean http2Cleartext, int http2MaxConcurrentStreams, long minBytesPerSecond) {
+            this(connectionTimeout, headerWaitTimeout, maxRequestBytes, http2Cleartext, http2MaxConcurrentStreams,
+                    minBytesPerSecond, false);
+        }
+
         /** These limits with another {@code minBytesPerSecond}. */
         public WebLimits withMinBytesPerSecond(long value) {
             return new WebLimits(connectionTimeout, headerWaitTimeout, maxRequestBytes, http2Cleartext,
-                    http2MaxConcurrentStreams, value);
+                    http2MaxConcurrentStreams, value, underscoresInHeaders);
+        }
+
+        /** These limits with {@code underscoresInHeaders} set. */
+        public WebLimits withUnderscoresInHeaders(boolean value) {
+            return new WebLimits(connectionTimeout, headerWaitTimeout, maxRequestBytes, http2Cleartext,
+                    http2MaxConcurrentStreams, minBytesPerSecond, value);
         }
 
         /**

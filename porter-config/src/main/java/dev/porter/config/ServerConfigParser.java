@@ -59,7 +59,7 @@ public final class ServerConfigParser {
             "flushByEntryCountW3CLog", "maxLogLineLength", "logSiteId");
     private static final Set<String> WEB_LIMITS_ATTRIBUTES = Set.of("connectionTimeout", "headerWaitTimeout",
             "maxRequestBytes", "dynamicIdleThreshold", "maxBandwidth", "maxGlobalBandwidth", "minBytesPerSecond",
-            "demandStartThreshold", "http2Cleartext", "http2MaxConcurrentStreams");
+            "demandStartThreshold", "http2Cleartext", "http2MaxConcurrentStreams", "underscoresInHeaders");
 
     private final EnvironmentExpander expander;
 
@@ -532,6 +532,7 @@ public final class ServerConfigParser {
                 a.bool("http2Cleartext", d.http2Cleartext()),
                 a.unsignedInt("http2MaxConcurrentStreams", d.http2MaxConcurrentStreams(), 1, 10_000, " (streams)"),
                 a.unsigned("minBytesPerSecond", d.minBytesPerSecond(), 0,
-                        ServerConfig.WebLimits.MAX_MIN_BYTES_PER_SECOND, " (bytes per second; 0 disables)"));
+                        ServerConfig.WebLimits.MAX_MIN_BYTES_PER_SECOND, " (bytes per second; 0 disables)"),
+                a.bool("underscoresInHeaders", d.underscoresInHeaders()));
     }
 }

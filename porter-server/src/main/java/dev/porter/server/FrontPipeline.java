@@ -37,6 +37,7 @@ final class FrontPipeline {
     static final String HEADER_TIMEOUT = "header-timeout";
     static final String CODEC = "codec";
     static final String DISPATCHER = "dispatcher";
+    static final String HEADER_NAMES = "header-names";
     /** How long a TLS client may take to send its ClientHello and finish the handshake. */
     static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
@@ -106,6 +107,7 @@ final class FrontPipeline {
         p.addLast(HEADER_TIMEOUT, headerTimeout);
         // HttpDecoderConfig is mutable: each decoder gets its own copy.
         p.addLast(CODEC, new StrictServerCodec(decoderConfig(limits)));
+        p.addLast(HEADER_NAMES, HeaderNameFilter.of(limits.underscoresInHeaders()));
         p.addLast(DISPATCHER, new ExchangeDispatcher(router, config.requestLimits(), headerTimeout, accessLog, state,
                 tls, false, security));
     }
@@ -149,6 +151,7 @@ final class FrontPipeline {
                 sp.addLast(HEADER_TIMEOUT, headerTimeout);
                 sp.addLast(CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
                 sp.addLast("h2-request", Http2RequestAdapter.INSTANCE);
+                sp.addLast(HEADER_NAMES, HeaderNameFilter.of(limits.underscoresInHeaders()));
                 sp.addLast(DISPATCHER, new ExchangeDispatcher(router, config.requestLimits(), headerTimeout,
                         accessLog, state, tls, true, security));
             }

@@ -9,8 +9,16 @@ import java.util.Deque;
 
 /**
  * The origin-form request target split the way IIS sees it: the raw path and query as the client sent them, and the
- * <em>cooked</em> path (percent-decoded as UTF-8, dot segments removed, RFC 3986 §5.2.4) that routing uses and that the
- * out-of-process forwarder sends on (spec/ancm-contract.md §1.4).
+ * <em>cooked</em> path (percent-decoded as UTF-8, dot segments removed, RFC 3986 §5.2.4, runs of {@code /} merged into
+ * one as IIS and nginx do) that routing uses and that the out-of-process forwarder sends on (spec/ancm-contract.md
+ * §1.4). Merging slashes before routing means {@code //app/x} and {@code /%2Fapp/x} reach {@code /app}, never the root
+ * application as a path its framework might read as {@code /app}'s.
+ *
+ * <p>The raw parts only ever hold bytes RFC 9112 §3.2 allows in an origin-form target ({@code pchar}, {@code /},
+ * {@code ?}, {@code %}): an HTTP/2 {@code :path} can carry anything but CR, LF and NUL, and what it carries must never
+ * become a second request line, query or version on a backend. Any other character (space, {@code "}, {@code <},
+ * {@code >}, {@code \} in the query, {@code ^}, {@code `}, braces, {@code |}, brackets, non-ASCII) is percent-encoded,
+ * which keeps its meaning; a {@code %} that starts no escape in the query becomes {@code %25}.
  *
  * @param rawQuery the query without its {@code ?}, or null when the target had none
  */
@@ -46,7 +54,86 @@ public record RequestTarget(String rawPath, String rawQuery, String cookedPath) 
                 }
             }
         }
-        return new RequestTarget(rawPath, rawQuery, removeDotSegments(decode(rawPath)));
+        String cooked = removeDotSegments(mergeSlashes(decode(rawPath)));
+        return new RequestTarget(encodeDisallowed(rawPath, false), rawQuery == null ? null
+                : encodeDisallowed(rawQuery, true), cooked);
+    }
+
+    private static final boolean[] ALLOWED = new boolean[128];
+
+    static {
+        String allowed = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%";
+        for (int i = 0; i < allowed.length(); i++) {
+            ALLOWED[allowed.charAt(i)] = true;
+        }
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /**
+     * The part with every character RFC 9112 does not allow in a request target percent-encoded: a character below
+     * 256 as the one byte the request line carried (the decoders hand bytes over as Latin-1), anything above as UTF-8.
+     * Returns the part itself when it needs nothing (the usual case).
+     */
+    static String encodeDisallowed(String part, boolean query) {
+        int n = part.length();
+        int i = 0;
+        while (i < n && isAllowed(part, i, query)) {
+            i++;
+        }
+        if (i == n) {
+            return part;
+        }
+        StringBuilder out = new StringBuilder(n + 16);
+        out.append(part, 0, i);
+        for (; i < n; i++) {
+            char c = part.charAt(i);
+            if (isAllowed(part, i, query)) {
+                out.append(c);
+            } else if (c < 256) {
+                appendEscape(out, c);
+            } else {
+                int end = Character.isHighSurrogate(c) && i + 1 < n ? i + 2 : i + 1;
+                for (byte b : part.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+                    appendEscape(out, b & 0xff);
+                }
+                i = end - 1;
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isAllowed(String part, int i, boolean query) {
+        char c = part.charAt(i);
+        if (c >= 128 || !ALLOWED[c]) {
+            return false;
+        }
+        // In the path a malformed escape is refused by decode(); in the query it is forwarded, so it is made literal.
+        return c != '%' || !query || (i + 2 < part.length()
+                && isHex(part.charAt(i + 1)) && isHex(part.charAt(i + 2)));
+    }
+
+    private static boolean isHex(char c) {
+        return c < 128 && Character.digit(c, 16) >= 0;
+    }
+
+    private static void appendEscape(StringBuilder out, int b) {
+        out.append('%').append(HEX[b >>> 4]).append(HEX[b & 0xf]);
+    }
+
+    /** {@code //a///b} is {@code /a/b}: IIS and nginx merge slashes, so routing never sees an empty segment. */
+    static String mergeSlashes(String path) {
+        if (!path.contains("//")) {
+            return path;
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c != '/' || out.isEmpty() || out.charAt(out.length() - 1) != '/') {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** The length IIS compares with maxUrl: the path only. */

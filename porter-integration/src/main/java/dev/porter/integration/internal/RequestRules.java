@@ -23,6 +23,10 @@ public final class RequestRules {
     /** §2.2 step 2: compared case-insensitively with the path after the base. */
     public static final String SHUTDOWN_PATH = "/iisintegration";
 
+    /** The error logged for a request without the right pairing token; it names neither token. */
+    public static final String TOKEN_MISMATCH =
+            "'MS-ASPNETCORE-TOKEN' does not match the expected pairing token, request rejected.";
+
     private static final System.Logger LOG = System.getLogger("dev.porter.integration");
 
     private final IntegrationSettings settings;
@@ -34,9 +38,9 @@ public final class RequestRules {
         this.settings = settings;
         this.options = options;
         this.token = settings.token().getBytes(StandardCharsets.UTF_8);
-        // ANCM's own text, expected token included (§2.2 step 1); the one place the token may appear.
-        this.tokenMismatch = "'MS-ASPNETCORE-TOKEN' does not match the expected pairing token '" + settings.token()
-                + "', request rejected.";
+        // ANCM's text (§2.2 step 1) without the expected token, which ANCM prints: whoever reads the app's log could
+        // then call the app directly, around the front server's limits and authentication. A token is never logged.
+        this.tokenMismatch = TOKEN_MISMATCH;
     }
 
     public IntegrationSettings settings() {

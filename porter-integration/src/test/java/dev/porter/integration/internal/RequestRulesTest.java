@@ -44,8 +44,9 @@ class RequestRulesTest {
             assertThat(log.records()).hasSize(1);
             LogRecord record = log.records().get(0);
             assertThat(record.getLevel()).isEqualTo(Level.SEVERE);
-            assertThat(record.getMessage()).isEqualTo("'MS-ASPNETCORE-TOKEN' does not match the expected pairing token '"
-                    + TOKEN + "', request rejected.");
+            assertThat(record.getMessage()).isEqualTo(
+                    "'MS-ASPNETCORE-TOKEN' does not match the expected pairing token, request rejected.")
+                    .doesNotContain(TOKEN);
         }
     }
 
