@@ -43,13 +43,15 @@ import java.util.concurrent.Executors;
  * <li>{@code /exit?code=N} (System.exit, no answer); {@code /halt} (Runtime.halt, no answer)</li>
  * <li>{@code /stdout?chars=N} (writes N {@code a}s to stdout)</li>
  * <li>{@code /child} (the grandchild's pid); {@code /spawn} (starts a {@code sleep 1000} now, answers its pid)</li>
- * <li>{@code POST /iisintegration} with {@code MS-ASPNETCORE-EVENT: shutdown}: 202, then exit</li>
+ * <li>{@code POST /iisintegration} with {@code MS-ASPNETCORE-EVENT: shutdown}: 202, then stop listening, let the
+ * requests in flight finish and exit</li>
  * </ul>
  */
 public final class TestBackend {
 
     private static final long PID = ProcessHandle.current().pid();
     private static volatile long shutdownDelayMillis;
+    private static volatile HttpServer server;
     private static volatile Process grandchild;
     private static volatile String[] arguments = new String[0];
 
@@ -98,16 +100,17 @@ public final class TestBackend {
             System.exit(3);
         }
         int port = Integer.parseInt(portText);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", exchange -> {
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+        server = http;
+        http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http.createContext("/", exchange -> {
             try {
                 serve(exchange, options, out);
             } catch (IOException | RuntimeException e) {
                 exchange.close();
             }
         });
-        server.start();
+        http.start();
         out.println("TestBackend " + PID + " listening on 127.0.0.1:" + port);
         out.flush();
     }
@@ -130,7 +133,15 @@ public final class TestBackend {
                     + exchange.getRequestHeaders().getFirst("MS-ASPNETCORE-TOKEN"));
             out.flush();
             if (status == 202 && !options.containsKey("ignore-shutdown")) {
-                Thread.ofPlatform().start(() -> System.exit(0)); // the hook applies the shutdown delay
+                // As Kestrel does on StopApplication: stop listening, let the requests in flight finish, then exit
+                // (the hook applies the shutdown delay).
+                Thread.ofPlatform().start(() -> {
+                    HttpServer running = server;
+                    if (running != null) {
+                        running.stop(60);
+                    }
+                    System.exit(0);
+                });
             }
             return;
         }

@@ -187,6 +187,22 @@ final class BackendProcess {
             killSurvivingDescendants(List.of());
             return true;
         }
+        boolean ended = false;
+        try {
+            boolean graceful = shutdownInOrder(limit, applPath);
+            ended = true;
+            return graceful;
+        } finally {
+            if (!ended) {
+                // Whatever failed on the way (a path the message could not be built for, an error of the JDK's
+                // client, an interrupt), a stop always ends with the process and its group gone: an old backend
+                // left running would serve on beside every new one.
+                kill();
+            }
+        }
+    }
+
+    private boolean shutdownInOrder(Duration limit, String applPath) {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         long deadline = System.nanoTime() + limit.toNanos();
         int status = sendShutdownMessage(limit, applPath);
@@ -255,8 +271,8 @@ final class BackendProcess {
 
     /** The status the app answered, or -1 when there was none (refused, reset, timed out). */
     private int sendShutdownMessage(Duration limit, String applPath) {
-        String path = (applPath.length() > 1 ? applPath : "") + "/iisintegration";
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + shutdownPath(applPath)))
                 .timeout(limit.isZero() ? Duration.ofMillis(1) : limit)
                 .header("MS-ASPNETCORE-EVENT", "shutdown")
                 .header("MS-ASPNETCORE-TOKEN", token)
@@ -264,12 +280,34 @@ final class BackendProcess {
                 .build();
         try {
             return SHUTDOWN_CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /**
+     * {@code {APPL_PATH if longer than "/"}/iisintegration} as a request-target path: the virtual path percent-encoded
+     * as UTF-8 wherever RFC 3986 does not allow a character in a path ({@code /my app} is {@code /my%20app}), so the
+     * app decodes it back to its own path base.
+     */
+    static String shutdownPath(String applPath) {
+        String path = (applPath.length() > 1 ? applPath : "") + "/iisintegration";
+        StringBuilder out = new StringBuilder(path.length() + 8);
+        for (byte b : path.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int u = b & 0xff;
+            if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')
+                    || "-._~!$&'()*+,;=:@/".indexOf(u) >= 0) {
+                out.append((char) u);
+            } else {
+                out.append('%').append(HEX[u >>> 4]).append(HEX[u & 0xf]);
+            }
+        }
+        return out.toString();
     }
 
     @Override

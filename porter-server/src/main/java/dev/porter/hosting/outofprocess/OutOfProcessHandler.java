@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One incarnation of an out-of-process application (ANCM's {@code OUT_OF_PROCESS_APPLICATION} with its forwarding
@@ -115,33 +114,18 @@ final class OutOfProcessHandler implements ApplicationHandler {
     }
 
     /**
-     * Stops (spec §1.8): from now on requests get 503; then for each slot in turn its requests in flight may finish
-     * (at most {@code shutdownTimeLimit}), and the process is shut down gracefully, or killed after
-     * {@code shutdownTimeLimit}.
+     * Stops (spec §1.8): from now on requests get 503; then every slot's process gets the shutdown message at once
+     * (requests and WebSocket tunnels in flight are the app's to finish: it heard that it is stopping) and is killed
+     * once {@code shutdownTimeLimit} has passed since the message.
      */
     @Override
     public CompletableFuture<Void> stop(StopReason reason) {
         boolean first = !manager.isStopping();
-        CompletableFuture<Void> stopped = manager.stop(this::drain);
+        CompletableFuture<Void> stopped = manager.stop(process -> passEveryEventLoop());
         if (first) {
             debugLog.info("Stopping the application (" + reason + ")");
         }
         return stopped;
-    }
-
-    /** Before a process is shut down: lets the requests it is serving finish, bounded by shutdownTimeLimit. */
-    private void drain(BackendProcess process) {
-        Forwarder forwarder = process.forwarder();
-        if (forwarder == null) {
-            return;
-        }
-        passEveryEventLoop();
-        try {
-            forwarder.whenIdle().get(Math.max(config.shutdownTimeLimit().toMillis(), 1), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            debugLog.warning("Process " + process.pid() + " still had " + forwarder.inFlight()
-                    + " requests in flight after shutdownTimeLimit; stopping it anyway");
-        }
     }
 
     /**

@@ -359,8 +359,12 @@ final class ProcessManager {
     // ---- stop ------------------------------------------------------------------------------------------------------
 
     /**
-     * Stops every slot's process, one after the other (spec §1.8 step 4): new requests get 503 from now on; for each
-     * process, {@code beforeShutdown} first (drain its forwarder, bounded), then the graceful shutdown. Idempotent.
+     * Stops every slot's process (spec §1.8): new requests get 503 from now on; each process gets {@code beforeShutdown}
+     * (a quick hand-over, never a wait for requests in flight), then at once the shutdown message, and is killed with
+     * its process group once {@code shutdownTimeLimit} has passed since the message. ANCM stops slots one after the
+     * other; Porter stops them side by side, so that the whole stop takes {@code shutdownTimeLimit} plus a small
+     * margin whatever {@code processesPerApplication} is. Any failure in a slot's stop still ends with that process
+     * killed. Idempotent.
      */
     CompletableFuture<Void> stop(Consumer<BackendProcess> beforeShutdown) {
         if (stopping) {
@@ -369,31 +373,51 @@ final class ProcessManager {
         stopping = true;
         Thread.ofVirtual().name("porter-stop-" + appName).start(() -> {
             try {
+                List<Thread> stops = new ArrayList<>();
                 for (int i = 0; i < slots.size(); i++) {
                     CompletableFuture<BackendProcess> f = slots.get(i).get();
-                    if (f == null) {
-                        continue;
+                    if (f != null) {
+                        stops.add(Thread.ofVirtual().name("porter-stop-" + appName + "#" + i)
+                                .start(() -> stopSlot(f, beforeShutdown)));
                     }
-                    BackendProcess process;
-                    try {
-                        // a start in progress notices `stopping` within one probe interval
-                        process = f.get(config.startupTimeLimit().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-                    } catch (Exception e) {
-                        continue;
-                    }
-                    if (!process.isAlive()) {
-                        continue;
-                    }
-                    beforeShutdown.accept(process);
-                    long t0 = System.nanoTime();
-                    boolean graceful = process.shutdown(config.shutdownTimeLimit(), context.virtualPath());
-                    debugLog.info("Process " + process.pid() + (graceful ? " stopped" : " killed") + " after "
-                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
                 }
+                for (Thread t : stops) {
+                    t.join();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 stopped.complete(null);
             }
         });
         return stopped;
+    }
+
+    private void stopSlot(CompletableFuture<BackendProcess> f, Consumer<BackendProcess> beforeShutdown) {
+        BackendProcess process;
+        try {
+            // a start in progress notices `stopping` within one probe interval
+            process = f.get(config.startupTimeLimit().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return;
+        }
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            beforeShutdown.accept(process);
+        } catch (RuntimeException e) {
+            debugLog.warning("Preparing the stop of process " + process.pid() + " failed (" + e
+                    + "); shutting it down anyway");
+        }
+        long t0 = System.nanoTime();
+        try {
+            boolean graceful = process.shutdown(config.shutdownTimeLimit(), context.virtualPath());
+            debugLog.info("Process " + process.pid() + (graceful ? " stopped" : " killed") + " after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
+        } catch (RuntimeException | Error e) {
+            // shutdown() has killed the process group on its way out
+            debugLog.error("Stopping process " + process.pid() + " failed (" + e + "); it was killed");
+        }
     }
 }
