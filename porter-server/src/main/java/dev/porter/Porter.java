@@ -55,6 +55,7 @@ public final class Porter implements AutoCloseable {
             porter.close();
             throw e;
         }
+        hosting.preload();
         return porter;
     }
 

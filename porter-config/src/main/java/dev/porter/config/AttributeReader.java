@@ -63,7 +63,9 @@ final class AttributeReader {
             throw ConfigException.invalidElement(file, element, "Attribute '" + name + "' is required.");
         }
         if (value.isEmpty()) {
-            throw outOfRange(name, value, "a non-empty value (Attribute '" + name + "' is required)");
+            // ANCM's wording is the same for an empty value as for a missing one (spec §4)
+            throw ConfigException.attributeProblem(file, element, name, "the value is empty. Attribute '" + name
+                    + "' is required.");
         }
         return value;
     }

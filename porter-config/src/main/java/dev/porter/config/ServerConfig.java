@@ -107,7 +107,14 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      *
      * @param path the virtual path: {@code /} for the site root, else {@code /seg[/seg]} without a trailing slash
      */
-    public record Application(String path, Path physicalPath) {
+    /**
+     * @param preloadEnabled IIS's {@code <application preloadEnabled>}: the application starts when the server starts
+     *     and again right after each recycle, not on its first request
+     */
+    public record Application(String path, Path physicalPath, boolean preloadEnabled) {
+        public Application(String path, Path physicalPath) {
+            this(path, physicalPath, false);
+        }
     }
 
     /**

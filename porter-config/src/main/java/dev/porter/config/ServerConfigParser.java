@@ -483,7 +483,7 @@ public final class ServerConfigParser {
             throw a.outOfRange("path", path, "\"/\" or a virtual path such as \"/api\" (starts with /, no trailing /, "
                     + "no ?, %, \\ or dot segments)");
         }
-        a.bool("preloadEnabled", false);
+        boolean preloadEnabled = a.bool("preloadEnabled", false);
         a.bool("serviceAutoStartEnabled", false);
         XmlElement physicalOwner = element;
         String physical = element.attribute("physicalPath");
@@ -519,7 +519,7 @@ public final class ServerConfigParser {
                             + (drive ? "; a Windows drive path means nothing here: give a path on this machine, "
                                     + "absolute or relative to this file" : "") + ")");
         }
-        return new ServerConfig.Application(path, resolved);
+        return new ServerConfig.Application(path, resolved, preloadEnabled);
     }
 
     private static ServerConfig.WebLimits readWebLimits(Path file, XmlElement element) throws ConfigException {

@@ -38,6 +38,8 @@ public final class WebConfigParser {
     static final List<String> DEBUG_LEVEL_WORDS = List.of("error", "warning", "info", "trace", "console", "file",
             "eventlog");
 
+    /** IIS's {@code system.webServer/webSocket}; only {@code enabled} has a meaning here. */
+    static final Set<String> WEB_SOCKET_ATTRIBUTES = Set.of("enabled", "receiveBufferLimit", "pingInterval");
     private static final String AUTHORING_ERROR = "Unable to get required configuration section "
             + "'system.webServer/aspNetCore'. Possible reason is web.config authoring error.";
 
@@ -88,7 +90,13 @@ public final class WebConfigParser {
         if (!limitsSections.isEmpty()) {
             limits = Optional.of(readRequestLimits(file, limitsSections.getFirst()));
         }
-        return new WebConfig(file, readAspNetCore(file, aspNetCore), limits);
+        boolean webSocketEnabled = true;
+        XmlElement webSocket = single(file, webServers, "webSocket");
+        if (webSocket != null) {
+            webSocketEnabled = new AttributeReader(file, webSocket).onlyKnown(WEB_SOCKET_ATTRIBUTES)
+                    .bool("enabled", true);
+        }
+        return new WebConfig(file, readAspNetCore(file, aspNetCore), limits, webSocketEnabled);
     }
 
     /**

@@ -45,7 +45,8 @@ class ServerConfigParserTest {
                 new ServerConfig.Binding("http", "::1", 8081, ""));
         assertThat(site.applications()).containsExactly(
                 new ServerConfig.Application("/", dir.resolve("wwwroot")), // %VAR% expanded, backslashes
-                new ServerConfig.Application("/api", dir.resolve("apps/api"))); // relative to porter.xml
+                // relative to porter.xml; preloadEnabled="true" is kept (the app starts with the server)
+                new ServerConfig.Application("/api", dir.resolve("apps/api"), true));
         assertThat(site.logFile()).isEqualTo(new ServerConfig.LogFile(true, dir.resolve("logs/site1")));
 
         ServerConfig.Site intranet = config.sites().get(1);

@@ -218,9 +218,9 @@ class WebConfigParserTest {
                   </system.webServer>
                 </configuration>
                 """);
+        // ANCM's sentence for an empty processPath too (spec §4), after where and what
         assertThatThrownBy(() -> parser.parse(empty)).hasMessage(empty + ": line 3: <aspNetCore> attribute "
-                + "'processPath' has invalid value ''; allowed: a non-empty value (Attribute 'processPath' is "
-                + "required).");
+                + "'processPath': the value is empty. Attribute 'processPath' is required.");
     }
 
     @Test
@@ -417,6 +417,26 @@ class WebConfigParserTest {
         assertThatThrownBy(() -> parser.parse(doctype)).hasMessageContaining("DOCTYPE");
         assertThatThrownBy(() -> parser.parse(dir.resolve("nope/web.config")))
                 .hasMessage(dir.resolve("nope/web.config") + ": the file does not exist.");
+    }
+
+    @Test
+    void webSocketEnabledFalseTurnsWebSocketsOffAndAnythingElseIsNamed() throws Exception {
+        assertThat(parser.parse(webConfig("")).webSocketEnabled()).isTrue();
+        Path off = write("""
+                <configuration><system.webServer>
+                  <webSocket enabled="false" pingInterval="00:00:30" />
+                  <aspNetCore processPath="java" />
+                </system.webServer></configuration>
+                """);
+        assertThat(parser.parse(off).webSocketEnabled()).isFalse();
+        Path wrong = write("""
+                <configuration><system.webServer>
+                  <webSocket enabled="no" />
+                  <aspNetCore processPath="java" />
+                </system.webServer></configuration>
+                """);
+        assertThatThrownBy(() -> parser.parse(wrong)).hasMessageContaining("line 2: <webSocket> attribute 'enabled' "
+                + "has invalid value 'no'");
     }
 
     private Path webConfig(String aspNetCoreAttributes) {

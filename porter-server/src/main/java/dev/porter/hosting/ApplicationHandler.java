@@ -19,6 +19,15 @@ public interface ApplicationHandler {
      */
     CompletableFuture<Void> stop(StopReason reason);
 
+    /**
+     * IIS application preload ({@code preloadEnabled}): starts the application now, without a request (an
+     * out-of-process app's processes, an in-process app's domain). Never blocks; a failure is reported as a start
+     * failure is, and the next request tries again. The module's own answers (app_offline, configuration error) have
+     * nothing to start.
+     */
+    default void preload() {
+    }
+
     /** Why an application stops: decides the log event and whether a new incarnation may follow. */
     enum StopReason {
         APP_OFFLINE,

@@ -23,11 +23,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One application of a site, across its incarnations (the shim role of ANCM, spec §6 and §8): creates the
- * {@link ApplicationHandler} on the first request from the current web.config, takes the app offline while
- * {@code app_offline.htm} exists, and recycles it when web.config changes (a {@code hostingModel} switch included).
- * One app's broken configuration answers only that app's requests. Thread-safe: requests arrive on any event loop and
- * never wait on a lock (an incarnation is created on a virtual thread); changes arrive on the watcher thread.
+ * One application of a site, across its incarnations (the shim role of ANCM, spec §6 and §8): reads web.config when
+ * the application is registered and on each (debounced) change and publishes it as an immutable
+ * {@link ApplicationSettings} (whose request limits apply from the first request); creates the
+ * {@link ApplicationHandler} on the first request from those settings (or when the server starts, and right after
+ * each recycle, with IIS's {@code preloadEnabled}); takes the app offline while {@code app_offline.htm} exists, and
+ * recycles it when web.config changes (a {@code hostingModel} switch included) unless the running incarnation's
+ * {@code disallowRotationOnConfigChange} says not to. One app's broken configuration answers only that app's requests
+ * (500.19). Thread-safe: requests arrive on any event loop and never wait on a lock (an incarnation is created on a
+ * virtual thread); changes arrive on the watcher thread and are applied on virtual threads.
  */
 final class ApplicationHost implements RequestHandler {
 
@@ -41,15 +45,21 @@ final class ApplicationHost implements RequestHandler {
     private final Object lock = new Object(); // never taken on an event loop
     private final AtomicReference<CompletableFuture<ApplicationHandler>> creating = new AtomicReference<>();
     private volatile ApplicationHandler current;
-    private volatile RequestLimits limits;
+    private volatile ApplicationSettings settings;
     private ScheduledFuture<?> pendingRecycle;
-    private boolean stopped;
+    private volatile boolean stopped;
 
     ApplicationHost(HostingModule module, ServerConfig.Site site, ServerConfig.Application application) {
         this.module = module;
         this.site = site;
         this.application = application;
         this.name = ApplicationContext.configPath(site, application);
+        this.settings = readSettings();
+    }
+
+    /** The application's web.config as last read. */
+    ApplicationSettings settings() {
+        return settings;
     }
 
     @Override
@@ -119,7 +129,7 @@ final class ApplicationHost implements RequestHandler {
 
     @Override
     public RequestLimits requestLimits() {
-        return limits;
+        return settings.requestLimits();
     }
 
     String name() {
@@ -140,26 +150,34 @@ final class ApplicationHost implements RequestHandler {
         }
     }
 
-    /** A new incarnation from what is on disk now. Called with the lock held. */
+    /** A new incarnation from the published settings. Called with the lock held. */
     private ApplicationHandler create() {
         byte[] offline = readAppOffline();
         if (offline != null) {
             return new AppOfflineHandler(offline);
         }
-        Path webConfigFile = application.physicalPath().resolve("web.config");
-        WebConfig webConfig;
-        try {
-            webConfig = readSettled(webConfigFile);
-        } catch (ConfigException e) {
-            limits = null;
-            LOG.error("Event 1034: Application '{}': Could not load configuration. Exception message:\r\n{}", name,
-                    e.getMessage());
-            return new ConfigErrorHandler();
+        if (pendingRecycle != null) {
+            settings = readSettings(); // a change is still being debounced: what is on disk now is newer
         }
-        limits = webConfig.requestLimits().orElse(null);
+        ApplicationSettings now = settings;
+        if (now.error() != null) {
+            return new ConfigErrorHandler(now.error());
+        }
+        WebConfig webConfig = now.webConfig();
         ApplicationContext context = new ApplicationContext(module.serverConfig(), site, application, webConfig,
                 module.eventLoops(), module.environment());
         return module.factory(webConfig.aspNetCore().hostingModel()).create(context);
+    }
+
+    /** Reads web.config (off any event loop); a file that cannot be used is reported (event 1034) once per read. */
+    private ApplicationSettings readSettings() {
+        try {
+            return ApplicationSettings.of(readSettled(application.physicalPath().resolve("web.config")));
+        } catch (ConfigException e) {
+            LOG.error("Event 1034: Application '{}': Could not load configuration. Exception message:\r\n{}", name,
+                    e.getMessage());
+            return ApplicationSettings.failed(e);
+        }
     }
 
     /** How long a web.config that fails to parse may still be in the middle of a save. */
@@ -241,11 +259,12 @@ final class ApplicationHost implements RequestHandler {
 
     private void appOfflineMayHaveChanged() {
         ApplicationHandler old;
+        byte[] offline;
         synchronized (lock) {
             if (stopped) {
                 return;
             }
-            byte[] offline = readAppOffline();
+            offline = readAppOffline();
             old = current;
             if (offline != null) {
                 if (old instanceof AppOfflineHandler) {
@@ -259,8 +278,11 @@ final class ApplicationHost implements RequestHandler {
                     return;
                 }
                 current = null; // the next request starts the application again
-                return;
             }
+        }
+        if (offline == null) {
+            preloadIfEnabled();
+            return;
         }
         if (old != null) {
             stopQuietly(old, ApplicationHandler.StopReason.APP_OFFLINE);
@@ -277,25 +299,56 @@ final class ApplicationHost implements RequestHandler {
             }
             // Editors write a file in several steps; one recycle per burst of changes.
             ScheduledExecutorService scheduler = module.scheduler();
-            pendingRecycle = scheduler.schedule(this::recycleForConfigChange, CONFIG_DEBOUNCE_MILLIS,
-                    TimeUnit.MILLISECONDS);
+            // The change is applied on a virtual thread: reading a file in the middle of a save may wait a little.
+            pendingRecycle = scheduler.schedule(() -> Thread.ofVirtual().name("porter-config-" + name)
+                    .start(this::recycleForConfigChange), CONFIG_DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
     private void recycleForConfigChange() {
+        ApplicationSettings next = readSettings();
         ApplicationHandler old;
         synchronized (lock) {
             pendingRecycle = null;
+            ApplicationSettings previous = settings;
+            settings = next; // request limits follow web.config whatever happens to the running incarnation
             if (stopped || current instanceof AppOfflineHandler) {
                 return;
             }
             old = current;
+            if (old != null && !(old instanceof ConfigErrorHandler) && previous.disallowRotationOnConfigChange()) {
+                LOG.info("Application '{}': web.config changed; not recycled (disallowRotationOnConfigChange)", name);
+                return;
+            }
             current = null;
         }
         if (old != null) {
             LOG.info("Event 1021: Application '{}' was recycled due to configuration change", name);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
         }
+        preloadIfEnabled();
+    }
+
+    /**
+     * IIS application preload ({@code preloadEnabled="true"}): creates the incarnation and has it start its
+     * application now rather than on the first request. Called when the server has started and right after a recycle
+     * or the end of app_offline. Never blocks.
+     */
+    void preloadIfEnabled() {
+        if (!application.preloadEnabled() || stopped) {
+            return;
+        }
+        creation().whenComplete((handler, failure) -> {
+            if (failure != null) {
+                LOG.error("Application '{}': preloading failed", name, failure);
+            } else {
+                try {
+                    handler.preload();
+                } catch (RuntimeException e) {
+                    LOG.error("Application '{}': preloading failed", name, e);
+                }
+            }
+        });
     }
 
     /** Server shutdown: stops the current incarnation; later requests get 503. */

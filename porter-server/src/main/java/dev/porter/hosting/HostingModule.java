@@ -63,6 +63,11 @@ public final class HostingModule implements AutoCloseable {
         return host;
     }
 
+    /** IIS application preload: starts every application with {@code preloadEnabled="true"}; never blocks. */
+    public void preload() {
+        hosts.forEach(ApplicationHost::preloadIfEnabled);
+    }
+
     /**
      * Stops every application (each within its own shutdownTimeLimit), in parallel, waiting at most {@code limit}.
      */

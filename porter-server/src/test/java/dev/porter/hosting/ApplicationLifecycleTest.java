@@ -218,13 +218,16 @@ class ApplicationLifecycleTest {
     }
 
     @Test
-    void aBrokenWebConfigAnswers500UntilItIsFixed() throws Exception {
+    void aBrokenWebConfigAnswers500_19UntilItIsFixed() throws Exception {
         start(Backends.attributes(List.of()));
         long first = pid();
         TestApps.write(app.resolve("web.config"), "<configuration><system.webServer><aspNetCore processPath=\"\"/>"
                 + "</system.webServer></configuration>");
         await().atMost(Duration.ofSeconds(15)).until(() -> get("/").status() == 500);
-        assertThat(get("/").body()).isEmpty();
+        // IIS's 500.19 with the configuration error, shown to a local client (this one: loopback)
+        assertThat(get("/").bodyText()).contains("HTTP Error 500.19 - Internal Server Error")
+                .contains("configuration data for the page is invalid").contains("processPath")
+                .contains(app.resolve("web.config").toString());
         await().atMost(Duration.ofSeconds(15)).until(() -> !Backends.alive(first));
         TestApps.writeWebConfig(app, Backends.attributes(List.of()), Map.of());
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/pid").status() == 200);

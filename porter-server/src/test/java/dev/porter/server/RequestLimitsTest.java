@@ -129,9 +129,10 @@ class RequestLimitsTest {
     void letsAnApplicationsWebConfigNarrowTheLimitsForThatApplicationOnly() throws Exception {
         front = TestFront.start(dir, new EchoHosting(), RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS,
                 "maxAllowedContentLength=\"10\" maxUrl=\"12\" maxQueryString=\"3\"");
-        // The first request creates /api's handler from its web.config; its limits apply from then on.
-        assertThat(get(front, "/api").status()).isEqualTo(200);
+        // /api's web.config is read when the application is registered: its limits apply from its first request
+        // (before: the first request was checked against the server's limits only).
         assertThat(get(front, "/api/abcdefgh").status()).isEqualTo(414);
+        assertThat(get(front, "/api").status()).isEqualTo(200);
         assertThat(get(front, "/api?abcd").status()).isEqualTo(414);
         try (RawHttp http = front.connect()) {
             RawHttp.Response r = http.exchange("POST /api HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n"

@@ -119,6 +119,21 @@ final class InProcessApplication implements ApplicationHandler {
         ErrorResponses.send(exchange, context, f.error(), f.specificError(), f.reasonsHtml());
     }
 
+    /**
+     * The app's {@code user.dir}: its directory, unless the handler setting {@code setCurrentDirectory} is other than
+     * {@code true} (spec §3.1, §4: absent means true, only {@code true} counts as true); then the server's own.
+     */
+    static Path workingDirectory(ApplicationContext context) {
+        boolean set = context.webConfig().aspNetCore().handlerSetting("setCurrentDirectory")
+                .map(v -> v.trim().equalsIgnoreCase("true")).orElse(true);
+        return set ? context.physicalPath() : Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    }
+
+    @Override
+    public void preload() {
+        startIfNeeded();
+    }
+
     private CompletableFuture<Void> startIfNeeded() {
         synchronized (lock) {
             if (ready == null) {
@@ -158,7 +173,7 @@ final class InProcessApplication implements ApplicationHandler {
             InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
             output = AppOutput.none();
         }
-        AppDomain d = new AppDomain(this, name, commandLine, context.physicalPath(), environment(context), output);
+        AppDomain d = new AppDomain(this, name, commandLine, workingDirectory(context), environment(context), output);
         synchronized (lock) {
             if (stopping || failure != null) {
                 d.close();

@@ -69,7 +69,7 @@ final class BackendEnvironment {
         // ANCM passes the application *id* here out-of-process (bug-compatible note in the spec); Porter consciously
         // passes what the name says and what in-process passes: the physical path with a trailing separator.
         put(PHYSICAL_PATH, context.physicalPath().toString() + File.separator);
-        put(WEBSOCKETS, "true");
+        put(WEBSOCKETS, Boolean.toString(context.webConfig().webSocketEnabled()));
         if (!fromConfig.containsKey(HTTPS_PORT)) {
             Optional<Integer> httpsPort = httpsPort(context.site());
             if (httpsPort.isPresent()) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@code error} ⊂ {@code warning} ⊂ {@code info} ⊂ {@code trace}, sinks {@code console} (stderr), {@code file}
  * (UTF-8, appended, folders created; {@code .\aspnetcore-debug.log} by default) and {@code eventlog} (the server log).
  * Sinks alone mean {@code info}. Lines are {@code [porter] <message>} where ANCM writes
- * {@code [aspnetcorev2_outofprocess.dll] <message>}. Thread-safe; writes block briefly (call from virtual threads).
+ * {@code [aspnetcorev2_outofprocess.dll] <message>}. When {@code ASPNETCORE_MODULE_DEBUG_FILE} names one file and the
+ * {@code debugFile} handler setting another, the log starts in the first and switches to the second with ANCM's line
+ * {@code Switching debug log files to '<file>'}. Thread-safe; writes block briefly (call from virtual threads).
  */
 final class ModuleDebugLog {
 
@@ -35,14 +38,17 @@ final class ModuleDebugLog {
     private final boolean console;
     private final boolean eventLog;
     private final Path file;
+    /** The environment's initial file, when web.config names another one: the log switches from it. */
+    private final Path initialFile;
     private final ReentrantLock lock = new ReentrantLock();
     private boolean headerWritten;
 
-    private ModuleDebugLog(Level level, boolean console, boolean eventLog, Path file) {
+    private ModuleDebugLog(Level level, boolean console, boolean eventLog, Path file, Path initialFile) {
         this.level = level;
         this.console = console;
         this.eventLog = eventLog;
         this.file = file;
+        this.initialFile = initialFile;
     }
 
     static ModuleDebugLog of(AspNetCoreConfig config, Path appDirectory, ServerEnvironment environment) {
@@ -79,11 +85,18 @@ final class ModuleDebugLog {
             fileSink = true; // a named debug file is a file sink, as in ANCM
         }
         if (!console && !fileSink && !eventLog) {
-            return new ModuleDebugLog(null, false, false, null);
+            return new ModuleDebugLog(null, false, false, null, null);
         }
         Path file = fileSink ? AppPaths.resolve(appDirectory, configuredFile != null ? configuredFile : DEFAULT_FILE)
                 : null;
-        return new ModuleDebugLog(level == null ? Level.INFO : level, console, eventLog, file);
+        Path initialFile = null;
+        Optional<String> environmentFile = environment.get("ASPNETCORE_MODULE_DEBUG_FILE");
+        if (file != null && config.handlerSetting("debugFile").isPresent() && environmentFile.isPresent()
+                && !environmentFile.get().isEmpty()) {
+            Path initial = AppPaths.resolve(appDirectory, environmentFile.get());
+            initialFile = initial.equals(file) ? null : initial;
+        }
+        return new ModuleDebugLog(level == null ? Level.INFO : level, console, eventLog, file, initialFile);
     }
 
     private static Level max(Level a, Level b) {
@@ -119,8 +132,13 @@ final class ModuleDebugLog {
             if (!headerWritten) {
                 // written with the first line rather than at creation, which may happen on an event loop
                 headerWritten = true;
-                emit("Initializing logs for 'porter out-of-process handler'. Process Id: "
-                        + ProcessHandle.current().pid() + ".");
+                String header = "Initializing logs for 'porter out-of-process handler'. Process Id: "
+                        + ProcessHandle.current().pid() + ".";
+                if (initialFile != null) {
+                    append(initialFile, header);
+                    append(initialFile, "Switching debug log files to '" + file + "'");
+                }
+                emit(header);
             }
             emit(message);
         } finally {
@@ -137,15 +155,19 @@ final class ModuleDebugLog {
             EVENT_LOG.info("Event 1036: {}", message);
         }
         if (file != null) {
-            try {
-                Files.createDirectories(file.getParent());
-                try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND)) {
-                    w.write(line);
-                }
-            } catch (IOException e) {
-                EVENT_LOG.warn("Cannot write the debug log {}: {}", file, e.toString());
+            append(file, message);
+        }
+    }
+
+    private static void append(Path to, String message) {
+        try {
+            Files.createDirectories(to.getParent());
+            try (Writer w = Files.newBufferedWriter(to, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND)) {
+                w.write("[porter] " + message + System.lineSeparator());
             }
+        } catch (IOException e) {
+            EVENT_LOG.warn("Cannot write the debug log {}: {}", to, e.toString());
         }
     }
 }

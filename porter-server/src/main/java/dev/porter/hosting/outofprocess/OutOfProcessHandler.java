@@ -48,8 +48,8 @@ final class OutOfProcessHandler implements ApplicationHandler {
     OutOfProcessHandler(ApplicationContext context) {
         this.context = context;
         this.config = context.webConfig().aspNetCore();
-        // WebSockets: always on for now, matching ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED=true (BackendEnvironment)
-        this.options = ForwardingOptions.of(config, true);
+        // IIS's <webSocket enabled>, as ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED tells the app (BackendEnvironment)
+        this.options = ForwardingOptions.of(config, context.webConfig().webSocketEnabled());
         this.debugLog = ModuleDebugLog.of(config, context.physicalPath(), context.environment());
         this.manager = new ProcessManager(context, debugLog, this::attachForwarder, this::detachForwarder);
     }
@@ -99,6 +99,14 @@ final class OutOfProcessHandler implements ApplicationHandler {
             return;
         }
         ready.forwarder().forward(exchange);
+    }
+
+    /** Starts every slot's process (the starts run on virtual threads; their failures are logged as usual). */
+    @Override
+    public void preload() {
+        for (int i = 0; i < config.processesPerApplication(); i++) {
+            manager.processFor();
+        }
     }
 
     private void attachForwarder(BackendProcess process) {
