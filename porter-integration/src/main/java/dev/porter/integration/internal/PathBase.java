@@ -31,9 +31,51 @@ public final class PathBase {
         boolean prefix = rawPath.regionMatches(true, 0, configuredBase, 0, length)
                 && (rawPath.length() == length || rawPath.charAt(length) == '/');
         if (!prefix) {
-            return new PathBase("", rawPath, false);
+            // A base with characters the request line percent-encodes ("/my app" arrives as "/my%20app"): compare
+            // decoded, as ASP.NET Core's PathString does.
+            length = encodedPrefixLength(configuredBase, rawPath);
+            if (length < 0) {
+                return new PathBase("", rawPath, false);
+            }
         }
         return new PathBase(rawPath.substring(0, length), rawPath.substring(length), true);
+    }
+
+    /**
+     * How many characters of {@code rawPath} spell {@code base} once percent-decoded (ASCII letters compared without
+     * case, an encoded {@code /} never matching a separator), ending on a segment boundary; -1 when they do not.
+     */
+    static int encodedPrefixLength(String base, String rawPath) {
+        byte[] expected = base.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = 0;
+        for (byte want : expected) {
+            if (at >= rawPath.length()) {
+                return -1;
+            }
+            int got;
+            char c = rawPath.charAt(at);
+            if (c == '%' && at + 2 < rawPath.length() && Character.digit(rawPath.charAt(at + 1), 16) >= 0
+                    && Character.digit(rawPath.charAt(at + 2), 16) >= 0) {
+                got = Character.digit(rawPath.charAt(at + 1), 16) << 4 | Character.digit(rawPath.charAt(at + 2), 16);
+                if (got == '/') {
+                    return -1;
+                }
+                at += 3;
+            } else if (c < 0x80) {
+                got = c;
+                at++;
+            } else {
+                return -1; // a raw non-ASCII character: not what a request line carries
+            }
+            if (lower(got) != lower(want & 0xff)) {
+                return -1;
+            }
+        }
+        return at == rawPath.length() || rawPath.charAt(at) == '/' ? at : -1;
+    }
+
+    private static int lower(int b) {
+        return b >= 'A' && b <= 'Z' ? b + 32 : b;
     }
 
     /** The base as the request spelled it, or {@code ""}. */

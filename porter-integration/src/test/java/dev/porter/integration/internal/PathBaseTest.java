@@ -22,6 +22,12 @@ class PathBaseTest {
         "/app1    | /app1x/y            | ''       | /app1x/y         | false",
         "/app1    | /other              | ''       | /other           | false",
         "/a/b     | /a/b/c              | /a/b     | /c               | true",
+        // a virtual path the request line must percent-encode is compared decoded (before: never matched)
+        "/my app  | /my%20app/x         | /my%20app | /x              | true",
+        "/my app  | /MY%20App           | /MY%20App | ''              | true",
+        "/café    | /caf%C3%A9/x        | /caf%C3%A9 | /x             | true",
+        "/my app  | /my%20appx/y        | ''       | /my%20appx/y     | false",
+        "/a/b     | /a%2Fb/c            | ''       | /a%2Fb/c         | false",
     })
     void splitsLikeUsePathBase(String base, String path, String expectedBase, String expectedRest, boolean matched) {
         PathBase split = PathBase.split(base, path);
