@@ -309,7 +309,9 @@ final class ApplicationHost implements RequestHandler {
         ApplicationSettings next = readSettings();
         ApplicationHandler old;
         synchronized (lock) {
-            pendingRecycle = null;
+            if (pendingRecycle != null && pendingRecycle.isDone()) {
+                pendingRecycle = null; // ours; a change that came in meanwhile keeps its own pending recycle
+            }
             ApplicationSettings previous = settings;
             settings = next; // request limits follow web.config whatever happens to the running incarnation
             if (stopped || current instanceof AppOfflineHandler) {
