@@ -30,8 +30,8 @@ public record ApplicationSettings(WebConfig webConfig, ConfigException error) {
     }
 
     /**
-     * The handler setting {@code disallowRotationOnConfigChange} (spec §4, §8): {@code true} means a web.config change
-     * does not recycle the running application.
+     * The handler setting {@code disallowRotationOnConfigChange} (spec §4, §8): {@code true} means a web.config
+     * change does not recycle the running application.
      */
     public boolean disallowRotationOnConfigChange() {
         return webConfig != null && webConfig.aspNetCore().handlerSetting("disallowRotationOnConfigChange")

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The path is normalised before routing (issue #14 item 9): runs of {@code /}, also ones a client percent-encoded
- * ({@code %2F}), are merged as IIS and nginx do, so {@code //app/x} is {@code /app}'s, never the root application's with
- * a path its framework might merge into {@code /app}'s routes.
+ * ({@code %2F}), are merged as IIS and nginx do, so {@code //app/x} is {@code /app}'s, never the root application's
+ * with a path its framework might merge into {@code /app}'s routes.
  */
 class PathNormalisationTest {
 

@@ -61,7 +61,10 @@ public final class IntegrationSettings {
         return pathBase;
     }
 
-    /** The pairing token every request must carry in {@code MS-ASPNETCORE-TOKEN}. Never log it (ANCM's §2.2 line prints it; Porter's does not). */
+    /**
+     * The pairing token every request must carry in {@code MS-ASPNETCORE-TOKEN}. Never log it (ANCM's §2.2 line
+     * prints it; Porter's does not).
+     */
     public String token() {
         return token;
     }

@@ -359,12 +359,12 @@ final class ProcessManager {
     // ---- stop ------------------------------------------------------------------------------------------------------
 
     /**
-     * Stops every slot's process (spec §1.8): new requests get 503 from now on; each process gets {@code beforeShutdown}
-     * (a quick hand-over, never a wait for requests in flight), then at once the shutdown message, and is killed with
-     * its process group once {@code shutdownTimeLimit} has passed since the message. ANCM stops slots one after the
-     * other; Porter stops them side by side, so that the whole stop takes {@code shutdownTimeLimit} plus a small
-     * margin whatever {@code processesPerApplication} is. Any failure in a slot's stop still ends with that process
-     * killed. Idempotent.
+     * Stops every slot's process (spec §1.8): new requests get 503 from now on; each process gets
+     * {@code beforeShutdown} (a quick hand-over, never a wait for requests in flight), then at once the shutdown
+     * message, and is killed with its process group once {@code shutdownTimeLimit} has passed since the message. ANCM
+     * stops slots one after the other; Porter stops them side by side, so that the whole stop takes
+     * {@code shutdownTimeLimit} plus a small margin whatever {@code processesPerApplication} is. Any failure in a
+     * slot's stop still ends with that process killed. Idempotent.
      */
     CompletableFuture<Void> stop(Consumer<BackendProcess> beforeShutdown) {
         if (stopping) {

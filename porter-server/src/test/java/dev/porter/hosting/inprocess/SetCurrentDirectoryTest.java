@@ -48,7 +48,8 @@ class SetCurrentDirectoryTest {
 
     private String userDir(String app) throws Exception {
         try (RawHttp http = new RawHttp(porter.port())) {
-            RawHttp.Response r = http.exchange("GET " + app + "/prop?name=user.dir HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            RawHttp.Response r = http.exchange("GET " + app + "/prop?name=user.dir HTTP/1.1\r\n"
+                    + "Host: localhost\r\n\r\n");
             assertThat(r.status()).isEqualTo(200);
             return r.bodyText();
         }

@@ -105,7 +105,8 @@ class StopSequenceTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !Backends.alive(pid) || Backends.isZombie(pid));
         // the app may be gone before the event is written: await it too
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events.events(1006))
-                .contains("Sent shutdown HTTP message to process with Id '" + pid + "' and received http status '202'."));
+                .contains("Sent shutdown HTTP message to process with Id '" + pid
+                        + "' and received http status '202'."));
         assertThat(stdout(app)).contains("got the shutdown message at /my app/iisintegration");
         Files.delete(app.resolve("app_offline.htm"));
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/my%20app/pid").status() == 200);
