@@ -60,6 +60,14 @@ class FrontDoorAuditTest {
     }
 
     @Test
+    void anInProcessAppGetsTheSameCleanTargetOverHttp2() throws Exception {
+        try (Front front = Front.start(Front.Leg.IN_PROCESS, dir, h2c())) {
+            assertThat(h2(front, "/app/x?a b HTTP/1.0").target()).isEqualTo("/app/x?a%20b%20HTTP/1.0");
+            assertThat(h2(front, "/p q?k={v}").target()).isEqualTo("/p%20q?k=%7Bv%7D");
+        }
+    }
+
+    @Test
     void headerNamesWithUnderscoresAreDroppedByDefault() throws Exception {
         try (Front front = Front.start(Front.Leg.FORWARDED, dir.resolve("default"))) {
             Seen seen = http1(front, "X_Forwarded_For: 6.6.6.6\r\nContent_Length: 5\r\nTransfer_Encoding: chunked\r\n"

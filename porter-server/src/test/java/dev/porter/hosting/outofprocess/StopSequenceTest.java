@@ -110,6 +110,17 @@ class StopSequenceTest {
         assertThat(stdout(app)).contains("got the shutdown message at /my app/iisintegration");
         Files.delete(app.resolve("app_offline.htm"));
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/my%20app/pid").status() == 200);
+        // Before, each web.config touch left one more backend running.
+        for (int touch = 0; touch < 2; touch++) {
+            long before = pid("/my%20app/pid");
+            Files.setLastModifiedTime(app.resolve("web.config"), java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() + 1000L * (touch + 1)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                RawHttp.Response r = get("/my%20app/pid");
+                return r.status() == 200 && Long.parseLong(r.bodyText()) != before;
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> !Backends.alive(before) || Backends.isZombie(before));
+        }
         assertThat(backends.started().stream().filter(ProcessHandle::isAlive)
                 .filter(p -> !Backends.isZombie(p.pid()))).hasSize(1);
     }
