@@ -458,7 +458,7 @@ public final class ServerConfigParser {
         return new ServerConfig.Binding(protocol, address, port, host.equals("*") ? "" : host);
     }
 
-    private static boolean isIpLiteral(String address) {
+    static boolean isIpLiteral(String address) {
         if (!address.matches("[0-9a-fA-F:.%]+") || !(address.contains(".") || address.contains(":"))) {
             return false;
         }
