@@ -8,6 +8,7 @@ import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
 import dev.porter.hosting.Incarnation;
+import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.server.Exchange;
 import dev.porter.server.Html;
 import java.io.IOException;
@@ -157,6 +158,9 @@ final class InProcessApplication implements ApplicationHandler {
             logBase = config.stdoutLogEnabled() ? AppPaths.resolve(context.physicalPath(), config.stdoutLogFile())
                     : null;
             output = AppOutput.open(logBase);
+            if (logBase != null && output.filePath() != null) {
+                StdoutLogRetention.prune(logBase, output.filePath(), config, name);
+            }
         } catch (IOException | RuntimeException e) {
             InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
             output = AppOutput.none();

@@ -1,7 +1,9 @@
 package dev.porter.hosting.outofprocess;
 
 import dev.porter.config.AspNetCoreConfig;
+import dev.porter.config.AppPaths;
 import dev.porter.hosting.ApplicationContext;
+import dev.porter.hosting.StdoutLogRetention;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -293,6 +295,10 @@ final class ProcessManager {
         boolean pipe = false;
         if (config.stdoutLogEnabled()) {
             Path file = StdoutLog.create(context.physicalPath(), config.stdoutLogFile(), launchTime);
+            if (file != null) {
+                StdoutLogRetention.prune(AppPaths.resolve(context.physicalPath(), config.stdoutLogFile()), file, config,
+                        appName);
+            }
             builder.redirectOutput(file == null ? ProcessBuilder.Redirect.DISCARD
                     : ProcessBuilder.Redirect.appendTo(file.toFile()));
         } else if (redirect) {
