@@ -102,6 +102,12 @@ public final class PorterCommand implements Callable<Integer> {
                         + "Default: ${DEFAULT-VALUE}.")
         String bind;
 
+        @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "${env:PORTER_LOG_DIR}",
+                description = "Write Porter's log to DIR/porter.log, rolled daily and by size, old files gzipped and "
+                        + "pruned (see docs/operations.md); warnings still go to stderr too. Default: $PORTER_LOG_DIR, "
+                        + "else stderr only.")
+        Path logDir;
+
         @Option(names = "--admin", paramLabel = "PORT",
                 description = "Serve the admin endpoint (status page, /metrics, /health) on 127.0.0.1:PORT, 0-65535 "
                         + "(0: any free port; the log says which). Off by default.")
@@ -109,6 +115,7 @@ public final class PorterCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            logToDirectory(logDir);
             Path dir = appDir.toAbsolutePath().normalize();
             if (adminPort != null && (adminPort < 0 || adminPort > 65535)) {
                 throw new ConfigException(dir, "--admin " + adminPort + " is out of range; allowed: 0-65535 (0: any "
@@ -161,8 +168,15 @@ public final class PorterCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "<porter.xml>", description = "The server configuration file.")
         Path file;
 
+        @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "${env:PORTER_LOG_DIR}",
+                description = "Write Porter's log to DIR/porter.log, rolled daily and by size, old files gzipped and "
+                        + "pruned (see docs/operations.md); warnings still go to stderr too. Default: $PORTER_LOG_DIR, "
+                        + "else stderr only.")
+        Path logDir;
+
         @Override
         public Integer call() throws Exception {
+            logToDirectory(logDir);
             ServerConfig config = new ServerConfigParser().parse(file);
             for (ServerConfig.Site site : config.sites()) {
                 for (ServerConfig.Binding b : site.httpsBindings()) {
@@ -174,6 +188,19 @@ public final class PorterCommand implements Callable<Integer> {
                 }
             }
             return serveUntilSignalled(config, new AdministrationConfigParser().parse(file).orElse(null));
+        }
+    }
+
+    static void logToDirectory(Path logDir) throws ConfigException {
+        if (logDir == null || logDir.toString().isEmpty()) {
+            return;
+        }
+        if (LogFiles.toDirectory(logDir)) {
+            LOG.info("{} logging to {}", new Version().getVersion()[0],
+                    logDir.toAbsolutePath().normalize().resolve("porter.log"));
+        } else {
+            LOG.info("--log-dir {} is not used: the Logback configuration given with -Dlogback.configurationFile "
+                    + "decides where the log goes", logDir);
         }
     }
 
