@@ -138,6 +138,10 @@ class DebPackageIT {
         // verify exits 0 on some problems it only warns about ("ignoring"): nothing at all must be said
         assertThat(verify.exit()).as(verify.output()).isZero();
         assertThat(verify.output().lines().filter(l -> !l.isBlank())).as(verify.output()).isEmpty();
+        // systemd's own hardening score (0 best, 10 worst): 3.1 now; more exposure fails here
+        Result security = run(List.of(analyze.toString(), "security", "--offline=true", "--threshold=35",
+                unit.toString()));
+        assertThat(security.exit()).as(security.output()).isZero();
     }
 
     private static int port(Pattern pattern, String log) {
