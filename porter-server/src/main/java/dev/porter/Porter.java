@@ -77,13 +77,23 @@ public final class Porter implements AutoCloseable {
         try {
             server.start();
             if (admin != null) {
-                admin.start(porter::isStopping);
+                admin.start(porter::isStopping, porter::listenUrls);
             }
         } catch (IOException | RuntimeException e) {
             porter.close();
             throw e;
         }
         return porter;
+    }
+
+    /** The front server's listeners as URLs ({@code http://127.0.0.1:8080}), for the status page. */
+    private List<String> listenUrls() {
+        List<InetSocketAddress> secure = server.secureListenAddresses();
+        return server.listenAddresses().stream().map(a -> {
+            String host = a.getAddress().getHostAddress();
+            return (secure.contains(a) ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host)
+                    + ":" + a.getPort();
+        }).toList();
     }
 
     /** Whether a graceful stop has begun (the admin endpoint's /health answers 503 from that moment). */

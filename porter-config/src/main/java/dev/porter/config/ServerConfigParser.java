@@ -84,7 +84,8 @@ public final class ServerConfigParser {
                 absolute, appHost, "missing <sites> with at least one <site>."));
 
         ServerConfig.LogFile logDefaults = readLogFile(absolute, base,
-                sitesElement.descendant("siteDefaults", "logFile"), new ServerConfig.LogFile(false, base.resolve("logs")));
+                sitesElement.descendant("siteDefaults", "logFile"),
+                new ServerConfig.LogFile(false, base.resolve("logs")));
         List<ServerConfig.Site> sites = new ArrayList<>();
         Map<String, XmlElement> names = new HashMap<>();
         Map<Long, XmlElement> ids = new HashMap<>();

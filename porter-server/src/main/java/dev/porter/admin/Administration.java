@@ -23,7 +23,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -113,12 +115,13 @@ public final class Administration implements AutoCloseable {
     }
 
     /**
-     * Starts listening. {@code stopping} tells {@code /health} when a graceful stop has begun.
+     * Starts listening. {@code stopping} tells {@code /health} when a graceful stop has begun; {@code listening} the
+     * front server's addresses, for the status page.
      *
      * @throws IOException when the address cannot be bound (the message names it and where it was configured)
      */
-    public void start(BooleanSupplier stopping) throws IOException {
-        StatusReport report = new StatusReport(hosting, requests, events, started, stopping);
+    public void start(BooleanSupplier stopping, Supplier<List<String>> listening) throws IOException {
+        StatusReport report = new StatusReport(hosting, requests, events, started, stopping, listening);
         server = AdminServer.start(config, registry, report, hosting);
     }
 

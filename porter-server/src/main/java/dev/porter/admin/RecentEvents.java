@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * events: processes started, exited, recycled, failed to start, warnings), kept in memory by a Logback appender on
  * the {@code dev.porter} logger. When the logging backend is not Logback, the list stays empty.
  *
- * <p>Threading: {@link #append} runs on whichever thread logs (event loops included): it only adds to a lock-free deque.
+ * <p>Threading: {@link #append} runs on whichever thread logs (event loops included): it only adds to a lock-free
+ * deque.
  */
 final class RecentEvents extends UnsynchronizedAppenderBase<ILoggingEvent> {
 

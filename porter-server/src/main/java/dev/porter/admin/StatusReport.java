@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The status page's data ({@code GET /api/status}, JSON): the server (version, pid, uptime, serving or stopping,
@@ -29,9 +30,11 @@ final class StatusReport {
     private final RecentEvents events;
     private final Instant started;
     private final BooleanSupplier stopping;
+    private final Supplier<List<String>> listening;
 
     StatusReport(HostingModule hosting, RequestMetrics requests, RecentEvents events, Instant started,
-            BooleanSupplier stopping) {
+            BooleanSupplier stopping, Supplier<List<String>> listening) {
+        this.listening = listening;
         this.hosting = hosting;
         this.requests = requests;
         this.events = events;
@@ -53,6 +56,7 @@ final class StatusReport {
         server.put("startedAt", started);
         server.put("uptimeSeconds", Duration.between(started, now).toSeconds());
         server.put("state", isStopping() ? "stopping" : "serving");
+        server.put("listening", listening.get());
         server.put("memoryBytes", ProcessMemory.residentBytes(ProcessHandle.current().pid()));
         server.put("heapUsedBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         server.put("time", now);

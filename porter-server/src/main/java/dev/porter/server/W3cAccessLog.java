@@ -321,7 +321,8 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyMM");
         private static final java.time.temporal.TemporalField WEEK_OF_MONTH =
                 java.time.temporal.WeekFields.SUNDAY_START.weekOfMonth();
-        private static final java.util.regex.Pattern EXTEND = java.util.regex.Pattern.compile("u_extend(\\d{1,9})\\.log");
+        private static final java.util.regex.Pattern EXTEND =
+                java.util.regex.Pattern.compile("u_extend(\\d{1,9})\\.log");
 
         private final Path directory;
         private final ServerConfig.LogFile config;

@@ -151,6 +151,8 @@ class AdminEndpointTest {
         assertThat(admin("POST", "/api/applications/7/recycle", "X-Porter-Admin", "1").statusCode()).isEqualTo(404);
         assertThat(admin("GET", "/nothing").statusCode()).isEqualTo(404);
         assertThat(admin("GET", "/").body()).contains("<title>Porter status</title>");
+        assertThat(admin("GET", "/api/status").body())
+                .contains("\"listening\":[\"http://127.0.0.1:" + porter.port() + "\"]");
     }
 
     @Test

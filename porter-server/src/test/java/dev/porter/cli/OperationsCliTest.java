@@ -89,7 +89,8 @@ class OperationsCliTest {
                 }
             }
             try (Stream<Path> files = Files.list(logs)) {
-                return files.anyMatch(f -> f.getFileName().toString().matches("porter-\\d{4}-\\d\\d-\\d\\d\\.\\d+\\.log\\.gz"));
+                return files.anyMatch(f -> f.getFileName().toString()
+                        .matches("porter-\\d{4}-\\d\\d-\\d\\d\\.\\d+\\.log\\.gz"));
             }
         });
         assertThat(Files.readString(logs.resolve("porter.log"))).doesNotContain("Listening on"); // that part rolled

@@ -141,7 +141,8 @@ class W3cAccessLogTest {
     @Test
     void rollsOverHourlyWeeklyAndMonthlyWithIisFileNames() throws Exception {
         long[] times = {Instant.parse("2026-03-01T10:59:59Z").toEpochMilli(),
-                Instant.parse("2026-03-01T11:00:00Z").toEpochMilli(), Instant.parse("2026-03-08T00:00:00Z").toEpochMilli()};
+                Instant.parse("2026-03-01T11:00:00Z").toEpochMilli(),
+                Instant.parse("2026-03-08T00:00:00Z").toEpochMilli()};
         for (ServerConfig.LogFile.Period period : List.of(ServerConfig.LogFile.Period.HOURLY,
                 ServerConfig.LogFile.Period.WEEKLY, ServerConfig.LogFile.Period.MONTHLY)) {
             Path logs = dir.resolve(period.configValue());
