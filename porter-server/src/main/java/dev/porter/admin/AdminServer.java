@@ -96,6 +96,12 @@ final class AdminServer implements AutoCloseable {
         http.start();
         LOG.info("Admin endpoint on http://{}/ (status page, /metrics, /health){}", format(server.address()),
                 server.credentials == null ? "" : " with Basic authentication");
+        if (server.credentials == null && !server.address().getAddress().isLoopbackAddress()) {
+            LOG.warn("The admin endpoint on {} is reachable beyond this machine and has no userFile ({}): anyone who "
+                    + "reaches it can recycle applications and take them offline; add userFile=\"admin.htpasswd\" "
+                    + "(htpasswd -B -c admin.htpasswd alice) or bind it to 127.0.0.1", format(server.address()),
+                    config.origin());
+        }
         return server;
     }
 
