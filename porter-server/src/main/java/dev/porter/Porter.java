@@ -1,5 +1,7 @@
 package dev.porter;
 
+import dev.porter.admin.Administration;
+import dev.porter.config.AdministrationConfig;
 import dev.porter.config.HostingModel;
 import dev.porter.config.ServerConfig;
 import dev.porter.hosting.HostingModelFactory;
@@ -7,7 +9,9 @@ import dev.porter.hosting.HostingModels;
 import dev.porter.hosting.HostingModule;
 import dev.porter.hosting.ServerEnvironment;
 import dev.porter.server.AccessLog;
+import dev.porter.server.ObservedAccessLog;
 import dev.porter.server.PorterServer;
+import dev.porter.server.RequestHandler;
 import dev.porter.server.W3cAccessLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,33 +34,77 @@ public final class Porter implements AutoCloseable {
     private final PorterServer server;
     private final HostingModule hosting;
     private final AccessLog accessLog;
+    private final Administration admin;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Set the moment a graceful stop begins: the admin endpoint's /health answers 503 from then on. */
+    private volatile boolean stopBegan;
 
-    private Porter(PorterServer server, HostingModule hosting, AccessLog accessLog) {
+    private Porter(PorterServer server, HostingModule hosting, AccessLog accessLog, Administration admin) {
         this.server = server;
         this.hosting = hosting;
         this.accessLog = accessLog;
+        this.admin = admin;
     }
 
     public static Porter start(ServerConfig config) throws IOException {
-        return start(config, ServerEnvironment.ofSystem(), HostingModels.defaults());
+        return start(config, null);
+    }
+
+    /** Starts with the admin endpoint when {@code administration} is not null. */
+    public static Porter start(ServerConfig config, AdministrationConfig administration) throws IOException {
+        return start(config, ServerEnvironment.ofSystem(), HostingModels.defaults(), administration);
     }
 
     public static Porter start(ServerConfig config, ServerEnvironment environment,
             Map<HostingModel, HostingModelFactory> factories) throws IOException {
+        return start(config, environment, factories, null);
+    }
+
+    public static Porter start(ServerConfig config, ServerEnvironment environment,
+            Map<HostingModel, HostingModelFactory> factories, AdministrationConfig administration)
+            throws IOException {
         HostingModule hosting = new HostingModule(config, environment, factories);
-        AccessLog accessLog = W3cAccessLog.forSites(config.sites());
-        PorterServer server = new PorterServer(config, hosting::handlerFor, accessLog);
+        Administration admin = administration == null ? null : Administration.create(administration, hosting);
+        AccessLog accessLog = ObservedAccessLog.of(W3cAccessLog.forSites(config.sites()),
+                admin == null ? null : admin.requestObserver());
+        PorterServer server = new PorterServer(config, admin == null ? hosting::handlerFor
+                : (site, application) -> {
+                    RequestHandler handler = hosting.handlerFor(site, application);
+                    return admin.wrap(site, application, handler);
+                }, accessLog);
         hosting.attach(server.workerGroup());
-        Porter porter = new Porter(server, hosting, accessLog);
+        Porter porter = new Porter(server, hosting, accessLog, admin);
         try {
             server.start();
+            if (admin != null) {
+                admin.start(porter::isStopping, porter::listenUrls);
+            }
         } catch (IOException | RuntimeException e) {
             porter.close();
             throw e;
         }
         hosting.preload();
         return porter;
+    }
+
+    /** The front server's listeners as URLs ({@code http://127.0.0.1:8080}), for the status page. */
+    private List<String> listenUrls() {
+        List<InetSocketAddress> secure = server.secureListenAddresses();
+        return server.listenAddresses().stream().map(a -> {
+            String host = a.getAddress().getHostAddress();
+            return (secure.contains(a) ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host)
+                    + ":" + a.getPort();
+        }).toList();
+    }
+
+    /** Whether a graceful stop has begun (the admin endpoint's /health answers 503 from that moment). */
+    public boolean isStopping() {
+        return stopBegan;
+    }
+
+    /** Where the admin endpoint listens, or null when it is off. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
     }
 
     public int port() {
@@ -81,6 +129,7 @@ public final class Porter implements AutoCloseable {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
+        stopBegan = true;
         try {
             server.stop(DRAIN_TIME);
             hosting.stopAll(APPLICATIONS_STOP_TIME);
@@ -93,6 +142,9 @@ public final class Porter implements AutoCloseable {
                 } catch (Exception e) {
                     // nothing left to tell anyone
                 }
+            }
+            if (admin != null) {
+                admin.close(); // last: /health said 503 for the whole drain
             }
         }
     }

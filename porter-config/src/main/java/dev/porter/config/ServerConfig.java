@@ -257,7 +257,51 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
         }
     }
 
-    /** A site's {@code <logFile>}: the W3C access log, off unless enabled. */
-    public record LogFile(boolean enabled, Path directory) {
+    /**
+     * A site's {@code <logFile>}: the W3C access log, off unless enabled, rolled over as IIS rolls it.
+     *
+     * @param period IIS's {@code period}: a new file each hour, day (the default), week or month, or at
+     *     {@code truncateSize} bytes ({@code MaxSize})
+     * @param truncateSize IIS's {@code truncateSize} (default 20 MiB, at least 1 MiB): the size at which a
+     *     {@code MaxSize} log rolls over; ignored for the other periods, as in IIS
+     * @param localTimeRollover IIS's {@code localTimeRollover}: periods (and file names) follow local time instead of
+     *     UTC; the time fields inside stay UTC, as in IIS
+     */
+    public record LogFile(boolean enabled, Path directory, Period period, long truncateSize,
+            boolean localTimeRollover) {
+
+        public static final long DEFAULT_TRUNCATE_SIZE = 20_971_520L;
+        public static final long MIN_TRUNCATE_SIZE = 1_048_576L;
+        public static final long MAX_TRUNCATE_SIZE = 4_294_967_295L;
+
+        /** A daily log in UTC, IIS's default. */
+        public LogFile(boolean enabled, Path directory) {
+            this(enabled, directory, Period.DAILY, DEFAULT_TRUNCATE_SIZE, false);
+        }
+
+        /** IIS's {@code logFile period} values. */
+        public enum Period {
+            HOURLY("Hourly"), DAILY("Daily"), WEEKLY("Weekly"), MONTHLY("Monthly"), MAX_SIZE("MaxSize");
+
+            private final String configValue;
+
+            Period(String configValue) {
+                this.configValue = configValue;
+            }
+
+            public String configValue() {
+                return configValue;
+            }
+
+            /** The period a {@code period} attribute names (case-insensitively), or null. */
+            public static Period parse(String value) {
+                for (Period p : values()) {
+                    if (p.configValue.equalsIgnoreCase(value.strip())) {
+                        return p;
+                    }
+                }
+                return null;
+            }
+        }
     }
 }

@@ -83,8 +83,9 @@ public final class ServerConfigParser {
         XmlElement sitesElement = appHost.child("sites").orElseThrow(() -> ConfigException.invalidElement(
                 absolute, appHost, "missing <sites> with at least one <site>."));
 
-        LogFileDefaults logDefaults = readLogFile(absolute, base, sitesElement.descendant("siteDefaults", "logFile"),
-                new LogFileDefaults(false, base.resolve("logs")));
+        ServerConfig.LogFile logDefaults = readLogFile(absolute, base,
+                sitesElement.descendant("siteDefaults", "logFile"),
+                new ServerConfig.LogFile(false, base.resolve("logs")));
         List<ServerConfig.Site> sites = new ArrayList<>();
         Map<String, XmlElement> names = new HashMap<>();
         Map<Long, XmlElement> ids = new HashMap<>();
@@ -272,11 +273,8 @@ public final class ServerConfigParser {
         return new ServerConfig.Authentication(anonymous, basic);
     }
 
-    private record LogFileDefaults(boolean enabled, Path directory) {
-    }
-
-    private LogFileDefaults readLogFile(Path file, Path base, Optional<XmlElement> element,
-            LogFileDefaults defaults) throws ConfigException {
+    private ServerConfig.LogFile readLogFile(Path file, Path base, Optional<XmlElement> element,
+            ServerConfig.LogFile defaults) throws ConfigException {
         if (element.isEmpty()) {
             return defaults;
         }
@@ -285,20 +283,24 @@ public final class ServerConfigParser {
         if (!format.equalsIgnoreCase("W3C")) {
             throw a.outOfRange("logFormat", format, "W3C (the only format Porter writes)");
         }
-        String period = a.string("period", "Daily");
-        if (!period.equalsIgnoreCase("Daily")) {
-            throw a.outOfRange("period", period, "Daily (Porter starts a new file each UTC day)");
+        String periodText = a.string("period", defaults.period().configValue());
+        ServerConfig.LogFile.Period period = ServerConfig.LogFile.Period.parse(periodText);
+        if (period == null) {
+            throw a.outOfRange("period", periodText, "Hourly, Daily, Weekly, Monthly or MaxSize");
         }
+        long truncateSize = a.unsigned("truncateSize", defaults.truncateSize(),
+                ServerConfig.LogFile.MIN_TRUNCATE_SIZE, ServerConfig.LogFile.MAX_TRUNCATE_SIZE, "bytes");
         String directory = a.string("directory", null);
         if (directory != null && directory.isBlank()) {
             throw a.outOfRange("directory", directory, "a directory path (relative to porter.xml's folder)");
         }
-        return new LogFileDefaults(a.bool("enabled", defaults.enabled()),
-                directory == null ? defaults.directory() : AppPaths.resolve(base, expander.expand(directory)));
+        return new ServerConfig.LogFile(a.bool("enabled", defaults.enabled()),
+                directory == null ? defaults.directory() : AppPaths.resolve(base, expander.expand(directory)),
+                period, truncateSize, a.bool("localTimeRollover", defaults.localTimeRollover()));
     }
 
     private ServerConfig.Site readSite(Path file, Path base, XmlElement element, long defaultId,
-            LogFileDefaults logDefaults) throws ConfigException {
+            ServerConfig.LogFile logDefaults) throws ConfigException {
         AttributeReader a = new AttributeReader(file, element).onlyKnown(SITE_ATTRIBUTES);
         String name = a.required("name");
         long id = a.unsigned("id", defaultId, 1, 4_294_967_295L);
@@ -335,9 +337,8 @@ public final class ServerConfigParser {
             throw ConfigException.invalidElement(file, element, "site '" + name + "' has no <application path=\"/\">"
                     + "<virtualDirectory path=\"/\" physicalPath=\"...\"/></application>.");
         }
-        LogFileDefaults log = readLogFile(file, base, element.child("logFile"), logDefaults);
-        return new ServerConfig.Site(name, id, bindings, applications,
-                new ServerConfig.LogFile(log.enabled(), log.directory()), httpsBindings);
+        ServerConfig.LogFile log = readLogFile(file, base, element.child("logFile"), logDefaults);
+        return new ServerConfig.Site(name, id, bindings, applications, log, httpsBindings);
     }
 
     /** The site's http and https binding elements, in order; WAS's non-HTTP bindings are skipped. */
@@ -458,7 +459,7 @@ public final class ServerConfigParser {
         return new ServerConfig.Binding(protocol, address, port, host.equals("*") ? "" : host);
     }
 
-    private static boolean isIpLiteral(String address) {
+    static boolean isIpLiteral(String address) {
         if (!address.matches("[0-9a-fA-F:.%]+") || !(address.contains(".") || address.contains(":"))) {
             return false;
         }

@@ -1,6 +1,8 @@
 package dev.porter.cli;
 
 import dev.porter.Porter;
+import dev.porter.config.AdministrationConfig;
+import dev.porter.config.AdministrationConfigParser;
 import dev.porter.config.ConfigException;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
@@ -100,9 +102,25 @@ public final class PorterCommand implements Callable<Integer> {
                         + "Default: ${DEFAULT-VALUE}.")
         String bind;
 
+        @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "${env:PORTER_LOG_DIR}",
+                description = "Write Porter's log to DIR/porter.log, rolled daily and by size, old files gzipped and "
+                        + "pruned (see docs/operations.md); warnings still go to stderr too. Default: $PORTER_LOG_DIR, "
+                        + "else stderr only.")
+        Path logDir;
+
+        @Option(names = "--admin", paramLabel = "PORT",
+                description = "Serve the admin endpoint (status page, /metrics, /health) on 127.0.0.1:PORT, 0-65535 "
+                        + "(0: any free port; the log says which). Off by default.")
+        Integer adminPort;
+
         @Override
         public Integer call() throws Exception {
+            logToDirectory(logDir);
             Path dir = appDir.toAbsolutePath().normalize();
+            if (adminPort != null && (adminPort < 0 || adminPort > 65535)) {
+                throw new ConfigException(dir, "--admin " + adminPort + " is out of range; allowed: 0-65535 (0: any "
+                        + "free port).");
+            }
             if (!Files.isDirectory(dir)) {
                 throw new ConfigException(dir, "the application directory " + (Files.exists(dir) ? "is not a directory."
                         : "does not exist."));
@@ -127,7 +145,8 @@ public final class PorterCommand implements Callable<Integer> {
                             List.of(new ServerConfig.Application("/", dir)),
                             new ServerConfig.LogFile(false, dir.resolve("logs")))),
                     RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS);
-            return serveUntilSignalled(config);
+            return serveUntilSignalled(config, adminPort == null ? null
+                    : AdministrationConfig.loopback(adminPort, "--admin " + adminPort));
         }
 
         private static String literal(Path dir, String bind) throws ConfigException {
@@ -149,8 +168,15 @@ public final class PorterCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "<porter.xml>", description = "The server configuration file.")
         Path file;
 
+        @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "${env:PORTER_LOG_DIR}",
+                description = "Write Porter's log to DIR/porter.log, rolled daily and by size, old files gzipped and "
+                        + "pruned (see docs/operations.md); warnings still go to stderr too. Default: $PORTER_LOG_DIR, "
+                        + "else stderr only.")
+        Path logDir;
+
         @Override
         public Integer call() throws Exception {
+            logToDirectory(logDir);
             ServerConfig config = new ServerConfigParser().parse(file);
             for (ServerConfig.Site site : config.sites()) {
                 for (ServerConfig.Binding b : site.httpsBindings()) {
@@ -161,18 +187,35 @@ public final class PorterCommand implements Callable<Integer> {
                     }
                 }
             }
-            return serveUntilSignalled(config);
+            return serveUntilSignalled(config, new AdministrationConfigParser().parse(file).orElse(null));
+        }
+    }
+
+    static void logToDirectory(Path logDir) throws ConfigException {
+        if (logDir == null || logDir.toString().isEmpty()) {
+            return;
+        }
+        if (LogFiles.toDirectory(logDir)) {
+            LOG.info("{} logging to {}", new Version().getVersion()[0],
+                    logDir.toAbsolutePath().normalize().resolve("porter.log"));
+        } else {
+            LOG.info("--log-dir {} is not used: the Logback configuration given with -Dlogback.configurationFile "
+                    + "decides where the log goes", logDir);
         }
     }
 
     /** Starts, then waits for SIGINT/SIGTERM and stops gracefully; 0 when that went well. */
-    static int serveUntilSignalled(ServerConfig config) {
+    static int serveUntilSignalled(ServerConfig config, AdministrationConfig administration) {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
         Porter porter;
         try {
-            porter = Porter.start(config);
+            porter = Porter.start(config, administration);
         } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("the admin endpoint")) {
+                System.err.println("porter: " + e.getMessage());
+                return EXIT_FAILURE;
+            }
             System.err.println("porter: cannot listen on " + listenAddresses(config) + ": " + (isAddressInUse(e)
                     ? "the address is already in use (another process listens there; choose another port or stop it)"
                     : e.getMessage()));

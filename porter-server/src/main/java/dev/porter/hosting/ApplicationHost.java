@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * (500.19). Thread-safe: requests arrive on any event loop and never wait on a lock (an incarnation is created on a
  * virtual thread); changes arrive on the watcher thread and are applied on virtual threads.
  */
-final class ApplicationHost implements RequestHandler {
+final class ApplicationHost implements RequestHandler, ManagedApplication {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.porter.hosting.events");
     static final long CONFIG_DEBOUNCE_MILLIS = 100;
@@ -48,6 +48,11 @@ final class ApplicationHost implements RequestHandler {
     private volatile ApplicationSettings settings;
     private ScheduledFuture<?> pendingRecycle;
     private volatile boolean stopped;
+    // For the admin endpoint: what retired incarnations counted.
+    private long retiredStarts;
+    private long retiredStartFailures;
+    private String retiredFailure;
+    private java.time.Instant retiredFailureAt;
 
     ApplicationHost(HostingModule module, ServerConfig.Site site, ServerConfig.Application application) {
         this.module = module;
@@ -271,6 +276,7 @@ final class ApplicationHost implements RequestHandler {
                     current = new AppOfflineHandler(offline); // rewritten while offline: serve the new bytes
                     return;
                 }
+                retire(old);
                 current = new AppOfflineHandler(offline);
                 LOG.info("Event 1012: Application '{}' was recycled after detecting app_offline.htm.", name);
             } else {
@@ -322,6 +328,7 @@ final class ApplicationHost implements RequestHandler {
                 LOG.info("Application '{}': web.config changed; not recycled (disallowRotationOnConfigChange)", name);
                 return;
             }
+            retire(old);
             current = null;
         }
         if (old != null) {
@@ -353,6 +360,79 @@ final class ApplicationHost implements RequestHandler {
         });
     }
 
+    /** Called with the lock held when {@code old} stops being current: keeps what it counted. */
+    private void retire(ApplicationHandler old) {
+        Incarnation last = old == null ? null : old.describe();
+        if (last == null) {
+            return;
+        }
+        retiredStarts += last.processStarts();
+        retiredStartFailures += last.startFailures();
+        if (last.lastFailure() != null) {
+            retiredFailure = last.lastFailure();
+            retiredFailureAt = last.lastFailureAt();
+        }
+    }
+
+    @Override
+    public ApplicationStatus status() {
+        synchronized (lock) {
+            ApplicationHandler handler = current;
+            Incarnation now = handler == null ? null : handler.describe();
+            String state;
+            if (handler == null) {
+                state = creating.get() != null ? Incarnation.STARTING : ApplicationStatus.NOT_STARTED;
+            } else if (handler instanceof AppOfflineHandler) {
+                state = ApplicationStatus.OFFLINE;
+            } else if (handler instanceof ConfigErrorHandler) {
+                state = ApplicationStatus.CONFIGURATION_ERROR;
+            } else if (handler instanceof ShutDownHandler) {
+                state = ApplicationStatus.STOPPED;
+            } else {
+                state = now == null ? Incarnation.RUNNING : now.state();
+            }
+            long starts = retiredStarts + (now == null ? 0 : now.processStarts());
+            String failure = retiredFailure;
+            java.time.Instant failureAt = retiredFailureAt;
+            ApplicationSettings read = settings;
+            String hostingModel = read.webConfig() == null ? ""
+                    : read.webConfig().aspNetCore().hostingModel().configValue();
+            if (handler instanceof ConfigErrorHandler && read.error() != null) {
+                failure = "Event 1034: Could not load configuration. " + read.error().getMessage();
+                failureAt = null;
+            } else if (now != null && now.lastFailure() != null) {
+                failure = now.lastFailure();
+                failureAt = now.lastFailureAt();
+            }
+            return new ApplicationStatus(site.name(), site.id(), application.path(), name,
+                    application.physicalPath(), hostingModel, state,
+                    now == null ? java.util.List.of() : now.processIds(), now == null ? null : now.runningSince(),
+                    starts, Math.max(0, starts - 1), retiredStartFailures + (now == null ? 0 : now.startFailures()),
+                    failure, failureAt);
+        }
+    }
+
+    @Override
+    public boolean recycle() {
+        ApplicationHandler old;
+        synchronized (lock) {
+            if (stopped || current == null || current instanceof AppOfflineHandler) {
+                return false;
+            }
+            if (pendingRecycle != null) {
+                pendingRecycle.cancel(false);
+                pendingRecycle = null;
+            }
+            old = current;
+            retire(old);
+            current = null;
+        }
+        LOG.info("Application '{}' was recycled from the admin endpoint", name);
+        stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
+        preloadIfEnabled();
+        return true;
+    }
+
     /** Server shutdown: stops the current incarnation; later requests get 503. */
     CompletableFuture<Void> stop() {
         ApplicationHandler old;
@@ -362,6 +442,7 @@ final class ApplicationHost implements RequestHandler {
                 pendingRecycle.cancel(false);
             }
             old = current;
+            retire(old);
             current = new ShutDownHandler();
         }
         return old == null ? CompletableFuture.completedFuture(null)

@@ -68,6 +68,11 @@ public final class HostingModule implements AutoCloseable {
         hosts.forEach(ApplicationHost::preloadIfEnabled);
     }
 
+    /** Every configured application, in configuration order (for the admin endpoint). */
+    public List<ManagedApplication> applications() {
+        return List.copyOf(hosts);
+    }
+
     /**
      * Stops every application (each within its own shutdownTimeLimit), in parallel, waiting at most {@code limit}.
      */

@@ -7,6 +7,8 @@ import dev.porter.hosting.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.Incarnation;
+import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.server.Exchange;
 import dev.porter.server.Html;
 import java.io.IOException;
@@ -46,6 +48,8 @@ final class InProcessApplication implements ApplicationHandler {
     private volatile boolean stopping;
     private volatile AppDomain domain;
     private CompletableFuture<Void> stopped;
+    private volatile java.time.Instant runningSince; // for describe()
+    private volatile java.time.Instant failedAt;
 
     /** The app's server, and its options as they were when it started. */
     private record Running(InProcessHttpServer server, InProcessOptions options) {
@@ -169,6 +173,9 @@ final class InProcessApplication implements ApplicationHandler {
             logBase = config.stdoutLogEnabled() ? AppPaths.resolve(context.physicalPath(), config.stdoutLogFile())
                     : null;
             output = AppOutput.open(logBase);
+            if (logBase != null && output.filePath() != null) {
+                StdoutLogRetention.prune(logBase, output.filePath(), config, name);
+            }
         } catch (IOException | RuntimeException e) {
             InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
             output = AppOutput.none();
@@ -251,6 +258,7 @@ final class InProcessApplication implements ApplicationHandler {
             long maxAllowed = context.server().requestLimits()
                     .narrowedBy(context.webConfig().requestLimits().orElse(null)).maxAllowedContentLength();
             running = new Running(server, InProcessOptions.read(from.properties(), maxAllowed, name));
+            runningSince = java.time.Instant.now();
         }
         InProcessEvents.started(name);
         ready.complete(null);
@@ -324,6 +332,7 @@ final class InProcessApplication implements ApplicationHandler {
                 return;
             }
             failure = f;
+            failedAt = java.time.Instant.now();
         }
         if (f.error() == AncmError.IN_PROCESS_HOSTING_FAILURE) {
             InProcessEvents.startError(name, f.specificError());
@@ -332,6 +341,20 @@ final class InProcessApplication implements ApplicationHandler {
         if (d != null) {
             Thread.ofVirtual().name("porter-inprocess-retire").start(() -> retire(d, false));
         }
+    }
+
+    /** For the admin endpoint: an app domain lives in Porter's own process. */
+    @Override
+    public Incarnation describe() {
+        StartFailure f = failure;
+        Running r = running;
+        boolean serving = r != null && !r.server().isStopped() && f == null;
+        String state = stopping ? Incarnation.STOPPING : f != null ? Incarnation.FAILED
+                : serving ? Incarnation.RUNNING : ready != null ? Incarnation.STARTING : Incarnation.IDLE;
+        return new Incarnation(state, serving ? List.of(ProcessHandle.current().pid()) : List.of(),
+                serving ? runningSince : null, r != null ? 1 : 0, f != null ? 1 : 0,
+                f == null ? null : f.error().status() + "." + f.error().subStatus() + " " + f.error().errorType() + ": "
+                        + f.specificError(), f == null ? null : failedAt);
     }
 
     private static String capturedSection(String captured) {

@@ -5,6 +5,7 @@ import dev.porter.hosting.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.outofprocess.forwarding.BackendTarget;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
@@ -107,6 +108,22 @@ final class OutOfProcessHandler implements ApplicationHandler {
         for (int i = 0; i < config.processesPerApplication(); i++) {
             manager.processFor();
         }
+    }
+
+    @Override
+    public Incarnation describe() {
+        List<BackendProcess> ready = manager.readyProcesses();
+        String state = manager.isStopping() ? Incarnation.STOPPING
+                : !ready.isEmpty() ? Incarnation.RUNNING
+                : manager.isStarting() ? Incarnation.STARTING
+                : manager.lastFailure() != null ? Incarnation.FAILED : Incarnation.IDLE;
+        java.time.Instant since = null;
+        for (BackendProcess p : ready) {
+            java.time.Instant readyAt = p.launchTime().plusMillis(p.startupMillis());
+            since = since == null || readyAt.isBefore(since) ? readyAt : since;
+        }
+        return new Incarnation(state, ready.stream().map(BackendProcess::pid).toList(), since, manager.readyStarts(),
+                manager.failedStarts(), manager.lastFailure(), manager.lastFailureAt());
     }
 
     private void attachForwarder(BackendProcess process) {

@@ -1,7 +1,9 @@
 package dev.porter.hosting.outofprocess;
 
 import dev.porter.config.AspNetCoreConfig;
+import dev.porter.config.AppPaths;
 import dev.porter.hosting.ApplicationContext;
+import dev.porter.hosting.StdoutLogRetention;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -76,6 +78,11 @@ final class ProcessManager {
     private int rapidFailCount;
     private volatile boolean stopping;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    // Read by the admin endpoint (describe): written by start and exit threads.
+    private final java.util.concurrent.atomic.AtomicLong readyStarts = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failedStarts = new java.util.concurrent.atomic.AtomicLong();
+    private volatile String lastFailure;
+    private volatile Instant lastFailureAt;
 
     /**
      * @param onReady called once a process is ready, before any request is forwarded to it (attach the forwarder)
@@ -189,6 +196,10 @@ final class ProcessManager {
             result.complete(launchWithRetries(index, result));
         } catch (StartFailure e) {
             slot.compareAndSet(result, null);
+            if (!e.stopping()) {
+                failed(e.getMessage());
+                failedStarts.incrementAndGet();
+            }
             result.completeExceptionally(e);
         } catch (RuntimeException | Error e) {
             slot.compareAndSet(result, null);
@@ -234,6 +245,7 @@ final class ProcessManager {
             BackendProcess.Readiness readiness = process.awaitReady(config.startupTimeLimit(), () -> stopping);
             switch (readiness) {
                 case READY -> {
+                    readyStarts.incrementAndGet();
                     onReady.accept(process);
                     watchExit(index, process);
                     // the waiting requests go first: the event, the debug log and the snapshot of descendants (a walk
@@ -283,6 +295,10 @@ final class ProcessManager {
         boolean pipe = false;
         if (config.stdoutLogEnabled()) {
             Path file = StdoutLog.create(context.physicalPath(), config.stdoutLogFile(), launchTime);
+            if (file != null) {
+                StdoutLogRetention.prune(AppPaths.resolve(context.physicalPath(), config.stdoutLogFile()), file, config,
+                        appName);
+            }
             builder.redirectOutput(file == null ? ProcessBuilder.Redirect.DISCARD
                     : ProcessBuilder.Redirect.appendTo(file.toFile()));
         } else if (redirect) {
@@ -323,6 +339,8 @@ final class ProcessManager {
             ProcessEvents.processShutDown(appName, root, process.pid(), process.port());
             debugLog.info("Process " + process.pid() + " exited with code " + process.process().exitValue());
             recordCrash();
+            failed("Process " + process.pid() + " (port " + process.port() + ") exited unexpectedly with code "
+                    + process.process().exitValue() + ".");
             process.killSurvivingDescendants(List.of());
             AtomicReference<CompletableFuture<BackendProcess>> slot = slots.get(index);
             CompletableFuture<BackendProcess> current = slot.get();
@@ -331,6 +349,41 @@ final class ProcessManager {
             }
         }
         onExit.accept(process);
+    }
+
+    private void failed(String text) {
+        lastFailure = text;
+        lastFailureAt = Instant.now();
+    }
+
+    /** Processes that became ready in this incarnation (for the admin endpoint). */
+    long readyStarts() {
+        return readyStarts.get();
+    }
+
+    /** Starts that failed (502.5) in this incarnation. */
+    long failedStarts() {
+        return failedStarts.get();
+    }
+
+    /** The last start failure (ANCM's event text, with the captured output) or crash, or null. */
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    Instant lastFailureAt() {
+        return lastFailureAt;
+    }
+
+    /** Whether a slot's start is under way now. */
+    boolean isStarting() {
+        for (AtomicReference<CompletableFuture<BackendProcess>> slot : slots) {
+            CompletableFuture<BackendProcess> f = slot.get();
+            if (f != null && !f.isDone()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean allowStart() {
