@@ -246,14 +246,30 @@ class InProcessHostingTest {
     }
 
     @Test
-    void blockingIoOnPlatformThreadsNeedsAllowSynchronousIO() throws Exception {
+    void blockingIoWorksOnTheAppsOwnExecutorsUnlessTheAppOptsOut() throws Exception {
         Map<String, Path> apps = new LinkedHashMap<>();
-        apps.put("/strict", app("strict", "-jar app.jar platform", Map.of(), Map.of()));
-        apps.put("/allowed", app("allowed", "-Dporter.allowSynchronousIO=true -jar app.jar platform", Map.of(),
+        apps.put("/fixed", app("fixed", "-jar app.jar platform", Map.of(), Map.of()));
+        apps.put("/cached", app("cached", "-jar app.jar cached", Map.of(), Map.of()));
+        apps.put("/virtual", app("virtual", "-jar app.jar virtual", Map.of(), Map.of()));
+        apps.put("/strict", app("strict", "-Dporter.allowSynchronousIO=false -jar app.jar platform", Map.of(),
                 Map.of()));
+        apps.put("/strict-virtual", app("strict-virtual", "-Dporter.allowSynchronousIO=false -jar app.jar virtual",
+                Map.of(), Map.of()));
         start(apps);
+        for (String app : java.util.List.of("/fixed", "/cached", "/virtual", "/strict-virtual")) {
+            assertThat(get(app + "/hello").bodyText()).as(app).isEqualTo("hello");
+            try (RawHttp http = new RawHttp(porter.port())) {
+                RawHttp.Response r = http.exchange("POST " + app + "/upload HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Length: 5\r\n\r\nhello");
+                assertThat(r.bodyText()).as(app).isEqualTo("5");
+            }
+        }
+        assertThat(get("/fixed/whoami").bodyText()).contains("thread-virtual=false");
+        // The opt-in guard: a platform thread may not block; the app's handler sees an IOException naming why.
         assertThat(get("/strict/hello").status()).isEqualTo(500);
-        assertThat(get("/allowed/hello").bodyText()).isEqualTo("hello");
+        assertThat(InProcessExchange.synchronousIoRefused(false, "pool-1-thread-1")).contains(
+                "platform thread 'pool-1-thread-1'", "porter.allowSynchronousIO=false", "virtual threads")
+                .doesNotContain("Async");
     }
 
     @Test

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code never} (main waits for ever without a server), {@code spam} (writes 40,000 'a' to stdout, then
  * throws), {@code pool} (creates its server on a common-pool
  * thread), {@code platform} (serves with a fixed pool of platform
- * threads as its executor). Its routes report what the app sees.
+ * threads as its executor), {@code cached} (a cached pool), {@code virtual} (a virtual-thread-per-task executor). Its routes report what the app sees.
  */
 public final class InProcessTestApp {
 
@@ -59,8 +59,12 @@ public final class InProcessTestApp {
                 ? CompletableFuture.supplyAsync(() -> create(address)).get()
                 : HttpServer.create(address, 0);
         server.createContext("/", InProcessTestApp::handle);
-        if (mode.equals("platform")) {
-            server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+        switch (mode) {
+            case "platform" -> server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+            case "cached" -> server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            case "virtual" -> server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            default -> {
+            }
         }
         server.start();
     }
