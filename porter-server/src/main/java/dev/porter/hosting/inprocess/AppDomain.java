@@ -130,7 +130,7 @@ final class AppDomain {
         }
         try {
             Class<?> runtime = loader.loadClass(AppBytecode.RUNTIME_CLASS);
-            IntConsumer onExit = status -> application.exitCalled(this, status);
+            IntConsumer onExit = status -> application.exitCalled(this, status, exitCaller());
             runtime.getMethod("install", Map.class, Properties.class, PrintStream.class, PrintStream.class,
                     IntConsumer.class).invoke(null, environment, properties, output.out(), output.err(), onExit);
         } catch (ReflectiveOperationException e) {
@@ -198,6 +198,25 @@ final class AppDomain {
         } catch (Throwable e) {
             mainFailed(e);
         }
+    }
+
+    /** On the thread that called {@code System.exit}: the app's frame that called it, for the log and the page. */
+    private static String exitCaller() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> !f.getClassName().startsWith(AppDomain.class.getPackageName() + "."))
+                .findFirst().map(f -> frame(f.toStackTraceElement())).orElse("an unknown place"));
+    }
+
+    /** A stack frame as a Java developer reads it: {@code com.example.Main.main(Main.java:12)}, no loader name. */
+    static String frame(StackTraceElement e) {
+        String where = e.isNativeMethod() ? "Native Method" : e.getFileName() == null ? "Unknown Source"
+                : e.getLineNumber() >= 0 ? e.getFileName() + ":" + e.getLineNumber() : e.getFileName();
+        return e.getClassName() + "." + e.getMethodName() + "(" + where + ")";
+    }
+
+    /** The class whose main method runs. */
+    String mainClassName() {
+        return commandLine.mainClass();
     }
 
     private void mainFailed(Throwable e) {

@@ -37,8 +37,16 @@ final class InProcessApplication implements ApplicationHandler {
 
     private static final ScheduledThreadPoolExecutor TIMERS = timers();
 
+    /** Told (once, from the failing thread) when this incarnation will not serve. */
+    interface FailureListener {
+        void failed(InProcessApplication incarnation, StartFailure failure);
+    }
+
     private final ApplicationContext context;
+    private final FailureListener listener;
     private final String name;
+    /** Completes when the domain is retired (its sockets closed, its threads stopped or disowned); set once. */
+    private CompletableFuture<Void> retirement;
     private final Object lock = new Object();
     private CompletableFuture<Void> ready; // completes when running or failure is set
     private volatile Running running;
@@ -58,9 +66,29 @@ final class InProcessApplication implements ApplicationHandler {
         return timers;
     }
 
-    InProcessApplication(ApplicationContext context) {
+    InProcessApplication(ApplicationContext context, FailureListener listener) {
         this.context = context;
+        this.listener = listener;
         this.name = context.configPath();
+    }
+
+    /**
+     * Whether this incarnation failed in a way a fresh one may heal (the app exited, stopped its server, threw, timed
+     * out at start — not a command line that cannot load) and its domain is retired: the next request may start anew.
+     */
+    boolean recyclable() {
+        StartFailure f = failure;
+        if (f == null || !f.heals() || stopping) {
+            return false;
+        }
+        synchronized (lock) {
+            return retirement == null || retirement.isDone();
+        }
+    }
+
+    /** The failure its requests get, or null. */
+    StartFailure failure() {
+        return failure;
     }
 
     @Override
@@ -246,7 +274,8 @@ final class InProcessApplication implements ApplicationHandler {
             return;
         }
         if (running == null) {
-            exitedBeforeStart(from, 0);
+            exited(from, 0, "the main method of " + from.mainClassName() + " returned before the app started its "
+                    + "HttpServer");
         }
         // After its server started, main returning is how most JDK HttpServer apps look: the server runs on.
     }
@@ -256,24 +285,31 @@ final class InProcessApplication implements ApplicationHandler {
             return;
         }
         String captured = from.output().captured();
-        InProcessEvents.unexpectedException(name, e, captured);
-        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "' threw "
+        String what = "the main method of " + from.mainClassName() + " threw " + e + where(e);
+        InProcessEvents.unexpectedException(name, what, captured);
+        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "': " + what + ".\r\n"
                 + stackTrace(e) + capturedSection(captured), null), from);
     }
 
-    void exitCalled(AppDomain from, int status) {
+    /** Where an exception was thrown: its first frame, as a stack trace prints it. */
+    private static String where(Throwable e) {
+        StackTraceElement[] trace = e.getStackTrace();
+        return trace.length == 0 ? "" : " at " + AppDomain.frame(trace[0]);
+    }
+
+    void exitCalled(AppDomain from, int status, String caller) {
         if (from != domain || stopping || failure != null) {
             return;
         }
-        exitedBeforeStart(from, status);
+        exited(from, status, "System.exit(" + status + ") was called at " + caller
+                + (running == null ? " before the app started its HttpServer" : ""));
     }
 
-    private void exitedBeforeStart(AppDomain from, int status) {
+    private void exited(AppDomain from, int status, String what) {
         String captured = from.output().captured();
-        InProcessEvents.exited(name, status, captured);
-        String what = running == null ? "exited before starting its HttpServer" : "exited";
-        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "' " + what
-                + " with exit code = '" + status + "'." + capturedSection(captured), null), from);
+        InProcessEvents.exited(name, what, status, captured);
+        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "' has exited: " + what
+                + ", exit code = '" + status + "'." + capturedSection(captured), null), from);
     }
 
     void serverStoppedByApp(AppDomain from, InProcessHttpServer server) {
@@ -281,10 +317,11 @@ final class InProcessApplication implements ApplicationHandler {
         if (from != domain || stopping || r == null || r.server() != server) {
             return;
         }
-        InProcessEvents.warn("Application '{}' stopped its HttpServer; requests get 500.30 until the app is "
-                + "recycled", name);
-        failure = new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name
-                + "' stopped its HttpServer." + capturedSection(from.output().captured()), null);
+        InProcessEvents.warn("Application '{}' stopped its HttpServer (HttpServer.stop was called); the next request "
+                + "starts the app again", name);
+        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name
+                + "' stopped its HttpServer (HttpServer.stop was called)." + capturedSection(from.output().captured()),
+                null), from);
     }
 
     private void startupTimedOut(long limitMillis) {
@@ -298,8 +335,8 @@ final class InProcessApplication implements ApplicationHandler {
         InProcessEvents.startupTimedOut(name, context.physicalPath(), limitMillis);
         String reasons = "<ul><li>" + Html.escape("ASP.NET Core app failed to start after " + limitMillis
                 + " milliseconds") + "</li></ul>";
-        fail(new StartFailure(AncmError.STARTUP_TIME_LIMIT, "Managed server didn't initialize after "
-                + limitMillis + " ms." + (d == null ? "" : capturedSection(d.output().captured())), reasons), d);
+        fail(new StartFailure(AncmError.STARTUP_TIME_LIMIT, "The app did not start its HttpServer within "
+                + "startupTimeLimit (" + limitMillis + " ms)." + (d == null ? "" : capturedSection(d.output().captured())), reasons), d);
     }
 
     /** The app will not serve: requests get the failure's page; a loaded domain is stopped and unloaded. */
@@ -313,10 +350,33 @@ final class InProcessApplication implements ApplicationHandler {
         if (f.error() == AncmError.IN_PROCESS_HOSTING_FAILURE) {
             InProcessEvents.startError(name, f.specificError());
         }
-        ready.complete(null);
         if (d != null) {
-            Thread.ofVirtual().name("porter-inprocess-retire").start(() -> retire(d, false));
+            retireOnce(d, false);
         }
+        listener.failed(this, f);
+        ready.complete(null);
+    }
+
+    /** Starts retiring {@code d} unless that has begun already; the future completes when it is retired. */
+    private CompletableFuture<Void> retireOnce(AppDomain d, boolean logShutdown) {
+        CompletableFuture<Void> mine;
+        synchronized (lock) {
+            if (retirement != null) {
+                return retirement;
+            }
+            mine = new CompletableFuture<>();
+            retirement = mine;
+        }
+        Thread.ofVirtual().name("porter-inprocess-retire").start(() -> {
+            try {
+                retire(d, logShutdown);
+            } catch (RuntimeException | Error e) {
+                InProcessEvents.warn("Application '{}': retiring its app domain failed: {}", name, e.toString());
+            } finally {
+                mine.complete(null);
+            }
+        });
+        return mine;
     }
 
     private static String capturedSection(String captured) {
@@ -349,13 +409,7 @@ final class InProcessApplication implements ApplicationHandler {
             stopped.complete(null);
             return stopped;
         }
-        Thread.ofVirtual().name("porter-inprocess-stop").start(() -> {
-            try {
-                retire(d, true);
-            } finally {
-                stopped.complete(null);
-            }
-        });
+        retireOnce(d, true).whenComplete((ok, e) -> stopped.complete(null));
         return stopped;
     }
 

@@ -108,19 +108,6 @@ class InProcessHostingTest {
     }
 
     @Test
-    void exitStopsOnlyThatApp() throws Exception {
-        Map<String, Path> apps = new LinkedHashMap<>();
-        apps.put("/", app("root", "-jar app.jar", Map.of(), Map.of()));
-        apps.put("/other", app("other", "-jar app.jar", Map.of(), Map.of()));
-        start(apps);
-        assertThat(get("/other/hello").status()).isEqualTo(200);
-        assertThat(get("/exit").bodyText()).isEqualTo("exiting");
-        await().atMost(Duration.ofSeconds(20)).until(() -> get("/hello").status() == 500);
-        assertThat(get("/hello").bodyText()).contains("HTTP Error 500.30");
-        assertThat(get("/other/hello").bodyText()).isEqualTo("hello");
-    }
-
-    @Test
     void isolatesEnvironmentOfTwoAppsWithTheSameClasses() throws Exception {
         Map<String, Path> apps = new LinkedHashMap<>();
         apps.put("/a", app("a", "-Dcolor=red -Dsize=1 -jar app.jar", Map.of(), Map.of("APP_COLOR", "red")));

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * A plain JDK {@code HttpServer} app for the in-process tests (JDK only; the tests package it as its own jar). The
  * first program argument picks how it starts: {@code serve} (default), {@code throw} (main throws before any server),
  * {@code return} (main returns without a server), {@code exit} ({@code System.exit(12)} before any server),
- * {@code never} (main waits for ever without a server), {@code spam} (writes 40,000 'a' to stdout, then
+ * {@code never} (main waits for ever without a server), {@code fail-once} / {@code hang-once} (the first start
+ * in an app directory throws / never starts a server, later ones serve), {@code spam} (writes 40,000 'a' to stdout, then
  * throws), {@code pool} (creates its server on a common-pool
  * thread), {@code platform} (serves with a fixed pool of platform
  * threads as its executor), {@code cached} (a cached pool), {@code virtual} (a virtual-thread-per-task executor). Its routes report what the app sees.
@@ -27,6 +28,7 @@ public final class InProcessTestApp {
     /** Whether the last /wait-abort request saw its client go away. */
     private static final AtomicReference<String> LAST_ABORT = new AtomicReference<>("none");
     private static final CountDownLatch NEVER = new CountDownLatch(1);
+    private static final AtomicReference<HttpServer> SERVER = new AtomicReference<>();
     private static final java.util.concurrent.atomic.AtomicInteger SLOW_STARTED =
             new java.util.concurrent.atomic.AtomicInteger();
 
@@ -48,6 +50,18 @@ public final class InProcessTestApp {
                 throw new IllegalStateException("after spamming stdout");
             }
             case "never" -> NEVER.await();
+            case "fail-once", "hang-once" -> {
+                // The first start fails (a database down at start); the marker in the app's directory lets the next
+                // one through. user.dir is the app's directory in-process and out-of-process alike.
+                java.nio.file.Path marker = java.nio.file.Path.of(System.getProperty("user.dir"), "started-once");
+                if (!java.nio.file.Files.exists(marker)) {
+                    java.nio.file.Files.writeString(marker, "1");
+                    if (mode.equals("fail-once")) {
+                        throw new IllegalStateException("The database is down (first start of InProcessTestApp)");
+                    }
+                    NEVER.await();
+                }
+            }
             default -> {
             }
         }
@@ -67,6 +81,7 @@ public final class InProcessTestApp {
             }
         }
         server.start();
+        SERVER.set(server);
     }
 
     private static HttpServer create(InetSocketAddress address) {
@@ -120,6 +135,21 @@ public final class InProcessTestApp {
             case "/print" -> {
                 System.out.println(query.get("text"));
                 text(exchange, 200, "printed");
+            }
+            case "/stop-server" -> {
+                text(exchange, 200, "stopping");
+                new Thread(() -> SERVER.get().stop(0)).start();
+            }
+            case "/hang-on-stop" -> {
+                // A shutdown hook that never ends by itself (it does end when interrupted).
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        System.out.println("shutdown hook interrupted");
+                    }
+                }, "hanging-shutdown-hook"));
+                text(exchange, 200, "hook added");
             }
             case "/exit" -> {
                 text(exchange, 200, "exiting");
