@@ -47,6 +47,8 @@ final class AppDomain {
     private final String loaderName;
     private final ThreadFactory requestThreads;
     private final List<InProcessHttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Listening sockets the app opened itself (a misfit), to close when the domain is retired. */
+    private final List<AutoCloseable> ownListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<Exchange, InProcessExchange> inFlight = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
@@ -133,6 +135,8 @@ final class AppDomain {
             IntConsumer onExit = status -> application.exitCalled(this, status, exitCaller());
             runtime.getMethod("install", Map.class, Properties.class, PrintStream.class, PrintStream.class,
                     IntConsumer.class).invoke(null, environment, properties, output.out(), output.err(), onExit);
+            java.util.function.BiConsumer<AutoCloseable, java.net.SocketAddress> onListen = this::listenerOpened;
+            runtime.getMethod("installListenerHook", java.util.function.BiConsumer.class).invoke(null, onListen);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot install the app domain runtime", e);
         }
@@ -233,6 +237,40 @@ final class AppDomain {
         return e instanceof Error && e.getClass().getName().equals(AppBytecode.RUNTIME_CLASS + "$Exit");
     }
 
+    // ---- listening sockets of the app's own ------------------------------------------------------------------------
+
+    /** On the app's thread that bound it (or created a bound {@code ServerSocket}). */
+    private void listenerOpened(AutoCloseable socket, java.net.SocketAddress address) {
+        ownListeners.add(socket);
+        if (address != null) {
+            application.ownServerOpened(this, describe(address), exitCaller());
+        }
+    }
+
+    /** {@code 127.0.0.1:7070}, {@code [::1]:7070}, {@code 0.0.0.0:7070}: as one writes it in a URL. */
+    static String describe(java.net.SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /** Closes every listening socket the app opened and stops its in-process servers. Idempotent. */
+    void closeOwnServers() {
+        for (InProcessHttpServer server : servers) {
+            server.markStoppedByHost();
+        }
+        for (AutoCloseable socket : ownListeners) {
+            try {
+                socket.close();
+            } catch (Exception e) {
+                // closed as far as the OS lets us
+            }
+        }
+        ownListeners.clear();
+    }
+
     // ---- the app's servers -----------------------------------------------------------------------------------------
 
     InProcessHttpServer newServer(InetSocketAddress address) {
@@ -323,15 +361,14 @@ final class AppDomain {
      * awaited, all by the deadline. Returns whether everything finished in time.
      */
     boolean shutdown(long deadlineNanos) {
-        for (InProcessHttpServer server : servers) {
-            server.markStoppedByHost();
-        }
+        closeOwnServers();
+        boolean hooksEnded = true;
         AppClassLoader l = loader;
         if (l != null) {
             try {
                 Class<?> runtime = l.loadClass(AppBytecode.RUNTIME_CLASS);
                 long leftMillis = Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000L);
-                runtime.getMethod("runShutdownHooks", long.class).invoke(null, leftMillis);
+                hooksEnded = (Boolean) runtime.getMethod("runShutdownHooks", long.class).invoke(null, leftMillis);
             } catch (ReflectiveOperationException | LinkageError e) {
                 // the runtime was never installed: nothing registered
             }
@@ -347,9 +384,9 @@ final class AppDomain {
                     Thread.currentThread().interrupt();
                 }
             }
-            return !main.isAlive();
+            return hooksEnded && !main.isAlive();
         }
-        return true;
+        return hooksEnded;
     }
 
     /** The app's platform threads still alive (by context loader or by frames of the app's classes). */

@@ -312,6 +312,32 @@ final class InProcessApplication implements ApplicationHandler {
                 + ", exit code = '" + status + "'." + capturedSection(captured), null), from);
     }
 
+    /**
+     * The app opened a listening socket of its own (its own server: Javalin on Jetty, an extracted Spring Boot's
+     * Tomcat). Before its in-process server started, that is a misfit: named, 500.30, and the socket is closed when
+     * the domain is retired. After, it is a side port (JMX, metrics): named, and closed with the domain.
+     */
+    void ownServerOpened(AppDomain from, String address, String caller) {
+        if (from != domain || stopping || failure != null) {
+            return;
+        }
+        if (running != null) {
+            InProcessEvents.warn("Application '{}' opened a listening socket of its own on {} (at {}); in-process it "
+                    + "is reachable only directly, and it is closed when the app stops", name, address, caller);
+            return;
+        }
+        String what = "the app opened its own server on " + address + "; it needs hostingModel=\"outofprocess\"";
+        InProcessEvents.ownServer(name, what, caller);
+        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "': " + what + " (the "
+                + "socket was bound at " + caller + "). In-process, the front server owns the sockets and requests "
+                + "reach an app only through the JDK's HttpServer.create(...); this app starts a server of its own."
+                + capturedSection(from.output().captured()), REASON_OWN_SERVER_HTML.apply(what)), from);
+    }
+
+    private static final java.util.function.Function<String, String> REASON_OWN_SERVER_HTML =
+            what -> "<ul><li>" + Html.escape(what.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
+                    + what.substring(1) + ".") + "</li></ul>";
+
     void serverStoppedByApp(AppDomain from, InProcessHttpServer server) {
         Running r = running;
         if (from != domain || stopping || r == null || r.server() != server) {
@@ -436,10 +462,30 @@ final class InProcessApplication implements ApplicationHandler {
                 left.add(t);
             }
         }
-        if (!left.isEmpty()) {
-            InProcessEvents.warn("Application '{}' left {} thread(s) running after it stopped: {}", name, left.size(),
-                    left.stream().map(t -> "'" + t.getName() + "'").collect(Collectors.joining(", ")));
+        d.closeOwnServers();
+        if (left.isEmpty()) {
+            d.close();
+            return;
         }
-        d.close();
+        // Past shutdownTimeLimit: interrupt what is left and disown it. The domain counts as retired (a fresh one may
+        // start); its class loader and log are released when the last of these threads ends.
+        for (Thread t : left) {
+            t.interrupt();
+        }
+        InProcessEvents.warn("Application '{}' left {} thread(s) running after it stopped: {}; they were interrupted, "
+                + "and its class loader is released when they end", name, left.size(),
+                left.stream().map(t -> "'" + t.getName() + "'").collect(Collectors.joining(", ")));
+        Thread.ofVirtual().name("porter-inprocess-disowned").start(() -> {
+            for (Thread t : left) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            d.close();
+            InProcessEvents.warn("Application '{}': the threads it left running have ended; its class loader is "
+                    + "released", name);
+        });
     }
 }

@@ -67,6 +67,12 @@ final class InProcessEvents {
         LOG.info("Event 1033: Application '{}' has shutdown.", app);
     }
 
+    /** Not an ANCM event: an in-process app that starts a server of its own (a misfit). */
+    static void ownServer(String app, String what, String caller) {
+        LOG.error("Application '{}': {} (the socket was bound at {}). It answers 500.30; the socket is closed now.",
+                app, what, caller);
+    }
+
     /** Not an ANCM event: the recycle IIS would do after an in-process failure. */
     static void restarting(String app) {
         LOG.info("Application '{}' failed and was retired; this request starts it again in a fresh app domain.", app);

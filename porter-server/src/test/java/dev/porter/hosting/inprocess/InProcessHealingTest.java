@@ -161,4 +161,32 @@ class InProcessHealingTest {
         withHandlerSettings(appDir, "-jar app.jar", Map.of("rapidFailProtectionMaxCrashes", "1"));
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/hello").status() == 200);
     }
+
+    @Test
+    void aStopPastShutdownTimeLimitIsLogged1005AndTheHungThreadsAreInterruptedAndDisowned() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        Path appDir = app("hung", "-jar app.jar", Map.of("shutdownTimeLimit", "1"), Map.of());
+        apps.put("/", appDir);
+        apps.put("/other", app("other", "-jar app.jar", Map.of(), Map.of()));
+        porter = Porter.start(TestApps.server(apps));
+        String first = get("/whoami").bodyText();
+        String other = get("/other/whoami").bodyText();
+        assertThat(get("/hang-on-stop").bodyText()).isEqualTo("hook added");
+
+        writeWebConfig(appDir, "-jar app.jar", Map.of("shutdownTimeLimit", "1"), Map.of("RECYCLE", "1"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !events.events(1005).isEmpty());
+        assertThat(events.events(1005)).singleElement().asString()
+                .isEqualTo("Failed to gracefully shutdown application 'MACHINE/WEBROOT/APPHOST/Default Web Site'.");
+        assertThat(events.events(1033)).noneMatch(m -> m.contains("'MACHINE/WEBROOT/APPHOST/Default Web Site'"));
+        // The hook was interrupted (it ends then), and with it gone the old domain's class loader is let go.
+        await().atMost(Duration.ofSeconds(30)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("hanging-shutdown-hook") && t.isAlive()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.messages().stream()
+                .anyMatch(m -> m.contains("the threads it left running have ended; its class loader is released")));
+        // The app serves again from a fresh domain, and the other app never stopped.
+        RawHttp.Response again = get("/whoami");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.bodyText()).isNotEqualTo(first);
+        assertThat(get("/other/whoami").bodyText()).isEqualTo(other);
+    }
 }

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * first program argument picks how it starts: {@code serve} (default), {@code throw} (main throws before any server),
  * {@code return} (main returns without a server), {@code exit} ({@code System.exit(12)} before any server),
  * {@code never} (main waits for ever without a server), {@code fail-once} / {@code hang-once} (the first start
- * in an app directory throws / never starts a server, later ones serve), {@code spam} (writes 40,000 'a' to stdout, then
+ * in an app directory throws / never starts a server, later ones serve), {@code own-channel} / {@code own-socket}
+ * (listens itself with a ServerSocketChannel / ServerSocket, then main returns: a misfit in-process), {@code spam} (writes 40,000 'a' to stdout, then
  * throws), {@code pool} (creates its server on a common-pool
  * thread), {@code platform} (serves with a fixed pool of platform
  * threads as its executor), {@code cached} (a cached pool), {@code virtual} (a virtual-thread-per-task executor). Its routes report what the app sees.
@@ -50,6 +51,10 @@ public final class InProcessTestApp {
                 throw new IllegalStateException("after spamming stdout");
             }
             case "never" -> NEVER.await();
+            case "own-channel", "own-socket" -> {
+                ownServer(mode.equals("own-channel"));
+                return;
+            }
             case "fail-once", "hang-once" -> {
                 // The first start fails (a database down at start); the marker in the app's directory lets the next
                 // one through. user.dir is the app's directory in-process and out-of-process alike.
@@ -82,6 +87,28 @@ public final class InProcessTestApp {
         }
         server.start();
         SERVER.set(server);
+    }
+
+    /**
+     * A misfit in-process: listens itself, as Jetty or Tomcat would, on loopback, on the port an earlier start in this
+     * app directory got (so a later start fails if the earlier socket was never closed), then main returns.
+     */
+    private static void ownServer(boolean channel) throws IOException {
+        java.nio.file.Path portFile = java.nio.file.Path.of(System.getProperty("user.dir"), "own-port");
+        int port = java.nio.file.Files.exists(portFile)
+                ? Integer.parseInt(java.nio.file.Files.readString(portFile).trim()) : 0;
+        InetSocketAddress address = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+        int bound;
+        if (channel) {
+            java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open();
+            server.bind(address, 50);
+            bound = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        } else {
+            java.net.ServerSocket server = new java.net.ServerSocket(port, 50, address.getAddress());
+            bound = server.getLocalPort();
+        }
+        java.nio.file.Files.writeString(portFile, Integer.toString(bound));
+        System.out.println("listening myself on port " + bound);
     }
 
     private static HttpServer create(InetSocketAddress address) {
