@@ -80,6 +80,14 @@ public final class DomainRuntime {
 
     public static void exit(int status) {
         exitHandler.accept(status);
+        // The Exit unwinds this thread; if nothing catches it, the thread ends quietly, as System.exit would end it.
+        Thread thread = Thread.currentThread();
+        Thread.UncaughtExceptionHandler previous = thread.getUncaughtExceptionHandler();
+        thread.setUncaughtExceptionHandler((t, e) -> {
+            if (!(e instanceof Exit)) {
+                previous.uncaughtException(t, e);
+            }
+        });
         throw new Exit(status);
     }
 

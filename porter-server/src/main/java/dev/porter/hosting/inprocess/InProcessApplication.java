@@ -469,7 +469,13 @@ final class InProcessApplication implements ApplicationHandler {
         }
         // Past shutdownTimeLimit: interrupt what is left and disown it. The domain counts as retired (a fresh one may
         // start); its class loader and log are released when the last of these threads ends.
+        java.io.PrintStream appErr = d.output().err();
         for (Thread t : left) {
+            // What the interrupt makes them throw is the app's to read (its stderr), not the server's.
+            t.setUncaughtExceptionHandler((thread, e) -> {
+                appErr.print("Exception in thread \"" + thread.getName() + "\" ");
+                e.printStackTrace(appErr);
+            });
             t.interrupt();
         }
         InProcessEvents.warn("Application '{}' left {} thread(s) running after it stopped: {}; they were interrupted, "
