@@ -172,6 +172,12 @@ final class InProcessApplication implements ApplicationHandler {
             fail(StartFailure.hosting(e.getMessage()), null);
             return;
         }
+        java.util.Optional<SpringBootJar> boot = SpringBootJar.of(commandLine);
+        if (boot.isPresent()) {
+            String reason = boot.get().reason();
+            fail(StartFailure.misfit(reason, "<ul><li>" + Html.escape(reason) + "</li></ul>"), null);
+            return;
+        }
         if (!commandLine.ignoredOptions().isEmpty()) {
             InProcessEvents.warn("Application '{}': JVM options {} in arguments do not apply in-process (the app "
                     + "runs in the server's JVM) and were ignored", name, commandLine.ignoredOptions());

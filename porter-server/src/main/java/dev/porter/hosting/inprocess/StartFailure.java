@@ -29,6 +29,14 @@ final class StartFailure extends Exception {
         return new StartFailure(AncmError.IN_PROCESS_HOSTING_FAILURE, reason, null, false);
     }
 
+    /**
+     * A 500.0 for an app of a kind the in-process host does not serve (a Spring Boot jar): the reason is the page's
+     * own text, shown without detailed errors too; it stays until web.config changes.
+     */
+    static StartFailure misfit(String reason, String reasonsHtml) {
+        return new StartFailure(AncmError.IN_PROCESS_HOSTING_FAILURE, reason, reasonsHtml, false);
+    }
+
     /** Whether the next request may start a fresh app domain (IIS recycles the worker after such a failure). */
     boolean heals() {
         return heals;

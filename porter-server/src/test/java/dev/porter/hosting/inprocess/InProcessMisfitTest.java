@@ -87,4 +87,31 @@ class InProcessMisfitTest {
             return false;
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aSpringBootJarIsRecognisedFromItsManifestAndAnsweredWithOneSentence() throws Exception {
+        Path appDir = dir.resolve("boot");
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        java.util.jar.Attributes main = manifest.getMainAttributes();
+        main.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.put(java.util.jar.Attributes.Name.MAIN_CLASS, "org.springframework.boot.loader.launch.JarLauncher");
+        main.putValue("Start-Class", "com.example.DemoApplication");
+        main.putValue("Spring-Boot-Version", "3.5.0");
+        java.nio.file.Files.createDirectories(appDir);
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(
+                appDir.resolve("demo.jar")), manifest)) {
+            out.putNextEntry(new java.util.jar.JarEntry("BOOT-INF/classes/"));
+            out.closeEntry();
+        }
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-jar demo.jar",
+                "hostingModel", "inprocess"), Map.of());
+        porter = Porter.start(TestApps.server(Map.of("/", appDir)));
+        RawHttp.Response r = get("/");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.bodyText()).contains("HTTP Error 500.0").contains("&#39;demo.jar&#39; is a Spring Boot jar "
+                + "(Spring Boot 3.5.0, Start-Class com.example.DemoApplication) that starts its own embedded web "
+                + "server, which Porter&#39;s in-process JDK HttpServer host cannot serve: run it with "
+                + "hostingModel=&quot;outofprocess&quot;.");
+        assertThat(events.events(1031)).singleElement().asString().contains("is a Spring Boot jar");
+    }
 }
