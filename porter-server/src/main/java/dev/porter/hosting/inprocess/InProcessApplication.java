@@ -44,6 +44,7 @@ final class InProcessApplication implements ApplicationHandler {
 
     private final ApplicationContext context;
     private final FailureListener listener;
+    private final dev.porter.hosting.outofprocess.ModuleDebugLog debugLog;
     private final String name;
     /** Completes when the domain is retired (its sockets closed, its threads stopped or disowned); set once. */
     private CompletableFuture<Void> retirement;
@@ -66,9 +67,11 @@ final class InProcessApplication implements ApplicationHandler {
         return timers;
     }
 
-    InProcessApplication(ApplicationContext context, FailureListener listener) {
+    InProcessApplication(ApplicationContext context, FailureListener listener,
+            dev.porter.hosting.outofprocess.ModuleDebugLog debugLog) {
         this.context = context;
         this.listener = listener;
+        this.debugLog = debugLog;
         this.name = context.configPath();
     }
 
@@ -167,7 +170,14 @@ final class InProcessApplication implements ApplicationHandler {
         AspNetCoreConfig config = context.webConfig().aspNetCore();
         JavaCommandLine commandLine;
         try {
-            commandLine = JavaCommandLine.parse(config.processPath(), config.arguments(), context.physicalPath());
+            String processPath = dev.porter.hosting.LauncherOverride.processPath(config, context.environment());
+            String arguments = dev.porter.hosting.LauncherOverride.arguments(config, context.environment());
+            debugLog.info("Starting the application in-process: " + processPath + " " + arguments
+                    + (processPath.equals(config.processPath()) && arguments.equals(config.arguments()) ? ""
+                    : " (" + dev.porter.hosting.LauncherOverride.PATH_VARIABLE + "/"
+                    + dev.porter.hosting.LauncherOverride.ARGS_VARIABLE + " from the server's environment)"));
+            commandLine = JavaCommandLine.parse(processPath, arguments, context.physicalPath());
+            debugLog.trace("Main class " + commandLine.mainClass() + ", class path " + commandLine.classPath());
         } catch (JavaCommandLine.InvalidCommandLineException e) {
             fail(StartFailure.hosting(e.getMessage()), null);
             return;
@@ -272,6 +282,7 @@ final class InProcessApplication implements ApplicationHandler {
             running = new Running(server, InProcessOptions.read(from.properties(), maxAllowed, name));
         }
         InProcessEvents.started(name);
+        debugLog.info("The application started its HttpServer; requests are dispatched to it");
         ready.complete(null);
     }
 
@@ -382,6 +393,8 @@ final class InProcessApplication implements ApplicationHandler {
         if (f.error() == AncmError.IN_PROCESS_HOSTING_FAILURE) {
             InProcessEvents.startError(name, f.specificError());
         }
+        debugLog.error("The application failed (" + f.error().status() + "." + f.error().subStatus() + "): "
+                + f.specificError());
         if (d != null) {
             retireOnce(d, false);
         }
@@ -436,6 +449,7 @@ final class InProcessApplication implements ApplicationHandler {
                 ready.complete(null); // waiting requests now get 503
             }
         }
+        debugLog.info("Stopping the application (" + reason + ")");
         AppDomain d = domain;
         if (d == null) {
             stopped.complete(null);
@@ -453,13 +467,20 @@ final class InProcessApplication implements ApplicationHandler {
         long limitNanos = context.webConfig().aspNetCore().shutdownTimeLimit().toNanos();
         long deadline = System.nanoTime() + limitNanos;
         boolean drained = d.awaitDrained(deadline);
+        if (drained) {
+            debugLog.info("Drained all requests, stopping the app");
+        } else {
+            debugLog.warning(d.inFlightCount() + " request(s) still in flight after shutdownTimeLimit: cut off");
+        }
         List<Thread> cutOff = drained ? List.of() : d.abortInFlight();
         boolean stoppedInTime = d.shutdown(deadline) && drained;
         if (logShutdown) {
             if (stoppedInTime) {
                 InProcessEvents.shutdown(name);
+                debugLog.info("Application has shutdown");
             } else {
                 InProcessEvents.gracefulShutdownFailed(name);
+                debugLog.warning("Failed to gracefully shutdown the application within shutdownTimeLimit");
             }
         }
         List<Thread> left = new java.util.ArrayList<>(d.liveThreads());

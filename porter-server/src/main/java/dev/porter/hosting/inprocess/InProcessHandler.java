@@ -3,6 +3,7 @@ package dev.porter.hosting.inprocess;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.outofprocess.ModuleDebugLog;
 import dev.porter.server.Exchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
 
     private final ApplicationContext context;
     private final RapidFailProtection rapidFail;
+    private final ModuleDebugLog debugLog;
     private final Object lock = new Object();
     private volatile InProcessApplication current;
     private volatile boolean stopped;
@@ -35,7 +37,9 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
     InProcessHandler(ApplicationContext context) {
         this.context = context;
         this.rapidFail = RapidFailProtection.of(context.webConfig().aspNetCore());
-        this.current = new InProcessApplication(context, this);
+        this.debugLog = ModuleDebugLog.forInProcess(context.webConfig().aspNetCore(), context.physicalPath(),
+                context.environment());
+        this.current = new InProcessApplication(context, this, debugLog);
     }
 
     @Override
@@ -59,8 +63,9 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
     private InProcessApplication next(InProcessApplication failed) {
         synchronized (lock) {
             if (current == failed && !stopped) {
-                current = new InProcessApplication(context, this);
+                current = new InProcessApplication(context, this, debugLog);
                 InProcessEvents.restarting(context.configPath());
+                debugLog.info("The application failed and was retired: starting it again in a fresh app domain");
             }
             return current;
         }
@@ -74,6 +79,8 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
         if (rapidFail.failed(System.nanoTime())) {
             Duration interval = rapidFail.interval();
             InProcessEvents.rapidFailProtection(context.configPath(), rapidFail.maxCrashes(), interval);
+            debugLog.error("Rapid-fail protection: " + rapidFail.maxCrashes() + " failures within "
+                    + interval.toSeconds() + " s; requests get 503 for " + interval.toSeconds() + " s");
         }
     }
 

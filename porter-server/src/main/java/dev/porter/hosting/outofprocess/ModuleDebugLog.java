@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * (UTF-8, appended, folders created; {@code .\aspnetcore-debug.log} by default) and {@code eventlog} (the server log).
  * Sinks alone mean {@code info}. Lines are {@code [porter] <message>} where ANCM writes
  * {@code [aspnetcorev2_outofprocess.dll] <message>}. Thread-safe; writes block briefly (call from virtual threads).
+ * Public for the in-process handler, which writes the same log ({@code aspnetcorev2_inprocess.dll}'s role).
  */
-final class ModuleDebugLog {
+public final class ModuleDebugLog {
 
-    enum Level { ERROR, WARNING, INFO, TRACE }
+    public enum Level { ERROR, WARNING, INFO, TRACE }
 
     private static final Logger EVENT_LOG = LoggerFactory.getLogger("dev.porter.hosting.debug");
     static final String DEFAULT_FILE = ".\\aspnetcore-debug.log";
@@ -35,6 +36,7 @@ final class ModuleDebugLog {
     private final boolean console;
     private final boolean eventLog;
     private final Path file;
+    private volatile String handler = "porter out-of-process handler";
     private final ReentrantLock lock = new ReentrantLock();
     private boolean headerWritten;
 
@@ -43,6 +45,14 @@ final class ModuleDebugLog {
         this.console = console;
         this.eventLog = eventLog;
         this.file = file;
+    }
+
+    /** The in-process handler's log: the same settings, its own name in the header line. */
+    public static ModuleDebugLog forInProcess(AspNetCoreConfig config, Path appDirectory,
+            ServerEnvironment environment) {
+        ModuleDebugLog log = of(config, appDirectory, environment);
+        log.handler = "porter in-process handler";
+        return log;
     }
 
     static ModuleDebugLog of(AspNetCoreConfig config, Path appDirectory, ServerEnvironment environment) {
@@ -90,23 +100,23 @@ final class ModuleDebugLog {
         return a == null || b.ordinal() > a.ordinal() ? b : a;
     }
 
-    boolean enabled(Level at) {
+    public boolean enabled(Level at) {
         return level != null && at.ordinal() <= level.ordinal();
     }
 
-    void error(String message) {
+    public void error(String message) {
         write(Level.ERROR, message);
     }
 
-    void warning(String message) {
+    public void warning(String message) {
         write(Level.WARNING, message);
     }
 
-    void info(String message) {
+    public void info(String message) {
         write(Level.INFO, message);
     }
 
-    void trace(String message) {
+    public void trace(String message) {
         write(Level.TRACE, message);
     }
 
@@ -119,7 +129,7 @@ final class ModuleDebugLog {
             if (!headerWritten) {
                 // written with the first line rather than at creation, which may happen on an event loop
                 headerWritten = true;
-                emit("Initializing logs for 'porter out-of-process handler'. Process Id: "
+                emit("Initializing logs for '" + handler + "'. Process Id: "
                         + ProcessHandle.current().pid() + ".");
             }
             emit(message);
