@@ -25,10 +25,10 @@ import java.util.stream.Collectors;
 /**
  * One incarnation of an in-process application (ANCM's {@code IN_PROCESS_APPLICATION}, spec §3.1, §3.4): the first
  * request starts its {@link AppDomain} and waits — as every request does until then — for the app to start its
- * {@code HttpServer}, up to {@code startupTimeLimit} (else 500.37). A command line that cannot be loaded answers
- * 500.0 with the exact reason; {@code main} returning or throwing before a server started, or the app exiting,
- * answers 500.30 from then on. {@link #stop} drains, stops and unloads the domain; the host then creates a fresh
- * incarnation for the next request.
+ * {@code HttpServer}, up to {@code startupTimeLimit} (else 500.37). A command line that cannot be loaded, or a Spring
+ * Boot jar, answers 500.0 with the exact reason; {@code main} returning or throwing before a server started, the app
+ * exiting or stopping its server, or opening a server of its own answers 500.30 — until the failed domain is retired,
+ * when {@link InProcessHandler} starts a fresh incarnation. {@link #stop} drains, stops and unloads the domain.
  *
  * <p>Threading: {@link #handle} on event loops (never blocks); the domain reports from its own threads; state is
  * published through volatile fields, each set once per incarnation.
