@@ -378,8 +378,13 @@ final class InProcessApplication implements ApplicationHandler {
         InProcessEvents.startupTimedOut(name, context.physicalPath(), limitMillis);
         String reasons = "<ul><li>" + Html.escape("ASP.NET Core app failed to start after " + limitMillis
                 + " milliseconds") + "</li></ul>";
-        fail(new StartFailure(AncmError.STARTUP_TIME_LIMIT, "The app did not start its HttpServer within "
-                + "startupTimeLimit (" + limitMillis + " ms)." + (d == null ? "" : capturedSection(d.output().captured())), reasons), d);
+        String detail = "The app did not start its HttpServer within startupTimeLimit (" + limitMillis + " ms)."
+                + (d == null ? "" : capturedSection(d.output().captured()));
+        // ANCM recycles the worker after 500.37 unless suppressRecycleOnStartupTimeout: then the failure stays.
+        boolean suppressRecycle = context.webConfig().aspNetCore().handlerFlag("suppressRecycleOnStartupTimeout",
+                false);
+        fail(suppressRecycle ? StartFailure.lasting(AncmError.STARTUP_TIME_LIMIT, detail, reasons)
+                : new StartFailure(AncmError.STARTUP_TIME_LIMIT, detail, reasons), d);
     }
 
     /** The app will not serve: requests get the failure's page; a loaded domain is stopped and unloaded. */

@@ -37,6 +37,11 @@ final class StartFailure extends Exception {
         return new StartFailure(AncmError.IN_PROCESS_HOSTING_FAILURE, reason, reasonsHtml, false);
     }
 
+    /** A failure of the running app that stays until web.config changes ({@code suppressRecycleOnStartupTimeout}). */
+    static StartFailure lasting(AncmError error, String specificError, String reasonsHtml) {
+        return new StartFailure(error, specificError, reasonsHtml, false);
+    }
+
     /** Whether the next request may start a fresh app domain (IIS recycles the worker after such a failure). */
     boolean heals() {
         return heals;

@@ -7,6 +7,7 @@ import dev.porter.Porter;
 import dev.porter.hosting.outofprocess.EventLog;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -117,6 +118,30 @@ class InProcessHealingTest {
     }
 
     @Test
+    void suppressRecycleOnStartupTimeoutKeeps500Point37() throws Exception {
+        Path appDir = app("slow-suppressed", "-jar app.jar hang-once", Map.of(), Map.of());
+        Files.writeString(appDir.resolve("web.config"), """
+                <configuration><system.webServer>
+                  <aspNetCore processPath="java" arguments="-jar app.jar hang-once" hostingModel="inprocess"
+                      startupTimeLimit="1">
+                    <handlerSettings>
+                      <handlerSetting name="suppressRecycleOnStartupTimeout" value="true"/>
+                    </handlerSettings>
+                  </aspNetCore>
+                </system.webServer></configuration>
+                """);
+        porter = Porter.start(TestApps.server(Map.of("/", appDir)));
+        assertThat(get("/hello").bodyText()).contains("HTTP Error 500.37");
+        // The first start has been retired (its main thread interrupted) well before these: no fresh start follows.
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().endsWith("-main") && t.isAlive() && t.getName().contains("Default Web")));
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/hello").bodyText()).contains("HTTP Error 500.37");
+        }
+        assertThat(events.events(1032)).isEmpty();
+    }
+
+    @Test
     void anAppThatStoppedItsServerIsStartedAgain() throws Exception {
         porter = Porter.start(TestApps.server(Map.of("/", app("stopper", "-jar app.jar", Map.of(), Map.of()))));
         String first = get("/whoami").bodyText();
@@ -129,24 +154,34 @@ class InProcessHealingTest {
     }
 
     @Test
-    void rapidFailProtectionStopsAnAppThatKeepsFailingUntilTheIntervalPasses() throws Exception {
+    void rapidFailProtectionStopsAnAppThatKeepsFailing() throws Exception {
         Path appDir = app("crashing", "-jar app.jar throw", Map.of(), Map.of());
-        withHandlerSettings(appDir, "-jar app.jar throw", Map.of("rapidFailProtectionMaxCrashes", "3",
-                "rapidFailProtectionInterval", "00:00:04"));
+        withHandlerSettings(appDir, "-jar app.jar throw", Map.of("rapidFailProtectionMaxCrashes", "3"));
         porter = Porter.start(TestApps.server(Map.of("/", appDir)));
-        int failures = 0;
-        RawHttp.Response r = get("/hello");
-        while (r.status() == 500 && failures < 50) {
-            failures++;
-            r = get("/hello");
-        }
-        assertThat(r.status()).as("after %d answers of 500.30", failures).isEqualTo(503);
-        assertThat(r.bodyText()).contains("Service Unavailable");
+        // Each request after a retired failure starts the app again (500.30) until the third failure stops it.
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            RawHttp.Response r = get("/hello");
+            assertThat(r.status()).isIn(500, 503);
+            return r.status() == 503;
+        });
+        assertThat(get("/hello").bodyText()).contains("Service Unavailable");
         assertThat(events.events(5002)).singleElement().asString()
-                .contains("3 within 4 s", "rapidFailProtectionMaxCrashes");
+                .contains("3 within 300 s", "rapidFailProtectionMaxCrashes");
         assertThat(events.messages().stream().filter(m -> m.startsWith("Event 1018")).count()).isEqualTo(3);
-        // The interval passes: the app is tried again (and fails again, with its page, not 503).
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/hello").status() == 500);
+    }
+
+    @Test
+    void theRapidFailStopEndsWhenTheIntervalHasPassed() throws Exception {
+        Path appDir = app("crashing", "-jar app.jar throw", Map.of(), Map.of());
+        withHandlerSettings(appDir, "-jar app.jar throw", Map.of("rapidFailProtectionMaxCrashes", "1",
+                "rapidFailProtectionInterval", "00:00:10"));
+        porter = Porter.start(TestApps.server(Map.of("/", appDir)));
+        assertThat(get("/hello").status()).isEqualTo(500);
+        assertThat(events.events(5002)).singleElement().asString().contains("1 within 10 s");
+        assertThat(get("/hello").status()).isEqualTo(503);
+        // Once the interval has passed a request tries the app again (which fails again: its page, not 503).
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> get("/hello")
+                .status() == 500 && events.messages().stream().filter(m -> m.startsWith("Event 1018")).count() == 2);
     }
 
     @Test
