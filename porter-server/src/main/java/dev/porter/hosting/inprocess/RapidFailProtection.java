@@ -9,8 +9,8 @@ import java.util.Deque;
 /**
  * IIS's rapid-fail protection for one in-process application (the application pool's {@code failure} settings, which
  * guard worker recycling after an in-process crash): once {@code maxCrashes} failures fall within {@code interval},
- * the application is stopped — its requests get 503 — until the interval has passed since the failure that stopped it,
- * or its web.config changes (a new {@link InProcessHandler}, so a new guard). Configured per application with the
+ * the application is stopped — its requests get 503 — until the interval has passed since the failure that stopped
+ * it, or its web.config changes (a new {@link InProcessHandler}, so a new guard). Configured per application with the
  * handler settings {@code rapidFailProtectionMaxCrashes} (default 5, 0 turns the protection off) and
  * {@code rapidFailProtectionInterval} (an IIS time span, default {@code 00:05:00}); the parser validates both.
  *

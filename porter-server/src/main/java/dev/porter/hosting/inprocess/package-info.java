@@ -60,16 +60,17 @@
  *
  * <h2>Failures and stop</h2>
  * 500.0 for a command line that cannot be loaded (missing jar or main class, no main method, a class file newer than
- * the server's Java, a non-java {@code processPath}) and for a Spring Boot jar ({@link
- * dev.porter.hosting.inprocess.SpringBootJar}); 500.30 when {@code main} throws or returns, or the app exits, before
- * its server started, when the app exits or stops its server later, and when it opens a server of its own; 500.37
- * after {@code startupTimeLimit}. The 500.3x failures heal ({@link dev.porter.hosting.inprocess.InProcessHandler}): once
- * the failed domain is retired the next request starts a fresh one, with
- * {@link dev.porter.hosting.inprocess.RapidFailProtection} (5 failures in 5 minutes, per-app handler settings) as the
- * guard. {@code stop} answers 503 to new requests, drains in-flight ones up to {@code shutdownTimeLimit} (then cuts
- * them off and interrupts their handlers), runs the app's shutdown hooks, interrupts and awaits {@code main}, closes
- * the app's own sockets, and closes the class loader — or, past the limit (event 1005), interrupts and disowns the
- * app's threads and closes the class loader when they end. {@code ANCM_LAUNCHER_PATH}/{@code ANCM_LAUNCHER_ARGS} and
- * the module debug log apply as out-of-process. User documentation: {@code docs/in-process.md}.
+ * the server's Java, a non-java {@code processPath}) and for a Spring Boot jar
+ * ({@link dev.porter.hosting.inprocess.SpringBootJar}); 500.30 when {@code main} throws or returns, or the app exits,
+ * before its server started, when the app exits or stops its server later, and when it opens a server of its own;
+ * 500.37 after {@code startupTimeLimit}. The 500.3x failures heal
+ * ({@link dev.porter.hosting.inprocess.InProcessHandler}): once the failed domain is retired the next request starts
+ * a fresh one, with {@link dev.porter.hosting.inprocess.RapidFailProtection} (5 failures in 5 minutes, per-app
+ * handler settings) as the guard. {@code stop} answers 503 to new requests, drains in-flight ones up to
+ * {@code shutdownTimeLimit} (then cuts them off and interrupts their handlers), runs the app's shutdown hooks,
+ * interrupts and awaits {@code main}, closes the app's own sockets, and closes the class loader — or, past the limit
+ * (event 1005), interrupts and disowns the app's threads and closes the class loader when they end.
+ * {@code ANCM_LAUNCHER_PATH}/{@code ANCM_LAUNCHER_ARGS} and the module debug log apply as out-of-process. User
+ * documentation: {@code docs/in-process.md}.
  */
 package dev.porter.hosting.inprocess;

@@ -88,7 +88,8 @@ class InProcessHealingTest {
         // Java words next to ANCM's id: what was called, and where.
         assertThat(String.join("\n", events.messages())).containsPattern(
                 "Event 10(11|35): Application '[^']+' has exited: System\\.exit\\(3\\) was called at "
-                        + "dev\\.porter\\.testapps\\.inprocess\\.InProcessTestApp\\.handle\\(InProcessTestApp\\.java:\\d+\\)"
+                        + "dev\\.porter\\.testapps\\.inprocess\\.InProcessTestApp\\.handle"
+                        + "\\(InProcessTestApp\\.java:\\d+\\)"
                         + ", exit code = '3'")
                 .doesNotContain("Program.Main");
     }

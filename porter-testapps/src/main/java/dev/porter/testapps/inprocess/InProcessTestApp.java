@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code return} (main returns without a server), {@code exit} ({@code System.exit(12)} before any server),
  * {@code never} (main waits for ever without a server), {@code fail-once} / {@code hang-once} (the first start
  * in an app directory throws / never starts a server, later ones serve), {@code own-channel} / {@code own-socket}
- * (listens itself with a ServerSocketChannel / ServerSocket, then main returns: a misfit in-process), {@code spam} (writes 40,000 'a' to stdout, then
- * throws), {@code pool} (creates its server on a common-pool
- * thread), {@code platform} (serves with a fixed pool of platform
- * threads as its executor), {@code cached} (a cached pool), {@code virtual} (a virtual-thread-per-task executor). Its routes report what the app sees.
+ * (listens itself with a ServerSocketChannel / ServerSocket, then main returns: a misfit in-process), {@code spam}
+ * (writes 40,000 'a' to stdout, then throws), {@code pool} (creates its server on a common-pool thread),
+ * {@code platform} (serves with a fixed pool of platform threads as its executor), {@code cached} (a cached pool),
+ * {@code virtual} (a virtual-thread-per-task executor). Its routes report what the app sees.
  */
 public final class InProcessTestApp {
 

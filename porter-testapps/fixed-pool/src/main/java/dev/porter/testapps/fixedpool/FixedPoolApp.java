@@ -31,7 +31,8 @@ public final class FixedPoolApp {
             case "/hello" -> send(exchange, "hello from a fixed pool");
             case "/thread" -> send(exchange, Thread.currentThread().getName() + " virtual="
                     + Thread.currentThread().isVirtual());
-            case "/echo" -> send(exchange, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            case "/echo" -> send(exchange,
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             case "/stop" -> {
                 send(exchange, "stopping");
                 new Thread(() -> server.stop(0)).start();
