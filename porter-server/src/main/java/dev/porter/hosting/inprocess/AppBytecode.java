@@ -32,7 +32,10 @@ import java.util.Set;
  * <li>{@code bind} of {@code ServerSocketChannel}, {@code AsynchronousServerSocketChannel}, {@code NetworkChannel} and
  * {@code ServerSocket}, and {@code new ServerSocket(...)} outside constructors: the domain learns of every listening
  * socket the app (or a framework in its class path: Jetty, Tomcat, Netty's NIO transport) opens, to name the misfit and
- * close the socket when the domain is retired.</li>
+ * close the socket when the domain is retired;</li>
+ * <li>{@code Socket.connect}, {@code SocketChannel.connect/open(remote)} and {@code new Socket(host, port...)}
+ * outside constructors: the app's connections, which the domain closes when it is retired (what the app left
+ * open).</li>
  * </ul>
  * Calls made by JDK code on the app's behalf (e.g. {@code Integer.getInteger}) and reflective calls are not rewritten.
  * A class that refers to none of these is defined as it is, unparsed beyond its constant pool.
@@ -55,6 +58,10 @@ final class AppBytecode {
             "java/nio/channels/AsynchronousServerSocketChannel", "java/nio/channels/NetworkChannel",
             "java/net/ServerSocket");
     private static final String SERVER_SOCKET = "java/net/ServerSocket";
+    private static final String SOCKET = "java/net/Socket";
+    private static final String SOCKET_CHANNEL = "java/nio/channels/SocketChannel";
+    private static final MethodTypeDesc CONNECTED = MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_void,
+            ClassDesc.of("java.net.Socket"));
     private static final MethodTypeDesc OPENED = MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_void,
             ClassDesc.of("java.net.ServerSocket"));
     /** Static JDK methods that read system properties themselves: owner and method name. */
@@ -137,6 +144,25 @@ final class AppBytecode {
                     code.dup();
                     code.invokestatic(RUNTIME, "opened", OPENED);
                 }
+                case InvokeInstruction call when call.opcode() == Opcode.INVOKEVIRTUAL
+                        && call.name().equalsString("connect")
+                        && (call.owner().asInternalName().equals(SOCKET)
+                        || call.owner().asInternalName().equals(SOCKET_CHANNEL)) -> {
+                    MethodTypeDesc type = call.typeSymbol().insertParameterTypes(0, call.owner().asSymbol());
+                    code.invokestatic(RUNTIME, "connect", type);
+                }
+                case InvokeInstruction call when call.opcode() == Opcode.INVOKESTATIC
+                        && call.owner().asInternalName().equals(SOCKET_CHANNEL)
+                        && call.name().equalsString("open") && call.typeSymbol().parameterCount() == 1 ->
+                        code.invokestatic(RUNTIME, "open", call.typeSymbol());
+                case InvokeInstruction call when hookServerSocketConstructors
+                        && call.opcode() == Opcode.INVOKESPECIAL
+                        && call.owner().asInternalName().equals(SOCKET)
+                        && call.name().equalsString("<init>") && call.typeSymbol().parameterCount() >= 2 -> {
+                    code.with(element);
+                    code.dup();
+                    code.invokestatic(RUNTIME, "connected", CONNECTED);
+                }
                 case InvokeInstruction call when call.opcode() == Opcode.INVOKESTATIC
                         && call.name().stringValue().equals(PROPERTY_READERS.get(call.owner().asInternalName())) ->
                         code.invokestatic(RUNTIME, call.name().stringValue(), call.typeSymbol());
@@ -159,7 +185,9 @@ final class AppBytecode {
                         || owner.equals(RUNTIME_TYPE) && RUNTIME_METHODS.contains(name)
                         || owner.equals(PROCESS_BUILDER) && PROCESS_BUILDER_METHODS.contains(name)
                         || name.equals(PROPERTY_READERS.get(owner))
-                        || LISTENER_TYPES.contains(owner) && (name.equals("bind") || name.equals("<init>"))) {
+                        || LISTENER_TYPES.contains(owner) && (name.equals("bind") || name.equals("<init>"))
+                        || (owner.equals(SOCKET) || owner.equals(SOCKET_CHANNEL))
+                        && (name.equals("connect") || name.equals("open") || name.equals("<init>"))) {
                     return true;
                 }
             }

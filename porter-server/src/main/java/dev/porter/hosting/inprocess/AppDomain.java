@@ -49,6 +49,9 @@ final class AppDomain {
     private final List<InProcessHttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Listening sockets the app opened itself (a misfit), to close when the domain is retired. */
     private final List<AutoCloseable> ownListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Connections the app opened, weakly (a closed one is forgotten when collected), to close what is left. */
+    private final java.util.Set<AutoCloseable> connections =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
     private final Map<Exchange, InProcessExchange> inFlight = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
@@ -137,6 +140,8 @@ final class AppDomain {
                     IntConsumer.class).invoke(null, environment, properties, output.out(), output.err(), onExit);
             java.util.function.BiConsumer<AutoCloseable, java.net.SocketAddress> onListen = this::listenerOpened;
             runtime.getMethod("installListenerHook", java.util.function.BiConsumer.class).invoke(null, onListen);
+            java.util.function.Consumer<AutoCloseable> onConnect = connections::add;
+            runtime.getMethod("installConnectionHook", java.util.function.Consumer.class).invoke(null, onConnect);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot install the app domain runtime", e);
         }
@@ -254,6 +259,22 @@ final class AppDomain {
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
         }
         return String.valueOf(address);
+    }
+
+    /** Closes the connections the app opened and left open (called when the domain is retired). Idempotent. */
+    void closeConnections() {
+        List<AutoCloseable> open;
+        synchronized (connections) {
+            open = new ArrayList<>(connections);
+            connections.clear();
+        }
+        for (AutoCloseable c : open) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closed as far as the OS lets us
+            }
+        }
     }
 
     /** Closes every listening socket the app opened and stops its in-process servers. Idempotent. */

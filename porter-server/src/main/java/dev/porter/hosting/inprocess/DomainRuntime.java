@@ -3,10 +3,12 @@ package dev.porter.hosting.inprocess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -37,6 +40,9 @@ public final class DomainRuntime {
     private static final Map<Thread, Boolean> SHUTDOWN_HOOKS = new IdentityHashMap<>();
     /** Told of every listening socket the app opens: the socket (to close it) and where it listens (or null). */
     private static volatile BiConsumer<AutoCloseable, SocketAddress> listenerOpened = (socket, address) -> {
+    };
+    /** Told of every connection the app opens, to close what is left of them when the domain is retired. */
+    private static volatile Consumer<AutoCloseable> connectionOpened = socket -> {
     };
 
     private DomainRuntime() {
@@ -103,6 +109,37 @@ public final class DomainRuntime {
 
     public static void installListenerHook(BiConsumer<AutoCloseable, SocketAddress> hook) {
         listenerOpened = hook;
+    }
+
+    public static void installConnectionHook(Consumer<AutoCloseable> hook) {
+        connectionOpened = hook;
+    }
+
+    public static void connect(Socket socket, SocketAddress remote) throws IOException {
+        connectionOpened.accept(socket);
+        socket.connect(remote);
+    }
+
+    public static void connect(Socket socket, SocketAddress remote, int timeout) throws IOException {
+        connectionOpened.accept(socket);
+        socket.connect(remote, timeout);
+    }
+
+    public static boolean connect(SocketChannel channel, SocketAddress remote) throws IOException {
+        connectionOpened.accept(channel);
+        return channel.connect(remote);
+    }
+
+    /** {@code SocketChannel.open(remote)}: opened and connected. */
+    public static SocketChannel open(SocketAddress remote) throws IOException {
+        SocketChannel channel = SocketChannel.open(remote);
+        connectionOpened.accept(channel);
+        return channel;
+    }
+
+    /** After {@code new Socket(...)} in app code: connected already if a host was given. */
+    public static void connected(Socket socket) {
+        connectionOpened.accept(socket);
     }
 
     public static ServerSocketChannel bind(ServerSocketChannel channel, SocketAddress local) throws IOException {

@@ -495,6 +495,7 @@ final class InProcessApplication implements ApplicationHandler {
             }
         }
         d.closeOwnServers();
+        d.closeConnections();
         if (left.isEmpty()) {
             d.close();
             return;

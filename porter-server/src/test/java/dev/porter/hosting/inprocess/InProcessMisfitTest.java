@@ -114,4 +114,24 @@ class InProcessMisfitTest {
                 + "hostingModel=&quot;outofprocess&quot;.");
         assertThat(events.events(1031)).singleElement().asString().contains("is a Spring Boot jar");
     }
+
+    @org.junit.jupiter.api.Test
+    void connectionsTheAppLeftOpenAreClosedWhenItsDomainIsRetired() throws Exception {
+        Path appDir = dir.resolve("connected");
+        AppJars.build(appDir.resolve("app.jar"), InProcessHostingTest.APP);
+        Map<String, String> attributes = Map.of("processPath", "java", "arguments", "-jar app.jar",
+                "hostingModel", "inprocess");
+        TestApps.writeWebConfig(appDir, attributes, Map.of());
+        porter = Porter.start(TestApps.server(Map.of("/", appDir)));
+        try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            assertThat(get("/connect?port=" + peer.getLocalPort()).bodyText()).isEqualTo("connected");
+            try (Socket accepted = peer.accept()) {
+                accepted.setSoTimeout(60_000);
+                TestApps.writeWebConfig(appDir, attributes, Map.of("RECYCLE", "1"));
+                // The app never closes it; retiring its domain does: the peer reads end-of-stream.
+                assertThat(accepted.getInputStream().read()).isEqualTo(-1);
+            }
+        }
+        assertThat(get("/hello").bodyText()).isEqualTo("hello");
+    }
 }

@@ -30,6 +30,7 @@ public final class InProcessTestApp {
     private static final AtomicReference<String> LAST_ABORT = new AtomicReference<>("none");
     private static final CountDownLatch NEVER = new CountDownLatch(1);
     private static final AtomicReference<HttpServer> SERVER = new AtomicReference<>();
+    private static final java.util.List<Object> KEPT = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final java.util.concurrent.atomic.AtomicInteger SLOW_STARTED =
             new java.util.concurrent.atomic.AtomicInteger();
 
@@ -162,6 +163,12 @@ public final class InProcessTestApp {
             case "/print" -> {
                 System.out.println(query.get("text"));
                 text(exchange, 200, "printed");
+            }
+            case "/connect" -> {
+                // A connection the app keeps open and never closes (a pool that is never shut down).
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", Integer.parseInt(query.get("port")));
+                KEPT.add(socket);
+                text(exchange, 200, "connected");
             }
             case "/stop-server" -> {
                 text(exchange, 200, "stopping");
