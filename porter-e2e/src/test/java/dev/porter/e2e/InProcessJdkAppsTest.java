@@ -100,6 +100,8 @@ class InProcessJdkAppsTest {
         porter = Porter.start(TestApps.server(apps));
         assertThat(get("/jersey/hello").status()).isEqualTo(200);
         assertThat(get("/fixed/hang-on-stop").bodyText()).isEqualTo("hook added");
+        String thread = get("/fixed/thread").bodyText(); // "pool-N-thread-M virtual=false"
+        String pool = thread.substring(0, thread.indexOf("-thread-") + "-thread-".length());
 
         writeWebConfig(fixed, "fixed-pool", "inprocess", Map.of("shutdownTimeLimit", "1", "stdoutLogEnabled", "false"));
         await().atMost(Duration.ofSeconds(60)).until(() -> !events.events(1005).isEmpty());
@@ -109,6 +111,9 @@ class InProcessJdkAppsTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("fixed-pool-hung-hook") && t.isAlive()));
         assertThat(get("/fixed/hello").bodyText()).isEqualTo("hello from a fixed pool");
+        // The retired app's fixed pool (which the app never shuts down) does not outlive its domain.
+        await().atMost(Duration.ofSeconds(60)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith(pool) && t.isAlive()));
     }
 
     @Test

@@ -261,6 +261,23 @@ final class AppDomain {
         return String.valueOf(address);
     }
 
+    /**
+     * Shuts down the executors the app gave its in-process servers (called when the domain is retired, after its
+     * shutdown hooks): standalone the JVM's exit ends their threads; in-process nothing else would, and a fixed pool's
+     * idle threads would outlive every recycle. Running tasks finish; idle threads end.
+     */
+    void shutdownServerExecutors() {
+        for (InProcessHttpServer server : servers) {
+            if (server.getExecutor() instanceof java.util.concurrent.ExecutorService executor) {
+                try {
+                    executor.shutdown();
+                } catch (RuntimeException e) {
+                    // the app's own executor refused: its threads are named when they outlive the domain
+                }
+            }
+        }
+    }
+
     /** Closes the connections the app opened and left open (called when the domain is retired). Idempotent. */
     void closeConnections() {
         List<AutoCloseable> open;

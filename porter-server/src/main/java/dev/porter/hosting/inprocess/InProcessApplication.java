@@ -488,6 +488,7 @@ final class InProcessApplication implements ApplicationHandler {
                 debugLog.warning("Failed to gracefully shutdown the application within shutdownTimeLimit");
             }
         }
+        d.shutdownServerExecutors();
         List<Thread> left = new java.util.ArrayList<>(d.liveThreads());
         for (Thread t : cutOff) {
             if (t.isAlive() && !left.contains(t)) {
