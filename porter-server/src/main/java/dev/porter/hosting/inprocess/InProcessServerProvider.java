@@ -40,8 +40,7 @@ public final class InProcessServerProvider extends HttpServerProvider {
     public HttpsServer createHttpsServer(InetSocketAddress addr, int backlog) throws IOException {
         AppDomain domain = callingDomain();
         if (domain != null) {
-            throw new IOException("HttpsServer is not available in-process: the front server terminates TLS; "
-                    + "create an HttpServer instead");
+            return new InProcessHttpsServer(domain.newServer(addr), domain.name());
         }
         return jdkProvider().createHttpsServer(addr, backlog);
     }

@@ -49,7 +49,9 @@
  * {@link dev.porter.hosting.inprocess.HandlerStarts}; a small response crosses back to the loop once, head and body
  * together). Bodies stream both ways with bounded buffers
  * ({@link dev.porter.hosting.inprocess.RequestBodyStream}, {@link dev.porter.hosting.inprocess.ResponseBodyStream}).
- * {@code HttpsServer} is refused in-process: the front server terminates TLS.
+ * {@code HttpsServer.create} gives the same server under the {@code HttpsServer} type
+ * ({@link dev.porter.hosting.inprocess.InProcessHttpsServer}): the front server terminates TLS, the app's
+ * {@code HttpsConfigurator} is not used.
  *
  * <h2>Options an app sets</h2>
  * As system properties of its domain ({@code -D} in arguments, or {@code System.setProperty} before its server

@@ -86,6 +86,13 @@ class InProcessHostingTest {
     }
 
     @Test
+    void anAppWrittenForHttpsServerRunsInProcessBehindTheFrontServersBindings() throws Exception {
+        start(Map.of("/", app("https", "-jar app.jar https", Map.of(), Map.of())));
+        assertThat(get("/hello").bodyText()).isEqualTo("hello");
+        assertThat(get("/server-type").bodyText()).isEqualTo("true");
+    }
+
+    @Test
     void stripsTheVirtualPath() throws Exception {
         Map<String, Path> apps = new LinkedHashMap<>();
         apps.put("/", app("root", "-jar app.jar", Map.of(), Map.of()));

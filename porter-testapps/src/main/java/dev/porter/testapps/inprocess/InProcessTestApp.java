@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * (listens itself with a ServerSocketChannel / ServerSocket, then main returns: a misfit in-process), {@code spam}
  * (writes 40,000 'a' to stdout, then throws), {@code pool} (creates its server on a common-pool thread),
  * {@code platform} (serves with a fixed pool of platform threads as its executor), {@code cached} (a cached pool),
- * {@code virtual} (a virtual-thread-per-task executor). Its routes report what the app sees.
+ * {@code virtual} (a virtual-thread-per-task executor), {@code https} (an HttpsServer with its own TLS
+ * configuration). Its routes report what the app sees.
  */
 public final class InProcessTestApp {
 
@@ -75,9 +76,18 @@ public final class InProcessTestApp {
         String port = System.getenv("ASPNETCORE_PORT");
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port == null ? 0 : Integer.parseInt(port));
         // "pool": as frameworks do, the server is created on a shared pool thread (not the app's own).
-        HttpServer server = mode.equals("pool")
-                ? CompletableFuture.supplyAsync(() -> create(address)).get()
-                : HttpServer.create(address, 0);
+        HttpServer server;
+        if (mode.equals("pool")) {
+            server = CompletableFuture.supplyAsync(() -> create(address)).get();
+        } else if (mode.equals("https")) {
+            // An app written for HTTPS standalone: its own TLS configuration.
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(
+                    javax.net.ssl.SSLContext.getDefault()));
+            server = https;
+        } else {
+            server = HttpServer.create(address, 0);
+        }
         server.createContext("/", InProcessTestApp::handle);
         switch (mode) {
             case "platform" -> server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
@@ -146,6 +156,9 @@ public final class InProcessTestApp {
                 System.setProperty(query.get("name"), query.get("value"));
                 text(exchange, 200, "set");
             }
+            case "/server-type" -> text(exchange, 200, String.valueOf(
+                    exchange.getHttpContext().getServer() instanceof com.sun.net.httpserver.HttpsServer
+                    || SERVER.get() instanceof com.sun.net.httpserver.HttpsServer));
             case "/whoami" -> text(exchange, 200, InProcessTestApp.class.getName() + "@"
                     + InProcessTestApp.class.getClassLoader().getName() + " server="
                     + HttpServer.class.getClassLoader() + " thread-virtual=" + Thread.currentThread().isVirtual());
