@@ -153,7 +153,9 @@ final class AppBytecode {
                 }
                 case InvokeInstruction call when call.opcode() == Opcode.INVOKESTATIC
                         && call.owner().asInternalName().equals(SOCKET_CHANNEL)
-                        && call.name().equalsString("open") && call.typeSymbol().parameterCount() == 1 ->
+                        && call.name().equalsString("open") && call.typeSymbol().parameterCount() == 1
+                        && call.typeSymbol().parameterType(0).descriptorString()
+                                .equals("Ljava/net/SocketAddress;") ->
                         code.invokestatic(RUNTIME, "open", call.typeSymbol());
                 case InvokeInstruction call when hookServerSocketConstructors
                         && call.opcode() == Opcode.INVOKESPECIAL
