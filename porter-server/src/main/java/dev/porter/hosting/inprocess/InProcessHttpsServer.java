@@ -25,6 +25,7 @@ final class InProcessHttpsServer extends HttpsServer {
     InProcessHttpsServer(InProcessHttpServer server, String appName) {
         this.server = server;
         this.appName = appName;
+        server.facade(this);
     }
 
     @Override

@@ -157,8 +157,7 @@ public final class InProcessTestApp {
                 text(exchange, 200, "set");
             }
             case "/server-type" -> text(exchange, 200, String.valueOf(
-                    exchange.getHttpContext().getServer() instanceof com.sun.net.httpserver.HttpsServer
-                    || SERVER.get() instanceof com.sun.net.httpserver.HttpsServer));
+                    exchange.getHttpContext().getServer() instanceof com.sun.net.httpserver.HttpsServer));
             case "/whoami" -> text(exchange, 200, InProcessTestApp.class.getName() + "@"
                     + InProcessTestApp.class.getClassLoader().getName() + " server="
                     + HttpServer.class.getClassLoader() + " thread-virtual=" + Thread.currentThread().isVirtual());
