@@ -94,6 +94,18 @@ final class InProcessApplication implements ApplicationHandler {
         return failure;
     }
 
+    /** Whether the app had started its server (it served, then failed: exited or stopped its server). */
+    boolean hadStarted() {
+        return running != null;
+    }
+
+    /** Completes when the failed domain is retired; already complete when there was nothing to retire. */
+    CompletableFuture<Void> retired() {
+        synchronized (lock) {
+            return retirement != null ? retirement : CompletableFuture.completedFuture(null);
+        }
+    }
+
     @Override
     public void handle(Exchange exchange) {
         if (stopping) {

@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * together with the worker recycling IIS does after an in-process failure, spec §3.1 step 8, DESIGN.md "Worker process
  * recycling"): requests go to the current {@link InProcessApplication}; once that one has failed in a way a fresh app
  * domain may heal (the app exited, stopped its server, threw, or missed {@code startupTimeLimit}) and its domain is
- * retired, the next request starts a fresh incarnation. {@link RapidFailProtection} is the guard: too many failures
+ * retired, the next request starts a fresh incarnation (requests that arrive while an app that had served is being
+ * retired wait for it; while a failed start is retired they get its error page). {@link RapidFailProtection} is the guard: too many failures
  * in its interval and the application answers 503 until the interval has passed or web.config changes (which
  * replaces this handler).
  *
@@ -49,12 +50,24 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
             return;
         }
         InProcessApplication app = current;
-        if (app.failure() != null && rapidFail.isStopped(System.nanoTime())) {
-            exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/html", STOPPED_PAGE);
-            return;
-        }
-        if (app.recyclable()) {
-            app = next(app);
+        StartFailure failure = app.failure();
+        if (failure != null) {
+            if (rapidFail.isStopped(System.nanoTime())) {
+                exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/html", STOPPED_PAGE);
+                return;
+            }
+            if (app.recyclable()) {
+                app = next(app);
+            } else if (failure.heals() && app.hadStarted()) {
+                // An app that served and then went away (exited, stopped its server): as IIS queues requests for the
+                // next worker, this one waits for the retirement and goes to the fresh incarnation.
+                app.retired().whenComplete((ok, e) -> exchange.eventLoop().execute(() -> {
+                    if (!exchange.isDone()) {
+                        handle(exchange);
+                    }
+                }));
+                return;
+            }
         }
         app.handle(exchange);
     }

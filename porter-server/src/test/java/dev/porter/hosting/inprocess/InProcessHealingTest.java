@@ -79,10 +79,14 @@ class InProcessHealingTest {
         String first = get("/whoami").bodyText();
         String other = get("/other/whoami").bodyText();
         assertThat(get("/exit").bodyText()).isEqualTo("exiting");
+        // An app that served and then exited: requests meanwhile wait for the fresh domain, none sees an error.
+        java.util.List<Integer> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             RawHttp.Response r = get("/whoami");
+            statuses.add(r.status());
             return r.status() == 200 && !r.bodyText().equals(first);
         });
+        assertThat(statuses).containsOnly(200);
         assertThat(get("/hello").bodyText()).isEqualTo("hello");
         assertThat(get("/other/whoami").bodyText()).isEqualTo(other);
         // Java words next to ANCM's id: what was called, and where.
@@ -148,10 +152,13 @@ class InProcessHealingTest {
         porter = Porter.start(TestApps.server(Map.of("/", app("stopper", "-jar app.jar", Map.of(), Map.of()))));
         String first = get("/whoami").bodyText();
         assertThat(get("/stop-server").bodyText()).isEqualTo("stopping");
+        java.util.List<Integer> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             RawHttp.Response r = get("/whoami");
+            statuses.add(r.status());
             return r.status() == 200 && !r.bodyText().equals(first);
         });
+        assertThat(statuses).containsOnly(200);
         assertThat(events.messages()).anyMatch(m -> m.contains("stopped its HttpServer (HttpServer.stop was called)"));
     }
 
