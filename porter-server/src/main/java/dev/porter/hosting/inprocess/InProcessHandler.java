@@ -16,9 +16,9 @@ import java.util.concurrent.CompletableFuture;
  * recycling"): requests go to the current {@link InProcessApplication}; once that one has failed in a way a fresh app
  * domain may heal (the app exited, stopped its server, threw, or missed {@code startupTimeLimit}) and its domain is
  * retired, the next request starts a fresh incarnation (requests that arrive while an app that had served is being
- * retired wait for it; while a failed start is retired they get its error page). {@link RapidFailProtection} is the guard: too many failures
- * in its interval and the application answers 503 until the interval has passed or web.config changes (which
- * replaces this handler).
+ * retired wait for it; while a failed start is retired they get its error page). {@link RapidFailProtection} is the
+ * guard: too many failures in its interval and the application answers 503 until the interval has passed or
+ * web.config changes (which replaces this handler).
  *
  * <p>Threading: {@link #handle} on event loops, never blocking (creating an incarnation only allocates it); failures
  * are reported from the app's or the timer's threads.
