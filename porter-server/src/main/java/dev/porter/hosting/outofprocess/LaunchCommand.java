@@ -36,8 +36,8 @@ record LaunchCommand(List<String> command, String commandLine, boolean ownProces
     private static volatile boolean warnedNoSetpriv;
 
     static LaunchCommand of(AspNetCoreConfig config, Path appDirectory, ServerEnvironment environment) {
-        String processPath = environment.get("ANCM_LAUNCHER_PATH").orElse(config.processPath());
-        String arguments = environment.get("ANCM_LAUNCHER_ARGS").orElse(config.arguments());
+        String processPath = dev.porter.hosting.LauncherOverride.processPath(config, environment);
+        String arguments = dev.porter.hosting.LauncherOverride.arguments(config, environment);
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETPRIV)) {
             command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
