@@ -316,6 +316,7 @@ class WebConfigParserTest {
         "shutdownDelay | 1s            | a whole number of milliseconds from 0 to 2147483647",
         "stackSize     | 0             | greater than 0",
         "stackSize     | 0xZZ          | decimal (1048576) or hexadecimal (0x100000)",
+        "forwardedHeaders | x-forwarded | ancm (the default: X-Forwarded-For as ip:port, appended), standard",
     })
     void typedHandlerSettingsAreValidated(String name, String value, String allowed) throws Exception {
         Path file = write("""
@@ -341,6 +342,7 @@ class WebConfigParserTest {
                 <configuration><system.webServer><aspNetCore processPath="java"><handlerSettings>
                   <handlerSetting name="debugLevel" value="Errors, CONSOLE,eventLog" />
                   <handlerSetting name="stackSize" value="1048576" />
+                  <handlerSetting name="forwardedHeaders" value=" Standard " />
                 </handlerSettings></aspNetCore></system.webServer></configuration>
                 """);
         assertThat(parser.parse(file).aspNetCore().handlerSettings()).containsEntry("debuglevel",
