@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -273,12 +274,13 @@ final class ProcessManager {
     /** Launches one child, or logs event 1000 and returns null. */
     private BackendProcess launch(LaunchCommand command, int index, int port, String token, boolean redirect,
             OutputCapture capture, int attempt) {
-        ProcessBuilder builder = new ProcessBuilder(command.command())
+        Map<String, String> block = environment.forProcess(port, token);
+        ProcessBuilder builder = new ProcessBuilder(command.commandFor(block, context.physicalPath()))
                 .directory(context.physicalPath().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true);
         builder.environment().clear();
-        builder.environment().putAll(environment.forProcess(port, token));
+        builder.environment().putAll(block);
         Instant launchTime = Instant.now();
         boolean pipe = false;
         if (config.stdoutLogEnabled()) {
@@ -291,7 +293,7 @@ final class ProcessManager {
         } else {
             builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         }
-        debugLog.trace("Launching " + command.command() + " in " + context.physicalPath() + " on port " + port
+        debugLog.trace("Launching " + builder.command() + " in " + context.physicalPath() + " on port " + port
                 + " (attempt " + (attempt + 1) + ")");
         Process child;
         long launchNanos = System.nanoTime();
