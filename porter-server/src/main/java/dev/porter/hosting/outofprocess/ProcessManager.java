@@ -241,6 +241,7 @@ final class ProcessManager {
                     // over /proc) cost milliseconds that a cold first response should not wait for
                     result.complete(process);
                     process.rememberDescendants();
+                    warnIfReachableFromOutside(process);
                     ProcessEvents.started(appName, process.pid(), process.pid(), port);
                     debugLog.info("Started process " + process.pid() + " for slot " + index + " on port " + port
                             + ": listening " + process.startupMillis() + " ms after launch ("
@@ -265,10 +266,28 @@ final class ProcessManager {
                     process.kill();
                     throw new StartFailure("The application is shutting down.", true);
                 }
+                case MISFIT -> {
+                    // deterministic (the app's configuration): a second attempt would only do the same again
+                    process.kill();
+                    String text = ProcessEvents.listeningElsewhere(appName, root, command.commandLine(),
+                            process.pid(), port, process.misfit());
+                    debugLog.error(text);
+                    String output = redirect ? capture.text() : "";
+                    throw new StartFailure(text + (output.isEmpty() ? "" : "\r\nFirst 30KB characters of captured "
+                            + "stdout and stderr logs:\r\n" + output), false);
+                }
             }
         }
         throw new StartFailure(ProcessEvents.startFailed(appName, root, command.commandLine(), port,
                 redirect ? capture.text() : ""), false);
+    }
+
+    /** A warning (once per process) when other machines can reach the child without Porter. */
+    private void warnIfReachableFromOutside(BackendProcess process) {
+        String exposure = StartDiagnosis.exposure(ListeningSockets.of(process.process().toHandle()), process.port());
+        if (exposure != null) {
+            ProcessEvents.reachableFromOutside(appName, process.pid(), exposure);
+        }
     }
 
     /** Launches one child, or logs event 1000 and returns null. */
