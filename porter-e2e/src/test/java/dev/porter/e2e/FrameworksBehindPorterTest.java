@@ -127,6 +127,19 @@ class FrameworksBehindPorterTest {
     }
 
     @Test
+    void quarkus() throws Exception {
+        Path jar = samples().resolve("quarkus/target/quarkus-app/quarkus-run.jar");
+        assertThat(jar).as("the packaged sample (mvn verify packages it before this module)").exists();
+        Map<String, String> seen = whoami("java", "-XX:TieredStopAtLevel=1 -jar " + jar);
+        assertThat(seen)
+                .containsEntry("remoteAddr", "127.0.0.5")
+                .containsEntry("scheme", "https")
+                .containsEntry("host", "localhost:" + porter.securePort())
+                .containsEntry("contextPath", "/shop/")
+                .containsEntry("link", base() + "/shop/whoami");
+    }
+
+    @Test
     void pythonFlask() throws Exception {
         Assumptions.assumeTrue(runs("python3", "-c", "import flask"),
                 "python3 with Flask is not installed here: run samples/frameworks/setup");
