@@ -140,6 +140,18 @@ class FrameworksBehindPorterTest {
     }
 
     @Test
+    void micronaut() throws Exception {
+        Path jar = samples().resolve("micronaut/target/micronaut-app.jar");
+        assertThat(jar).as("the packaged sample (mvn verify packages it before this module)").exists();
+        Map<String, String> seen = whoami("java", "-XX:TieredStopAtLevel=1 -jar " + jar);
+        assertThat(seen)
+                .containsEntry("remoteAddr", "127.0.0.5")
+                .containsEntry("host", base())
+                .containsEntry("contextPath", "/shop")
+                .containsEntry("link", base() + "/shop/whoami");
+    }
+
+    @Test
     void pythonFlask() throws Exception {
         Assumptions.assumeTrue(runs("python3", "-c", "import flask"),
                 "python3 with Flask is not installed here: run samples/frameworks/setup");
