@@ -9,6 +9,7 @@ import dev.porter.testing.TestApps;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,23 +69,30 @@ class StartDiagnosisTest {
     @Test
     void anAppOnAnotherPortFailsInSecondsNamingThatPort() throws Exception {
         Path app = Files.createDirectories(dir.resolve("py"));
-        // port 0: Python takes any free port, ignoring ASPNETCORE_PORT, and says which (-u: unbuffered)
-        TestApps.writeWebConfig(app, Map.of("processPath", "python3", "arguments", "-u -m http.server 0 --bind 127.0.0.1",
-                "hostingModel", "outofprocess", "startupTimeLimit", "300"),
-                Map.of("ASPNETCORE_ENVIRONMENT", "Development"));
+        // The port Porter gives the app is one this test holds bound (not listening) for the test's length, so that
+        // the port Python takes for itself can never be it; Python ignores it and listens on a port the OS picks
+        // (0), which it prints (-u: unbuffered).
+        try (Socket reserved = new Socket()) {
+            reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            String given = Integer.toString(reserved.getLocalPort());
+            TestApps.writeWebConfig(app, Map.of("processPath", "python3",
+                    "arguments", "-u -m http.server 0 --bind 127.0.0.1", "hostingModel", "outofprocess",
+                    "startupTimeLimit", "300"),
+                    Map.of("ASPNETCORE_ENVIRONMENT", "Development", "ASPNETCORE_PORT", given));
 
-        HttpResponse<String> response = get(app);
+            HttpResponse<String> response = get(app);
 
-        assertThat(response.statusCode()).isEqualTo(502);
-        Matcher named = Pattern.compile("answers HTTP on 127\\.0\\.0\\.1:(\\d+), not on port (\\d+)")
-                .matcher(response.body());
-        assertThat(named.find()).as(response.body()).isTrue();
-        assertThat(named.group(1)).isNotEqualTo(named.group(2));
-        // what Python itself printed names the same port
-        assertThat(response.body()).contains("Serving HTTP on 127.0.0.1 port " + named.group(1));
-        assertThat(response.body()).contains("ASPNETCORE_PORT");
-        assertThat(events.events(1000)).anyMatch(e -> e.contains("answers HTTP on 127.0.0.1:" + named.group(1)));
-        assertThat(events.events(1020)).as("no second attempt, no 'Failed to bind'").isEmpty();
+            assertThat(response.statusCode()).isEqualTo(502);
+            Matcher named = Pattern.compile("answers HTTP on 127\\.0\\.0\\.1:(\\d+), not on port (\\d+)")
+                    .matcher(response.body());
+            assertThat(named.find()).as(response.body()).isTrue();
+            assertThat(named.group(2)).isEqualTo(given);
+            // what Python itself printed names the same port
+            assertThat(response.body()).contains("Serving HTTP on 127.0.0.1 port " + named.group(1));
+            assertThat(response.body()).contains("ASPNETCORE_PORT");
+            assertThat(events.events(1000)).anyMatch(e -> e.contains("answers HTTP on 127.0.0.1:" + named.group(1)));
+            assertThat(events.events(1020)).as("no second attempt, no 'Failed to bind'").isEmpty();
+        }
     }
 
     @Test
