@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's "Hosting any framework" rows, each a real framework with no Porter code, run behind Porter
  * out-of-process as the table says: under the sub-application {@code /shop} of a TLS site, with
- * {@code forwardedHeaders="standard"}. Each app answers {@code /shop/whoami} with what the request looks like to it:
+ * {@code forwardedHeaders="standard"} (Helidon: {@code rfc7239}, see its test). Each app answers {@code /shop/whoami} with what the request looks like to it:
  * the client's own address (the test connects from 127.0.0.5) though the client sends a forged
  * {@code X-Forwarded-For}, scheme https, the host and port the client used, the path base, and the absolute link the
  * framework builds. Spring Boot's row is {@link SpringBootForwardedHeadersTest}.
@@ -64,6 +64,11 @@ class FrameworksBehindPorterTest {
 
     /** Serves {@code /shop} from a web.config running {@code processPath arguments}; returns what /whoami said. */
     private Map<String, String> whoami(String processPath, String arguments) throws Exception {
+        return whoami(processPath, arguments, "standard");
+    }
+
+    private Map<String, String> whoami(String processPath, String arguments, String forwardedHeaders)
+            throws Exception {
         Path app = Files.createDirectories(dir.resolve("shop"));
         TestApps.write(app.resolve("web.config"), """
                 <?xml version="1.0" encoding="utf-8"?>
@@ -71,12 +76,12 @@ class FrameworksBehindPorterTest {
                   <system.webServer>
                     <aspNetCore processPath="%s" arguments="%s" hostingModel="OutOfProcess">
                       <handlerSettings>
-                        <handlerSetting name="forwardedHeaders" value="standard" />
+                        <handlerSetting name="forwardedHeaders" value="%s" />
                       </handlerSettings>
                     </aspNetCore>
                   </system.webServer>
                 </configuration>
-                """.formatted(processPath, arguments));
+                """.formatted(processPath, arguments, forwardedHeaders));
         TestPki pki = new TestPki();
         porter = Porter.start(new ServerConfig(dir.resolve("porter.xml"), List.of(TestPki.site(
                 List.of(new ServerConfig.Application("/shop", app)), TestPki.certificate(pki.server("localhost")))),
@@ -147,6 +152,19 @@ class FrameworksBehindPorterTest {
         assertThat(seen)
                 .containsEntry("remoteAddr", "127.0.0.5")
                 .containsEntry("host", base())
+                .containsEntry("contextPath", "/shop")
+                .containsEntry("link", base() + "/shop/whoami");
+    }
+
+    @Test
+    void helidonSe() throws Exception {
+        Path jar = samples().resolve("helidon/target/helidon-app.jar");
+        assertThat(jar).as("the packaged sample (mvn verify packages it before this module)").exists();
+        Map<String, String> seen = whoami("java", "-XX:TieredStopAtLevel=1 -jar " + jar, "rfc7239");
+        assertThat(seen)
+                .containsEntry("remoteAddr", "127.0.0.5")
+                .containsEntry("scheme", "https")
+                .containsEntry("host", "localhost:" + porter.securePort())
                 .containsEntry("contextPath", "/shop")
                 .containsEntry("link", base() + "/shop/whoami");
     }
