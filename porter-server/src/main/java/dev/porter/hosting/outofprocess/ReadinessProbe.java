@@ -101,7 +101,12 @@ final class ReadinessProbe {
                 try {
                     return outcome.get(intervalNanos, TimeUnit.NANOSECONDS);
                 } catch (TimeoutException stillWaiting) {
-                    String found = diagnose.get();
+                    String found;
+                    try {
+                        found = diagnose.get();
+                    } catch (RuntimeException unreadable) {
+                        found = null; // a diagnosis that fails says nothing; the wait goes on as ANCM's would
+                    }
                     if (found != null && previous != null) {
                         misfit = found;
                         finish(BackendProcess.Readiness.MISFIT); // unless another outcome came first
