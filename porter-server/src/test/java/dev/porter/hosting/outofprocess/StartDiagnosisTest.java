@@ -72,8 +72,7 @@ class StartDiagnosisTest {
         // The port Porter gives the app is one this test holds bound (not listening) for the test's length, so that
         // the port Python takes for itself can never be it; Python ignores it and listens on a port the OS picks
         // (0), which it prints (-u: unbuffered).
-        try (Socket reserved = new Socket()) {
-            reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (Socket reserved = boundInPortersRange()) {
             String given = Integer.toString(reserved.getLocalPort());
             TestApps.writeWebConfig(app, Map.of("processPath", "python3",
                     "arguments", "-u -m http.server 0 --bind 127.0.0.1", "hostingModel", "outofprocess",
@@ -93,6 +92,20 @@ class StartDiagnosisTest {
             assertThat(events.events(1000)).anyMatch(e -> e.contains("answers HTTP on 127.0.0.1:" + named.group(1)));
             assertThat(events.events(1020)).as("no second attempt, no 'Failed to bind'").isEmpty();
         }
+    }
+
+    /** A socket bound (not listening) to a loopback port the OS chose within ASPNETCORE_PORT's range 1025-48000. */
+    private static Socket boundInPortersRange() throws java.io.IOException {
+        for (int i = 0; i < 1000; i++) {
+            Socket socket = new Socket();
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            if (PortPicker.isInRange(socket.getLocalPort())) {
+                return socket;
+            }
+            socket.close();
+        }
+        throw new IllegalStateException("the OS chose no free port within " + PortPicker.MIN_PORT + "-"
+                + PortPicker.MAX_PORT);
     }
 
     @Test
