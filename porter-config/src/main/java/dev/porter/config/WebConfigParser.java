@@ -255,6 +255,15 @@ public final class WebConfigParser {
                     throw handlerSettingOutOfRange(a, name, value, allowed);
                 }
             }
+            case "forwardedheaders" -> {
+                // Porter's own setting (beyond ANCM): which forwarding headers an out-of-process app gets
+                String v = value.trim().toLowerCase(Locale.ROOT);
+                if (!v.equals("ancm") && !v.equals("standard") && !v.equals("rfc7239")) {
+                    throw handlerSettingOutOfRange(a, name, value, "ancm (the default: X-Forwarded-For as ip:port, "
+                            + "appended), standard (X-Forwarded-For/-Proto/-Host/-Port/-Prefix, replaced) or rfc7239 "
+                            + "(standard plus Forwarded), case-insensitive");
+                }
+            }
             case "debugfile", "shadowcopydirectory", "handlerversion" -> {
                 if (value.isBlank()) {
                     throw handlerSettingOutOfRange(a, name, value, "a non-empty value");
