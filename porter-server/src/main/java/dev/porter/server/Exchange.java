@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -68,6 +69,7 @@ public final class Exchange {
     }
 
     private static final int BUFFER_BEFORE_PAUSE = 64 * 1024;
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("Keep-Alive");
 
     private final ExchangeDispatcher connection;
     private final Channel channel;
@@ -608,7 +610,7 @@ public final class Exchange {
             // Whatever the client still sends of this body is not read: the connection cannot be reused.
             keepAlive = false;
         }
-        h.remove(HttpHeaderNames.KEEP_ALIVE);
+        h.remove(KEEP_ALIVE);
         if (!keepAlive) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (http10) {

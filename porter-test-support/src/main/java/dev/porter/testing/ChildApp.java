@@ -100,12 +100,17 @@ public final class ChildApp implements AutoCloseable {
 
     /** SIGTERM through the handle (not Process.destroy, which closes our pipe ends), then SIGKILL if needed. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         if (process.isAlive()) {
             process.toHandle().destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.toHandle().destroyForcibly();
+                    process.waitFor(20, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
                 process.toHandle().destroyForcibly();
-                process.waitFor(20, TimeUnit.SECONDS);
+                Thread.currentThread().interrupt();
             }
         }
         Files.deleteIfExists(output);

@@ -61,7 +61,9 @@ public final class IntegrationSettings {
         return pathBase;
     }
 
-    /** The pairing token every request must carry in {@code MS-ASPNETCORE-TOKEN}. Never log it except in §2.2's line. */
+    /**
+     * The pairing token every request must carry in {@code MS-ASPNETCORE-TOKEN}. Never log it except in §2.2's line.
+     */
     public String token() {
         return token;
     }
