@@ -27,6 +27,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request and its response on a client connection: the object the front server hands to a {@link RequestHandler}.
@@ -68,10 +70,11 @@ public final class Exchange {
         void onContent(HttpContent content);
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     private static final int BUFFER_BEFORE_PAUSE = 64 * 1024;
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("Keep-Alive");
 
-    private final ExchangeDispatcher connection;
+    private final ExchangeChannel connection;
     private final Channel channel;
     private final HttpRequest request;
     private final RequestTarget target;
@@ -105,7 +108,7 @@ public final class Exchange {
     private Runnable writabilityListener;
     private AuthenticatedUser user;
 
-    Exchange(ExchangeDispatcher connection, Channel channel, HttpRequest request, RequestTarget target, Route route,
+    Exchange(ExchangeChannel connection, Channel channel, HttpRequest request, RequestTarget target, Route route,
             long maxBodyBytes, long contentLength, boolean chunked, boolean expectContinue) {
         this.connection = connection;
         this.channel = channel;
@@ -219,7 +222,7 @@ public final class Exchange {
             connection.sendContinue();
         }
         deliverHeld();
-        connection.updateReading();
+        connection.readInterestChanged();
     }
 
     /** Whether the whole request body has arrived from the client. */
@@ -230,13 +233,13 @@ public final class Exchange {
     /** Stops reading from the client, and delivering to the receiver, until {@link #resumeBody}. */
     public void pauseBody() {
         bodyPausedByHandler = true;
-        connection.updateReading();
+        connection.readInterestChanged();
     }
 
     public void resumeBody() {
         bodyPausedByHandler = false;
         deliverHeld();
-        connection.updateReading();
+        connection.readInterestChanged();
     }
 
     /** Whether the connection should not read now on this exchange's account. */
@@ -280,7 +283,7 @@ public final class Exchange {
             heldBytes += content.content().readableBytes();
             deliverHeld();
         }
-        connection.updateReading();
+        connection.readInterestChanged();
     }
 
     /** Delivers held content while there is a receiver and it is not paused; never reentrant. */
@@ -466,7 +469,7 @@ public final class Exchange {
         abortListeners = null;
         releaseHeldBody();
         switchingProtocols.headers().set(HttpHeaderNames.DATE, HttpDate.now());
-        connection.exchangeUpgraded(this);
+        connection.upgraded(this);
         channel.writeAndFlush(switchingProtocols).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 channel.close();
@@ -507,11 +510,11 @@ public final class Exchange {
                 try {
                     listener.run();
                 } catch (RuntimeException e) {
-                    ExchangeDispatcher.LOG.warn("abort listener failed", e);
+                    LOG.warn("abort listener failed", e);
                 }
             }
         }
-        connection.exchangeAborted(this);
+        connection.aborted(this);
     }
 
     void releaseHeldBody() {
@@ -545,13 +548,13 @@ public final class Exchange {
         complete = true;
         if (declaredLength >= 0 && declaredLength != responseBodyBytes) {
             // The head promised another length: the client cannot find the next response, so there is none.
-            ExchangeDispatcher.LOG.warn("Response to {} {} declared Content-Length {} but sent {} bytes; closing the "
+            LOG.warn("Response to {} {} declared Content-Length {} but sent {} bytes; closing the "
                     + "connection", request.method(), request.uri(), declaredLength, responseBodyBytes);
             keepAlive = false;
         }
         releaseHeldBody();
         abortListeners = null;
-        connection.exchangeCompleted(this, lastWrite, keepAlive && requestComplete, !requestComplete);
+        connection.completed(this, lastWrite, keepAlive && requestComplete, !requestComplete);
     }
 
     /**
