@@ -27,6 +27,9 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -198,6 +201,43 @@ public final class Exchange {
 
     public EventLoop eventLoop() {
         return channel.eventLoop();
+    }
+
+    /**
+     * Waits off the loop, then continues on it: once {@code stage} completes (on whatever thread completes it),
+     * {@code then} runs on this exchange's event loop with the result or the failure, unless the exchange is done by
+     * then (the client left, or it was answered). When the loop no longer takes tasks (the server is stopping, and the
+     * client connection with it) nothing runs. The one way the front and the hosting models hop back after waiting for
+     * a start, a password check or an application's creation.
+     */
+    public <T> void resumeWhen(CompletionStage<T> stage, BiConsumer<? super T, ? super Throwable> then) {
+        stage.whenComplete((result, failure) -> {
+            try {
+                eventLoop().execute(() -> {
+                    if (!isDone()) {
+                        then.accept(result, failure);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // the server is stopping, and the client connection with it
+            }
+        });
+    }
+
+    /**
+     * Hands this exchange to {@code handler} ({@link RequestHandler#handle}), on the event loop, with the front's one
+     * policy for a handler that throws: the failure is logged at ERROR with the application and the request, and the
+     * exchange fails ({@link #fail()}: 500 when no head went out yet, else the connection is cut). Whoever dispatches
+     * an exchange, at once or after waiting, goes through here.
+     */
+    public void handleWith(RequestHandler handler) {
+        try {
+            handler.handle(this);
+        } catch (RuntimeException e) {
+            LOG.error("Request handler for application '{}' failed on {} {}", route.application().path(),
+                    request.method(), request.uri(), e);
+            fail();
+        }
     }
 
     public ByteBufAllocator alloc() {

@@ -202,14 +202,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements E
     }
 
     private void invoke(Route route, Exchange exchange) {
-        HttpRequest request = exchange.request();
-        try {
-            route.handler().handle(exchange);
-        } catch (RuntimeException e) {
-            LOG.error("Request handler for application '{}' failed on {} {}", route.application().path(),
-                    request.method(), request.uri(), e);
-            exchange.fail();
-        }
+        exchange.handleWith(route.handler());
     }
 
     @Override

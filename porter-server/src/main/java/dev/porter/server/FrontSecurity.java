@@ -119,17 +119,8 @@ final class FrontSecurity {
             admit(exchange, user.resultNow(), admitted); // the common case: remembered, no hop off the loop
             return;
         }
-        user.whenComplete((result, failure) -> {
-            try {
-                exchange.eventLoop().execute(() -> {
-                    if (!exchange.isDone()) { // else the client left while its password was checked
-                        admit(exchange, result, admitted);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                // the server is stopping, and the connection with it
-            }
-        });
+        // (a client that left while its password was checked is not admitted)
+        exchange.resumeWhen(user, (result, failure) -> admit(exchange, result, admitted));
     }
 
     private void admit(Exchange exchange, AuthenticatedUser user, Runnable admitted) {
