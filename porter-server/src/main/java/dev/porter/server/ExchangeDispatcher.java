@@ -1,6 +1,7 @@
 package dev.porter.server;
 
 import dev.porter.config.RequestLimits;
+import dev.porter.server.errors.ErrorPages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

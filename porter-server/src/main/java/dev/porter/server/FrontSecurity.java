@@ -1,6 +1,7 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.server.errors.ErrorPages;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;

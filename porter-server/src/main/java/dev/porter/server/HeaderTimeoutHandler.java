@@ -1,5 +1,6 @@
 package dev.porter.server;
 
+import dev.porter.server.errors.ErrorPages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;

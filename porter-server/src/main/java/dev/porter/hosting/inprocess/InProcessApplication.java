@@ -8,7 +8,7 @@ import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
 import dev.porter.server.Exchange;
-import dev.porter.server.Html;
+import dev.porter.server.errors.Html;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,5 +1,6 @@
-package dev.porter.server;
+package dev.porter.server.errors;
 
+import dev.porter.server.HttpDate;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
