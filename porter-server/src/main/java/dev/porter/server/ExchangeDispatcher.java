@@ -16,8 +16,6 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -261,12 +259,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements E
     private void sendErrorAndClose(HttpResponseStatus status, String detail) {
         closing = true;
         releasePipelined();
-        byte[] body = ErrorPages.simple(status, detail);
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(body));
-        ErrorPages.addHeaders(response, body.length);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        closeAfter(ctx.writeAndFlush(response), true);
+        closeAfter(ctx.writeAndFlush(ErrorPages.response(status, detail, true)), true);
     }
 
     /**

@@ -2,11 +2,9 @@ package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
 import dev.porter.server.errors.ErrorPages;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -211,10 +209,7 @@ final class FrontSecurity {
 
     private static void deny(Exchange exchange, HttpResponseStatus status, int subStatus, List<String> challenges,
             String detail) {
-        byte[] body = ErrorPages.simple(status, detail);
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(body));
-        ErrorPages.addHeaders(response, body.length);
+        FullHttpResponse response = ErrorPages.response(status, detail, false);
         if (challenges != null) {
             for (String challenge : challenges) {
                 response.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
