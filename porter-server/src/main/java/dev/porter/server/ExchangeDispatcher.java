@@ -6,13 +6,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -23,8 +19,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * Requests are answered strictly one at a time per connection: pipelined requests wait here, and the connection stops
  * reading while they do, so responses go out in request order and a pipelined flood cannot grow memory.
  * Anything malformed is answered by the front server itself and the connection closed; it never reaches an app.
- * State is confined to the channel's event loop.
+ * What differs between an HTTP/1.x connection and an HTTP/2 stream (how it ends, whether it carries more than one
+ * exchange) is the subclass's: {@link Http1Connection}, {@link Http2StreamConnection}. State is confined to the
+ * channel's event loop.
  */
-final class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements ExchangeChannel {
+abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements ExchangeChannel {
 
     static final Logger LOG = LoggerFactory.getLogger(ExchangeDispatcher.class);
     /** How long a lingering close reads and discards before it closes anyway. */
@@ -58,23 +54,15 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements E
     private boolean lingering;
     private StrictServerCodec codec;
     private final ClientTls tls;
-    private final boolean http2;
     private final FrontSecurity security;
-
-    ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
-            AccessLog accessLog, ServerState state) {
-        this(router, serverLimits, headerTimeout, accessLog, state, null, false, null);
-    }
 
     /**
      * @param tls the connection's TLS state, null on plain http
-     * @param http2 this dispatcher serves one HTTP/2 stream (one request, no pipelining, no upgrade)
      * @param security the access checks, null when every request passes unchecked
      */
     ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
-            AccessLog accessLog, ServerState state, ClientTls tls, boolean http2, FrontSecurity security) {
+            AccessLog accessLog, ServerState state, ClientTls tls, FrontSecurity security) {
         this.tls = tls;
-        this.http2 = http2;
         this.security = security;
         this.admission = new Admission(router, serverLimits, state);
         this.state = state;
@@ -195,10 +183,6 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements E
         return tls;
     }
 
-    @Override
-    public boolean isHttp2() {
-        return http2;
-    }
 
     private void invoke(Route route, Exchange exchange) {
         exchange.handleWith(route.handler());
@@ -262,50 +246,27 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements E
         closeAfter(ctx.writeAndFlush(ErrorPages.response(status, detail, true)), true);
     }
 
-    /**
-     * Closes the connection once {@code lastWrite} is done. With {@code unreadInput} (a body, or bytes after a refused
-     * head, may still be on the way) it closes the sending side first and reads and discards for a short while: closing
-     * a socket with unread input makes the kernel send a reset, which can destroy the response before the client reads
-     * it (the "lingering close" of Apache httpd and nginx).
-     */
+    /** Nothing more is read or dispatched on this connection: it closes once {@code lastWrite} is done. */
     void closeAfter(ChannelFuture lastWrite, boolean unreadInput) {
         closing = true;
         releasePipelined();
-        if (http2 && unreadInput) {
-            // RFC 9113 section 8.1: a complete response sent before the whole request arrived is followed by
-            // RST_STREAM(NO_ERROR), which asks the client to stop sending without failing the response. Closing the
-            // stream channel alone would reset it with an error code, and clients then discard the response.
-            lastWrite.addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess() && ctx.channel().isActive()) {
-                    ctx.channel().writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
-                            .addListener(ChannelFutureListener.CLOSE);
-                } else {
-                    ctx.channel().close();
-                }
-            });
-            return;
-        }
-        if (!unreadInput || !(ctx.channel() instanceof DuplexChannel duplex)) {
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        lastWrite.addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess() || !duplex.isActive()) {
-                duplex.close();
-                return;
-            }
-            lingering = true;
-            duplex.shutdownOutput().addListener((ChannelFutureListener) s -> {
-                if (!s.isSuccess()) {
-                    duplex.close();
-                }
-            });
-            ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
-                duplex.close();
-            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-            duplex.closeFuture().addListener(c -> timer.cancel(false));
-            updateReading();
-        });
+        closeWhenWritten(lastWrite, unreadInput);
+    }
+
+    /**
+     * How this kind of connection ends after its last write; {@code unreadInput}: a body, or bytes after a refused
+     * head, may still be on the way. Called once, on the event loop.
+     */
+    abstract void closeWhenWritten(ChannelFuture lastWrite, boolean unreadInput);
+
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    /** After the response, reading and discarding what the client still sends until the connection closes. */
+    void startLingering() {
+        lingering = true;
+        updateReading();
     }
 
     @Override
@@ -317,7 +278,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements E
         headerTimeout.bodyDone();
         state.exchangeEnded();
         accessLog.completed(ctx.channel(), exchange);
-        if (!reuse || state.isDraining() || http2) {
+        if (!reuse || state.isDraining() || isHttp2()) {
             // (an HTTP/2 stream carries one exchange: closing it is a no-op once both sides ended it, else a reset)
             closeAfter(lastWrite, unreadInput);
             return;

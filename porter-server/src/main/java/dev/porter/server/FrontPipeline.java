@@ -106,8 +106,8 @@ final class FrontPipeline {
         p.addLast(HEADER_TIMEOUT, headerTimeout);
         // HttpDecoderConfig is mutable: each decoder gets its own copy.
         p.addLast(CODEC, new StrictServerCodec(decoderConfig(limits)));
-        p.addLast(DISPATCHER, new ExchangeDispatcher(router, config.requestLimits(), headerTimeout, accessLog, state,
-                tls, false, security));
+        p.addLast(DISPATCHER, new Http1Connection(router, config.requestLimits(), headerTimeout, accessLog, state,
+                tls, security));
     }
 
     /**
@@ -149,8 +149,8 @@ final class FrontPipeline {
                 sp.addLast(HEADER_TIMEOUT, headerTimeout);
                 sp.addLast(CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
                 sp.addLast("h2-request", Http2RequestAdapter.INSTANCE);
-                sp.addLast(DISPATCHER, new ExchangeDispatcher(router, config.requestLimits(), headerTimeout,
-                        accessLog, state, tls, true, security));
+                sp.addLast(DISPATCHER, new Http2StreamConnection(router, config.requestLimits(), headerTimeout,
+                        accessLog, state, tls, security));
             }
         }));
         p.addLast(Http2StreamWritability.NAME, streams);
