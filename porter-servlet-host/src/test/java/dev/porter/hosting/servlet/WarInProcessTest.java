@@ -1,0 +1,341 @@
+package dev.porter.hosting.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.porter.Porter;
+import dev.porter.config.RequestLimits;
+import dev.porter.config.ServerConfig;
+import dev.porter.testing.RawHttp;
+import dev.porter.testing.TestApps;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * WARs in-process, end to end: the real Porter, the sample WAR built in this reactor (samples/war), raw sockets and
+ * the JDK's HTTP client on loopback.
+ */
+class WarInProcessTest {
+
+    static final Path SAMPLE_WAR = Path.of(System.getProperty("porter.sample.war", "../samples/war/target/war.war"));
+
+    @TempDir
+    Path dir;
+
+    private Porter porter;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    @AfterEach
+    void stop() {
+        client.close();
+        if (porter != null) {
+            porter.stop();
+        }
+    }
+
+    /** An application folder with the sample WAR as app.war (or as given) and a web.config deploying it. */
+    Path app(String name, String arguments, Map<String, String> extra) throws IOException {
+        Path appDir = dir.resolve(name);
+        Files.createDirectories(appDir);
+        Files.copy(SAMPLE_WAR, appDir.resolve("app.war"));
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("processPath", "java");
+        attributes.put("arguments", arguments);
+        attributes.put("hostingModel", "inprocess");
+        attributes.putAll(extra);
+        TestApps.writeWebConfig(appDir, attributes, Map.of("ASPNETCORE_ENVIRONMENT", "Development"));
+        return appDir;
+    }
+
+    /** The sample WAR unzipped into {@code target} (an exploded web application). */
+    static Path explode(Path target) throws IOException {
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(SAMPLE_WAR))) {
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                Path p = target.resolve(e.getName()).normalize();
+                if (e.isDirectory()) {
+                    Files.createDirectories(p);
+                } else {
+                    Files.createDirectories(p.getParent());
+                    Files.copy(zip, p);
+                }
+            }
+        }
+        return target;
+    }
+
+    void start(Map<String, Path> apps) throws IOException {
+        start(TestApps.server(apps));
+    }
+
+    void start(ServerConfig config) throws IOException {
+        porter = Porter.start(config);
+    }
+
+    RawHttp.Response get(String path) throws IOException {
+        try (RawHttp http = new RawHttp(porter.port())) {
+            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + porter.port() + path);
+    }
+
+    @Test
+    void deploysAWarFileUnderAVirtualPath() throws Exception {
+        start(Map.of("/app", app("war", "-war app.war", Map.of())));
+        RawHttp.Response hello = get("/app/hello");
+        assertThat(hello.status()).isEqualTo(200);
+        assertThat(hello.bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hello.header("X-Filtered")).contains("yes"); // @WebFilter
+        assertThat(hello.headers("Server")).hasSizeLessThanOrEqualTo(1);
+        assertThat(hello.headers("Date")).hasSize(1);
+        assertThat(hello.header("Content-Type")).contains("text/plain;charset=utf-8");
+
+        String info = get("/app/info/x%20y?q=1").bodyText();
+        assertThat(info).contains("contextPath=/app\n", "servletPath=/info\n", "pathInfo=/x y\n", "queryString=q=1\n",
+                "protocol=HTTP/1.1\n", "scheme=http\n", "secure=false\n", "remoteAddr=127.0.0.1\n",
+                "greeting=hello from web.xml\n", // <context-param>
+                "greetings=EnglishGreeting\n", // ServletContainerInitializer with @HandlesTypes
+                "listener=started\n", // @WebListener
+                "servletApi=6.1\n", "loader=WebAppClassLoader\n");
+
+        RawHttp.Response welcome = get("/app/");
+        assertThat(welcome.status()).isEqualTo(200);
+        assertThat(welcome.bodyText()).contains("Welcome to the sample WAR");
+        assertThat(get("/app/static/note.txt").bodyText()).isEqualTo("a static file from the WAR\n");
+
+        RawHttp.Response missing = get("/app/nothing-here");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.bodyText()).contains("The sample WAR has no such page"); // <error-page> 404
+
+        RawHttp.Response thrown = get("/app/throw");
+        assertThat(thrown.status()).isEqualTo(500);
+        assertThat(thrown.bodyText()).isEqualTo("oops: thrown on purpose"); // <error-page> exception-type
+
+        assertThat(get("/APP/hello").bodyText()).isEqualTo("hello from a WAR"); // Porter routes case-insensitively
+
+        try (RawHttp http = new RawHttp(porter.port())) {
+            http.send("HEAD /app/hello HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response head = http.readResponse(true);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+            // the same connection goes on
+            assertThat(http.exchange("GET /app/hello HTTP/1.1\r\nHost: x\r\n\r\n").bodyText())
+                    .isEqualTo("hello from a WAR");
+        }
+    }
+
+    @Test
+    void deploysAnExplodedFolderAtTheRoot() throws Exception {
+        Path appDir = dir.resolve("exploded-app");
+        explode(appDir.resolve("site"));
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-war site",
+                "hostingModel", "inprocess"), Map.of());
+        start(Map.of("/", appDir));
+        assertThat(get("/hello").bodyText()).isEqualTo("hello from a WAR");
+        assertThat(get("/info").bodyText()).contains("contextPath=\n", "greetings=EnglishGreeting\n");
+        assertThat(get("/").bodyText()).contains("Welcome to the sample WAR");
+    }
+
+    @Test
+    void badInputIsNamedWith500Point0() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        Path noWebInf = app("no-web-inf", "-war folder", Map.of());
+        Files.createDirectories(noWebInf.resolve("folder/static"));
+        apps.put("/no-web-inf", noWebInf);
+        Path notAWar = app("not-a-war", "-war broken.war", Map.of());
+        Files.writeString(notAWar.resolve("broken.war"), "this is text, not a zip");
+        apps.put("/not-a-war", notAWar);
+        apps.put("/missing", app("missing", "-war nowhere.war", Map.of()));
+        apps.put("/no-path", app("no-path", "-war", Map.of()));
+        start(apps);
+
+        RawHttp.Response r = get("/no-web-inf/hello");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.bodyText()).contains("HTTP Error 500.0").contains(noWebInf.resolve("folder")
+                + "&#39; is a folder without WEB-INF/");
+        assertThat(get("/not-a-war/").bodyText()).contains("HTTP Error 500.0")
+                .contains(notAWar.resolve("broken.war") + "&#39; is not a WAR: it cannot be read as a zip file");
+        assertThat(get("/missing/").bodyText()).contains("HTTP Error 500.0")
+                .contains("The web application &#39;nowhere.war&#39; was not found at");
+        assertThat(get("/no-path/").bodyText()).contains("HTTP Error 500.0")
+                .contains("&#39;-war&#39; must be followed by the web application");
+    }
+
+    @Test
+    void aFailedDeploymentIs500Point30NamingTheCause() throws Exception {
+        Path appDir = dir.resolve("failing");
+        Path site = explode(appDir.resolve("site"));
+        Path webXml = site.resolve("WEB-INF/web.xml");
+        Files.writeString(webXml, Files.readString(webXml).replace("<display-name>",
+                "<listener><listener-class>com.example.NoSuchListener</listener-class></listener>\n  <display-name>"));
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-war site",
+                "hostingModel", "inprocess"), Map.of("ASPNETCORE_ENVIRONMENT", "Development"));
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/failing", appDir);
+        apps.put("/good", app("good", "-war app.war", Map.of()));
+        start(apps);
+        RawHttp.Response r = get("/failing/hello");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.bodyText()).contains("HTTP Error 500.30").contains("com.example.NoSuchListener");
+        assertThat(get("/good/hello").bodyText()).isEqualTo("hello from a WAR"); // one broken app disturbs no other
+    }
+
+    @Test
+    void aStartSlowerThanTheLimitIs500Point37() throws Exception {
+        Path appDir = dir.resolve("slow");
+        Path site = explode(appDir.resolve("site"));
+        Files.writeString(site.resolve("WEB-INF/slow-start"), "60000");
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-war site",
+                "hostingModel", "inprocess", "startupTimeLimit", "2"), Map.of());
+        start(Map.of("/", appDir));
+        RawHttp.Response r = get("/hello");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.bodyText()).contains("HTTP Error 500.37");
+    }
+
+    @Test
+    void bodiesStreamBothWays() throws Exception {
+        start(Map.of("/", app("echo", "-war app.war", Map.of())));
+        byte[] body = new byte[5 * 1024 * 1024];
+        new Random(7).nextBytes(body);
+        // The echo answers while the body still arrives: the client must send and read at once (the JDK's client
+        // reads only after sending, which would deadlock any streaming echo).
+        assertThat(echo(body, false).body()).isEqualTo(body);
+        assertThat(echo(body, true).body()).isEqualTo(body);
+
+        HttpResponse<String> chunkedUpload = client.send(HttpRequest.newBuilder(uri("/upload"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chunkedUpload.body()).isEqualTo(body.length + " " + sha256(body));
+
+        HttpResponse<String> continued = client.send(HttpRequest.newBuilder(uri("/upload")).expectContinue(true)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(continued.statusCode()).isEqualTo(200);
+        assertThat(continued.body()).isEqualTo(body.length + " " + sha256(body));
+
+        HttpResponse<InputStream> big = client.send(HttpRequest.newBuilder(uri("/big?bytes=" + 40_000_000)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        long n = 0;
+        try (InputStream in = big.body()) {
+            byte[] buf = new byte[65536];
+            int r;
+            while ((r = in.read(buf)) >= 0) {
+                n += r;
+            }
+        }
+        assertThat(n).isEqualTo(40_000_000L);
+    }
+
+    @Test
+    void expectContinueIsNotAnsweredWhenTheBodyIsTooLarge() throws Exception {
+        Path appDir = app("limited", "-war app.war", Map.of());
+        start(TestApps.server(Map.of("/", appDir), new RequestLimits(1000, RequestLimits.DEFAULT_MAX_URL,
+                RequestLimits.DEFAULT_MAX_QUERY_STRING), ServerConfig.WebLimits.DEFAULTS));
+        try (RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
+                    + "Expect: 100-continue\r\n\r\n");
+            assertThat(r.status()).isEqualTo(413);
+        }
+        assertThat(get("/upload").bodyText()).isEqualTo("none"); // the servlet never read (nor failed reading)
+        try (RawHttp http = new RawHttp(porter.port())) {
+            RawHttp.Response r = http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n"
+                    + "\r\n0123456789");
+            assertThat(r.bodyText()).startsWith("10 ");
+        }
+    }
+
+    @Test
+    void aClientThatGoesAwayFailsTheServletsBlockedRead() throws Exception {
+        start(Map.of("/", app("disconnect", "-war app.war", Map.of())));
+        assertThat(get("/upload").bodyText()).isEqualTo("none");
+        try (RawHttp http = new RawHttp(porter.port())) {
+            http.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+            http.send(new byte[10_000]);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/upload").bodyText().contains("EofException"));
+    }
+
+    @Test
+    void appOfflineAndWebConfigChangesRecycleAndInFlightRequestsDrain() throws Exception {
+        Path appDir = app("recycled", "-war app.war", Map.of());
+        start(Map.of("/", appDir));
+        assertThat(get("/hello").status()).isEqualTo(200);
+
+        Files.writeString(appDir.resolve("app_offline.htm"), "<p>back soon</p>");
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/hello").status() == 503);
+        assertThat(get("/hello").bodyText()).contains("back soon");
+        Files.delete(appDir.resolve("app_offline.htm"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/hello").status() == 200);
+
+        CompletableFuture<HttpResponse<String>> slow = client.sendAsync(HttpRequest.newBuilder(uri("/slow?ms=3000"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ofMillis(500)).until(() -> true);
+        Path webConfig = appDir.resolve("web.config");
+        Files.writeString(webConfig, Files.readString(webConfig).replace("stdoutLogEnabled", "stdoutLogEnabled")
+                + "\n<!-- changed -->\n");
+        HttpResponse<String> drained = slow.get();
+        assertThat(drained.statusCode()).isEqualTo(200);
+        assertThat(drained.body()).isEqualTo("slept");
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/hello").status() == 200);
+    }
+
+    /** POSTs to /echo from one thread while reading the response on this one. */
+    RawHttp.Response echo(byte[] body, boolean chunked) throws Exception {
+        try (RawHttp http = new RawHttp(porter.port())) {
+            http.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n") + "\r\n");
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    int step = 100_000;
+                    for (int off = 0; off < body.length; off += step) {
+                        int n = Math.min(step, body.length - off);
+                        if (chunked) {
+                            http.send(Integer.toHexString(n) + "\r\n");
+                        }
+                        http.send(java.util.Arrays.copyOfRange(body, off, off + n));
+                        if (chunked) {
+                            http.send("\r\n");
+                        }
+                    }
+                    if (chunked) {
+                        http.send("0\r\n\r\n");
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            RawHttp.Response r = http.readResponse();
+            sent.get();
+            assertThat(r.status()).isEqualTo(200);
+            return r;
+        }
+    }
+
+    static String sha256(byte[] body) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+    }
+
+}
