@@ -21,9 +21,7 @@ public final class PorterServletHosting implements ServletHostProvider {
     public ApplicationHandler create(ApplicationContext context, ServletAppShape shape) {
         return switch (shape.kind()) {
             case WAR -> new ServletApplication(context, shape, Shared.HOST);
-            case SPRING_BOOT_JAR -> answering(context, AncmError.APP_FAILED_TO_START, "'" + shape.path()
-                    + "' is a Spring Boot executable jar, which this Porter cannot host in-process yet: run it with "
-                    + "hostingModel=\"outofprocess\", or package it as a WAR and use arguments=\"-war <file>\".");
+            case SPRING_BOOT_JAR -> new ServletApplication(context, shape, Shared.HOST);
         };
     }
 

@@ -51,8 +51,12 @@ final class ServletApplication implements ApplicationHandler {
     private Thread startThread;
     private CompletableFuture<Void> stopped;
 
-    /** The deployed app: its server, connector and context, and the class loader to close when it stops. */
-    private record Running(Server server, PorterConnector connector, WebAppContext webApp, ClassLoader loader) {
+    /**
+     * The deployed app: its server and connector, the context path requests are addressed to, the class loader to
+     * close when it stops, and what to close first (a Spring Boot app's application context), or null.
+     */
+    private record Running(Server server, PorterConnector connector, String contextPath, ClassLoader loader,
+            AutoCloseable application) {
     }
 
     private static ScheduledThreadPoolExecutor timers() {
@@ -103,7 +107,7 @@ final class ServletApplication implements ApplicationHandler {
         channel.setHttpStream(stream);
         Runnable task;
         try {
-            task = channel.onRequest(stream.requestMetaData(context.virtualPath(), meta.getHttpVersion()));
+            task = channel.onRequest(stream.requestMetaData(r.contextPath(), meta.getHttpVersion()));
         } catch (RuntimeException e) {
             ServletEvents.warn("Application '{}': the request {} {} could not be handed to the Servlet host: {}", name,
                     exchange.request().method(), exchange.request().uri(), e.toString());
@@ -140,9 +144,22 @@ final class ServletApplication implements ApplicationHandler {
         }
     }
 
-    /** On the start thread: check the input, build the app's server and context, start it. */
+    /** On the start thread: a WAR is deployed here; a Spring Boot jar's main is started and reports later. */
     private void deploy() {
         Thread.currentThread().setContextClassLoader(ServletApplication.class.getClassLoader());
+        if (shape.kind() == ServletAppShape.Kind.SPRING_BOOT_JAR) {
+            try {
+                Thread main = BootDeployment.launch(this, shape, host, context.virtualPath(), name);
+                synchronized (lock) {
+                    startThread = main;
+                }
+            } catch (DeploymentException e) {
+                fail(e, null);
+            } catch (RuntimeException | LinkageError e) {
+                fail(DeploymentException.failed(deploymentFailed(e)), null);
+            }
+            return;
+        }
         Server server = null;
         try {
             WarDeployment.check(shape);
@@ -160,21 +177,54 @@ final class ServletApplication implements ApplicationHandler {
             if (unavailable != null || !webApp.isAvailable()) {
                 throw DeploymentException.failed(deploymentFailed(unavailable));
             }
-            PorterConnector connector = (PorterConnector) server.getConnectors()[0];
             synchronized (lock) {
                 starting = null;
-                if (stopping || failure != null) {
-                    retireInBackground(server, webApp.getClassLoader());
-                    return;
-                }
-                running = new Running(server, connector, webApp, webApp.getClassLoader());
             }
-            ServletEvents.started(name, "web application " + shape.path());
-            ready.complete(null);
+            serving(server, context.virtualPath(), webApp.getClassLoader(), null, "web application " + shape.path());
         } catch (DeploymentException e) {
             fail(e, server);
         } catch (Exception | LinkageError e) {
             fail(DeploymentException.failed(deploymentFailed(e)), server);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    /**
+     * The app is deployed and ready: requests flow to its server from now on. If the application stopped or failed
+     * meanwhile (a start slower than the limit), the late server is retired instead.
+     */
+    void serving(Server server, String contextPath, ClassLoader loader, AutoCloseable application, String what) {
+        PorterConnector connector = (PorterConnector) server.getConnectors()[0];
+        synchronized (lock) {
+            if (stopping || failure != null || running != null) {
+                Thread.ofVirtual().name("porter-servlet-retire").start(() -> {
+                    closeApplication(application);
+                    stopServer(server, loader);
+                });
+                return;
+            }
+            running = new Running(server, connector, contextPath, loader, application);
+        }
+        ServletEvents.started(name, what);
+        ready.complete(null);
+    }
+
+    /** The app failed to start (reported from its own thread). */
+    void failed(DeploymentException e) {
+        fail(e, null);
+    }
+
+    private void closeApplication(AutoCloseable application) {
+        if (application == null) {
+            return;
+        }
+        try {
+            application.close();
+        } catch (Exception | LinkageError e) {
+            ServletEvents.warn("Application '{}': closing it failed: {}", name, e.toString());
         }
     }
 
@@ -261,6 +311,7 @@ final class ServletApplication implements ApplicationHandler {
                         e.eventLoop().execute(e::abort); // the app's blocked reads and writes fail now
                     }
                 }
+                closeApplication(r.application());
                 boolean stoppedCleanly = stopServer(r.server(), r.loader());
                 if (drained && stoppedCleanly) {
                     ServletEvents.shutdown(name);
@@ -300,7 +351,9 @@ final class ServletApplication implements ApplicationHandler {
     private boolean stopServer(Server server, ClassLoader loader) {
         boolean clean = true;
         try {
-            server.stop();
+            if (!server.isStopped()) {
+                server.stop();
+            }
         } catch (Exception e) {
             clean = false;
             ServletEvents.warn("Application '{}': stopping its Servlet container failed: {}", name, e.toString());

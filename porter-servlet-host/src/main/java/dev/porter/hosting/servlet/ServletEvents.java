@@ -40,6 +40,10 @@ final class ServletEvents {
         LOG.info("Event 1033: Application '{}' has shutdown.", app);
     }
 
+    static void info(String format, Object... args) {
+        LOG.info(format, args);
+    }
+
     static void warn(String format, Object... args) {
         LOG.warn(format, args);
     }

@@ -1,0 +1,126 @@
+package dev.porter.hosting.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.porter.Porter;
+import dev.porter.testing.RawHttp;
+import dev.porter.testing.TestApps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Spring Boot 4.0.7 executable jar (samples/spring-boot, built in this reactor with porter-spring-boot) run
+ * in-process by the real Porter: Porter reads the jar, runs its main, and Boot's DispatcherServlet serves from Porter's
+ * Servlet host.
+ */
+class SpringBootInProcessTest {
+
+    static final Path SAMPLE_JAR = Path.of(System.getProperty("porter.sample.boot",
+            "../samples/spring-boot/target/spring-boot.jar"));
+
+    @TempDir
+    Path dir;
+
+    private Porter porter;
+
+    @AfterEach
+    void stop() {
+        if (porter != null) {
+            porter.stop();
+        }
+    }
+
+    Path app(String name, Path jar) throws IOException {
+        Path appDir = dir.resolve(name);
+        Files.createDirectories(appDir);
+        Files.copy(jar, appDir.resolve("app.jar"));
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-jar app.jar",
+                "hostingModel", "inprocess", "startupTimeLimit", "120"), Map.of("ASPNETCORE_ENVIRONMENT", "Development"));
+        return appDir;
+    }
+
+    RawHttp.Response send(String request) throws IOException {
+        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 120_000)) {
+            return http.exchange(request);
+        }
+    }
+
+    RawHttp.Response get(String path) throws IOException {
+        return send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    }
+
+    @Test
+    void servesASpringBootJarInProcess() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        Path boot = app("boot", SAMPLE_JAR);
+        apps.put("/boot", boot);
+        porter = Porter.start(TestApps.server(apps));
+
+        RawHttp.Response hello = get("/boot/hello");
+        assertThat(hello.status()).as(hello.bodyText()).isEqualTo(200);
+        assertThat(hello.bodyText()).isEqualTo("hello from Spring Boot");
+        assertThat(get("/boot/greet?name=porter").bodyText()).isEqualTo("{\"greeting\":\"hello, porter\"}");
+        String json = "{\"a\":1,\"b\":\"two\"}";
+        RawHttp.Response echo = send("POST /boot/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + json.length() + "\r\n\r\n" + json);
+        assertThat(echo.status()).isEqualTo(200);
+        assertThat(echo.bodyText()).isEqualTo("{\"received\":{\"a\":1,\"b\":\"two\"}}");
+        assertThat(get("/boot/info").bodyText()).contains("\"contextPath\":\"/boot\"", "\"servletPath\":\"/info\"",
+                "\"remoteAddr\":\"127.0.0.1\"", "jetty");
+
+        RawHttp.Response boom = get("/boot/boom");
+        assertThat(boom.status()).isEqualTo(500);
+        assertThat(boom.bodyText()).contains("\"status\":500", "\"path\":\"/boot/boom\""); // Boot's /error, as JSON
+        RawHttp.Response missing = get("/boot/nothing");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.bodyText()).contains("\"status\":404");
+
+        // web.config change: a new incarnation (a new class loader, main run again) serves
+        String first = instance(get("/boot/info").bodyText());
+        Path webConfig = boot.resolve("web.config");
+        Files.writeString(webConfig, Files.readString(webConfig) + "\n<!-- changed -->\n");
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> !instance(get("/boot/info").bodyText()).equals(first));
+        assertThat(get("/boot/hello").bodyText()).isEqualTo("hello from Spring Boot");
+    }
+
+    static String instance(String infoJson) {
+        int i = infoJson.indexOf("\"instance\":\"");
+        return i < 0 ? "" : infoJson.substring(i + 12, infoJson.indexOf('"', i + 12));
+    }
+
+    @Test
+    void aBootJarWithoutTheStarterIs500Point30InOneSentence() throws Exception {
+        Path stripped = dir.resolve("no-starter.jar");
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(SAMPLE_JAR));
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(stripped))) {
+            ZipEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                if (e.getName().contains("porter-")) {
+                    continue;
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                in.transferTo(out);
+                out.closeEntry();
+            }
+        }
+        porter = Porter.start(TestApps.server(Map.of("/", app("plain", stripped))));
+        RawHttp.Response r = get("/hello");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.bodyText()).contains("HTTP Error 500.30")
+                .contains("is a Spring Boot jar without Porter&#39;s starter: add the dependency "
+                        + "dev.porter:porter-spring-boot")
+                .doesNotContain("nested:");
+    }
+}
