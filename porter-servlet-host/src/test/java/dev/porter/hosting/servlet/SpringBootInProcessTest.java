@@ -100,6 +100,45 @@ class SpringBootInProcessTest {
         return i < 0 ? "" : infoJson.substring(i + 12, infoJson.indexOf('"', i + 12));
     }
 
+    /**
+     * The parity check: the same jar in-process (Porter's Jetty) and out-of-process (the app's own Tomcat behind
+     * Porter, bound to ASPNETCORE_PORT by the starter, with the integration filter) gives the same status and body,
+     * Boot's /error JSON included (its timestamp aside), and the same context path under a virtual path.
+     */
+    @Test
+    void theSameJarAnswersTheSameInProcessAndOutOfProcess() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/in", app("in", SAMPLE_JAR));
+        Path out = app("out", SAMPLE_JAR);
+        TestApps.writeWebConfig(out, Map.of("processPath", TestApps.javaExecutable(), "arguments", "-jar app.jar",
+                "hostingModel", "outofprocess", "startupTimeLimit", "120"), Map.of());
+        apps.put("/out", out);
+        porter = Porter.start(TestApps.server(apps));
+        String json = "{\"a\":[1,2],\"b\":\"two\"}";
+        for (String request : new String[] {"GET /%s/hello HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /%s/greet?name=porter HTTP/1.1\r\nHost: x\r\n\r\n",
+                "POST /%s/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                        + json.length() + "\r\n\r\n" + json,
+                "GET /%s/boom HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /%s/nothing HTTP/1.1\r\nHost: x\r\n\r\n"}) {
+            RawHttp.Response in = send(request.formatted("in"));
+            RawHttp.Response outOfProcess = send(request.formatted("out"));
+            assertThat(in.status()).as(request).isEqualTo(outOfProcess.status());
+            assertThat(comparable(in.bodyText(), "in")).as(request)
+                    .isEqualTo(comparable(outOfProcess.bodyText(), "out"));
+            // Jetty spells the charset utf-8, Tomcat UTF-8: the same value (charset names are case-insensitive)
+            assertThat(in.header("Content-Type").orElseThrow()).as(request)
+                    .isEqualToIgnoringCase(outOfProcess.header("Content-Type").orElseThrow());
+        }
+        assertThat(get("/in/info").bodyText()).contains("\"contextPath\":\"/in\"", "jetty");
+        assertThat(get("/out/info").bodyText()).contains("\"contextPath\":\"/out\"", "Tomcat");
+    }
+
+    /** A body with what legitimately differs removed: Boot's error timestamp, and the virtual path. */
+    static String comparable(String body, String virtualPath) {
+        return body.replaceAll("\"timestamp\":\"[^\"]*\"", "\"timestamp\":\"-\"").replace("/" + virtualPath + "/", "/app/");
+    }
+
     @Test
     void aBootJarWithoutTheStarterIs500Point30InOneSentence() throws Exception {
         Path stripped = dir.resolve("no-starter.jar");
