@@ -53,8 +53,11 @@ record LaunchCommand(List<String> command, String commandLine, boolean ownProces
             // child's descendants findable (ProcessGroup). setsid execs in place: same pid.
             command.add(SETSID.toString());
         }
-        command.add(resolveExecutable(processPath, appDirectory));
-        command.addAll(splitArguments(arguments));
+        String executable = resolveExecutable(processPath, appDirectory);
+        command.add(executable);
+        List<String> words = splitArguments(arguments);
+        boolean java = Path.of(executable).getFileName().toString().equals("java");
+        command.addAll(java ? dev.porter.hosting.servlet.WarRunnerCommand.rewrite(words) : words); // -war: Porter's runner
         return new LaunchCommand(List.copyOf(command), processPath + " " + arguments, ownGroup);
     }
 

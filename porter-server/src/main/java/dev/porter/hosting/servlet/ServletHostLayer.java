@@ -78,7 +78,7 @@ public final class ServletHostLayer {
                 + "hostingModel=\"outofprocess\" runs them without it.");
     }
 
-    private static Path home() {
+    static Path home() {
         String configured = System.getProperty(HOME_PROPERTY);
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);

@@ -334,6 +334,32 @@ class WarInProcessTest {
         }
     }
 
+    @Test
+    void switchingTheHostingModelIsTheOnlyChange() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/in", app("in", "-war app.war", Map.of()));
+        apps.put("/out", app("out", "-war app.war", Map.of("hostingModel", "outofprocess", "startupTimeLimit", "60")));
+        start(apps);
+        String[] paths = {"/hello", "/info/x?q=1", "/", "/static/note.txt", "/nothing-here", "/throw"};
+        for (int i = 0; i < paths.length * 5; i++) { // five rounds: a first answer that differs is not luck
+            String path = paths[i % paths.length];
+            RawHttp.Response in = get("/in" + path);
+            RawHttp.Response out = get("/out" + path);
+            assertThat(in.status()).as(path + " -> " + out.bodyText()).isEqualTo(out.status());
+            assertThat(in.bodyText().replace("contextPath=/in\n", "contextPath=/app\n")).as(path)
+                    .isEqualTo(out.bodyText().replace("contextPath=/out\n", "contextPath=/app\n"));
+            assertThat(in.header("Content-Type")).as(path).isEqualTo(out.header("Content-Type"));
+            assertThat(in.header("X-Filtered")).as(path).isEqualTo(out.header("X-Filtered"));
+        }
+        byte[] body = new byte[300_000];
+        new Random(3).nextBytes(body);
+        try (RawHttp http = new RawHttp(porter.port())) {
+            http.send("POST /out/upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n");
+            http.send(body);
+            assertThat(http.readResponse().bodyText()).isEqualTo(body.length + " " + sha256(body));
+        }
+    }
+
     static String sha256(byte[] body) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
     }
