@@ -250,6 +250,20 @@ class WarInProcessTest {
     }
 
     @Test
+    void asyncServletsAndNonBlockingIo() throws Exception {
+        start(Map.of("/", app("async", "-war app.war", Map.of())));
+        assertThat(get("/async").bodyText()).isEqualTo("async done"); // startAsync + complete on another thread
+        assertThat(get("/async?dispatch=1").bodyText()).isEqualTo("hello from a WAR"); // AsyncContext.dispatch
+        RawHttp.Response timedOut = get("/async?timeout=1"); // AsyncListener.onTimeout
+        assertThat(timedOut.status()).isEqualTo(200);
+        assertThat(timedOut.bodyText()).isEqualTo("timed out");
+        byte[] body = new byte[3 * 1024 * 1024];
+        new Random(11).nextBytes(body);
+        assertThat(echo("/nb-echo", body, false).body()).isEqualTo(body); // ReadListener + WriteListener
+        assertThat(echo("/nb-echo", body, true).body()).isEqualTo(body);
+    }
+
+    @Test
     void expectContinueIsNotAnsweredWhenTheBodyIsTooLarge() throws Exception {
         Path appDir = app("limited", "-war app.war", Map.of());
         start(TestApps.server(Map.of("/", appDir), new RequestLimits(1000, RequestLimits.DEFAULT_MAX_URL,
@@ -276,6 +290,15 @@ class WarInProcessTest {
             http.send(new byte[10_000]);
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/upload").bodyText().contains("EofException"));
+
+        // a download the client stops reading and abandons: the servlet's blocked write throws
+        assertThat(get("/big-failure").bodyText()).isEqualTo("none");
+        try (RawHttp http = new RawHttp(porter.port())) {
+            http.send("GET /big?bytes=2000000000 HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(http.readBytes(100)).hasSize(100);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> !get("/big-failure").bodyText().equals("none"));
+        assertThat(get("/big-failure").bodyText()).contains("Exception");
     }
 
     @Test
@@ -304,8 +327,12 @@ class WarInProcessTest {
 
     /** POSTs to /echo from one thread while reading the response on this one. */
     RawHttp.Response echo(byte[] body, boolean chunked) throws Exception {
+        return echo("/echo", body, chunked);
+    }
+
+    RawHttp.Response echo(String path, byte[] body, boolean chunked) throws Exception {
         try (RawHttp http = new RawHttp(porter.port())) {
-            http.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+            http.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
                     + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n") + "\r\n");
             CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
                 try {

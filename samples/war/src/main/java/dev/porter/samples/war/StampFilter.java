@@ -9,7 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /** An annotated filter on every request: stamps {@code X-Filtered} on the response. */
-@WebFilter("/*")
+@WebFilter(urlPatterns = "/*", asyncSupported = true)
 public final class StampFilter extends HttpFilter {
 
     @Override
