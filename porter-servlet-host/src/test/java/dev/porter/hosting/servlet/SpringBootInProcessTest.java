@@ -29,6 +29,9 @@ class SpringBootInProcessTest {
     static final Path SAMPLE_JAR = Path.of(System.getProperty("porter.sample.boot",
             "../samples/spring-boot/target/spring-boot.jar"));
 
+    static final Path SAMPLE_JAR3 = Path.of(System.getProperty("porter.sample.boot3",
+            "../samples/spring-boot3/target/spring-boot3.jar"));
+
     @TempDir
     Path dir;
 
@@ -132,6 +135,34 @@ class SpringBootInProcessTest {
         }
         assertThat(get("/in/info").bodyText()).contains("\"contextPath\":\"/in\"", "jetty");
         assertThat(get("/out/info").bodyText()).contains("\"contextPath\":\"/out\"", "Tomcat");
+    }
+
+    /**
+     * Spring Boot 3.5 (porter-spring-boot3, Spring 6.2 on Servlet 6.1) in-process beside a Boot 4 app (Spring 7) in one
+     * Porter, each in its own loader; and the Boot 3 jar out-of-process answers the same.
+     */
+    @Test
+    void springBoot3AndSpringBoot4ServeSideBySide() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/b4", app("b4", SAMPLE_JAR));
+        apps.put("/b3", app("b3", SAMPLE_JAR3));
+        Path out = app("b3out", SAMPLE_JAR3);
+        TestApps.writeWebConfig(out, Map.of("processPath", TestApps.javaExecutable(), "arguments", "-jar app.jar",
+                "hostingModel", "outofprocess", "startupTimeLimit", "120"), Map.of());
+        apps.put("/b3out", out);
+        porter = Porter.start(TestApps.server(apps));
+        assertThat(get("/b4/hello").bodyText()).isEqualTo("hello from Spring Boot");
+        RawHttp.Response hello3 = get("/b3/hello");
+        assertThat(hello3.status()).as(hello3.bodyText()).isEqualTo(200);
+        assertThat(hello3.bodyText()).isEqualTo("hello from Spring Boot 3");
+        assertThat(get("/b3/info").bodyText()).contains("\"contextPath\":\"/b3\"", "jetty");
+        for (String path : new String[] {"/hello", "/greet?name=porter", "/boom", "/nothing"}) {
+            RawHttp.Response in = get("/b3" + path);
+            RawHttp.Response outOfProcess = get("/b3out" + path);
+            assertThat(in.status()).as(path).isEqualTo(outOfProcess.status());
+            assertThat(comparable(in.bodyText(), "b3")).as(path).isEqualTo(comparable(outOfProcess.bodyText(), "b3out"));
+        }
+        assertThat(get("/b4/greet?name=four").bodyText()).isEqualTo("{\"greeting\":\"hello, four\"}");
     }
 
     /** A body with what legitimately differs removed: Boot's error timestamp, and the virtual path. */
