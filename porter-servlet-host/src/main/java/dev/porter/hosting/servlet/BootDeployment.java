@@ -143,6 +143,7 @@ final class BootDeployment extends PorterServletHost {
         }
         context.setErrorHandler(errors);
         context.addServletContainerInitializer(initializer);
+        PorterIdentity.install(context);
         server.setHandler(context);
         server.start();
         if (!context.isAvailable()) {

@@ -108,6 +108,7 @@ final class ServletApplication implements ApplicationHandler {
         Runnable task;
         try {
             task = channel.onRequest(stream.requestMetaData(r.contextPath(), meta.getHttpVersion()));
+            PorterIdentity.apply(channel.getRequest(), exchange);
         } catch (RuntimeException e) {
             ServletEvents.warn("Application '{}': the request {} {} could not be handed to the Servlet host: {}", name,
                     exchange.request().method(), exchange.request().uri(), e.toString());

@@ -71,6 +71,7 @@ final class WarDeployment {
         context.setDisplayName(shape.path().getFileName().toString());
         context.addConfiguration(new AnnotationConfiguration());
         context.setThrowUnavailableOnStartupException(true);
+        PorterIdentity.install(context);
         context.setLogUrlOnStart(false);
         context.addHiddenClassMatcher(new ClassMatcher("dev.porter.", "io.netty."));
         return context;

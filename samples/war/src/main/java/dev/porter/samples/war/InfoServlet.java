@@ -34,5 +34,10 @@ public final class InfoServlet extends HttpServlet {
         out.println("servletApi=" + context.getEffectiveMajorVersion() + "." + context.getEffectiveMinorVersion());
         out.println("loader=" + Thread.currentThread().getContextClassLoader().getClass().getSimpleName());
         out.println("user=" + request.getRemoteUser());
+        out.println("principal=" + (request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName()));
+        out.println("authType=" + request.getAuthType());
+        Object certificates = request.getAttribute("jakarta.servlet.request.X509Certificate");
+        out.println("certificate=" + (certificates instanceof java.security.cert.X509Certificate[] c && c.length > 0
+                ? c[0].getSubjectX500Principal().getName() : null));
     }
 }
