@@ -18,7 +18,8 @@ import java.util.ServiceLoader;
  * the front server and JDK-API apps never load a Jetty class.
  *
  * <p>Where the host is: the folder named by the system property {@value #HOME_PROPERTY}, else {@code servlet-host/}
- * next to the jar Porter runs from (the build puts {@code porter-servlet-host.jar} and Jetty's jars there). The layer
+ * next to the jar Porter runs from (the build puts {@code porter-servlet-host.jar} and Jetty's jars there);
+ * {@code classpath} means Porter's own class path. The layer
  * is a {@link URLClassLoader} over that folder's jars whose parent is Porter's own loader (the host talks to Netty and
  * {@code Exchange} directly, with no cross-loader bridge on the request path). When there is no such folder the host
  * is looked up on Porter's own class path (tests, and an all-in-one class path).
@@ -29,6 +30,9 @@ public final class ServletHostLayer {
 
     /** A folder with {@code porter-servlet-host.jar} and its dependencies. */
     public static final String HOME_PROPERTY = "porter.servlet.host";
+
+    /** {@value #HOME_PROPERTY}{@code =classpath}: no layer, the host is on Porter's class path (the host's tests). */
+    public static final String CLASS_PATH = "classpath";
 
     private static volatile Result loaded;
 
@@ -80,6 +84,9 @@ public final class ServletHostLayer {
 
     static Path home() {
         String configured = System.getProperty(HOME_PROPERTY);
+        if (CLASS_PATH.equals(configured)) {
+            return null;
+        }
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }

@@ -9,6 +9,8 @@ import java.util.EnumSet;
 import java.util.Map;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -40,7 +42,10 @@ public final class WarRunner {
         InetSocketAddress address = PorterIntegration.listenAddress(8080);
         String path = System.getenv().getOrDefault("ASPNETCORE_APPL_PATH", "/");
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false); // as in-process: the same headers and error pages both ways
+        config.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
         connector.setHost(address.getAddress().getHostAddress());
         connector.setPort(address.getPort());
         server.addConnector(connector);

@@ -387,6 +387,42 @@ class WarInProcessTest {
         }
     }
 
+    /**
+     * A Jersey servlet WAR built from Maven Central (samples/jersey-war): no web.xml, Jersey's
+     * ServletContainerInitializer in WEB-INF/lib finds the @ApplicationPath class through @HandlesTypes; resources,
+     * {@code @Context HttpServletRequest}, an exception mapper; the same answers out-of-process.
+     */
+    @Test
+    void aJerseyServletWarServesBothWays() throws Exception {
+        Path jerseyWar = Path.of(System.getProperty("porter.sample.jersey.war",
+                "../samples/jersey-war/target/jersey-war.war"));
+        Map<String, Path> apps = new LinkedHashMap<>();
+        for (String model : new String[] {"inprocess", "outofprocess"}) {
+            Path appDir = dir.resolve("jersey-" + model);
+            Files.createDirectories(appDir);
+            Files.copy(jerseyWar, appDir.resolve("jersey.war"));
+            TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-war jersey.war",
+                    "hostingModel", model, "startupTimeLimit", "60"), Map.of("ASPNETCORE_ENVIRONMENT", "Development"));
+            apps.put("/" + model, appDir);
+        }
+        start(apps);
+        RawHttp.Response hello = get("/inprocess/api/hello?name=porter");
+        assertThat(hello.status()).as(hello.bodyText()).isEqualTo(200);
+        assertThat(hello.bodyText()).isEqualTo("hello from Jersey, porter");
+        assertThat(get("/inprocess/api/info").bodyText()).isEqualTo(
+                "contextPath=/inprocess\nservletPath=/api\nbaseUri=/inprocess/api/\npath=info\n");
+        RawHttp.Response failed = get("/inprocess/api/fail");
+        assertThat(failed.status()).isEqualTo(422);
+        assertThat(failed.bodyText()).isEqualTo("rejected: no such thing");
+        for (String path : new String[] {"/api/hello?name=x", "/api/info", "/api/fail", "/api/nothing"}) {
+            RawHttp.Response in = get("/inprocess" + path);
+            RawHttp.Response out = get("/outofprocess" + path);
+            assertThat(in.status()).as(path + " -> " + out.bodyText()).isEqualTo(out.status());
+            assertThat(in.bodyText().replace("/inprocess", "/app")).as(path)
+                    .isEqualTo(out.bodyText().replace("/outofprocess", "/app"));
+        }
+    }
+
     static String sha256(byte[] body) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
     }
