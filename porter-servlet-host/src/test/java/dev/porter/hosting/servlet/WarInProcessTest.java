@@ -92,8 +92,9 @@ class WarInProcessTest {
         porter = Porter.start(config);
     }
 
+    /** A GET on a fresh connection; the read timeout is only a guard (a first request waits for the app's start). */
     RawHttp.Response get(String path) throws IOException {
-        try (RawHttp http = new RawHttp(porter.port())) {
+        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 90_000)) {
             return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
         }
     }
