@@ -64,13 +64,19 @@ final class PorterConnectionMetaData extends Attributes.Lazy implements Connecti
             synchronized (this) {
                 c = connection;
                 if (c == null) {
-                    c = new PorterConnection(new PorterEndPoint(connector.getScheduler(), local, remote),
-                            connector.getExecutor());
+                    c = new PorterConnection(new PorterEndPoint(connector.getScheduler(), connector.getExecutor(),
+                            local, remote), connector.getExecutor());
                     connection = c;
                 }
             }
         }
         return c;
+    }
+
+    /** The end point, if servlet code (or a WebSocket handshake) asked for one; else null. */
+    PorterEndPoint endPointIfCreated() {
+        Connection c = connection;
+        return c == null ? null : (PorterEndPoint) c.getEndPoint();
     }
 
     @Override

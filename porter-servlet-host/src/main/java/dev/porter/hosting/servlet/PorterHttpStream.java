@@ -47,7 +47,9 @@ import org.eclipse.jetty.util.thread.Invocable;
  * completes, because Jetty re-sends what is left; a callback completes only when Netty has written the bytes (the
  * download back-pressure: one send in flight per stream), except for a small last write, which is copied and completes
  * at once; {@code 100 Continue} is the front server's (it answers when the body is first asked for), so Jetty's own
- * interim 100 is dropped; 101 is not interim for Jetty and is refused (no protocol upgrade in-process yet).
+ * interim 100 is dropped; 101 is not interim for Jetty: it is held until Jetty completes the exchange, then
+ * {@code Exchange.upgrade} writes it and hands the raw channel to the {@link PorterEndPoint} the connection Jetty
+ * created (WebSocket) was built on.
  *
  * <p>Threading: created and fed on the exchange's event loop; {@code send}, {@code read}, {@code demand} come from
  * the app's threads and hop onto the loop for every Netty call; callbacks complete on the loop when they do not block,
@@ -65,14 +67,22 @@ final class PorterHttpStream implements HttpStream {
     private final String id;
     private final boolean headRequest;
     private final Runnable onDone;
+    /** The application's upgraded connections (closed when it stops). */
+    private final java.util.Set<PorterEndPoint> upgradedEndPoints;
     private final AtomicBoolean done = new AtomicBoolean();
     private final AtomicReference<Callback> pendingSend = new AtomicReference<>();
     private volatile boolean committed;
     private volatile Supplier<HttpFields> responseTrailers;
     private volatile long idleTimeout = -1;
+    private volatile MetaData.Response switchingProtocols;
 
-    /** On the event loop. {@code onDone} runs once when the exchange is over for Jetty. */
-    PorterHttpStream(Exchange exchange, HttpChannel channel, Executor executor, String id, Runnable onDone) {
+    /**
+     * On the event loop. {@code onDone} runs once when the exchange is over for Jetty; an upgraded connection joins
+     * {@code upgradedEndPoints} until it closes.
+     */
+    PorterHttpStream(Exchange exchange, HttpChannel channel, Executor executor, String id, Runnable onDone,
+            java.util.Set<PorterEndPoint> upgradedEndPoints) {
+        this.upgradedEndPoints = upgradedEndPoints;
         this.exchange = exchange;
         this.channel = channel;
         this.executor = executor;
@@ -142,9 +152,12 @@ final class PorterHttpStream implements HttpStream {
         if (response != null) {
             int status = response.getStatus();
             if (status == HttpStatus.SWITCHING_PROTOCOLS_101) {
+                // Not interim for Jetty: the handshake's final answer. Held until Jetty completes the exchange
+                // (succeeded()), then written by Exchange.upgrade, which takes HTTP off the client connection.
                 consume(content);
-                callback.failed(new UnsupportedOperationException("A protocol upgrade (101, e.g. WebSocket) is not "
-                        + "supported in-process yet: use hostingModel=\"outofprocess\" for this application"));
+                switchingProtocols = response;
+                committed = true;
+                callback.succeeded();
                 return;
             }
             if (HttpStatus.isInterim(status)) {
@@ -283,10 +296,48 @@ final class PorterHttpStream implements HttpStream {
         return HttpStream.consumeAvailable(this, channel.getConnectionMetaData().getHttpConfiguration());
     }
 
-    /** Jetty is done with the exchange. */
+    /** Jetty is done with the exchange: after a 101, the client connection now belongs to the new protocol. */
     @Override
     public void succeeded() {
+        MetaData.Response upgrade = switchingProtocols;
+        if (upgrade != null) {
+            upgrade(upgrade);
+        }
         finish();
+    }
+
+    private void upgrade(MetaData.Response response) {
+        Object attribute = channel.getRequest() == null ? null
+                : channel.getRequest().getAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE);
+        PorterEndPoint endPoint = ((PorterConnectionMetaData) channel.getConnectionMetaData()).endPointIfCreated();
+        if (!(attribute instanceof org.eclipse.jetty.io.Connection connection) || endPoint == null
+                || connection.getEndPoint() != endPoint) {
+            exchange.eventLoop().execute(exchange::fail);
+            return;
+        }
+        HttpHeaders headers = new DefaultHttpHeaders();
+        for (HttpField f : response.getHttpFields()) {
+            headers.add(f.getName(), f.getValue());
+        }
+        exchange.eventLoop().execute(() -> {
+            try {
+                exchange.upgrade(new DefaultHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.SWITCHING_PROTOCOLS, headers), upgraded -> {
+                    endPoint.bind(upgraded);
+                    upgraded.pipeline().addLast("porter-servlet-upgraded", endPoint.inbound());
+                    upgradedEndPoints.add(endPoint);
+                    upgraded.closeFuture().addListener(f -> upgradedEndPoints.remove(endPoint));
+                    executor.execute(() -> {
+                        endPoint.setConnection(connection);
+                        endPoint.onOpen();
+                        connection.onOpen();
+                    });
+                });
+            } catch (RuntimeException e) {
+                exchange.fail();
+                endPoint.close(e);
+            }
+        });
     }
 
     /** Jetty failed the exchange: a 500 if nothing was written, else the connection is cut. */

@@ -42,6 +42,8 @@ final class ServletApplication implements ApplicationHandler {
     private final HttpChannel.Factory channels = new HttpChannel.DefaultFactory();
     private final AtomicLong requestIds = new AtomicLong();
     private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+    /** Upgraded (WebSocket) connections: closed when the app stops (app_offline, recycle, shutdown). */
+    private final Set<PorterEndPoint> upgraded = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
     private CompletableFuture<Void> ready;
     private volatile Running running;
@@ -103,7 +105,7 @@ final class ServletApplication implements ApplicationHandler {
         HttpChannel channel = channels.newHttpChannel(meta);
         inFlight.add(exchange);
         PorterHttpStream stream = new PorterHttpStream(exchange, channel, host.executor(), id,
-                () -> requestDone(exchange));
+                () -> requestDone(exchange), upgraded);
         channel.setHttpStream(stream);
         Runnable task;
         try {
@@ -311,6 +313,9 @@ final class ServletApplication implements ApplicationHandler {
                     for (Exchange e : inFlight) {
                         e.eventLoop().execute(e::abort); // the app's blocked reads and writes fail now
                     }
+                }
+                for (PorterEndPoint endPoint : upgraded) {
+                    endPoint.close();
                 }
                 closeApplication(r.application());
                 boolean stoppedCleanly = stopServer(r.server(), r.loader());

@@ -25,9 +25,13 @@
  * through {@code dev.porter.servlet.spi.PorterServletHost}); {@link dev.porter.hosting.servlet.WarRunner}, the same
  * WAR out-of-process. {@link dev.porter.hosting.servlet.ServletApplication} is the lifecycle all shapes share.
  *
+ * <h2>Upgrades</h2>
+ * A 101 (Jakarta WebSocket's handshake) is held until Jetty completes the exchange, then written by
+ * {@code Exchange.upgrade}; the raw channel is bound to the request's {@link dev.porter.hosting.servlet.PorterEndPoint},
+ * on which Jetty built its WebSocket connection. Upgraded connections are closed when the app stops.
+ *
  * <h2>Not yet</h2>
- * Protocol upgrades (WebSocket) in-process: a 101 from the app is refused with a message naming
- * {@code outofprocess}. Per-app {@code System.getenv}/properties/{@code exit}/{@code out} (the JDK-API domains'
+ * WebSocket over HTTP/2 (RFC 8441). Per-app {@code System.getenv}/properties/{@code exit}/{@code out} (the JDK-API domains'
  * bytecode redirection) is not applied to Servlet apps.
  */
 package dev.porter.hosting.servlet;

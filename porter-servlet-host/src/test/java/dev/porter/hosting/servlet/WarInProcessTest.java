@@ -265,6 +265,66 @@ class WarInProcessTest {
     }
 
     @Test
+    void aJakartaWebSocketEndpointEchoesInProcess() throws Exception {
+        start(Map.of("/app", app("ws", "-war app.war", Map.of())));
+        assertThat(get("/app/hello").status()).isEqualTo(200);
+        java.util.concurrent.LinkedBlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(
+                URI.create("ws://127.0.0.1:" + porter.port() + "/app/ws/echo"), new java.net.http.WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket,
+                            CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            received.add(text.toString());
+                            text.setLength(0);
+                        }
+                        socket.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket,
+                            int statusCode, String reason) {
+                        closed.complete(statusCode);
+                        return null;
+                    }
+                }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        for (int i = 0; i < 200; i++) {
+            ws.sendText("message " + i, true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(received.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo: message " + i);
+        }
+        String big = "x".repeat(60_000); // under Jakarta WebSocket's default 64 KiB text message limit
+        ws.sendText(big, true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(received.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo: " + big);
+        ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1000);
+        assertThat(get("/app/hello").bodyText()).isEqualTo("hello from a WAR"); // plain HTTP goes on
+
+        // app_offline.htm closes the sockets that are open
+        CompletableFuture<Boolean> gone = new CompletableFuture<>();
+        client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + porter.port() + "/app/ws/echo"),
+                new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket,
+                            int statusCode, String reason) {
+                        gone.complete(true);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(java.net.http.WebSocket socket, Throwable error) {
+                        gone.complete(true);
+                    }
+                }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        Files.writeString(dir.resolve("ws").resolve("app_offline.htm"), "offline");
+        assertThat(gone.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void expectContinueIsNotAnsweredWhenTheBodyIsTooLarge() throws Exception {
         Path appDir = app("limited", "-war app.war", Map.of());
         start(TestApps.server(Map.of("/", appDir), new RequestLimits(1000, RequestLimits.DEFAULT_MAX_URL,
