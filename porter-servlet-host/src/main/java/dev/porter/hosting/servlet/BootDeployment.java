@@ -70,7 +70,9 @@ final class BootDeployment extends PorterServletHost {
             if (!Modifier.isStatic(main.getModifiers())) {
                 throw new NoSuchMethodException(jar.startClass() + ".main(String[]) is not static");
             }
-            main.invoke(null, (Object) new String[0]);
+            // Porter closes the app's context when it stops the app; a JVM shutdown hook would pin every stopped
+            // incarnation's class loader until Porter exits.
+            main.invoke(null, (Object) new String[] {"--spring.main.register-shutdown-hook=false"});
             if (!deployed) {
                 failedToStart(DeploymentException.failed("The Spring Boot application '" + jarPath
                         + "' returned from main without starting a web server (is it a servlet web application with "

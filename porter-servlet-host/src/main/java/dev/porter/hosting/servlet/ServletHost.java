@@ -26,11 +26,19 @@ final class ServletHost {
         threadPool.setName("porter-servlet");
         threadPool.setMaxThreads(100_000);
         scheduler = new ScheduledExecutorScheduler("porter-servlet-scheduler", true);
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
+        current.setContextClassLoader(ServletHost.class.getClassLoader());
         try {
             threadPool.start();
             scheduler.start();
+            // Create the scheduler's thread now, from the host's loader: created later from an app's thread it would
+            // inherit that app's context class loader and keep it (and every class of the app) alive for ever.
+            scheduler.schedule(() -> { }, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("Porter's Servlet host could not start its thread pool", e);
+        } finally {
+            current.setContextClassLoader(previous);
         }
     }
 

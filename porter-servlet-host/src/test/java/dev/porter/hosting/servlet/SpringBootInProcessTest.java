@@ -98,6 +98,30 @@ class SpringBootInProcessTest {
         assertThat(get("/boot/hello").bodyText()).isEqualTo("hello from Spring Boot");
     }
 
+    /** A recycled Spring Boot app leaves nothing behind: its class loader is collected. */
+    @Test
+    @org.junit.jupiter.api.Disabled("Known leak, not found yet: a recycled Spring Boot app's loader stays reachable "
+            + "(no thread keeps it as context loader, the JUL bridge is the new app's; the same test passes for a WAR, "
+            + "WarInProcessTest.aRecycledAppsClassLoaderIsCollected). Enable once a heap dump shows the path.")
+    void aRecycledSpringBootAppsClassLoaderIsCollected() throws Exception {
+        Path boot = app("collected", SAMPLE_JAR);
+        porter = Porter.start(TestApps.server(Map.of("/", boot)));
+        assertThat(get("/loader").status()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        java.lang.ref.WeakReference<ClassLoader> loader = (java.lang.ref.WeakReference<ClassLoader>) System
+                .getProperties().remove("porter.sample.boot.loader");
+        assertThat(loader.get()).isNotNull();
+        String first = instance(get("/info").bodyText());
+        Path webConfig = boot.resolve("web.config");
+        Files.writeString(webConfig, Files.readString(webConfig) + "\n<!-- changed -->\n");
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> !instance(get("/info").bodyText()).equals(first));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            System.gc();
+            return loader.get() == null;
+        });
+    }
+
     static String instance(String infoJson) {
         int i = infoJson.indexOf("\"instance\":\"");
         return i < 0 ? "" : infoJson.substring(i + 12, infoJson.indexOf('"', i + 12));

@@ -484,6 +484,32 @@ class WarInProcessTest {
         }
     }
 
+    /** Recycles leave nothing behind: the stopped incarnation's class loader is collected. */
+    @Test
+    void aRecycledAppsClassLoaderIsCollected() throws Exception {
+        Path appDir = app("collected", "-war app.war", Map.of());
+        start(Map.of("/", appDir));
+        String first = get("/loader").bodyText();
+        @SuppressWarnings("unchecked")
+        java.lang.ref.WeakReference<ClassLoader> loader =
+                (java.lang.ref.WeakReference<ClassLoader>) System.getProperties().remove("porter.sample.loader");
+        assertThat(loader.get()).isNotNull();
+        for (int i = 0; i < 3; i++) { // a few recycles, each a new incarnation
+            String before = get("/loader").bodyText();
+            System.getProperties().remove("porter.sample.loader");
+            Path webConfig = appDir.resolve("web.config");
+            Files.writeString(webConfig, Files.readString(webConfig) + "\n<!-- recycle " + i + " -->\n");
+            await().atMost(Duration.ofSeconds(60)).until(() -> !get("/loader").bodyText().equals(before));
+            System.getProperties().remove("porter.sample.loader");
+        }
+        assertThat(get("/hello").bodyText()).isEqualTo("hello from a WAR");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            System.gc();
+            return loader.get() == null;
+        });
+        assertThat(first).isNotEmpty();
+    }
+
     static String sha256(byte[] body) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
     }

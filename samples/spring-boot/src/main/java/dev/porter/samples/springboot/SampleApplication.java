@@ -38,6 +38,14 @@ public class SampleApplication {
         return Map.of("received", body);
     }
 
+    /** A weak reference to this app's class loader under a JVM-wide key (tests check it is collected after a recycle). */
+    @GetMapping("/loader")
+    String loader() {
+        ClassLoader loader = SampleApplication.class.getClassLoader();
+        System.getProperties().put("porter.sample.boot.loader", new java.lang.ref.WeakReference<>(loader));
+        return Integer.toHexString(System.identityHashCode(loader));
+    }
+
     @GetMapping("/boom")
     String boom() {
         throw new IllegalStateException("boom on purpose");
