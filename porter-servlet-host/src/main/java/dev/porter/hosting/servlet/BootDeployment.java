@@ -34,9 +34,11 @@ final class BootDeployment extends PorterServletHost {
     private final BootClassLoader loader;
     private final java.nio.file.Path jarPath;
     private volatile boolean deployed;
+    private final java.util.Map<String, String> environment;
 
     private BootDeployment(ServletApplication application, ServletHost host, String virtualPath,
-            BootClassLoader loader, java.nio.file.Path jarPath) {
+            BootClassLoader loader, java.nio.file.Path jarPath, java.util.Map<String, String> environment) {
+        this.environment = java.util.Map.copyOf(environment);
         this.application = application;
         this.host = host;
         this.virtualPath = virtualPath;
@@ -46,7 +48,7 @@ final class BootDeployment extends PorterServletHost {
 
     /** Reads the jar, then starts {@code main}; returns the main thread (the application reports from it). */
     static Thread launch(ServletApplication application, ServletAppShape shape, ServletHost host,
-            String virtualPath, String name) throws DeploymentException {
+            String virtualPath, java.util.Map<String, String> environment) throws DeploymentException {
         BootJar jar = BootJar.open(shape.path());
         if (!jar.hasStarter()) {
             throw DeploymentException.failed("'" + shape.path() + "' is a Spring Boot jar without Porter's starter: "
@@ -55,7 +57,8 @@ final class BootDeployment extends PorterServletHost {
         }
         BootClassLoader loader = new BootClassLoader("porter-boot-app", jar.urls(),
                 BootDeployment.class.getClassLoader());
-        BootDeployment deployment = new BootDeployment(application, host, virtualPath, loader, shape.path());
+        BootDeployment deployment = new BootDeployment(application, host, virtualPath, loader, shape.path(),
+                environment);
         register(loader, deployment);
         Thread main = Thread.ofPlatform().name("porter-boot-main").unstarted(() -> deployment.runMain(jar));
         main.setContextClassLoader(loader);
@@ -108,6 +111,11 @@ final class BootDeployment extends PorterServletHost {
 
     ClassLoader loader() {
         return loader;
+    }
+
+    @Override
+    public java.util.Map<String, String> environment() {
+        return environment;
     }
 
     @Override

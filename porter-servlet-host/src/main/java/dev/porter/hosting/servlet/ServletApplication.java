@@ -152,7 +152,7 @@ final class ServletApplication implements ApplicationHandler {
         Thread.currentThread().setContextClassLoader(ServletApplication.class.getClassLoader());
         if (shape.kind() == ServletAppShape.Kind.SPRING_BOOT_JAR) {
             try {
-                Thread main = BootDeployment.launch(this, shape, host, context.virtualPath(), name);
+                Thread main = BootDeployment.launch(this, shape, host, context.virtualPath(), environment());
                 synchronized (lock) {
                     startThread = main;
                 }
@@ -193,6 +193,15 @@ final class ServletApplication implements ApplicationHandler {
 
     String name() {
         return name;
+    }
+
+    /** The app's own variables: web.config's environmentVariables and ANCM's in-process ones (spec §3.1 step 4). */
+    private java.util.Map<String, String> environment() {
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>(
+                context.webConfig().aspNetCore().environmentVariables());
+        env.put("ASPNETCORE_IIS_PHYSICAL_PATH", context.physicalPath() + "/");
+        env.put("ASPNETCORE_APPL_PATH", context.virtualPath());
+        return env;
     }
 
     /**

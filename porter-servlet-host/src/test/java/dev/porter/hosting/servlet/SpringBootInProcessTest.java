@@ -98,6 +98,21 @@ class SpringBootInProcessTest {
         assertThat(get("/boot/hello").bodyText()).isEqualTo("hello from Spring Boot");
     }
 
+    /** web.config's environmentVariables configure the Boot app in-process, the context path included. */
+    @Test
+    void webConfigEnvironmentVariablesConfigureTheApp() throws Exception {
+        Path boot = app("configured", SAMPLE_JAR);
+        TestApps.writeWebConfig(boot, Map.of("processPath", "java", "arguments", "-jar app.jar",
+                "hostingModel", "inprocess", "startupTimeLimit", "120"), Map.of("PORTER_SAMPLE_GREETING",
+                "from web.config", "SERVER_SERVLET_CONTEXT_PATH", "/api"));
+        porter = Porter.start(TestApps.server(Map.of("/boot", boot)));
+        RawHttp.Response configured = get("/boot/api/configured");
+        assertThat(configured.status()).as(configured.bodyText()).isEqualTo(200);
+        assertThat(configured.bodyText()).isEqualTo("from web.config");
+        assertThat(get("/boot/api/info").bodyText()).contains("\"contextPath\":\"/boot/api\"");
+        assertThat(get("/boot/configured").status()).isEqualTo(404); // outside the context path
+    }
+
     /** A recycled Spring Boot app leaves nothing behind: its class loader is collected. */
     @Test
     @org.junit.jupiter.api.Disabled("Known leak, not found yet: a recycled Spring Boot app's loader stays reachable "

@@ -47,6 +47,15 @@ public abstract class PorterServletHost {
      */
     public abstract HostedWebApp deploy(WebAppSpec spec, ServletContainerInitializer initializer) throws Exception;
 
+    /**
+     * The app's own environment variables: web.config's {@code environmentVariables} (and the
+     * {@code ASPNETCORE_IIS_*} ones). In-process {@code System.getenv} is the server's, so the starter adds these to
+     * the app's configuration ahead of it.
+     */
+    public java.util.Map<String, String> environment() {
+        return java.util.Map.of();
+    }
+
     /** Settings the app made that have no meaning in-process (port, SSL...): the host names them once in its log. */
     public void ignoredSettings(String settings) {
     }

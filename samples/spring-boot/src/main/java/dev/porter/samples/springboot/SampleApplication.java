@@ -28,6 +28,15 @@ public class SampleApplication {
         return "hello from Spring Boot";
     }
 
+    /** A setting from the environment ({@code PORTER_SAMPLE_GREETING}, e.g. web.config's environmentVariables). */
+    @org.springframework.beans.factory.annotation.Value("${porter.sample.greeting:none}")
+    String configuredGreeting;
+
+    @GetMapping("/configured")
+    String configured() {
+        return configuredGreeting;
+    }
+
     @GetMapping("/greet")
     Map<String, String> greet(@RequestParam(name = "name", defaultValue = "world") String name) {
         return Map.of("greeting", "hello, " + name);
