@@ -203,6 +203,7 @@ final class BootDeployment extends PorterServletHost {
 
         @Override
         public void stop() {
+            BootDeployment.this.application.stoppedByApp(server);
             try {
                 server.stop();
             } catch (Exception e) {

@@ -224,6 +224,29 @@ final class ServletApplication implements ApplicationHandler {
         ready.complete(null);
     }
 
+    /**
+     * The app stopped its own web server (a Spring Boot app that closed its context): requests get 500.30 until the
+     * app is recycled, as for a JDK-API app that stops its {@code HttpServer}.
+     */
+    void stoppedByApp(Server server) {
+        Running r;
+        synchronized (lock) {
+            r = running;
+            if (stopping || r == null || r.server() != server || failure != null) {
+                return;
+            }
+            failure = DeploymentException.failed("Application '" + name + "' stopped its web server.");
+            running = null;
+        }
+        ServletEvents.warn("Application '{}' stopped its web server; requests get 500.30 until the app is recycled",
+                name);
+        // What a stop would have freed: the app's registration, its server, its class loader.
+        Thread.ofVirtual().name("porter-servlet-retire").start(() -> {
+            closeApplication(r.application());
+            stopServer(r.server(), r.loader());
+        });
+    }
+
     /** The app failed to start (reported from its own thread). */
     void failed(DeploymentException e) {
         fail(e, null);

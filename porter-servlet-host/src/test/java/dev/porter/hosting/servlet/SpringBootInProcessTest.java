@@ -98,6 +98,19 @@ class SpringBootInProcessTest {
         assertThat(get("/boot/hello").bodyText()).isEqualTo("hello from Spring Boot");
     }
 
+    /** An app that closes its own context answers 500.30 until it is recycled, and then serves again. */
+    @Test
+    void anAppThatStopsItselfAnswers500Point30UntilRecycled() throws Exception {
+        Path boot = app("self-stopping", SAMPLE_JAR);
+        porter = Porter.start(TestApps.server(Map.of("/", boot)));
+        assertThat(get("/close").bodyText()).isEqualTo("closing");
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/hello").status() == 500);
+        assertThat(get("/hello").bodyText()).contains("HTTP Error 500.30", "stopped its web server");
+        Path webConfig = boot.resolve("web.config");
+        Files.writeString(webConfig, Files.readString(webConfig) + "\n<!-- recycle -->\n");
+        await().atMost(Duration.ofSeconds(90)).until(() -> get("/hello").status() == 200);
+    }
+
     /** web.config's environmentVariables configure the Boot app in-process, the context path included. */
     @Test
     void webConfigEnvironmentVariablesConfigureTheApp() throws Exception {

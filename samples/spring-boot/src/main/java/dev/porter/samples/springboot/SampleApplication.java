@@ -55,6 +55,23 @@ public class SampleApplication {
         return Integer.toHexString(System.identityHashCode(loader));
     }
 
+    /** Closes the application context a moment after answering: the app stops itself. */
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.context.ConfigurableApplicationContext context;
+
+    @GetMapping("/close")
+    String close() {
+        new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            context.close();
+        }).start();
+        return "closing";
+    }
+
     @GetMapping("/boom")
     String boom() {
         throw new IllegalStateException("boom on purpose");
