@@ -140,7 +140,13 @@ final class OutOfProcessHandler implements ApplicationHandler {
     @Override
     public CompletableFuture<Void> stop(StopReason reason) {
         boolean first = !manager.isStopping();
-        CompletableFuture<Void> stopped = manager.stop(process -> passEveryEventLoop());
+        CompletableFuture<Void> stopped = manager.stop(process -> {
+            passEveryEventLoop();
+            Forwarder forwarder = process.forwarder();
+            if (forwarder != null) {
+                forwarder.stopRequested();
+            }
+        });
         if (first) {
             debugLog.info("Stopping the application (" + reason + ")");
         }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -456,10 +457,36 @@ final class ProxyExchange {
             pool.connect(this);
             return;
         }
+        if (!responseStarted && forwarder.isStopRequested()) {
+            stoppedUnanswered();
+            return;
+        }
         boolean invalid = cause instanceof DecoderException || cause instanceof TooLongFrameException;
         fail(invalid ? ForwardingError.INVALID_RESPONSE : ForwardingError.CONNECTION_ERROR,
                 responseStarted ? "the application closed the connection before the response was complete"
                         : "the application closed the connection without a response", cause);
+    }
+
+    /**
+     * The app, told to stop, closed the connection without a byte of this request's response: it is as unavailable as
+     * it is to every request that arrives once it is stopping, so the client gets the same 503 (the reliability bar:
+     * taking an app offline under load yields only 200 and 503).
+     */
+    private void stoppedUnanswered() {
+        finished = true;
+        Channel ch = detachBackend();
+        if (ch != null) {
+            ch.close();
+        }
+        pendingHead = null;
+        pool.ended(this);
+        releaseEarlyTunnelBytes();
+        LOG.debug("{} {}: the application at {} is stopping and closed the connection without answering; 503",
+                exchange.request().method(), exchange.request().uri(), forwarder.backendName());
+        if (!exchange.isDone()) {
+            exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, null, new byte[0]);
+        }
+        end();
     }
 
     private boolean isIdempotent() {
