@@ -1,6 +1,7 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.server.peer.ClientAddress;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -139,8 +140,9 @@ public final class Exchange {
         return route.application().path();
     }
 
+    /** The client: the TCP peer, or the client a PROXY protocol header named ({@link ClientAddress}). */
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        return ClientAddress.of(channel);
     }
 
     public InetSocketAddress localAddress() {

@@ -1,6 +1,7 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.server.peer.ProxyProtocolHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -72,11 +73,15 @@ public final class PorterServer implements AutoCloseable {
     public void start() throws IOException {
         Map<String, InetSocketAddress> wanted = new LinkedHashMap<>();
         Map<String, List<ServerConfig.Binding>> tlsBindings = new LinkedHashMap<>();
+        java.util.Set<String> proxyProtocol = new java.util.HashSet<>();
         for (ServerConfig.Site site : config.sites()) {
             for (ServerConfig.Binding b : servedBindings(site)) {
                 InetSocketAddress address = b.anyAddress() ? new InetSocketAddress(b.port())
                         : new InetSocketAddress(b.address(), b.port());
                 wanted.putIfAbsent(listenKey(b), address);
+                if (b.proxyProtocol()) {
+                    proxyProtocol.add(listenKey(b));
+                }
                 if (b.isHttps()) {
                     tlsBindings.computeIfAbsent(listenKey(b), k -> new ArrayList<>()).add(b);
                 }
@@ -116,10 +121,14 @@ public final class PorterServer implements AutoCloseable {
         try {
             for (Map.Entry<String, InetSocketAddress> e : wanted.entrySet()) {
                 Mapping<String, SslContext> tls = certificates.get(e.getKey());
+                boolean proxied = proxyProtocol.contains(e.getKey());
                 ServerBootstrap listener = bootstrap.clone().childHandler(new io.netty.channel.ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         state.clientConnected(ch);
+                        if (proxied) {
+                            ProxyProtocolHandler.install(ch.pipeline());
+                        }
                         if (tls != null) {
                             pipeline.initTls(ch, tls);
                         } else {
