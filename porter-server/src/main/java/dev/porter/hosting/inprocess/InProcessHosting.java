@@ -43,6 +43,6 @@ public final class InProcessHosting implements HostingModelFactory {
                 }
             };
         }
-        return new InProcessApplication(context);
+        return new InProcessHandler(context);
     }
 }

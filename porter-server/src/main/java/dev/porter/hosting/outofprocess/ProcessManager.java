@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -252,6 +253,7 @@ final class ProcessManager {
                     // over /proc) cost milliseconds that a cold first response should not wait for
                     result.complete(process);
                     process.rememberDescendants();
+                    warnIfReachableFromOutside(process);
                     ProcessEvents.started(appName, process.pid(), process.pid(), port);
                     debugLog.info("Started process " + process.pid() + " for slot " + index + " on port " + port
                             + ": listening " + process.startupMillis() + " ms after launch ("
@@ -276,21 +278,40 @@ final class ProcessManager {
                     process.kill();
                     throw new StartFailure("The application is shutting down.", true);
                 }
+                case MISFIT -> {
+                    // deterministic (the app's configuration): a second attempt would only do the same again
+                    process.kill();
+                    String text = ProcessEvents.listeningElsewhere(appName, root, command.commandLine(),
+                            process.pid(), port, process.misfit());
+                    debugLog.error(text);
+                    String output = redirect ? capture.text() : "";
+                    throw new StartFailure(text + (output.isEmpty() ? "" : "\r\nFirst 30KB characters of captured "
+                            + "stdout and stderr logs:\r\n" + output), false);
+                }
             }
         }
         throw new StartFailure(ProcessEvents.startFailed(appName, root, command.commandLine(), port,
                 redirect ? capture.text() : ""), false);
     }
 
+    /** A warning (once per process) when other machines can reach the child without Porter. */
+    private void warnIfReachableFromOutside(BackendProcess process) {
+        String exposure = StartDiagnosis.exposure(ListeningSockets.of(process.process().toHandle()), process.port());
+        if (exposure != null) {
+            ProcessEvents.reachableFromOutside(appName, process.pid(), exposure);
+        }
+    }
+
     /** Launches one child, or logs event 1000 and returns null. */
     private BackendProcess launch(LaunchCommand command, int index, int port, String token, boolean redirect,
             OutputCapture capture, int attempt) {
-        ProcessBuilder builder = new ProcessBuilder(command.command())
+        Map<String, String> block = environment.forProcess(port, token);
+        ProcessBuilder builder = new ProcessBuilder(command.commandFor(block, context.physicalPath()))
                 .directory(context.physicalPath().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true);
         builder.environment().clear();
-        builder.environment().putAll(environment.forProcess(port, token));
+        builder.environment().putAll(block);
         Instant launchTime = Instant.now();
         boolean pipe = false;
         if (config.stdoutLogEnabled()) {
@@ -307,7 +328,7 @@ final class ProcessManager {
         } else {
             builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         }
-        debugLog.trace("Launching " + command.command() + " in " + context.physicalPath() + " on port " + port
+        debugLog.trace("Launching " + builder.command() + " in " + context.physicalPath() + " on port " + port
                 + " (attempt " + (attempt + 1) + ")");
         Process child;
         long launchNanos = System.nanoTime();

@@ -101,7 +101,7 @@ final class ProxyExchange {
                 && ProxyRequestHead.isWebSocketUpgrade(clientToProxyRequest);
         this.hasBody = ProxyRequestHead.hasBody(clientToProxyRequest);
         this.proxyToServerRequest = ProxyRequestHead.build(exchange, forwarder.target().token(), webSocket,
-                pool.clientAddress(exchange.remoteAddress()), !hasBody);
+                pool.clientAddress(exchange.remoteAddress()), !hasBody, forwarder.options().forwardedHeaders());
         this.timeoutNanos = forwarder.options().requestTimeout().toNanos();
         if (!webSocket && clientToProxyRequest.headers().contains(HttpHeaderNames.UPGRADE)) {
             // An upgrade that is not forwarded (h2c, or WebSockets off) makes this an ordinary request; the front
