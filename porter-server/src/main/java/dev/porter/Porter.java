@@ -90,6 +90,7 @@ public final class Porter implements AutoCloseable {
                     RequestHandler handler = hosting.handlerFor(site, application);
                     return admin.wrap(site, application, handler);
                 }, accessLog);
+        server.trustProxies(environment.node().trustedProxies());
         hosting.attach(server.workerGroup());
         Porter porter = new Porter(server, hosting, accessLog, admin, environment.node().drainTime());
         try {

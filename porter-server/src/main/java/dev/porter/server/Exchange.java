@@ -73,6 +73,8 @@ public final class Exchange {
     private final ExchangeDispatcher connection;
     private final Channel channel;
     private final HttpRequest request;
+    /** Resolved on first use; a benign race (a pure function of the connection and the request head). */
+    private volatile ClientAddress.Client client;
     private final RequestTarget target;
     private final Route route;
     private final long maxBodyBytes;
@@ -140,9 +142,22 @@ public final class Exchange {
         return route.application().path();
     }
 
-    /** The client: the TCP peer, or the client a PROXY protocol header named ({@link ClientAddress}). */
+    /**
+     * The client: the TCP peer, the client a PROXY protocol header named, or the one a trusted proxy's forwarding
+     * fields named ({@link ClientAddress}).
+     */
     public InetSocketAddress remoteAddress() {
-        return ClientAddress.of(channel);
+        return client().address();
+    }
+
+    /** Who the client is and how Porter knows ({@link ClientAddress#resolve}); decided once per exchange. */
+    public ClientAddress.Client client() {
+        ClientAddress.Client c = client;
+        if (c == null) {
+            c = ClientAddress.resolve(channel, request.headers());
+            client = c;
+        }
+        return c;
     }
 
     public InetSocketAddress localAddress() {

@@ -1,6 +1,8 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.config.TrustedProxies;
+import dev.porter.server.peer.ClientAddress;
 import dev.porter.server.peer.ProxyProtocolHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -47,6 +49,7 @@ public final class PorterServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     private volatile Router router;
     private volatile FrontPipeline pipeline;
+    private volatile TrustedProxies trustedProxies = TrustedProxies.NONE;
     private volatile FrontSecurity security;
     private final Map<Channel, Boolean> secureListeners = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -59,6 +62,14 @@ public final class PorterServer implements AutoCloseable {
         this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+    }
+
+    /**
+     * The proxies whose forwarding fields name the client ({@code <forwarding trustedProxies>}); set before
+     * {@link #start}.
+     */
+    public void trustProxies(TrustedProxies proxies) {
+        this.trustedProxies = proxies;
     }
 
     /** The event loops client connections run on; the hosting module registers its backend connections here. */
@@ -137,6 +148,7 @@ public final class PorterServer implements AutoCloseable {
                     }
                 });
                 Channel ch = listener.bind(e.getValue()).syncUninterruptibly().channel();
+                ClientAddress.trust(ch, trustedProxies);
                 secureListeners.put(ch, tls != null);
                 listeners.add(ch);
                 actualPorts.put(e.getKey(), ((InetSocketAddress) ch.localAddress()).getPort());

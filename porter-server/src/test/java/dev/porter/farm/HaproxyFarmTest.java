@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -77,6 +78,7 @@ class HaproxyFarmTest {
     }
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES) // the script's phases take about three minutes; each has a guard
     void threeNodesBehindHaproxy() throws Exception {
         assumeTrue(!Boolean.getBoolean("porter.farm.skip"), "-Dporter.farm.skip");
         for (String tool : List.of("haproxy", "wrk", "curl", "ip")) {
