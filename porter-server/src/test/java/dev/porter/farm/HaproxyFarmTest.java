@@ -107,6 +107,7 @@ class HaproxyFarmTest {
         farm = builder.start();
         boolean finished = farm.waitFor(15, TimeUnit.MINUTES);
         String output = Files.readString(console);
+        System.out.println(output); // the figures, for RELIABILITY.md
         assertThat(finished).as("farm/run finished:\n%s", output).isTrue();
         assertThat(farm.exitValue()).as("farm/run's exit code:\n%s", output).isZero();
 
