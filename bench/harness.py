@@ -217,6 +217,8 @@ def main():
     ap.add_argument("--conns", help="comma-separated connection counts, e.g. 64 or 16,256")
     ap.add_argument("--seconds", type=int, help="length of each measured run")
     ap.add_argument("--rounds", type=int, help="measured runs per scenario and connection count")
+    ap.add_argument("--baseline", help="another Porter checkout, built (bench/run builds it): each Porter scenario "
+                    "also runs on it, as '<scenario> (baseline)', in the same rounds: before/after in one run")
     args = ap.parse_args()
 
     java = find_java()
@@ -290,6 +292,13 @@ http {{
         scenarios = {n: s for n, s in scenarios.items() if any(w in n.lower() for w in wanted)}
         if not scenarios and "cold" not in wanted:  # --only cold: the cold start alone
             sys.exit(f"bench: --only {args.only!r} matches no scenario")
+    if args.baseline:
+        # The same app directories served by the other checkout's bin/porter, measured in the same alternation.
+        base_porter = os.path.join(os.path.abspath(args.baseline), "bin", "porter")
+        for name in [n for n, s in scenarios.items() if s.cmd and s.cmd[0] == porter]:
+            twin = porter_run(scenarios[name].name + "-baseline", scenarios[name].cmd[2])
+            twin.cmd[0] = base_porter
+            scenarios[name + " (baseline)"] = twin
     results = {name: {c: [] for c in conn_counts} for name in scenarios}
     extra = {}
     try:

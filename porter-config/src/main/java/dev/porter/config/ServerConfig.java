@@ -118,8 +118,7 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      * {@code <application path physicalPath>}.
      *
      * @param path the virtual path: {@code /} for the site root, else {@code /seg[/seg]} without a trailing slash
-     */
-    /**
+     * @param physicalPath the application's folder
      * @param preloadEnabled IIS's {@code <application preloadEnabled>}: the application starts when the server starts
      *     and again right after each recycle, not on its first request
      */

@@ -24,7 +24,8 @@ import java.util.Set;
  * file's folder; {@code physicalPath} and log directories are {@code %VAR%}-expanded.
  *
  * <p>Elements Porter does not use (applicationPools, applicationDefaults, traceFailedRequestsLogging...) are ignored,
- * so a real applicationHost.config site section reads unchanged; an unknown <em>attribute</em> on an element Porter reads
+ * so a real applicationHost.config site section reads unchanged; an unknown <em>attribute</em> on an element Porter
+ * reads
  * is an error, so that a typo is not silently ignored. Attributes IIS writes there that Porter has no use for
  * (serverAutoStart, applicationPool, enabledProtocols, sslFlags...) are accepted and ignored.
  */

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,37 +75,16 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
         }
         // No incarnation yet: reading web.config and app_offline.htm is file work, done off the event loop; requests
         // that arrive meanwhile share the creation (their bodies are held by their exchanges).
-        creation().whenComplete((created, failure) -> {
-            try {
-                exchange.eventLoop().execute(() -> {
-                    if (exchange.isDone()) {
-                        return;
-                    }
-                    if (failure != null) {
-                        LOG.error("Application '{}': creating its handler failed", name, failure);
-                        exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null, new byte[0]);
-                    } else {
-                        handleDeferred(created, exchange);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                // the server is stopping and the connection with it
+        // (a request that waited for the incarnation runs outside the front server's dispatch: the same policy for a
+        // handler that throws, Exchange.handleWith)
+        exchange.resumeWhen(creation(), (created, failure) -> {
+            if (failure != null) {
+                LOG.error("Application '{}': creating its handler failed", name, failure);
+                exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null, new byte[0]);
+            } else {
+                exchange.handleWith(created::handle);
             }
         });
-    }
-
-    /**
-     * A request that waited for the incarnation runs outside the front server's dispatch, so a handler that throws
-     * here is answered as the dispatcher answers it ({@link Exchange#fail()}).
-     */
-    private void handleDeferred(ApplicationHandler handler, Exchange exchange) {
-        try {
-            handler.handle(exchange);
-        } catch (RuntimeException e) {
-            LOG.error("Application '{}': its handler failed on {} {}", name, exchange.request().method(),
-                    exchange.request().uri(), e);
-            exchange.fail();
-        }
     }
 
     /** The pending (or a new) creation of the current incarnation. Lock-free: called on event loops. */

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
  *
  * <p>Threading: as {@link AccessLog}, on event loops; adds only the observer's call.
  */
+@SuppressWarnings("try") // close() delegates to whatever the wrapped log may throw
 public final class ObservedAccessLog implements AccessLog, AutoCloseable {
 
     private final AccessLog log;

@@ -122,8 +122,10 @@ final class BackendProcess {
         this.forwarder = value;
     }
 
-    /** The outcome of waiting for readiness. */
-    /** MISFIT: alive, but listening elsewhere than on 127.0.0.1:port ({@link StartDiagnosis}). */
+    /**
+     * The outcome of waiting for readiness. MISFIT: alive, but listening elsewhere than on 127.0.0.1:port
+     * ({@link StartDiagnosis}).
+     */
     enum Readiness { READY, EXITED, TIMED_OUT, CANCELLED, MISFIT }
 
     /** How often a start looks at what a child that is not ready yet listens on. */

@@ -70,13 +70,7 @@ final class OutOfProcessHandler implements ApplicationHandler {
             process.resultNow().forwarder().forward(exchange);
             return;
         }
-        process.whenComplete((ready, failure) -> {
-            try {
-                exchange.eventLoop().execute(() -> started(exchange, ready, failure));
-            } catch (RejectedExecutionException e) {
-                // the server is gone, and the client connection with it
-            }
-        });
+        exchange.resumeWhen(process, (ready, failure) -> started(exchange, ready, failure));
     }
 
     /** On the exchange's loop, once the slot's start has ended. */

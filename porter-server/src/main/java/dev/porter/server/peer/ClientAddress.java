@@ -142,7 +142,7 @@ public final class ClientAddress {
         }
     }
 
-    /** RFC 7239: {@code for=} and {@code proto=} of each element, in order (an element without {@code for}: "unknown"). */
+    /** RFC 7239: {@code for=} and {@code proto=} of each element, in order (no {@code for}: "unknown"). */
     private static void forwardedElements(List<String> lines, List<String> fors, List<String> protos) {
         for (String line : lines) {
             for (String element : line.split(",")) {

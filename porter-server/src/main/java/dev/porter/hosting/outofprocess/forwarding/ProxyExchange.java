@@ -68,8 +68,12 @@ final class ProxyExchange {
     private final boolean webSocket;
     private final long timeoutNanos;
 
-    private Channel backend;
-    private BackendHandler connection;
+    /**
+     * The proxy-to-server leg, named as the request's objects are (clientToProxy..., proxyToServer...): the backend
+     * connection's channel and its handler, null until connected and once let go.
+     */
+    private Channel proxyToServerChannel;
+    private BackendHandler proxyToServerHandler;
     /** A final response head held back until its body's first piece, so that a whole small response goes out as one. */
     private HttpResponse pendingHead;
     private boolean reusedConnection;
@@ -128,8 +132,8 @@ final class ProxyExchange {
             ch.close();
             return;
         }
-        backend = ch;
-        connection = handler;
+        proxyToServerChannel = ch;
+        proxyToServerHandler = handler;
         reusedConnection = reused;
         handler.attach(this);
         lastActivity = System.nanoTime();
@@ -192,7 +196,7 @@ final class ProxyExchange {
     // ---- clientToProxyRequest body -> proxyToServerRequest ---------------------------------------------------------
 
     private void clientToProxyContent(HttpContent content) {
-        Channel ch = backend;
+        Channel ch = proxyToServerChannel;
         if (finished || tunnelling || ch == null) {
             content.release();
             return;
@@ -212,7 +216,7 @@ final class ProxyExchange {
     }
 
     void backendWritabilityChanged() {
-        Channel ch = backend;
+        Channel ch = proxyToServerChannel;
         if (clientBodyPaused && ch != null && ch.isWritable() && !finished) {
             clientBodyPaused = false;
             exchange.resumeBody();
@@ -326,7 +330,7 @@ final class ProxyExchange {
         needsFlush = true;
         if (!exchange.isWritable() && !backendReadsPaused) {
             backendReadsPaused = true;
-            backend.config().setAutoRead(false);
+            proxyToServerChannel.config().setAutoRead(false);
         }
     }
 
@@ -340,7 +344,7 @@ final class ProxyExchange {
     }
 
     private void clientWritabilityChanged() {
-        Channel ch = backend;
+        Channel ch = proxyToServerChannel;
         if (backendReadsPaused && exchange.isWritable() && ch != null && !finished) {
             backendReadsPaused = false;
             lastActivity = System.nanoTime();
@@ -350,7 +354,7 @@ final class ProxyExchange {
 
     private void responseComplete() {
         boolean reusable = serverKeepAlive && requestSent && !swallowingInterim;
-        BackendHandler handler = connection;
+        BackendHandler handler = proxyToServerHandler;
         detachBackend();
         finished = true;
         pool.release(this, handler, reusable);
@@ -363,7 +367,7 @@ final class ProxyExchange {
         tunnelling = true;
         headWritten = true;
         earlyTunnelBytes = new ArrayList<>(2);
-        backend.config().setAutoRead(false);
+        proxyToServerChannel.config().setAutoRead(false);
         // Exchange.upgrade calls back only once the 101 is written; if the client is gone by then, it never does.
         // A bounded wait keeps the backend side (and inFlight) from waiting for ever.
         joinTimer = pool.loop().schedule(this::tunnelNotJoined, UPGRADE_JOIN_LIMIT_SECONDS, TimeUnit.SECONDS);
@@ -378,7 +382,7 @@ final class ProxyExchange {
     }
 
     private void joinTunnel(Channel client) {
-        Channel ch = backend;
+        Channel ch = proxyToServerChannel;
         if (finished || ch == null || !ch.isActive()) {
             releaseEarlyTunnelBytes();
             client.close();
@@ -397,8 +401,8 @@ final class ProxyExchange {
             client.write(bytes, client.voidPromise());
         }
         earlyTunnelBytes = null;
-        connection.detach();
-        connection = null;
+        proxyToServerHandler.detach();
+        proxyToServerHandler = null;
         ch.pipeline().replace(BackendHandler.NAME, TunnelRelay.NAME, new TunnelRelay(client));
         ch.pipeline().remove(BackendPool.CODEC); // bytes the codec still held go through the relay
         client.flush();
@@ -412,7 +416,7 @@ final class ProxyExchange {
     private void tunnelEnded() {
         if (!finished) {
             finished = true;
-            backend = null;
+            proxyToServerChannel = null;
             pool.ended(this);
             end();
         }
@@ -433,8 +437,8 @@ final class ProxyExchange {
             return;
         }
         if (tunnelling && !tunnelJoined) {
-            Channel ch = backend;
-            backend = null;
+            Channel ch = proxyToServerChannel;
+            proxyToServerChannel = null;
             if (ch != null) {
                 ch.close();
             }
@@ -516,7 +520,7 @@ final class ProxyExchange {
     /** The forwarder is closing: the request ends now, an open tunnel closes. */
     void forwarderClosed() {
         if (tunnelJoined) {
-            Channel ch = backend;
+            Channel ch = proxyToServerChannel;
             if (ch != null) {
                 ch.close(); // the relay closes the client side; tunnelEnded follows
             }
@@ -533,7 +537,8 @@ final class ProxyExchange {
             end();
             return;
         }
-        if (!finished && backend == null && !requestSent && forwarder.canTakeBack() && forwarder.isBackendGone()) {
+        if (!finished && proxyToServerChannel == null && !requestSent && forwarder.canTakeBack()
+                && forwarder.isBackendGone()) {
             handBack(); // still connecting when the exit watch closed the forwarder
             return;
         }
@@ -542,10 +547,10 @@ final class ProxyExchange {
 
     private Channel detachBackend() {
         cancelTimer();
-        Channel ch = backend;
-        backend = null;
-        BackendHandler handler = connection;
-        connection = null;
+        Channel ch = proxyToServerChannel;
+        proxyToServerChannel = null;
+        BackendHandler handler = proxyToServerHandler;
+        proxyToServerHandler = null;
         if (handler != null) {
             handler.detach();
         }
@@ -584,7 +589,7 @@ final class ProxyExchange {
         }
         long silent = now - lastActivity;
         if (silent < timeoutNanos) {
-            BackendHandler handler = connection;
+            BackendHandler handler = proxyToServerHandler;
             if (handler != null) {
                 handler.watch(timeoutNanos - silent);
             }

@@ -48,6 +48,7 @@ final class ProxyRequestHead {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     private static final String MS_PREFIX = "MS-ASPNETCORE";
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("Proxy-Connection");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("Keep-Alive");
     /** The proxyToServerRequest's headers: built here from validated ones, so not validated again. */
     private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withValidation(false);
@@ -270,7 +271,7 @@ final class ProxyRequestHead {
             }
         }
         return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
-                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
+                || AsciiString.contentEqualsIgnoreCase(name, KEEP_ALIVE)
                 || AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)

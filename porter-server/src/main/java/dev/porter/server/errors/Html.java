@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.errors;
 
 /** HTML text escaping for the few places Porter puts user or app text into a page. */
 public final class Html {

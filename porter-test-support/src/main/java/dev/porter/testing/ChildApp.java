@@ -1,4 +1,4 @@
-package dev.porter.samples.hello;
+package dev.porter.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -24,11 +24,11 @@ import java.util.concurrent.TimeUnit;
  * environment, output to a file (drained by the OS, so the child never blocks on a full pipe). {@link #close()} stops
  * it by its pid and waits.
  */
-final class ChildApp implements AutoCloseable {
-    final Process process;
-    final int port;
-    final String token;
-    final Path output;
+public final class ChildApp implements AutoCloseable {
+    public final Process process;
+    public final int port;
+    public final String token;
+    public final Path output;
 
     private ChildApp(Process process, int port, String token, Path output) {
         this.process = process;
@@ -38,7 +38,7 @@ final class ChildApp implements AutoCloseable {
     }
 
     /** Runs {@code mainClass} with this test JVM's class path (surefire puts the real one in java.class.path). */
-    static ChildApp startClass(String mainClass, String applPath) throws Exception {
+    public static ChildApp startClass(String mainClass, String applPath) throws Exception {
         return start(applPath, "-cp", System.getProperty("java.class.path"), mainClass);
     }
 
@@ -46,7 +46,7 @@ final class ChildApp implements AutoCloseable {
      * Runs {@code java <javaArguments>} (the JVM running the tests) with the module's environment and waits until it
      * accepts connections. A port picked free can be taken before the child binds it; then the start is retried.
      */
-    static ChildApp start(String applPath, String... javaArguments) throws Exception {
+    public static ChildApp start(String applPath, String... javaArguments) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(javaArguments));
@@ -79,7 +79,7 @@ final class ChildApp implements AutoCloseable {
         }
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return new String(Files.readAllBytes(output), StandardCharsets.UTF_8);
     }
 
@@ -100,12 +100,17 @@ final class ChildApp implements AutoCloseable {
 
     /** SIGTERM through the handle (not Process.destroy, which closes our pipe ends), then SIGKILL if needed. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         if (process.isAlive()) {
             process.toHandle().destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.toHandle().destroyForcibly();
+                    process.waitFor(20, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
                 process.toHandle().destroyForcibly();
-                process.waitFor(20, TimeUnit.SECONDS);
+                Thread.currentThread().interrupt();
             }
         }
         Files.deleteIfExists(output);

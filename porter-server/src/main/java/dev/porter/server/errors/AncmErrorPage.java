@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.errors;
 
 import java.nio.charset.StandardCharsets;
 

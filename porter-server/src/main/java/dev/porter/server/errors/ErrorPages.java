@@ -1,8 +1,14 @@
-package dev.porter.server;
+package dev.porter.server.errors;
 
+import dev.porter.server.HttpDate;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,6 +28,22 @@ public final class ErrorPages {
                 + "</title></head>\r\n<body><h1>" + title + "</h1>\r\n<p>" + Html.escape(detail)
                 + "</p></body></html>\r\n";
         return html.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The front server's error response, whole: {@code status}, the page naming what was wrong, its headers, and
+     * {@code Connection: close} when {@code close} (after a refused head the rest of the connection cannot be trusted).
+     * The one place the front builds one; the hosting models' pages (ANCM's) have their own renderer.
+     */
+    public static FullHttpResponse response(HttpResponseStatus status, String detail, boolean close) {
+        byte[] body = simple(status, detail);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body));
+        addHeaders(response, body.length);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
     }
 
     /** Content-Type, Content-Length, Server and Date for an error page of {@code length} bytes. */

@@ -1,4 +1,4 @@
-package dev.porter.integration;
+package dev.porter.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,9 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** One HTTP/1.1 request on a fresh connection ({@code Connection: close}), bytes exactly as the test writes them. */
-public final class RawHttp {
-    private RawHttp() {
+/**
+ * One HTTP/1.1 request on a fresh connection ({@code Connection: close}), bytes exactly as the test writes them, read
+ * to the end. For a conversation on one connection (pipelining, keep-alive, half a head), {@link RawHttp}.
+ */
+public final class OneShotHttp {
+    private OneShotHttp() {
     }
 
     /** A parsed response: status, headers (lower-case names, last wins) and body. */
@@ -84,7 +87,8 @@ public final class RawHttp {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         String body = text.substring(end + 4);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
