@@ -33,12 +33,15 @@ public final class ServerEnvironment {
 
     /**
      * This environment on a farm node: with a node directory, {@code PORTER_NODE_DIRECTORY} names it, so children
-     * inherit it and web.config can say {@code stdoutLogFile="%PORTER_NODE_DIRECTORY%\logs\stdout"}.
+     * inherit it and web.config can say {@code stdoutLogFile="%PORTER_NODE_DIRECTORY%\logs\stdout"}, and
+     * {@code TMPDIR} is its {@code tmp} folder (Java ignores TMPDIR: give a Java app
+     * {@code -Djava.io.tmpdir=%PORTER_NODE_DIRECTORY%/tmp}).
      */
     public ServerEnvironment withNode(NodeConfig node) {
         Map<String, String> vars = new java.util.HashMap<>(variables);
         if (node.localDirectory() != null) {
             vars.put(NODE_DIRECTORY_VARIABLE, node.localDirectory().toString());
+            vars.put("TMPDIR", node.localDirectory().resolve("tmp").toString()); // temporary files stay on the node
         }
         return new ServerEnvironment(vars, node);
     }

@@ -119,6 +119,9 @@ class SharedConfigurationTest {
                 && Files.isDirectory(dir.resolve("nodes/b/logs/W3SVC1")));
         assertThat(share.resolve("logs")).doesNotExist();
         assertThat(dir.resolve("nodes/a/tmp")).isDirectory();
+        // Children learn the node directory (for %PORTER_NODE_DIRECTORY% in web.config) and keep temporary files there.
+        assertThat(get(a.port(), "/env/PORTER_NODE_DIRECTORY").body()).isEqualTo(dir.resolve("nodes/a").toString());
+        assertThat(get(b.port(), "/env/TMPDIR").body()).isEqualTo(dir.resolve("nodes/b/tmp").toString());
     }
 
     @Test
