@@ -26,6 +26,10 @@ public final class InProcessHosting implements HostingModelFactory {
 
     @Override
     public ApplicationHandler create(ApplicationContext context) {
+        ApplicationHandler servlet = ServletDispatch.handlerFor(context); // WARs and Spring Boot jars
+        if (servlet != null) {
+            return servlet;
+        }
         if (!(HttpServerProvider.provider() instanceof InProcessServerProvider)) {
             String why = "The JVM's HttpServerProvider is " + HttpServerProvider.provider().getClass().getName()
                     + ", chosen before Porter could install its own (" + InProcessServerProvider.class.getName()

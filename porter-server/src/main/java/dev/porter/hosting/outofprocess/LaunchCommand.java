@@ -4,6 +4,7 @@ import dev.porter.config.AppPaths;
 import dev.porter.config.AspNetCoreConfig;
 import dev.porter.config.EnvironmentExpander;
 import dev.porter.hosting.ServerEnvironment;
+import dev.porter.hosting.servlet.WarRunnerCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,8 +67,11 @@ record LaunchCommand(List<String> command, String commandLine, boolean ownProces
             command.add(SETSID.toString());
         }
         int executable = command.size();
-        command.add(resolveExecutable(processPath, appDirectory));
-        command.addAll(splitArguments(arguments));
+        String resolved = resolveExecutable(processPath, appDirectory);
+        command.add(resolved);
+        List<String> words = splitArguments(arguments);
+        boolean java = Path.of(resolved).getFileName().toString().equals("java");
+        command.addAll(java ? WarRunnerCommand.rewrite(words) : words); // -war: Porter's runner
         return new LaunchCommand(List.copyOf(command), processPath + " " + arguments, ownGroup, executable,
                 processPath.indexOf('%') >= 0);
     }
