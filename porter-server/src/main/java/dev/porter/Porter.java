@@ -3,6 +3,7 @@ package dev.porter;
 import dev.porter.admin.Administration;
 import dev.porter.config.AdministrationConfig;
 import dev.porter.config.HostingModel;
+import dev.porter.config.NodeConfig;
 import dev.porter.config.ServerConfig;
 import dev.porter.hosting.HostingModelFactory;
 import dev.porter.hosting.HostingModels;
@@ -19,12 +20,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running Porter: the front server wired to the hosting module. The composition root that the CLI and the
  * end-to-end tests start.
  */
 public final class Porter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Porter.class);
 
     /** How long a graceful stop lets in-flight requests finish before closing their connections. */
     static final Duration DRAIN_TIME = Duration.ofSeconds(10);
@@ -36,10 +41,13 @@ public final class Porter implements AutoCloseable {
     private final AccessLog accessLog;
     private final Administration admin;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final Duration healthDrainTime;
     /** Set the moment a graceful stop begins: the admin endpoint's /health answers 503 from then on. */
     private volatile boolean stopBegan;
 
-    private Porter(PorterServer server, HostingModule hosting, AccessLog accessLog, Administration admin) {
+    private Porter(PorterServer server, HostingModule hosting, AccessLog accessLog, Administration admin,
+            Duration healthDrainTime) {
+        this.healthDrainTime = healthDrainTime;
         this.server = server;
         this.hosting = hosting;
         this.accessLog = accessLog;
@@ -60,6 +68,16 @@ public final class Porter implements AutoCloseable {
         return start(config, environment, factories, null);
     }
 
+    /**
+     * Starts a node of a farm: {@code node} says how long a stop keeps serving with {@code /health} at 503
+     * ({@link #drainThenStop}), where node-local state goes and how application directories are watched.
+     */
+    public static Porter start(ServerConfig config, AdministrationConfig administration, NodeConfig node)
+            throws IOException {
+        return start(NodeDirectory.prepare(config, node), ServerEnvironment.ofSystem().withNode(node),
+                HostingModels.defaults(), administration);
+    }
+
     public static Porter start(ServerConfig config, ServerEnvironment environment,
             Map<HostingModel, HostingModelFactory> factories, AdministrationConfig administration)
             throws IOException {
@@ -72,8 +90,9 @@ public final class Porter implements AutoCloseable {
                     RequestHandler handler = hosting.handlerFor(site, application);
                     return admin.wrap(site, application, handler);
                 }, accessLog);
+        server.trustProxies(environment.node().trustedProxies());
         hosting.attach(server.workerGroup());
-        Porter porter = new Porter(server, hosting, accessLog, admin);
+        Porter porter = new Porter(server, hosting, accessLog, admin, environment.node().drainTime());
         try {
             server.start();
             if (admin != null) {
@@ -119,6 +138,27 @@ public final class Porter implements AutoCloseable {
     public int securePort() {
         List<InetSocketAddress> secure = server.secureListenAddresses();
         return secure.isEmpty() ? -1 : secure.getFirst().getPort();
+    }
+
+    /**
+     * The stop a farm node makes on SIGTERM: {@code /health} answers 503 at once while everything else keeps serving
+     * for the node's drain time ({@code <node drainTime>}, {@code --drain-time}), so that a load balancer checking
+     * {@code /health} takes the node out of rotation before it stops accepting; then {@link #stop()}. Called from one
+     * thread (the CLI's main thread); blocks for the drain time.
+     */
+    public void drainThenStop() {
+        stopBegan = true;
+        if (!healthDrainTime.isZero() && !stopped.get()) {
+            LOG.info("Draining: /health answers 503; serving for {} ms more so that load balancers stop sending "
+                    + "requests here", healthDrainTime.toMillis());
+            try {
+                Thread.sleep(healthDrainTime);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.info("Stopping: no new connections; letting requests in flight finish");
+        stop();
     }
 
     /**

@@ -77,8 +77,15 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      * @param hostName empty for any host
      * @param certificate the server certificate of an https binding; null for http, and for an https binding that
      *     names none (not served)
+     * @param proxyProtocol Porter's {@code proxyProtocol="true"}: every connection opens with a PROXY protocol v1 or
+     *     v2 header (HAProxy's), which names the client; a connection without a valid one is refused
      */
-    public record Binding(String protocol, String address, int port, String hostName, TlsCertificate certificate) {
+    public record Binding(String protocol, String address, int port, String hostName, TlsCertificate certificate,
+            boolean proxyProtocol) {
+
+        public Binding(String protocol, String address, int port, String hostName, TlsCertificate certificate) {
+            this(protocol, address, port, hostName, certificate, false);
+        }
 
         public Binding(String protocol, String address, int port, String hostName) {
             this(protocol, address, port, hostName, null);
@@ -86,7 +93,12 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
 
         /** The same binding on another port (a port-0 binding once the OS has chosen). */
         public Binding withPort(int newPort) {
-            return new Binding(protocol, address, newPort, hostName, certificate);
+            return new Binding(protocol, address, newPort, hostName, certificate, proxyProtocol);
+        }
+
+        /** The same binding with PROXY protocol on or off. */
+        public Binding withProxyProtocol(boolean on) {
+            return new Binding(protocol, address, port, hostName, certificate, on);
         }
 
         public boolean isHttps() {

@@ -41,7 +41,8 @@ public final class ServerConfigParser {
 
     private static final Set<String> SITE_ATTRIBUTES = Set.of("name", "id", "serverAutoStart");
     private static final Set<String> BINDING_ATTRIBUTES = Set.of("protocol", "bindingInformation", "sslFlags",
-            "certificateHash", "certificateStoreName", "certificateFile", "keyFile", "certificatePassword");
+            "certificateHash", "certificateStoreName", "certificateFile", "keyFile", "certificatePassword",
+            "proxyProtocol");
     private static final Set<String> ACCESS_ATTRIBUTES = Set.of("sslFlags", "clientCertificateAuthorities");
     private static final Set<String> ANONYMOUS_ATTRIBUTES = Set.of("enabled", "userName", "password",
             "logonMethod");
@@ -123,6 +124,12 @@ public final class ServerConfigParser {
                         throw ConfigException.invalidAttribute(absolute, bindingElement, "bindingInformation",
                                 bindingElement.attribute("bindingInformation"), "a port that is not also used by an "
                                 + other.attribute("protocol") + " binding (line " + other.line() + ")");
+                    }
+                    // One socket expects a PROXY protocol header on every connection or on none.
+                    if (other != null && readBinding(absolute, other).proxyProtocol() != b.proxyProtocol()) {
+                        throw ConfigException.invalidAttribute(absolute, bindingElement, "proxyProtocol",
+                                String.valueOf(b.proxyProtocol()), "the same value as the binding on line "
+                                + other.line() + ", which listens on the same address and port");
                     }
                 }
             }
@@ -384,7 +391,7 @@ public final class ServerConfigParser {
                         element.attribute("certificatePassword"));
                 return new ServerConfig.Binding(binding.protocol(), binding.address(), binding.port(),
                         binding.hostName(), new ServerConfig.TlsCertificate(certificatePath, origin, store.chain(),
-                                store.key()));
+                                store.key()), binding.proxyProtocol());
             }
         } catch (TlsFiles.Problem e) {
             throw ConfigException.attributeProblem(file, element, "certificateFile", e.getMessage() + ".");
@@ -401,7 +408,7 @@ public final class ServerConfigParser {
             java.security.PrivateKey key = TlsFiles.readPemKey(keyPath);
             TlsFiles.checkPair(key, chain.getFirst(), keyPath);
             return new ServerConfig.Binding(binding.protocol(), binding.address(), binding.port(), binding.hostName(),
-                    new ServerConfig.TlsCertificate(certificatePath, origin, chain, key));
+                    new ServerConfig.TlsCertificate(certificatePath, origin, chain, key), binding.proxyProtocol());
         } catch (TlsFiles.Problem e) {
             throw ConfigException.attributeProblem(file, element, keyAttribute, e.getMessage()
                     + (keyFile == null ? " (give the key in keyFile=\"key.pem\")" : "") + ".");
@@ -457,7 +464,8 @@ public final class ServerConfigParser {
                 || c == '_')) {
             throw a.outOfRange("bindingInformation", info, BINDING_ALLOWED);
         }
-        return new ServerConfig.Binding(protocol, address, port, host.equals("*") ? "" : host);
+        return new ServerConfig.Binding(protocol, address, port, host.equals("*") ? "" : host, null,
+                a.bool("proxyProtocol", false));
     }
 
     static boolean isIpLiteral(String address) {

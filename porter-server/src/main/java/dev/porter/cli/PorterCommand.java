@@ -4,6 +4,8 @@ import dev.porter.Porter;
 import dev.porter.config.AdministrationConfig;
 import dev.porter.config.AdministrationConfigParser;
 import dev.porter.config.ConfigException;
+import dev.porter.config.NodeConfig;
+import dev.porter.config.NodeConfigParser;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.config.ServerConfigParser;
@@ -14,6 +16,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -113,6 +116,12 @@ public final class PorterCommand implements Callable<Integer> {
                         + "(0: any free port; the log says which). Off by default.")
         Integer adminPort;
 
+        @Option(names = "--drain-time", paramLabel = "SECONDS",
+                description = "On SIGTERM/SIGINT, answer /health with 503 and keep serving for this long before "
+                        + "stopping, so that a load balancer takes this node out first (0-3600). Default: porter.xml's "
+                        + "<node drainTime>, else 5 with the admin endpoint on and 0 without it.")
+        Integer drainSeconds;
+
         @Override
         public Integer call() throws Exception {
             logToDirectory(logDir);
@@ -145,8 +154,10 @@ public final class PorterCommand implements Callable<Integer> {
                             List.of(new ServerConfig.Application("/", dir)),
                             new ServerConfig.LogFile(false, dir.resolve("logs")))),
                     RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS);
-            return serveUntilSignalled(config, adminPort == null ? null
-                    : AdministrationConfig.loopback(adminPort, "--admin " + adminPort));
+            AdministrationConfig admin = adminPort == null ? null
+                    : AdministrationConfig.loopback(adminPort, "--admin " + adminPort);
+            return serveUntilSignalled(config, admin, node(dir, NodeConfig.DEFAULTS.withDrainTime(null),
+                    drainSeconds, null, admin));
         }
 
         private static String literal(Path dir, String bind) throws ConfigException {
@@ -174,9 +185,25 @@ public final class PorterCommand implements Callable<Integer> {
                         + "else stderr only.")
         Path logDir;
 
+        @Option(names = "--drain-time", paramLabel = "SECONDS",
+                description = "On SIGTERM/SIGINT, answer /health with 503 and keep serving for this long before "
+                        + "stopping, so that a load balancer takes this node out first (0-3600). Default: porter.xml's "
+                        + "<node drainTime>, else 5 with the admin endpoint on and 0 without it.")
+        Integer drainSeconds;
+
+        @Option(names = "--node-dir", paramLabel = "DIR", defaultValue = "${env:PORTER_NODE_DIRECTORY}",
+                description = "This node's own directory when several nodes serve one porter.xml from a share: "
+                        + "Porter's log (unless --log-dir), access logs, shadow copies and temporary files go there. "
+                        + "Default: $PORTER_NODE_DIRECTORY, else porter.xml's <node localDirectory>, else none.")
+        Path nodeDir;
+
         @Override
         public Integer call() throws Exception {
-            logToDirectory(logDir);
+            NodeConfig fromFile = new NodeConfigParser().parse(file, NodeConfig.DEFAULTS.withDrainTime(null));
+            Path local = nodeDir != null && !nodeDir.toString().isEmpty() ? nodeDir.toAbsolutePath().normalize()
+                    : fromFile.localDirectory();
+            logToDirectory(logDir != null && !logDir.toString().isEmpty() ? logDir
+                    : local == null ? null : local.resolve("logs"));
             ServerConfig config = new ServerConfigParser().parse(file);
             for (ServerConfig.Site site : config.sites()) {
                 for (ServerConfig.Binding b : site.httpsBindings()) {
@@ -187,7 +214,8 @@ public final class PorterCommand implements Callable<Integer> {
                     }
                 }
             }
-            return serveUntilSignalled(config, new AdministrationConfigParser().parse(file).orElse(null));
+            AdministrationConfig admin = new AdministrationConfigParser().parse(file).orElse(null);
+            return serveUntilSignalled(config, admin, node(file, fromFile, drainSeconds, local, admin));
         }
     }
 
@@ -204,13 +232,34 @@ public final class PorterCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The node settings: the command line's over porter.xml's; an unset drain time is 5 s when there is a /health to
+     * watch (the admin endpoint) and 0 when there is none.
+     */
+    static NodeConfig node(Path origin, NodeConfig fromFile, Integer drainSeconds, Path localDirectory,
+            AdministrationConfig admin) throws ConfigException {
+        if (drainSeconds != null && (drainSeconds < 0 || drainSeconds > 3600)) {
+            throw new ConfigException(origin, "--drain-time " + drainSeconds + " is out of range; allowed: 0-3600 "
+                    + "(seconds).");
+        }
+        Duration drain = drainSeconds != null ? Duration.ofSeconds(drainSeconds)
+                : fromFile.drainTime() != null ? fromFile.drainTime()
+                : admin != null ? NodeConfig.DEFAULT_DRAIN_TIME : Duration.ZERO;
+        return fromFile.withDrainTime(drain).withLocalDirectory(localDirectory);
+    }
+
     /** Starts, then waits for SIGINT/SIGTERM and stops gracefully; 0 when that went well. */
     static int serveUntilSignalled(ServerConfig config, AdministrationConfig administration) {
+        return serveUntilSignalled(config, administration, NodeConfig.DEFAULTS.withDrainTime(Duration.ZERO));
+    }
+
+    /** Starts a node, then waits for SIGINT/SIGTERM, drains and stops gracefully; 0 when that went well. */
+    static int serveUntilSignalled(ServerConfig config, AdministrationConfig administration, NodeConfig node) {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
         Porter porter;
         try {
-            porter = Porter.start(config, administration);
+            porter = Porter.start(config, administration, node);
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("the admin endpoint")) {
                 System.err.println("porter: " + e.getMessage());
@@ -229,8 +278,7 @@ public final class PorterCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.info("Stopping: no new connections; letting requests in flight finish");
-        porter.stop();
+        porter.drainThenStop();
         LOG.info("Stopped");
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

@@ -40,7 +40,7 @@ public final class HostingModule implements AutoCloseable {
         this.serverConfig = serverConfig;
         this.environment = environment;
         this.factories = Map.copyOf(factories);
-        this.watcher = new DirectoryWatcher();
+        this.watcher = new DirectoryWatcher(environment.node().changePolling(), environment.node().pollInterval());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("porter-hosting-scheduler").factory());
     }

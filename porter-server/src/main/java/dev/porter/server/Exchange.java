@@ -1,6 +1,7 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.server.peer.ClientAddress;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -80,6 +81,8 @@ public final class Exchange {
     private final ExchangeChannel connection;
     private final Channel channel;
     private final HttpRequest request;
+    /** Resolved on first use; a benign race (a pure function of the connection and the request head). */
+    private volatile ClientAddress.Client client;
     private final RequestTarget target;
     private final Route route;
     private final long maxBodyBytes;
@@ -147,8 +150,22 @@ public final class Exchange {
         return route.application().path();
     }
 
+    /**
+     * The client: the TCP peer, the client a PROXY protocol header named, or the one a trusted proxy's forwarding
+     * fields named ({@link ClientAddress}).
+     */
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        return client().address();
+    }
+
+    /** Who the client is and how Porter knows ({@link ClientAddress#resolve}); decided once per exchange. */
+    public ClientAddress.Client client() {
+        ClientAddress.Client c = client;
+        if (c == null) {
+            c = ClientAddress.resolve(channel, request.headers());
+            client = c;
+        }
+        return c;
     }
 
     public InetSocketAddress localAddress() {

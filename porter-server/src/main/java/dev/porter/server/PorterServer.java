@@ -1,6 +1,9 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.config.TrustedProxies;
+import dev.porter.server.peer.ClientAddress;
+import dev.porter.server.peer.ProxyProtocolHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -46,6 +49,7 @@ public final class PorterServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     private volatile Router router;
     private volatile FrontPipeline pipeline;
+    private volatile TrustedProxies trustedProxies = TrustedProxies.NONE;
     private volatile FrontSecurity security;
     private final Map<Channel, Boolean> secureListeners = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -60,6 +64,14 @@ public final class PorterServer implements AutoCloseable {
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
     }
 
+    /**
+     * The proxies whose forwarding fields name the client ({@code <forwarding trustedProxies>}); set before
+     * {@link #start}.
+     */
+    public void trustProxies(TrustedProxies proxies) {
+        this.trustedProxies = proxies;
+    }
+
     /** The event loops client connections run on; the hosting module registers its backend connections here. */
     public EventLoopGroup workerGroup() {
         return workerGroup;
@@ -72,11 +84,15 @@ public final class PorterServer implements AutoCloseable {
     public void start() throws IOException {
         Map<String, InetSocketAddress> wanted = new LinkedHashMap<>();
         Map<String, List<ServerConfig.Binding>> tlsBindings = new LinkedHashMap<>();
+        java.util.Set<String> proxyProtocol = new java.util.HashSet<>();
         for (ServerConfig.Site site : config.sites()) {
             for (ServerConfig.Binding b : servedBindings(site)) {
                 InetSocketAddress address = b.anyAddress() ? new InetSocketAddress(b.port())
                         : new InetSocketAddress(b.address(), b.port());
                 wanted.putIfAbsent(listenKey(b), address);
+                if (b.proxyProtocol()) {
+                    proxyProtocol.add(listenKey(b));
+                }
                 if (b.isHttps()) {
                     tlsBindings.computeIfAbsent(listenKey(b), k -> new ArrayList<>()).add(b);
                 }
@@ -116,10 +132,14 @@ public final class PorterServer implements AutoCloseable {
         try {
             for (Map.Entry<String, InetSocketAddress> e : wanted.entrySet()) {
                 Mapping<String, SslContext> tls = certificates.get(e.getKey());
+                boolean proxied = proxyProtocol.contains(e.getKey());
                 ServerBootstrap listener = bootstrap.clone().childHandler(new io.netty.channel.ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         state.clientConnected(ch);
+                        if (proxied) {
+                            ProxyProtocolHandler.install(ch.pipeline());
+                        }
                         if (tls != null) {
                             pipeline.initTls(ch, tls);
                         } else {
@@ -128,6 +148,7 @@ public final class PorterServer implements AutoCloseable {
                     }
                 });
                 Channel ch = listener.bind(e.getValue()).syncUninterruptibly().channel();
+                ClientAddress.trust(ch, trustedProxies);
                 secureListeners.put(ch, tls != null);
                 listeners.add(ch);
                 actualPorts.put(e.getKey(), ((InetSocketAddress) ch.localAddress()).getPort());

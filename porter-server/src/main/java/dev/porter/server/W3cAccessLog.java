@@ -1,5 +1,6 @@
 package dev.porter.server;
 
+import dev.porter.server.peer.ClientAddress;
 import dev.porter.config.ServerConfig;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -139,7 +140,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         String uri = request.uri();
         int q = uri.indexOf('?');
         enqueue(site, System.currentTimeMillis(), fields(local, request, q < 0 ? uri : uri.substring(0, q),
-                q < 0 ? null : uri.substring(q + 1), channel.remoteAddress(), status, 0, 0, 0));
+                q < 0 ? null : uri.substring(q + 1), ClientAddress.of(channel), status, 0, 0, 0));
     }
 
     /** Hands a line to the writer; never blocks. Package-private for the tests of the queue's bound. */

@@ -135,6 +135,8 @@ public final class InProcessTestApp {
         String path = exchange.getRequestURI().getPath();
         switch (path) {
             case "/hello" -> text(exchange, 200, "hello");
+            case "/remote" -> text(exchange, 200, exchange.getRemoteAddress().getAddress().getHostAddress() + ":"
+                    + exchange.getRemoteAddress().getPort());
             case "/env" -> text(exchange, 200, String.valueOf(System.getenv(query.get("name"))));
             case "/envsize" -> text(exchange, 200, String.valueOf(System.getenv().containsKey(query.get("name"))));
             case "/prop" -> text(exchange, 200, String.valueOf(System.getProperty(query.get("name"))));

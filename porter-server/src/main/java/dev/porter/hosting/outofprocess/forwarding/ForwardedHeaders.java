@@ -25,8 +25,10 @@ import java.util.Optional;
  * <li>{@link #RFC7239}: {@link #STANDARD} plus RFC 7239's {@code Forwarded: for=...;proto=...;host="..."}.</li>
  * </ul>
  *
- * <p>Trusted proxies (issue #17) plug in at {@link #fromTrustedProxy}: when the peer is one, its
- * {@code X-Forwarded-For} chain is to be kept and the peer appended, as ANCM does for everybody.
+ * <p>Trusted proxies ({@code <forwarding trustedProxies>}): when the peer is one and its fields named the client
+ * ({@code ClientAddress}), {@link #applyTrusted} writes that client instead: ANCM's format keeps the received
+ * {@code X-Forwarded-For} chain up to the client (so its right-most entry, the one porter-integration and ASP.NET
+ * Core take, is the client), the standard ones name the client and its scheme.
  *
  * <p>Threading: stateless; called on event loops.
  */
@@ -63,7 +65,7 @@ public enum ForwardedHeaders {
     void apply(HttpHeaders out, String clientForwardedFor, String clientForwardedProto, String client,
             boolean secure, String applicationPath) {
         String proto = secure ? "https" : "http";
-        if (this == ANCM || fromTrustedProxy(client)) {
+        if (this == ANCM) {
             out.set(ProxyRequestHead.X_FORWARDED_FOR,
                     clientForwardedFor == null ? client : clientForwardedFor + ", " + client);
             out.set(ProxyRequestHead.X_FORWARDED_PROTO,
@@ -89,11 +91,29 @@ public enum ForwardedHeaders {
     }
 
     /**
-     * Whether the peer is a proxy whose forwarding fields Porter may keep. None yet: the list of trusted proxies comes
-     * with issue #17; until then every peer is the client itself.
+     * Rewrites the forwarding fields {@link #apply} wrote for a client that a trusted proxy's fields named.
+     *
+     * @param chain the received {@code X-Forwarded-For} entries up to and including the client's
+     * @param address the client's bare address
+     * @param scheme the client's scheme as the proxy said, or null: the connection's
      */
-    static boolean fromTrustedProxy(String client) {
-        return false;
+    void applyTrusted(HttpHeaders out, String chain, String address, String scheme) {
+        if (this == ANCM) {
+            out.set(ProxyRequestHead.X_FORWARDED_FOR, chain);
+            if (scheme != null) {
+                out.set(ProxyRequestHead.X_FORWARDED_PROTO, scheme);
+            }
+            return;
+        }
+        out.set(ProxyRequestHead.X_FORWARDED_FOR, address);
+        if (scheme != null) {
+            out.set(ProxyRequestHead.X_FORWARDED_PROTO, scheme);
+        }
+        if (this == RFC7239) {
+            String proto = out.get(ProxyRequestHead.X_FORWARDED_PROTO);
+            String host = out.get(io.netty.handler.codec.http.HttpHeaderNames.HOST);
+            out.set(FORWARDED, "for=" + forNode(address) + ";proto=" + proto + ";host=\"" + quoted(host) + "\"");
+        }
     }
 
     /** {@code 10.0.0.5:50000} to {@code 10.0.0.5}, {@code [::1]:54321} to {@code ::1}; anything else as is. */

@@ -3,6 +3,7 @@ package dev.porter.hosting.outofprocess.forwarding;
 import dev.porter.server.AuthenticatedUser;
 import dev.porter.server.ClientTls;
 import dev.porter.server.Exchange;
+import dev.porter.server.peer.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -88,10 +89,17 @@ final class ProxyRequestHead {
     static HttpRequest build(Exchange exchange, String token, boolean webSocket, String client, boolean bodyless,
             ForwardedHeaders forwarded) {
         ClientTls tls = exchange.tls();
-        return build(exchange.request(), exchange.target().cookedPath(), exchange.target().rawQuery(), client,
-                exchange.localAddress(), exchange.isSecure(), tls == null ? null : tls.clientCertificateBase64(),
-                exchange.user(), token, webSocket, bodyless, forwarded,
-                forwarded == ForwardedHeaders.ANCM ? null : exchange.applicationPath());
+        HttpRequest head = build(exchange.request(), exchange.target().cookedPath(), exchange.target().rawQuery(),
+                client, exchange.localAddress(), exchange.isSecure(),
+                tls == null ? null : tls.clientCertificateBase64(), exchange.user(), token, webSocket, bodyless,
+                forwarded, forwarded == ForwardedHeaders.ANCM ? null : exchange.applicationPath());
+        ClientAddress.Client c = exchange.client();
+        if (c.forwarded()) {
+            // A trusted proxy named the client (<forwarding trustedProxies>): that client, not the proxy.
+            forwarded.applyTrusted(head.headers(), c.forwardedFor(),
+                    ForwardedHeaders.bareAddress(clientAddress(c.address())), c.scheme());
+        }
+        return head;
     }
 
     /** The rewriting with ANCM's forwarding headers (see the next method). */
