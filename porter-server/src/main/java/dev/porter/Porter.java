@@ -59,6 +59,11 @@ public final class Porter implements AutoCloseable {
         return porter;
     }
 
+    /** The hosting module: the applications and their state (status, tests). */
+    public HostingModule hosting() {
+        return hosting;
+    }
+
     public int port() {
         return server.port();
     }

@@ -110,10 +110,18 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
     /**
      * @param preloadEnabled IIS's {@code <application preloadEnabled>}: the application starts when the server starts
      *     and again right after each recycle, not on its first request
+     * @param disallowOverlappingRotation IIS's application pool {@code recycling disallowOverlappingRotation}, per
+     *     application in Porter: {@code false} (the default) starts the new incarnation beside the old one on a
+     *     recycle and switches once it is ready; {@code true} stops the old one first (ANCM's behaviour)
      */
-    public record Application(String path, Path physicalPath, boolean preloadEnabled) {
+    public record Application(String path, Path physicalPath, boolean preloadEnabled,
+            boolean disallowOverlappingRotation) {
         public Application(String path, Path physicalPath) {
             this(path, physicalPath, false);
+        }
+
+        public Application(String path, Path physicalPath, boolean preloadEnabled) {
+            this(path, physicalPath, preloadEnabled, false);
         }
     }
 

@@ -51,7 +51,8 @@ public final class ServerConfigParser {
             "digestAuthentication", "clientCertificateMappingAuthentication",
             "iisClientCertificateMappingAuthentication");
     private static final Set<String> APPLICATION_ATTRIBUTES = Set.of("path", "physicalPath", "applicationPool",
-            "enabledProtocols", "serviceAutoStartEnabled", "serviceAutoStartProvider", "preloadEnabled");
+            "enabledProtocols", "serviceAutoStartEnabled", "serviceAutoStartProvider", "preloadEnabled",
+            "disallowOverlappingRotation");
     private static final Set<String> VIRTUAL_DIRECTORY_ATTRIBUTES = Set.of("path", "physicalPath", "userName",
             "password", "logonMethod", "allowSubDirConfig");
     private static final Set<String> LOG_FILE_ATTRIBUTES = Set.of("enabled", "directory", "logFormat", "period",
@@ -484,6 +485,7 @@ public final class ServerConfigParser {
                     + "no ?, %, \\ or dot segments)");
         }
         boolean preloadEnabled = a.bool("preloadEnabled", false);
+        boolean disallowOverlappingRotation = a.bool("disallowOverlappingRotation", false);
         a.bool("serviceAutoStartEnabled", false);
         XmlElement physicalOwner = element;
         String physical = element.attribute("physicalPath");
@@ -519,7 +521,7 @@ public final class ServerConfigParser {
                             + (drive ? "; a Windows drive path means nothing here: give a path on this machine, "
                                     + "absolute or relative to this file" : "") + ")");
         }
-        return new ServerConfig.Application(path, resolved, preloadEnabled);
+        return new ServerConfig.Application(path, resolved, preloadEnabled, disallowOverlappingRotation);
     }
 
     private static ServerConfig.WebLimits readWebLimits(Path file, XmlElement element) throws ConfigException {

@@ -28,6 +28,32 @@ public interface ApplicationHandler {
     default void preload() {
     }
 
+    /**
+     * Starts the application now, as {@link #preload} does, for an overlapped recycle: the future completes once the
+     * incarnation serves and fails (its message says why, as the start failure event does) when it will not. Never
+     * blocks. The module's own answers have nothing to start and complete at once.
+     */
+    default CompletableFuture<Void> start() {
+        preload();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Whether the application is serving now (a ready process, a started app domain). Only a serving incarnation is
+     * worth overlapping: one that never started is simply replaced, and the next request starts the new one.
+     */
+    default boolean isServing() {
+        return false;
+    }
+
+    /**
+     * Whether this incarnation can start while an older one of the same application still runs. False when
+     * something it needs can be held by one incarnation only (a fixed {@code ASPNETCORE_PORT}).
+     */
+    default boolean canStartBeside() {
+        return true;
+    }
+
     /** Why an application stops: decides the log event and whether a new incarnation may follow. */
     enum StopReason {
         APP_OFFLINE,

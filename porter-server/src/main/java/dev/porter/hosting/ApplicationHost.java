@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -48,6 +51,12 @@ final class ApplicationHost implements RequestHandler {
     private volatile ApplicationSettings settings;
     private ScheduledFuture<?> pendingRecycle;
     private volatile boolean stopped;
+    /** The overlapped recycle in progress: started beside {@code current}, not serving yet. Guarded by the lock. */
+    private ApplicationHandler incoming;
+    /** Bumped by every change that makes an overlapped recycle in progress moot. Guarded by the lock. */
+    private long rotations;
+    private volatile RecycleFailure lastRecycleFailure;
+    private volatile long failedRecycles;
 
     ApplicationHost(HostingModule module, ServerConfig.Site site, ServerConfig.Application application) {
         this.module = module;
@@ -259,6 +268,7 @@ final class ApplicationHost implements RequestHandler {
 
     private void appOfflineMayHaveChanged() {
         ApplicationHandler old;
+        ApplicationHandler superseded = null;
         byte[] offline;
         synchronized (lock) {
             if (stopped) {
@@ -267,6 +277,7 @@ final class ApplicationHost implements RequestHandler {
             offline = readAppOffline();
             old = current;
             if (offline != null) {
+                superseded = abandonIncoming();
                 if (old instanceof AppOfflineHandler) {
                     current = new AppOfflineHandler(offline); // rewritten while offline: serve the new bytes
                     return;
@@ -279,6 +290,9 @@ final class ApplicationHost implements RequestHandler {
                 }
                 current = null; // the next request starts the application again
             }
+        }
+        if (superseded != null) {
+            stopQuietly(superseded, ApplicationHandler.StopReason.APP_OFFLINE);
         }
         if (offline == null) {
             preloadIfEnabled();
@@ -308,6 +322,8 @@ final class ApplicationHost implements RequestHandler {
     private void recycleForConfigChange() {
         ApplicationSettings next = readSettings();
         ApplicationHandler old;
+        ApplicationHandler superseded;
+        long generation;
         synchronized (lock) {
             if (pendingRecycle != null && pendingRecycle.isDone()) {
                 pendingRecycle = null; // ours; a change that came in meanwhile keeps its own pending recycle
@@ -322,13 +338,113 @@ final class ApplicationHost implements RequestHandler {
                 LOG.info("Application '{}': web.config changed; not recycled (disallowRotationOnConfigChange)", name);
                 return;
             }
-            current = null;
+            superseded = abandonIncoming();
+            generation = rotations;
+            if (application.disallowOverlappingRotation() || old == null || !old.isServing()) {
+                current = null; // stop, then start: ANCM's recycle
+                generation = -1;
+            }
+        }
+        if (superseded != null) {
+            stopQuietly(superseded, ApplicationHandler.StopReason.CONFIG_CHANGE);
+        }
+        if (generation >= 0) {
+            rotate(old, generation);
+            return;
         }
         if (old != null) {
             LOG.info("Event 1021: Application '{}' was recycled due to configuration change", name);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
         }
         preloadIfEnabled();
+    }
+
+    /**
+     * Ends an overlapped recycle in progress, if any: its incarnation will never serve (a newer change, app_offline,
+     * the server's stop came first). Called with the lock held; the caller stops what it returns, outside the lock.
+     */
+    private ApplicationHandler abandonIncoming() {
+        rotations++;
+        ApplicationHandler abandoned = incoming;
+        incoming = null;
+        return abandoned;
+    }
+
+    /**
+     * An overlapped recycle (IIS's default, {@code disallowOverlappingRotation="false"}): the new incarnation starts
+     * while {@code old} keeps serving; once it serves, new requests go to it and {@code old} stops (its requests in
+     * flight finish within its shutdownTimeLimit). If it fails to start, {@code old} keeps serving and the failure is
+     * logged and kept ({@link #lastRecycleFailure()}). On the recycle's virtual thread; blocks until the start ends.
+     */
+    private void rotate(ApplicationHandler old, long generation) {
+        ApplicationHandler next;
+        synchronized (lock) {
+            if (generation != rotations || stopped || current != old) {
+                return;
+            }
+            next = create();
+            if (!next.canStartBeside()) {
+                current = null;
+                next = null;
+            } else {
+                incoming = next;
+            }
+        }
+        if (next == null) {
+            LOG.info("Event 1021: Application '{}' was recycled due to configuration change (stopped first: a fixed "
+                    + "ASPNETCORE_PORT cannot be listened on by two processes)", name);
+            stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
+            preloadIfEnabled();
+            return;
+        }
+        LOG.info("Application '{}': web.config changed; starting the new incarnation beside the running one "
+                + "(overlapped recycle)", name);
+        Throwable failure = null;
+        try {
+            next.start().join();
+        } catch (CompletionException | CancellationException e) {
+            failure = e.getCause() != null ? e.getCause() : e;
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        boolean switched = false;
+        boolean kept = false;
+        synchronized (lock) {
+            if (incoming == next && generation == rotations && !stopped && current == old) {
+                incoming = null;
+                if (failure == null) {
+                    current = next;
+                    switched = true;
+                } else {
+                    lastRecycleFailure = new RecycleFailure(Instant.now(), String.valueOf(failure.getMessage()));
+                    failedRecycles++;
+                    kept = true;
+                }
+            } else if (incoming == next) {
+                incoming = null;
+            }
+        }
+        if (switched) {
+            LOG.info("Event 1021: Application '{}' was recycled due to configuration change (overlapped: the new "
+                    + "incarnation serves, the old one drains within its shutdownTimeLimit)", name);
+            stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
+            return;
+        }
+        if (kept) {
+            LOG.error("Application '{}': the new incarnation failed to start after a web.config change; the running "
+                    + "one keeps serving. {}", name, failure.getMessage());
+        }
+        stopQuietly(next, ApplicationHandler.StopReason.CONFIG_CHANGE);
+    }
+
+    /** The last overlapped recycle whose new incarnation failed to start (the old one kept serving), or null. */
+    RecycleFailure lastRecycleFailure() {
+        return lastRecycleFailure;
+    }
+
+    /** How many overlapped recycles kept the old incarnation because the new one failed to start. */
+    long failedRecycles() {
+        return failedRecycles;
     }
 
     /**
@@ -356,16 +472,22 @@ final class ApplicationHost implements RequestHandler {
     /** Server shutdown: stops the current incarnation; later requests get 503. */
     CompletableFuture<Void> stop() {
         ApplicationHandler old;
+        ApplicationHandler starting;
         synchronized (lock) {
             stopped = true;
             if (pendingRecycle != null) {
                 pendingRecycle.cancel(false);
             }
             old = current;
+            starting = abandonIncoming();
             current = new ShutDownHandler();
         }
-        return old == null ? CompletableFuture.completedFuture(null)
-                : old.stop(ApplicationHandler.StopReason.SERVER_SHUTDOWN).exceptionally(e -> {
+        return CompletableFuture.allOf(stopLogged(old), stopLogged(starting));
+    }
+
+    private CompletableFuture<Void> stopLogged(ApplicationHandler handler) {
+        return handler == null ? CompletableFuture.completedFuture(null)
+                : handler.stop(ApplicationHandler.StopReason.SERVER_SHUTDOWN).exceptionally(e -> {
                     LOG.warn("Application '{}' did not stop cleanly", name, e);
                     return null;
                 });

@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -61,6 +63,15 @@ public final class HostingModule implements AutoCloseable {
         }
         hosts.add(host);
         return host;
+    }
+
+    /**
+     * The last overlapped recycle of the application named {@code configPath} (IIS's {@code MACHINE/WEBROOT/APPHOST/
+     * site/path}) whose new incarnation failed to start, so that the old one kept serving; empty if none did.
+     */
+    public Optional<RecycleFailure> lastRecycleFailure(String configPath) {
+        return hosts.stream().filter(h -> h.name().equals(configPath)).map(ApplicationHost::lastRecycleFailure)
+                .filter(Objects::nonNull).findFirst();
     }
 
     /** IIS application preload: starts every application with {@code preloadEnabled="true"}; never blocks. */

@@ -134,6 +134,27 @@ final class InProcessApplication implements ApplicationHandler {
         startIfNeeded();
     }
 
+    /** Starts the domain (as {@link #preload}); completes once the app's HttpServer serves, fails when it will not. */
+    @Override
+    public CompletableFuture<Void> start() {
+        return startIfNeeded().thenCompose(ok -> {
+            StartFailure f = failure;
+            if (f != null) {
+                return CompletableFuture.failedFuture(new IllegalStateException(f.specificError()));
+            }
+            if (stopping) {
+                return CompletableFuture.failedFuture(new IllegalStateException("The application is shutting down."));
+            }
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    @Override
+    public boolean isServing() {
+        Running r = running;
+        return r != null && !r.server().isStopped() && failure == null && !stopping;
+    }
+
     private CompletableFuture<Void> startIfNeeded() {
         synchronized (lock) {
             if (ready == null) {

@@ -109,6 +109,23 @@ final class OutOfProcessHandler implements ApplicationHandler {
         }
     }
 
+    /** Every slot's process, as {@link #preload} starts them; completes when all are ready, fails with the first. */
+    @Override
+    public CompletableFuture<Void> start() {
+        return manager.startEverySlot();
+    }
+
+    @Override
+    public boolean isServing() {
+        return !manager.isStopping() && !manager.readyProcesses().isEmpty();
+    }
+
+    /** A fixed {@code ASPNETCORE_PORT} (environmentVariables) can be listened on by one process at a time only. */
+    @Override
+    public boolean canStartBeside() {
+        return manager.choosesItsPorts();
+    }
+
     private void attachForwarder(BackendProcess process) {
         process.forwarder(new Forwarder(new BackendTarget(process.address(), process.token()), options,
                 process::hasExited, this::handle));

@@ -138,7 +138,27 @@ final class ProcessManager {
      */
     CompletableFuture<BackendProcess> processFor() {
         // One slot (the default) needs no counter: no contended atomic on every request from every event loop.
-        int index = slots.size() == 1 ? 0 : Math.floorMod(counter.incrementAndGet(), slots.size());
+        return processIn(slots.size() == 1 ? 0 : Math.floorMod(counter.incrementAndGet(), slots.size()));
+    }
+
+    /**
+     * Starts every slot that has no usable process (an overlapped recycle's new incarnation); the future completes
+     * when each slot has a ready process and fails with the first {@link StartFailure}. Never blocks.
+     */
+    CompletableFuture<Void> startEverySlot() {
+        CompletableFuture<?>[] starts = new CompletableFuture<?>[slots.size()];
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = processIn(i);
+        }
+        return CompletableFuture.allOf(starts);
+    }
+
+    /** Whether each process gets a port of its own (no {@code ASPNETCORE_PORT} in environmentVariables). */
+    boolean choosesItsPorts() {
+        return environment.configuredPort().isEmpty();
+    }
+
+    private CompletableFuture<BackendProcess> processIn(int index) {
         AtomicReference<CompletableFuture<BackendProcess>> slot = slots.get(index);
         while (true) {
             CompletableFuture<BackendProcess> current = slot.get();
