@@ -9,13 +9,17 @@ import dev.porter.server.Exchange;
 import dev.porter.server.RequestHandler;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -40,6 +44,8 @@ final class ApplicationHost implements RequestHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.porter.hosting.events");
     static final long CONFIG_DEBOUNCE_MILLIS = 100;
+    /** How long the app's files must be quiet (shadow copy) before a changed file recycles the app. */
+    static final long FILE_DEBOUNCE_MILLIS = 500;
 
     private final HostingModule module;
     private final ServerConfig.Site site;
@@ -56,6 +62,12 @@ final class ApplicationHost implements RequestHandler {
     /** Bumped by every change that makes an overlapped recycle in progress moot. Guarded by the lock. */
     private long rotations;
     private volatile RecycleFailure lastRecycleFailure;
+    /** Whether the pending recycle's burst of changes touched the app's files (shadow copy). Guarded by the lock. */
+    private boolean pendingFileChange;
+    /** Each incarnation's shadow copy, removed once it has stopped. */
+    private final Map<ApplicationHandler, Path> shadowCopies = new ConcurrentHashMap<>();
+    /** The app's subdirectories watched for changed files (shadow copy). */
+    private final Set<Path> watchedDirectories = ConcurrentHashMap.newKeySet();
     private volatile long failedRecycles;
 
     ApplicationHost(HostingModule module, ServerConfig.Site site, ServerConfig.Application application) {
@@ -173,9 +185,29 @@ final class ApplicationHost implements RequestHandler {
             return new ConfigErrorHandler(now.error());
         }
         WebConfig webConfig = now.webConfig();
+        Path launchDirectory = application.physicalPath();
+        if (ShadowCopy.enabled(webConfig.aspNetCore())) {
+            // File work under the lock: the copy of an app's jars takes a moment, and nothing on an event loop waits
+            // for this lock.
+            launchDirectory = ShadowCopy.create(webConfig.aspNetCore(), application.physicalPath());
+            watchAppFiles(webConfig);
+        }
         ApplicationContext context = new ApplicationContext(module.serverConfig(), site, application, webConfig,
-                module.eventLoops(), module.environment());
-        return module.factory(webConfig.aspNetCore().hostingModel()).create(context);
+                module.eventLoops(), module.environment(), launchDirectory);
+        ApplicationHandler handler;
+        try {
+            handler = module.factory(webConfig.aspNetCore().hostingModel()).create(context);
+        } catch (RuntimeException | Error e) {
+            if (!launchDirectory.equals(application.physicalPath())) {
+                ShadowCopy.delete(launchDirectory);
+            }
+            throw e;
+        }
+        if (!launchDirectory.equals(application.physicalPath())) {
+            LOG.info("Application '{}' runs from the shadow copy {}", name, launchDirectory);
+            shadowCopies.put(handler, launchDirectory);
+        }
+        return handler;
     }
 
     /** Reads web.config (off any event loop); a file that cannot be used is reported (event 1034) once per read. */
@@ -262,7 +294,37 @@ final class ApplicationHost implements RequestHandler {
             appOfflineMayHaveChanged();
         }
         if (fileName == null || fileName.equalsIgnoreCase("web.config")) {
-            scheduleRecycle();
+            scheduleRecycle(false);
+        } else {
+            WebConfig webConfig = settings.webConfig();
+            if (webConfig != null && ShadowCopy.enabled(webConfig.aspNetCore())
+                    && ShadowCopy.isAppFile(webConfig.aspNetCore(), application.physicalPath(), fileName)) {
+                scheduleRecycle(true);
+            }
+        }
+    }
+
+    /**
+     * With shadow copy, a change anywhere among the app's files recycles it: the subdirectories of the app directory
+     * (but the logs and the shadow copies) are watched too, each once. Called with the lock held.
+     */
+    private void watchAppFiles(WebConfig webConfig) {
+        Path app = application.physicalPath().toAbsolutePath().normalize();
+        try (Stream<Path> tree = Files.walk(app)) {
+            tree.filter(Files::isDirectory).filter(d -> !d.equals(app))
+                    .filter(d -> !ShadowCopy.skipped(webConfig.aspNetCore(), app, d))
+                    .filter(d -> !ShadowCopy.skipped(webConfig.aspNetCore(), app, app.resolve(app.relativize(d)
+                            .getName(0))))
+                    .filter(watchedDirectories::add)
+                    .forEach(d -> {
+                        try {
+                            module.watch(d, file -> scheduleRecycle(true));
+                        } catch (IOException e) {
+                            LOG.warn("Application '{}': cannot watch {} for changed files: {}", name, d, e.toString());
+                        }
+                    });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("Application '{}': cannot list {} for changed files: {}", name, app, e.toString());
         }
     }
 
@@ -303,7 +365,7 @@ final class ApplicationHost implements RequestHandler {
         }
     }
 
-    private void scheduleRecycle() {
+    private void scheduleRecycle(boolean filesChanged) {
         synchronized (lock) {
             if (stopped) {
                 return;
@@ -311,11 +373,14 @@ final class ApplicationHost implements RequestHandler {
             if (pendingRecycle != null) {
                 pendingRecycle.cancel(false);
             }
+            pendingFileChange |= filesChanged;
+            // A deploy copies files one after the other (a jar in several writes): one recycle once it is quiet.
+            long debounce = pendingFileChange ? FILE_DEBOUNCE_MILLIS : CONFIG_DEBOUNCE_MILLIS;
             // Editors write a file in several steps; one recycle per burst of changes.
             ScheduledExecutorService scheduler = module.scheduler();
             // The change is applied on a virtual thread: reading a file in the middle of a save may wait a little.
             pendingRecycle = scheduler.schedule(() -> Thread.ofVirtual().name("porter-config-" + name)
-                    .start(this::recycleForConfigChange), CONFIG_DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
+                    .start(this::recycleForConfigChange), debounce, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -324,17 +389,22 @@ final class ApplicationHost implements RequestHandler {
         ApplicationHandler old;
         ApplicationHandler superseded;
         long generation;
+        String cause;
         synchronized (lock) {
+            boolean filesChanged = pendingFileChange;
             if (pendingRecycle != null && pendingRecycle.isDone()) {
                 pendingRecycle = null; // ours; a change that came in meanwhile keeps its own pending recycle
+                pendingFileChange = false;
             }
+            cause = filesChanged ? "a change to its files (shadow copy)" : "configuration change";
             ApplicationSettings previous = settings;
             settings = next; // request limits follow web.config whatever happens to the running incarnation
             if (stopped || current instanceof AppOfflineHandler) {
                 return;
             }
             old = current;
-            if (old != null && !(old instanceof ConfigErrorHandler) && previous.disallowRotationOnConfigChange()) {
+            if (!filesChanged && old != null && !(old instanceof ConfigErrorHandler)
+                    && previous.disallowRotationOnConfigChange()) {
                 LOG.info("Application '{}': web.config changed; not recycled (disallowRotationOnConfigChange)", name);
                 return;
             }
@@ -349,11 +419,11 @@ final class ApplicationHost implements RequestHandler {
             stopQuietly(superseded, ApplicationHandler.StopReason.CONFIG_CHANGE);
         }
         if (generation >= 0) {
-            rotate(old, generation);
+            rotate(old, generation, cause);
             return;
         }
         if (old != null) {
-            LOG.info("Event 1021: Application '{}' was recycled due to configuration change", name);
+            LOG.info("Event 1021: Application '{}' was recycled due to {}", name, cause);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
         }
         preloadIfEnabled();
@@ -376,13 +446,21 @@ final class ApplicationHost implements RequestHandler {
      * flight finish within its shutdownTimeLimit). If it fails to start, {@code old} keeps serving and the failure is
      * logged and kept ({@link #lastRecycleFailure()}). On the recycle's virtual thread; blocks until the start ends.
      */
-    private void rotate(ApplicationHandler old, long generation) {
+    private void rotate(ApplicationHandler old, long generation, String cause) {
         ApplicationHandler next;
         synchronized (lock) {
             if (generation != rotations || stopped || current != old) {
                 return;
             }
-            next = create();
+            try {
+                next = create();
+            } catch (RuntimeException e) {
+                lastRecycleFailure = new RecycleFailure(Instant.now(), e.toString());
+                failedRecycles++;
+                LOG.error("Application '{}': the new incarnation could not be created after {}; the running one keeps "
+                        + "serving", name, cause, e);
+                return;
+            }
             if (!next.canStartBeside()) {
                 current = null;
                 next = null;
@@ -391,14 +469,14 @@ final class ApplicationHost implements RequestHandler {
             }
         }
         if (next == null) {
-            LOG.info("Event 1021: Application '{}' was recycled due to configuration change (stopped first: a fixed "
-                    + "ASPNETCORE_PORT cannot be listened on by two processes)", name);
+            LOG.info("Event 1021: Application '{}' was recycled due to {} (stopped first: a fixed "
+                    + "ASPNETCORE_PORT cannot be listened on by two processes)", name, cause);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
             preloadIfEnabled();
             return;
         }
-        LOG.info("Application '{}': web.config changed; starting the new incarnation beside the running one "
-                + "(overlapped recycle)", name);
+        LOG.info("Application '{}': {}; starting the new incarnation beside the running one (overlapped recycle)",
+                name, cause);
         Throwable failure = null;
         try {
             next.start().join();
@@ -425,14 +503,14 @@ final class ApplicationHost implements RequestHandler {
             }
         }
         if (switched) {
-            LOG.info("Event 1021: Application '{}' was recycled due to configuration change (overlapped: the new "
-                    + "incarnation serves, the old one drains within its shutdownTimeLimit)", name);
+            LOG.info("Event 1021: Application '{}' was recycled due to {} (overlapped: the new "
+                    + "incarnation serves, the old one drains within its shutdownTimeLimit)", name, cause);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
             return;
         }
         if (kept) {
-            LOG.error("Application '{}': the new incarnation failed to start after a web.config change; the running "
-                    + "one keeps serving. {}", name, failure.getMessage());
+            LOG.error("Application '{}': the new incarnation failed to start after {}; the running "
+                    + "one keeps serving. {}", name, cause, failure.getMessage());
         }
         stopQuietly(next, ApplicationHandler.StopReason.CONFIG_CHANGE);
     }
@@ -490,11 +568,20 @@ final class ApplicationHost implements RequestHandler {
                 : handler.stop(ApplicationHandler.StopReason.SERVER_SHUTDOWN).exceptionally(e -> {
                     LOG.warn("Application '{}' did not stop cleanly", name, e);
                     return null;
-                });
+                }).whenComplete((ok, e) -> dropShadowCopy(handler));
+    }
+
+    /** A stopped incarnation's shadow copy is removed (on the thread that saw the stop end). */
+    private void dropShadowCopy(ApplicationHandler handler) {
+        Path copy = shadowCopies.remove(handler);
+        if (copy != null) {
+            ShadowCopy.delete(copy);
+        }
     }
 
     private void stopQuietly(ApplicationHandler handler, ApplicationHandler.StopReason reason) {
         handler.stop(reason).whenComplete((ok, e) -> {
+            dropShadowCopy(handler);
             if (e != null) {
                 LOG.warn("Application '{}' did not stop cleanly", name, e);
             }

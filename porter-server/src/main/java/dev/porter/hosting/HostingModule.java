@@ -6,6 +6,7 @@ import dev.porter.server.RequestHandler;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +74,11 @@ public final class HostingModule implements AutoCloseable {
     public Optional<RecycleFailure> lastRecycleFailure(String configPath) {
         return hosts.stream().filter(h -> h.name().equals(configPath)).map(ApplicationHost::lastRecycleFailure)
                 .filter(Objects::nonNull).findFirst();
+    }
+
+    /** Watches one more directory for an application (its subdirectories, with shadow copy). */
+    void watch(Path directory, Consumer<String> listener) throws IOException {
+        watcher.watch(directory, listener);
     }
 
     /** IIS application preload: starts every application with {@code preloadEnabled="true"}; never blocks. */

@@ -126,7 +126,7 @@ final class InProcessApplication implements ApplicationHandler {
     static Path workingDirectory(ApplicationContext context) {
         boolean set = context.webConfig().aspNetCore().handlerSetting("setCurrentDirectory")
                 .map(v -> v.trim().equalsIgnoreCase("true")).orElse(true);
-        return set ? context.physicalPath() : Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        return set ? context.launchDirectory() : Path.of(System.getProperty("user.dir")).toAbsolutePath();
     }
 
     @Override
@@ -175,7 +175,7 @@ final class InProcessApplication implements ApplicationHandler {
         AspNetCoreConfig config = context.webConfig().aspNetCore();
         JavaCommandLine commandLine;
         try {
-            commandLine = JavaCommandLine.parse(config.processPath(), config.arguments(), context.physicalPath());
+            commandLine = JavaCommandLine.parse(config.processPath(), config.arguments(), context.launchDirectory());
         } catch (JavaCommandLine.InvalidCommandLineException e) {
             fail(StartFailure.hosting(e.getMessage()), null);
             return;

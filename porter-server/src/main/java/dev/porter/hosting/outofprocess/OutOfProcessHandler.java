@@ -22,8 +22,8 @@ import java.util.concurrent.RejectedExecutionException;
  * One incarnation of an out-of-process application (ANCM's {@code OUT_OF_PROCESS_APPLICATION} with its forwarding
  * handler): a {@link ProcessManager} whose every ready process gets its own {@link Forwarder}.
  *
- * <p>A request takes the next slot's process (round-robin). If it is ready the request is forwarded at once, on its
- * event loop; otherwise it waits, without blocking the loop, for the slot's start (its body is held by the exchange
+ * <p>A request takes the ready process with the fewest requests outstanding (beyond ANCM's round-robin) and is
+ * forwarded at once, on its event loop; when none is ready it waits, without blocking the loop, for the slot's start (its body is held by the exchange
  * meanwhile) and then is forwarded, or answered 502.5 (start failed, detail with detailed errors) or 503 (the
  * application began stopping). Once stopping, every new request gets 503.
  *
