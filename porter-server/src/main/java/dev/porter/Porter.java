@@ -2,6 +2,7 @@ package dev.porter;
 
 import dev.porter.config.HostingModel;
 import dev.porter.config.ServerConfig;
+import dev.porter.config.ServerConfigParser;
 import dev.porter.hosting.HostingModelFactory;
 import dev.porter.hosting.HostingModels;
 import dev.porter.hosting.HostingModule;
@@ -11,6 +12,7 @@ import dev.porter.server.PorterServer;
 import dev.porter.server.W3cAccessLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,7 @@ public final class Porter implements AutoCloseable {
     private final HostingModule hosting;
     private final AccessLog accessLog;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile ServerConfigWatcher configWatcher;
 
     private Porter(PorterServer server, HostingModule hosting, AccessLog accessLog) {
         this.server = server;
@@ -59,6 +62,32 @@ public final class Porter implements AutoCloseable {
         return porter;
     }
 
+    /**
+     * Applies a changed porter.xml live (see {@link PorterServer#reconfigure}): sites, bindings and applications that
+     * are added, removed or changed take effect, everything unchanged keeps running with its connections. If a new
+     * listener cannot be bound nothing changes and the exception says why. One change at a time.
+     */
+    public synchronized void reconfigure(ServerConfig next) throws IOException {
+        HostingModule.Reconfiguration change = hosting.reconfigure(next);
+        try {
+            server.reconfigure(next, change::handlerFor);
+        } catch (IOException | RuntimeException e) {
+            change.abandon();
+            throw e;
+        }
+        change.commit();
+    }
+
+    /**
+     * From now on, changes to {@code file} (the porter.xml this server was started from) apply live; one that does
+     * not parse is refused with the error the start would give, and the running configuration stays. Stopped with
+     * the server.
+     */
+    public void reloadOnChange(Path file, ServerConfigParser parser) throws IOException {
+        ServerConfigWatcher watcher = ServerConfigWatcher.start(this, file, parser);
+        configWatcher = watcher;
+    }
+
     /** The hosting module: the applications and their state (status, tests). */
     public HostingModule hosting() {
         return hosting;
@@ -85,6 +114,10 @@ public final class Porter implements AutoCloseable {
     public void stop() {
         if (!stopped.compareAndSet(false, true)) {
             return;
+        }
+        ServerConfigWatcher watcher = configWatcher;
+        if (watcher != null) {
+            watcher.close();
         }
         try {
             server.stop(DRAIN_TIME);

@@ -151,7 +151,8 @@ public final class PorterCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            ServerConfig config = new ServerConfigParser().parse(file);
+            ServerConfigParser parser = new ServerConfigParser();
+            ServerConfig config = parser.parse(file);
             for (ServerConfig.Site site : config.sites()) {
                 for (ServerConfig.Binding b : site.httpsBindings()) {
                     if (b.certificate() == null) {
@@ -161,12 +162,22 @@ public final class PorterCommand implements Callable<Integer> {
                     }
                 }
             }
-            return serveUntilSignalled(config);
+            return serveUntilSignalled(config, porter -> porter.reloadOnChange(file, parser));
         }
     }
 
     /** Starts, then waits for SIGINT/SIGTERM and stops gracefully; 0 when that went well. */
     static int serveUntilSignalled(ServerConfig config) {
+        return serveUntilSignalled(config, porter -> { });
+    }
+
+    /** What to do with a started server before waiting (watch porter.xml). */
+    interface Started {
+        void accept(Porter porter) throws IOException;
+    }
+
+    /** As {@link #serveUntilSignalled(ServerConfig)}, with {@code started} run once the server listens. */
+    static int serveUntilSignalled(ServerConfig config, Started started) {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
         Porter porter;
@@ -177,6 +188,11 @@ public final class PorterCommand implements Callable<Integer> {
                     ? "the address is already in use (another process listens there; choose another port or stop it)"
                     : e.getMessage()));
             return EXIT_FAILURE;
+        }
+        try {
+            started.accept(porter);
+        } catch (IOException e) {
+            LOG.warn("porter.xml changes will not apply live: cannot watch the file ({})", e.getMessage());
         }
         // If the JVM is ended some other way (System.exit elsewhere, a third signal), still stop the children.
         Thread hook = Thread.ofPlatform().unstarted(porter::stop);

@@ -58,6 +58,12 @@ public interface ApplicationHandler {
     enum StopReason {
         APP_OFFLINE,
         CONFIG_CHANGE,
+        /**
+         * An overlapped recycle: a newer incarnation already serves every new request, so this one first lets the
+         * requests it was given finish (up to {@code shutdownTimeLimit}), as an IIS worker process that a recycle
+         * replaced, and only then stops as usual.
+         */
+        REPLACED,
         SERVER_SHUTDOWN
     }
 }

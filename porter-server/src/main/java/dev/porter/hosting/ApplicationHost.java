@@ -7,9 +7,15 @@ import dev.porter.config.WebConfig;
 import dev.porter.config.WebConfigParser;
 import dev.porter.server.Exchange;
 import dev.porter.server.RequestHandler;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,7 +30,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +61,9 @@ final class ApplicationHost implements RequestHandler {
     private final String name;
     private final Object lock = new Object(); // never taken on an event loop
     private final AtomicReference<CompletableFuture<ApplicationHandler>> creating = new AtomicReference<>();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final Runnable releaseOne = outstanding::decrementAndGet;
+    private final LongAdder queueFullAnswers = new LongAdder();
     private volatile ApplicationHandler current;
     private volatile ApplicationSettings settings;
     private ScheduledFuture<?> pendingRecycle;
@@ -85,6 +96,14 @@ final class ApplicationHost implements RequestHandler {
 
     @Override
     public void handle(Exchange exchange) {
+        // Beyond ANCM: a bounded number of requests held at once (IIS's queueLength); the rest are turned away at once
+        // with 503 and Retry-After instead of piling up behind a slow start or an overloaded app.
+        if (outstanding.incrementAndGet() > application.queueLength()) {
+            outstanding.decrementAndGet();
+            queueFull(exchange);
+            return;
+        }
+        exchange.onEnd(releaseOne);
         ApplicationHandler handler = current;
         if (handler != null) {
             handler.handle(exchange);
@@ -109,6 +128,33 @@ final class ApplicationHost implements RequestHandler {
                 // the server is stopping and the connection with it
             }
         });
+    }
+
+    /** Seconds a client is told to wait ({@code Retry-After}) when the application's queue is full. */
+    static final int QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
+
+    private void queueFull(Exchange exchange) {
+        queueFullAnswers.increment();
+        exchange.setSubStatus(2); // IIS's 503.2: concurrent request limit exceeded
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.wrappedBuffer(QUEUE_FULL_BODY));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html")
+                .set(HttpHeaderNames.RETRY_AFTER, QUEUE_FULL_RETRY_AFTER_SECONDS);
+        exchange.respond(response);
+    }
+
+    private static final byte[] QUEUE_FULL_BODY = ("<!DOCTYPE html><html><head><title>Service Unavailable</title></head>"
+            + "<body><h1>HTTP Error 503.2 - Service Unavailable</h1><p>The application has as many requests as its "
+            + "queueLength allows. Try again shortly.</p></body></html>").getBytes(StandardCharsets.US_ASCII);
+
+    /** Requests the application holds now (waiting for its start or being served). */
+    int outstandingRequests() {
+        return outstanding.get();
+    }
+
+    /** Requests answered 503 because the application's queue was full. */
+    long queueFullAnswers() {
+        return queueFullAnswers.sum();
     }
 
     /**
@@ -155,6 +201,16 @@ final class ApplicationHost implements RequestHandler {
 
     String name() {
         return name;
+    }
+
+    /**
+     * Whether this host serves {@code application} of {@code site} as configured now (a live porter.xml change keeps
+     * it running): the same application element and the same site name, id and bindings.
+     */
+    boolean servesSame(ServerConfig.Site otherSite, ServerConfig.Application otherApplication) {
+        return !stopped && application.equals(otherApplication) && site.name().equals(otherSite.name())
+                && site.id() == otherSite.id() && site.bindings().equals(otherSite.bindings())
+                && site.httpsBindings().equals(otherSite.httpsBindings());
     }
 
     Path physicalPath() {
@@ -505,7 +561,7 @@ final class ApplicationHost implements RequestHandler {
         if (switched) {
             LOG.info("Event 1021: Application '{}' was recycled due to {} (overlapped: the new "
                     + "incarnation serves, the old one drains within its shutdownTimeLimit)", name, cause);
-            stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
+            stopQuietly(old, ApplicationHandler.StopReason.REPLACED);
             return;
         }
         if (kept) {

@@ -146,11 +146,38 @@ final class OutOfProcessHandler implements ApplicationHandler {
     @Override
     public CompletableFuture<Void> stop(StopReason reason) {
         boolean first = !manager.isStopping();
-        CompletableFuture<Void> stopped = manager.stop(process -> passEveryEventLoop());
+        CompletableFuture<Void> stopped = manager.stop(process -> {
+            passEveryEventLoop();
+            if (reason == StopReason.REPLACED) {
+                awaitIdle(process);
+            }
+        });
         if (first) {
             debugLog.info("Stopping the application (" + reason + ")");
         }
         return stopped;
+    }
+
+    /**
+     * Replaced by a newer incarnation (overlapped recycle): the requests already forwarded to {@code process} finish
+     * before it hears that it is stopping (a server such as the JDK's drops requests it has not read yet when it stops),
+     * for up to {@code shutdownTimeLimit}; then the usual stop follows. Blocking, on the stop's virtual thread.
+     */
+    private void awaitIdle(BackendProcess process) {
+        Forwarder forwarder = process.forwarder();
+        if (forwarder == null) {
+            return;
+        }
+        try {
+            forwarder.whenIdle().get(config.shutdownTimeLimit().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            debugLog.info("Process " + process.pid() + " still had " + forwarder.inFlight() + " request(s) after "
+                    + config.shutdownTimeLimit().toMillis() + " ms of draining; stopping it anyway");
+        } catch (java.util.concurrent.ExecutionException e) {
+            // whenIdle does not fail
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
