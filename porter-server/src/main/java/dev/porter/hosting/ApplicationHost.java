@@ -504,6 +504,7 @@ final class ApplicationHost implements RequestHandler {
      */
     private void rotate(ApplicationHandler old, long generation, String cause) {
         ApplicationHandler next;
+        ApplicationHandler unused = null;
         synchronized (lock) {
             if (generation != rotations || stopped || current != old) {
                 return;
@@ -519,6 +520,7 @@ final class ApplicationHost implements RequestHandler {
             }
             if (!next.canStartBeside()) {
                 current = null;
+                unused = next; // never started; stopping it drops its shadow copy
                 next = null;
             } else {
                 incoming = next;
@@ -527,6 +529,7 @@ final class ApplicationHost implements RequestHandler {
         if (next == null) {
             LOG.info("Event 1021: Application '{}' was recycled due to {} (stopped first: a fixed "
                     + "ASPNETCORE_PORT cannot be listened on by two processes)", name, cause);
+            stopQuietly(unused, ApplicationHandler.StopReason.CONFIG_CHANGE);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
             preloadIfEnabled();
             return;

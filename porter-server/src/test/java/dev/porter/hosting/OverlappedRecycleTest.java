@@ -151,8 +151,8 @@ class OverlappedRecycleTest {
         RecycleFailure failure = porter.hosting().lastRecycleFailure("MACHINE/WEBROOT/APPHOST/Default Web Site")
                 .orElseThrow();
         assertThat(failure.message()).contains("failed to start process");
-        assertThat(events.messages()).anyMatch(m -> m.contains("the new incarnation failed to start after a "
-                + "web.config change; the running one keeps serving"));
+        assertThat(events.messages()).anyMatch(m -> m.contains("the new incarnation failed to start after "
+                + "configuration change; the running one keeps serving"));
         assertThat(pid()).isEqualTo(first);
         assertThat(get("/env/CONFIG_VERSION").bodyText()).isEqualTo("1");
 
