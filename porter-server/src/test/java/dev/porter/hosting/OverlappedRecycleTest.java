@@ -161,6 +161,26 @@ class OverlappedRecycleTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> !Backends.alive(first));
     }
 
+    @Test
+    void aFixedAspNetCorePortFallsBackToStopThenStart() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // chosen by the OS; the app listens on it from now on
+        }
+        start(false);
+        TestApps.writeWebConfig(app, Backends.attributes(List.of()), Map.of("ASPNETCORE_PORT", Integer.toString(port),
+                "CONFIG_VERSION", "2"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/env/CONFIG_VERSION").bodyText().equals("2"));
+        long first = pid();
+        TestApps.writeWebConfig(app, Backends.attributes(List.of()), Map.of("ASPNETCORE_PORT", Integer.toString(port),
+                "CONFIG_VERSION", "3"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/env/CONFIG_VERSION").bodyText().equals("3"));
+        assertThat(pid()).isNotEqualTo(first);
+        assertThat(events.messages()).anyMatch(m -> m.contains("(stopped first: a fixed ASPNETCORE_PORT cannot be "
+                + "listened on by two processes)"));
+    }
+
     private static int indexOf(List<String> messages, String part) {
         for (int i = 0; i < messages.size(); i++) {
             if (messages.get(i).contains(part)) {
