@@ -143,7 +143,8 @@ final class ApplicationHost implements RequestHandler {
         exchange.respond(response);
     }
 
-    private static final byte[] QUEUE_FULL_BODY = ("<!DOCTYPE html><html><head><title>Service Unavailable</title></head>"
+    private static final byte[] QUEUE_FULL_BODY = ("<!DOCTYPE html><html><head><title>Service Unavailable</title>"
+            + "</head>"
             + "<body><h1>HTTP Error 503.2 - Service Unavailable</h1><p>The application has as many requests as its "
             + "queueLength allows. Try again shortly.</p></body></html>").getBytes(StandardCharsets.US_ASCII);
 

@@ -32,7 +32,8 @@ final class ShadowCopy {
 
     /** Whether web.config asks for shadow copying ({@code enableShadowCopy} or .NET 6's experimental name). */
     static boolean enabled(AspNetCoreConfig config) {
-        return config.handlerFlag("enableShadowCopy", false) || config.handlerFlag("experimentalEnableShadowCopy", false);
+        return config.handlerFlag("enableShadowCopy", false)
+                || config.handlerFlag("experimentalEnableShadowCopy", false);
     }
 
     /** The shadow copy directory: {@code shadowCopyDirectory} relative to the app directory, or the default. */

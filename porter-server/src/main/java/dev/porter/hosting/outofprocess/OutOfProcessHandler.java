@@ -23,9 +23,9 @@ import java.util.concurrent.RejectedExecutionException;
  * handler): a {@link ProcessManager} whose every ready process gets its own {@link Forwarder}.
  *
  * <p>A request takes the ready process with the fewest requests outstanding (beyond ANCM's round-robin) and is
- * forwarded at once, on its event loop; when none is ready it waits, without blocking the loop, for the slot's start (its body is held by the exchange
- * meanwhile) and then is forwarded, or answered 502.5 (start failed, detail with detailed errors) or 503 (the
- * application began stopping). Once stopping, every new request gets 503.
+ * forwarded at once, on its event loop; when none is ready it waits, without blocking the loop, for the slot's start
+ * (its body is held by the exchange meanwhile) and then is forwarded, or answered 502.5 (start failed, detail with
+ * detailed errors) or 503 (the application began stopping). Once stopping, every new request gets 503.
  *
  * <p>A killed backend (spec §1.5, §1.7): requests in flight on it get 502.3, and are never retried. A request that
  * picked the process just before its exit was seen, and so never reached it (the connect was refused, or the exit
@@ -160,8 +160,8 @@ final class OutOfProcessHandler implements ApplicationHandler {
 
     /**
      * Replaced by a newer incarnation (overlapped recycle): the requests already forwarded to {@code process} finish
-     * before it hears that it is stopping (a server such as the JDK's drops requests it has not read yet when it stops),
-     * for up to {@code shutdownTimeLimit}; then the usual stop follows. Blocking, on the stop's virtual thread.
+     * before it hears that it is stopping (a server such as the JDK's drops requests it has not read yet when it
+     * stops), for up to {@code shutdownTimeLimit}; then the usual stop follows. Blocking, on the stop's virtual thread.
      */
     private void awaitIdle(BackendProcess process) {
         Forwarder forwarder = process.forwarder();
