@@ -208,8 +208,10 @@ public final class PorterServer implements AutoCloseable {
             }
             throw e;
         }
+        // unchanged authentication keeps its FrontSecurity (and its verifier threads)
+        FrontSecurity nextSecurity = java.util.Objects.equals(next.security(), config.security()) ? security
+                : next.security() == null ? null : new FrontSecurity(next.security());
         this.config = next;
-        FrontSecurity nextSecurity = next.security() == null ? null : new FrontSecurity(next.security());
         router.replaceRoutes(new Router(resolvePorts(next, actualPorts), nextHandlers));
         // The previous authentication stays with the connections that use it (closing it would break them).
         this.security = nextSecurity;
