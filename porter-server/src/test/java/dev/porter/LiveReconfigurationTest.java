@@ -136,6 +136,40 @@ class LiveReconfigurationTest {
         }
     }
 
+    @Test
+    void aChangedApplicationIsReplacedAndAHostNameBindingTakesEffect() throws Exception {
+        for (String app : List.of("one", "two")) {
+            TestApps.writeWebConfig(dir.resolve(app), Backends.attributes(List.of()), Map.of("WHICH", app));
+        }
+        Path file = porterXml(site("A", 1, "127.0.0.1:0:", application("/", "one")));
+        ServerConfigParser parser = new ServerConfigParser();
+        porter = Porter.start(parser.parse(file));
+        porter.reloadOnChange(file, parser);
+        InetSocketAddress a = porter.listenAddresses().getFirst();
+        long first = Long.parseLong(get(a, "/pid").bodyText());
+
+        // the same virtual path now points elsewhere: the old application stops, the new one serves
+        porterXml(site("A", 1, "127.0.0.1:0:", application("/", "two")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(a, "/env/WHICH").bodyText().equals("two"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Backends.alive(first));
+
+        // a site for one host name on the same listener: requests for that host go to it, the rest stay
+        TestApps.writeWebConfig(dir.resolve("one"), Backends.attributes(List.of()), Map.of("WHICH", "one"));
+        porterXml(site("A", 1, "127.0.0.1:0:", application("/", "two"))
+                + site("B", 2, "127.0.0.1:0:b.example", application("/", "one")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> hostGet(a, "b.example", "/env/WHICH").equals("one"));
+        assertThat(get(a, "/env/WHICH").bodyText()).isEqualTo("two");
+        assertThat(porter.listenAddresses()).hasSize(1);
+    }
+
+    private static String hostGet(InetSocketAddress address, String host, String path) {
+        try (RawHttp http = new RawHttp(address.getHostString(), address.getPort(), 60_000)) {
+            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").bodyText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static String errorOf(ServerConfigParser parser, Path file) {
         try {
             parser.parse(file);
