@@ -217,6 +217,8 @@ def main():
     ap.add_argument("--conns", help="comma-separated connection counts, e.g. 64 or 16,256")
     ap.add_argument("--seconds", type=int, help="length of each measured run")
     ap.add_argument("--rounds", type=int, help="measured runs per scenario and connection count")
+    ap.add_argument("--baseline", help="another Porter checkout, built (bench/run builds it): each Porter scenario "
+                    "also runs on it, as '<scenario> (baseline)', in the same rounds: before/after in one run")
     args = ap.parse_args()
 
     java = find_java()
@@ -230,6 +232,8 @@ def main():
     warmup = 2 if args.quick else 5
 
     hello_jar = os.path.join(ROOT, "samples", "hello", "target", "hello.jar")
+    war = os.path.join(ROOT, "samples", "war", "target", "war.war")
+    boot_jar = os.path.join(ROOT, "samples", "spring-boot", "target", "spring-boot.jar")
     bench_jar = os.path.join(ROOT, "porter-bench", "target", "porter-bench.jar")
     porter = os.path.join(ROOT, "bin", "porter")
     work = tempfile.mkdtemp(prefix="porter-bench-")
@@ -256,11 +260,23 @@ def main():
         "nginx proxy_pass -> nginx": None,
         "Porter out-of-process -> nginx": porter_run("porter-oop-nginx", write_app_dir(
             work, "nginx", "outofprocess", os.path.join(ROOT, "bench", "nginx-backend.sh"), "")),
+        # Servlet apps in Porter's Servlet host: a servlet "hello" in a WAR, and one Spring Boot jar three ways.
+        "servlet hello in-process": porter_run("porter-war", write_app_dir(
+            work, "war", "inprocess", "java", f"-war {war}")),
+        "Spring Boot in-process": porter_run("porter-boot-inprocess", write_app_dir(
+            work, "boot-inprocess", "inprocess", "java", f"-jar {boot_jar}")),
+        "Spring Boot out-of-process": porter_run("porter-boot-oop", write_app_dir(
+            work, "boot-oop", "outofprocess", "java", f"-jar {boot_jar}")),
+        "Spring Boot alone": None,
         # 5. The front server's own limit.
         "bare Netty hello": Server("netty-hello", [java, "--enable-native-access=ALL-UNNAMED", "-cp", bench_jar,
                                                   "dev.porter.bench.NettyHelloServer", str(free_port())], 0),
     }
     scenarios["bare Netty hello"].port = int(scenarios["bare Netty hello"].cmd[-1])
+    boot_port = free_port()
+    # The same jar on its own embedded Tomcat (the starter does nothing standalone).
+    scenarios["Spring Boot alone"] = Server("boot-alone", [java, "-jar", boot_jar, f"--server.port={boot_port}",
+                                                           "--server.address=127.0.0.1"], boot_port)
     proxy_port = free_port()
     nginx_conf = os.path.join(work, "nginx-proxy.conf")
     with open(nginx_conf, "w") as f:
@@ -290,6 +306,13 @@ http {{
         scenarios = {n: s for n, s in scenarios.items() if any(w in n.lower() for w in wanted)}
         if not scenarios and "cold" not in wanted:  # --only cold: the cold start alone
             sys.exit(f"bench: --only {args.only!r} matches no scenario")
+    if args.baseline:
+        # The same app directories served by the other checkout's bin/porter, measured in the same alternation.
+        base_porter = os.path.join(os.path.abspath(args.baseline), "bin", "porter")
+        for name in [n for n, s in scenarios.items() if s.cmd and s.cmd[0] == porter]:
+            twin = porter_run(scenarios[name].name + "-baseline", scenarios[name].cmd[2])
+            twin.cmd[0] = base_porter
+            scenarios[name + " (baseline)"] = twin
     results = {name: {c: [] for c in conn_counts} for name in scenarios}
     extra = {}
     try:
@@ -449,7 +472,13 @@ def report(args, results, extra, conn_counts, seconds, rounds):
              ">= 4.4"),
             ("Porter out-of-process / nginx proxy_pass, same nginx backend",
              ratio("Porter out-of-process -> nginx", "nginx proxy_pass -> nginx", ref), ">= 1.0"),
-            ("Porter in-process / bare Netty hello", ratio("Porter in-process", "bare Netty hello", ref), ">= 0.9")]
+            ("Porter in-process / bare Netty hello", ratio("Porter in-process", "bare Netty hello", ref), ">= 0.9"),
+            ("servlet hello in-process / bare Netty hello", ratio("servlet hello in-process", "bare Netty hello", ref),
+             ">= 0.8"),
+            ("Spring Boot in-process / out-of-process, same jar",
+             ratio("Spring Boot in-process", "Spring Boot out-of-process", ref), ">= 2.0"),
+            ("Spring Boot in-process / alone on its embedded Tomcat, same jar",
+             ratio("Spring Boot in-process", "Spring Boot alone", ref), ">= 1.0")]
     lines += [f"## Bars (at {ref} connections)", "", "| ratio | measured | bar | met |", "|---|---:|---|---|"]
     for name, value, bar in bars:
         target = float(bar.split()[1])

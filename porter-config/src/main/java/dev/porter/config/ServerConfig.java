@@ -77,8 +77,15 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      * @param hostName empty for any host
      * @param certificate the server certificate of an https binding; null for http, and for an https binding that
      *     names none (not served)
+     * @param proxyProtocol Porter's {@code proxyProtocol="true"}: every connection opens with a PROXY protocol v1 or
+     *     v2 header (HAProxy's), which names the client; a connection without a valid one is refused
      */
-    public record Binding(String protocol, String address, int port, String hostName, TlsCertificate certificate) {
+    public record Binding(String protocol, String address, int port, String hostName, TlsCertificate certificate,
+            boolean proxyProtocol) {
+
+        public Binding(String protocol, String address, int port, String hostName, TlsCertificate certificate) {
+            this(protocol, address, port, hostName, certificate, false);
+        }
 
         public Binding(String protocol, String address, int port, String hostName) {
             this(protocol, address, port, hostName, null);
@@ -86,7 +93,12 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
 
         /** The same binding on another port (a port-0 binding once the OS has chosen). */
         public Binding withPort(int newPort) {
-            return new Binding(protocol, address, newPort, hostName, certificate);
+            return new Binding(protocol, address, newPort, hostName, certificate, proxyProtocol);
+        }
+
+        /** The same binding with PROXY protocol on or off. */
+        public Binding withProxyProtocol(boolean on) {
+            return new Binding(protocol, address, port, hostName, certificate, on);
         }
 
         public boolean isHttps() {
@@ -106,8 +118,7 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      * {@code <application path physicalPath>}.
      *
      * @param path the virtual path: {@code /} for the site root, else {@code /seg[/seg]} without a trailing slash
-     */
-    /**
+     * @param physicalPath the application's folder
      * @param preloadEnabled IIS's {@code <application preloadEnabled>}: the application starts when the server starts
      *     and again right after each recycle, not on its first request
      * @param disallowOverlappingRotation IIS's application pool {@code recycling disallowOverlappingRotation}, per
@@ -277,7 +288,51 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
         }
     }
 
-    /** A site's {@code <logFile>}: the W3C access log, off unless enabled. */
-    public record LogFile(boolean enabled, Path directory) {
+    /**
+     * A site's {@code <logFile>}: the W3C access log, off unless enabled, rolled over as IIS rolls it.
+     *
+     * @param period IIS's {@code period}: a new file each hour, day (the default), week or month, or at
+     *     {@code truncateSize} bytes ({@code MaxSize})
+     * @param truncateSize IIS's {@code truncateSize} (default 20 MiB, at least 1 MiB): the size at which a
+     *     {@code MaxSize} log rolls over; ignored for the other periods, as in IIS
+     * @param localTimeRollover IIS's {@code localTimeRollover}: periods (and file names) follow local time instead of
+     *     UTC; the time fields inside stay UTC, as in IIS
+     */
+    public record LogFile(boolean enabled, Path directory, Period period, long truncateSize,
+            boolean localTimeRollover) {
+
+        public static final long DEFAULT_TRUNCATE_SIZE = 20_971_520L;
+        public static final long MIN_TRUNCATE_SIZE = 1_048_576L;
+        public static final long MAX_TRUNCATE_SIZE = 4_294_967_295L;
+
+        /** A daily log in UTC, IIS's default. */
+        public LogFile(boolean enabled, Path directory) {
+            this(enabled, directory, Period.DAILY, DEFAULT_TRUNCATE_SIZE, false);
+        }
+
+        /** IIS's {@code logFile period} values. */
+        public enum Period {
+            HOURLY("Hourly"), DAILY("Daily"), WEEKLY("Weekly"), MONTHLY("Monthly"), MAX_SIZE("MaxSize");
+
+            private final String configValue;
+
+            Period(String configValue) {
+                this.configValue = configValue;
+            }
+
+            public String configValue() {
+                return configValue;
+            }
+
+            /** The period a {@code period} attribute names (case-insensitively), or null. */
+            public static Period parse(String value) {
+                for (Period p : values()) {
+                    if (p.configValue.equalsIgnoreCase(value.strip())) {
+                        return p;
+                    }
+                }
+                return null;
+            }
+        }
     }
 }

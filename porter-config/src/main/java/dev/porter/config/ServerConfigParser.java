@@ -24,7 +24,8 @@ import java.util.Set;
  * file's folder; {@code physicalPath} and log directories are {@code %VAR%}-expanded.
  *
  * <p>Elements Porter does not use (applicationPools, applicationDefaults, traceFailedRequestsLogging...) are ignored,
- * so a real applicationHost.config site section reads unchanged; an unknown <em>attribute</em> on an element Porter reads
+ * so a real applicationHost.config site section reads unchanged; an unknown <em>attribute</em> on an element Porter
+ * reads
  * is an error, so that a typo is not silently ignored. Attributes IIS writes there that Porter has no use for
  * (serverAutoStart, applicationPool, enabledProtocols, sslFlags...) are accepted and ignored.
  */
@@ -40,7 +41,8 @@ public final class ServerConfigParser {
 
     private static final Set<String> SITE_ATTRIBUTES = Set.of("name", "id", "serverAutoStart");
     private static final Set<String> BINDING_ATTRIBUTES = Set.of("protocol", "bindingInformation", "sslFlags",
-            "certificateHash", "certificateStoreName", "certificateFile", "keyFile", "certificatePassword");
+            "certificateHash", "certificateStoreName", "certificateFile", "keyFile", "certificatePassword",
+            "proxyProtocol");
     private static final Set<String> ACCESS_ATTRIBUTES = Set.of("sslFlags", "clientCertificateAuthorities");
     private static final Set<String> ANONYMOUS_ATTRIBUTES = Set.of("enabled", "userName", "password",
             "logonMethod");
@@ -84,8 +86,9 @@ public final class ServerConfigParser {
         XmlElement sitesElement = appHost.child("sites").orElseThrow(() -> ConfigException.invalidElement(
                 absolute, appHost, "missing <sites> with at least one <site>."));
 
-        LogFileDefaults logDefaults = readLogFile(absolute, base, sitesElement.descendant("siteDefaults", "logFile"),
-                new LogFileDefaults(false, base.resolve("logs")));
+        ServerConfig.LogFile logDefaults = readLogFile(absolute, base,
+                sitesElement.descendant("siteDefaults", "logFile"),
+                new ServerConfig.LogFile(false, base.resolve("logs")));
         List<ServerConfig.Site> sites = new ArrayList<>();
         Map<String, XmlElement> names = new HashMap<>();
         Map<Long, XmlElement> ids = new HashMap<>();
@@ -122,6 +125,12 @@ public final class ServerConfigParser {
                         throw ConfigException.invalidAttribute(absolute, bindingElement, "bindingInformation",
                                 bindingElement.attribute("bindingInformation"), "a port that is not also used by an "
                                 + other.attribute("protocol") + " binding (line " + other.line() + ")");
+                    }
+                    // One socket expects a PROXY protocol header on every connection or on none.
+                    if (other != null && readBinding(absolute, other).proxyProtocol() != b.proxyProtocol()) {
+                        throw ConfigException.invalidAttribute(absolute, bindingElement, "proxyProtocol",
+                                String.valueOf(b.proxyProtocol()), "the same value as the binding on line "
+                                + other.line() + ", which listens on the same address and port");
                     }
                 }
             }
@@ -273,11 +282,8 @@ public final class ServerConfigParser {
         return new ServerConfig.Authentication(anonymous, basic);
     }
 
-    private record LogFileDefaults(boolean enabled, Path directory) {
-    }
-
-    private LogFileDefaults readLogFile(Path file, Path base, Optional<XmlElement> element,
-            LogFileDefaults defaults) throws ConfigException {
+    private ServerConfig.LogFile readLogFile(Path file, Path base, Optional<XmlElement> element,
+            ServerConfig.LogFile defaults) throws ConfigException {
         if (element.isEmpty()) {
             return defaults;
         }
@@ -286,20 +292,24 @@ public final class ServerConfigParser {
         if (!format.equalsIgnoreCase("W3C")) {
             throw a.outOfRange("logFormat", format, "W3C (the only format Porter writes)");
         }
-        String period = a.string("period", "Daily");
-        if (!period.equalsIgnoreCase("Daily")) {
-            throw a.outOfRange("period", period, "Daily (Porter starts a new file each UTC day)");
+        String periodText = a.string("period", defaults.period().configValue());
+        ServerConfig.LogFile.Period period = ServerConfig.LogFile.Period.parse(periodText);
+        if (period == null) {
+            throw a.outOfRange("period", periodText, "Hourly, Daily, Weekly, Monthly or MaxSize");
         }
+        long truncateSize = a.unsigned("truncateSize", defaults.truncateSize(),
+                ServerConfig.LogFile.MIN_TRUNCATE_SIZE, ServerConfig.LogFile.MAX_TRUNCATE_SIZE, "bytes");
         String directory = a.string("directory", null);
         if (directory != null && directory.isBlank()) {
             throw a.outOfRange("directory", directory, "a directory path (relative to porter.xml's folder)");
         }
-        return new LogFileDefaults(a.bool("enabled", defaults.enabled()),
-                directory == null ? defaults.directory() : AppPaths.resolve(base, expander.expand(directory)));
+        return new ServerConfig.LogFile(a.bool("enabled", defaults.enabled()),
+                directory == null ? defaults.directory() : AppPaths.resolve(base, expander.expand(directory)),
+                period, truncateSize, a.bool("localTimeRollover", defaults.localTimeRollover()));
     }
 
     private ServerConfig.Site readSite(Path file, Path base, XmlElement element, long defaultId,
-            LogFileDefaults logDefaults) throws ConfigException {
+            ServerConfig.LogFile logDefaults) throws ConfigException {
         AttributeReader a = new AttributeReader(file, element).onlyKnown(SITE_ATTRIBUTES);
         String name = a.required("name");
         long id = a.unsigned("id", defaultId, 1, 4_294_967_295L);
@@ -336,9 +346,8 @@ public final class ServerConfigParser {
             throw ConfigException.invalidElement(file, element, "site '" + name + "' has no <application path=\"/\">"
                     + "<virtualDirectory path=\"/\" physicalPath=\"...\"/></application>.");
         }
-        LogFileDefaults log = readLogFile(file, base, element.child("logFile"), logDefaults);
-        return new ServerConfig.Site(name, id, bindings, applications,
-                new ServerConfig.LogFile(log.enabled(), log.directory()), httpsBindings);
+        ServerConfig.LogFile log = readLogFile(file, base, element.child("logFile"), logDefaults);
+        return new ServerConfig.Site(name, id, bindings, applications, log, httpsBindings);
     }
 
     /** The site's http and https binding elements, in order; WAS's non-HTTP bindings are skipped. */
@@ -383,7 +392,7 @@ public final class ServerConfigParser {
                         element.attribute("certificatePassword"));
                 return new ServerConfig.Binding(binding.protocol(), binding.address(), binding.port(),
                         binding.hostName(), new ServerConfig.TlsCertificate(certificatePath, origin, store.chain(),
-                                store.key()));
+                                store.key()), binding.proxyProtocol());
             }
         } catch (TlsFiles.Problem e) {
             throw ConfigException.attributeProblem(file, element, "certificateFile", e.getMessage() + ".");
@@ -400,7 +409,7 @@ public final class ServerConfigParser {
             java.security.PrivateKey key = TlsFiles.readPemKey(keyPath);
             TlsFiles.checkPair(key, chain.getFirst(), keyPath);
             return new ServerConfig.Binding(binding.protocol(), binding.address(), binding.port(), binding.hostName(),
-                    new ServerConfig.TlsCertificate(certificatePath, origin, chain, key));
+                    new ServerConfig.TlsCertificate(certificatePath, origin, chain, key), binding.proxyProtocol());
         } catch (TlsFiles.Problem e) {
             throw ConfigException.attributeProblem(file, element, keyAttribute, e.getMessage()
                     + (keyFile == null ? " (give the key in keyFile=\"key.pem\")" : "") + ".");
@@ -456,10 +465,11 @@ public final class ServerConfigParser {
                 || c == '_')) {
             throw a.outOfRange("bindingInformation", info, BINDING_ALLOWED);
         }
-        return new ServerConfig.Binding(protocol, address, port, host.equals("*") ? "" : host);
+        return new ServerConfig.Binding(protocol, address, port, host.equals("*") ? "" : host, null,
+                a.bool("proxyProtocol", false));
     }
 
-    private static boolean isIpLiteral(String address) {
+    static boolean isIpLiteral(String address) {
         if (!address.matches("[0-9a-fA-F:.%]+") || !(address.contains(".") || address.contains(":"))) {
             return false;
         }

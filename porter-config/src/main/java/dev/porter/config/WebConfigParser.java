@@ -237,6 +237,33 @@ public final class WebConfigParser {
                             "a stack size in bytes, decimal (1048576) or hexadecimal (0x100000), greater than 0");
                 }
             }
+            case "rapidfailprotectionmaxcrashes" -> {
+                if (parseHandlerNumber(a, name, value, 10, "a whole number of failures from 0 (off) to 1000")
+                        > 1000) {
+                    throw handlerSettingOutOfRange(a, name, value, "a whole number of failures from 0 (off) to 1000");
+                }
+            }
+            case "rapidfailprotectioninterval" -> {
+                String allowed = "an IIS time span ([d.]hh:mm:ss) from 00:00:01 to 1.00:00:00";
+                try {
+                    java.time.Duration interval = TimeSpan.parse(value);
+                    if (interval.compareTo(java.time.Duration.ofSeconds(1)) < 0
+                            || interval.compareTo(java.time.Duration.ofDays(1)) > 0) {
+                        throw handlerSettingOutOfRange(a, name, value, allowed);
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw handlerSettingOutOfRange(a, name, value, allowed);
+                }
+            }
+            case "forwardedheaders" -> {
+                // Porter's own setting (beyond ANCM): which forwarding headers an out-of-process app gets
+                String v = value.trim().toLowerCase(Locale.ROOT);
+                if (!v.equals("ancm") && !v.equals("standard") && !v.equals("rfc7239")) {
+                    throw handlerSettingOutOfRange(a, name, value, "ancm (the default: X-Forwarded-For as ip:port, "
+                            + "appended), standard (X-Forwarded-For/-Proto/-Host/-Port/-Prefix, replaced) or rfc7239 "
+                            + "(standard plus Forwarded), case-insensitive");
+                }
+            }
             case "debugfile", "shadowcopydirectory", "handlerversion" -> {
                 if (value.isBlank()) {
                     throw handlerSettingOutOfRange(a, name, value, "a non-empty value");

@@ -233,9 +233,22 @@ class ServerConfigParserTest {
     @Test
     void logFileAndLimitsAreRangeChecked() throws Exception {
         Path period = site("<binding protocol=\"http\" bindingInformation=\"*:80:\" />",
-                "<application path=\"/\" physicalPath=\"wwwroot\" />\n<logFile enabled=\"true\" period=\"Hourly\" />");
+                "<application path=\"/\" physicalPath=\"wwwroot\" />\n"
+                        + "<logFile enabled=\"true\" period=\"Fortnightly\" />");
         assertThatThrownBy(() -> parser.parse(period)).hasMessage(period + ": line 8: <logFile> attribute 'period' "
-                + "has invalid value 'Hourly'; allowed: Daily (Porter starts a new file each UTC day).");
+                + "has invalid value 'Fortnightly'; allowed: Hourly, Daily, Weekly, Monthly or MaxSize.");
+        Path small = site("<binding protocol=\"http\" bindingInformation=\"*:80:\" />",
+                "<application path=\"/\" physicalPath=\"wwwroot\" />\n"
+                        + "<logFile period=\"MaxSize\" truncateSize=\"1000\" />");
+        assertThatThrownBy(() -> parser.parse(small)).hasMessageStartingWith(small + ": line 8: <logFile> attribute "
+                + "'truncateSize' has invalid value '1000'").hasMessageContaining("1048576");
+        Path hourly = site("<binding protocol=\"http\" bindingInformation=\"*:80:\" />",
+                "<application path=\"/\" physicalPath=\"wwwroot\" />\n<logFile enabled=\"true\" period=\"hourly\" "
+                + "localTimeRollover=\"true\" />");
+        ServerConfig.LogFile log = parser.parse(hourly).sites().getFirst().logFile();
+        assertThat(log.period()).isEqualTo(ServerConfig.LogFile.Period.HOURLY);
+        assertThat(log.localTimeRollover()).isTrue();
+        assertThat(log.truncateSize()).isEqualTo(ServerConfig.LogFile.DEFAULT_TRUNCATE_SIZE);
 
         Path enabled = site("<binding protocol=\"http\" bindingInformation=\"*:80:\" />",
                 "<application path=\"/\" physicalPath=\"wwwroot\" />\n<logFile enabled=\"yes\" />");

@@ -316,6 +316,12 @@ class WebConfigParserTest {
         "shutdownDelay | 1s            | a whole number of milliseconds from 0 to 2147483647",
         "stackSize     | 0             | greater than 0",
         "stackSize     | 0xZZ          | decimal (1048576) or hexadecimal (0x100000)",
+        "rapidFailProtectionMaxCrashes | -1       | a whole number of failures from 0 (off) to 1000",
+        "rapidFailProtectionMaxCrashes | 1001     | a whole number of failures from 0 (off) to 1000",
+        "rapidFailProtectionInterval   | 5        | an IIS time span ([d.]hh:mm:ss) from 00:00:01 to 1.00:00:00",
+        "rapidFailProtectionInterval   | 00:00:00 | an IIS time span ([d.]hh:mm:ss) from 00:00:01 to 1.00:00:00",
+        "rapidFailProtectionInterval   | 2.00:00:00 | an IIS time span ([d.]hh:mm:ss) from 00:00:01 to 1.00:00:00",
+        "forwardedHeaders | x-forwarded | ancm (the default: X-Forwarded-For as ip:port, appended), standard",
     })
     void typedHandlerSettingsAreValidated(String name, String value, String allowed) throws Exception {
         Path file = write("""
@@ -341,6 +347,7 @@ class WebConfigParserTest {
                 <configuration><system.webServer><aspNetCore processPath="java"><handlerSettings>
                   <handlerSetting name="debugLevel" value="Errors, CONSOLE,eventLog" />
                   <handlerSetting name="stackSize" value="1048576" />
+                  <handlerSetting name="forwardedHeaders" value=" Standard " />
                 </handlerSettings></aspNetCore></system.webServer></configuration>
                 """);
         assertThat(parser.parse(file).aspNetCore().handlerSettings()).containsEntry("debuglevel",

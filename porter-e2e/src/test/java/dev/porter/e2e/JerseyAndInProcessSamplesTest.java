@@ -125,7 +125,7 @@ class JerseyAndInProcessSamplesTest {
         String demo = Files.readString(samples.resolve("porter.xml"));
         assertThat(demo).contains("bindingInformation=\"127.0.0.1:8080:\"");
         Files.writeString(dir.resolve("porter.xml"), demo.replace("127.0.0.1:8080:", "127.0.0.1:0:"));
-        for (String app : List.of("hello", "hello-inprocess", "jersey", "jersey-oop")) {
+        for (String app : List.of("hello", "hello-inprocess", "jersey", "jersey-oop", "war", "spring-boot")) {
             Path copy = Files.createDirectories(dir.resolve(app));
             Files.copy(samples.resolve(app).resolve("web.config"), copy.resolve("web.config"));
             if (Files.isDirectory(samples.resolve(app).resolve("target"))) {
@@ -135,7 +135,7 @@ class JerseyAndInProcessSamplesTest {
         ServerConfig config = new ServerConfigParser().parse(dir.resolve("porter.xml"));
         assertThat(config.sites()).singleElement().satisfies(site -> assertThat(site.applications())
                 .extracting(ServerConfig.Application::path)
-                .containsExactly("/", "/inprocess", "/jersey", "/jersey-oop"));
+                .containsExactly("/", "/inprocess", "/jersey", "/jersey-oop", "/war", "/spring-boot"));
         porter = Porter.start(config);
 
         try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), FIRST_REQUEST_TIMEOUT_MILLIS)) {
@@ -152,8 +152,13 @@ class JerseyAndInProcessSamplesTest {
                     .contains("model: in-process", "jersey path: info");
             assertThat(http.exchange("GET /jersey-oop/info HTTP/1.1\r\nHost: localhost\r\n\r\n").bodyText())
                     .contains("model: out-of-process", "path base: /jersey-oop", "jersey path: info");
+            // The Servlet apps, in Porter's Servlet host
+            assertThat(http.exchange("GET /war/hello HTTP/1.1\r\nHost: localhost\r\n\r\n").bodyText())
+                    .isEqualTo("hello from a WAR");
+            assertThat(http.exchange("GET /spring-boot/hello HTTP/1.1\r\nHost: localhost\r\n\r\n").bodyText())
+                    .isEqualTo("hello from Spring Boot");
         }
-        // Two of the four run as children (/ and /jersey-oop), two inside Porter.
+        // Two of the six run as children (/ and /jersey-oop), four inside Porter.
         assertThat(samplesRunningAsChildren()).hasSize(2);
     }
 

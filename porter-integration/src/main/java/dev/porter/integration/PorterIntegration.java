@@ -133,7 +133,9 @@ public final class PorterIntegration {
         ShutdownCoordinator.global().onShutdown(hook);
     }
 
-    /** The path base the module sent the request under (e.g. {@code /app1}, as the client spelled it), or {@code ""}. */
+    /**
+     * The path base the module sent the request under (e.g. {@code /app1}, as the client spelled it), or {@code ""}.
+     */
     public static String pathBase(HttpExchange exchange) {
         IntegratedExchange integrated = integrated(exchange);
         if (integrated != null) {

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.porter.integration.internal.ShutdownCoordinator;
+import dev.porter.testing.OneShotHttp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -102,7 +103,7 @@ class PorterIntegrationTest {
         return value == null ? "-" : value;
     }
 
-    private static Map<String, String> report(RawHttp.Response response) {
+    private static Map<String, String> report(OneShotHttp.Response response) {
         Map<String, String> report = new HashMap<>();
         for (String line : response.body.split("\n")) {
             int eq = line.indexOf('=');
@@ -123,7 +124,7 @@ class PorterIntegrationTest {
         assertThat(server.getClass().getName()).doesNotContain("Integrated");
         server.createContext("/", reporter());
         server.start();
-        RawHttp.Response response = RawHttp.send(port(server), "GET", "/x");
+        OneShotHttp.Response response = OneShotHttp.send(port(server), "GET", "/x");
         assertThat(response.status).isEqualTo(200);
         assertThat(report(response)).containsEntry("uri", "/x").containsEntry("pathBase", "")
                 .containsEntry("scheme", "http");
@@ -141,8 +142,8 @@ class PorterIntegrationTest {
         server.createContext("/", reporter());
         server.start();
         try (LogCapture log = new LogCapture()) {
-            RawHttp.Response missing = RawHttp.send(port(server), "GET", "/");
-            RawHttp.Response wrong = RawHttp.send(port(server), "GET", "/", "MS-ASPNETCORE-TOKEN: nope");
+            OneShotHttp.Response missing = OneShotHttp.send(port(server), "GET", "/");
+            OneShotHttp.Response wrong = OneShotHttp.send(port(server), "GET", "/", "MS-ASPNETCORE-TOKEN: nope");
             assertThat(missing.status).isEqualTo(400);
             assertThat(missing.body).isEmpty();
             assertThat(wrong.status).isEqualTo(400);
@@ -161,7 +162,8 @@ class PorterIntegrationTest {
         HttpServer server = server(env("/"), PorterOptions.defaults());
         server.createContext("/", reporter());
         server.start();
-        RawHttp.Response response = RawHttp.send(port(server), "GET", "/x?q=1", "MS-ASPNETCORE-TOKEN: " + TOKEN);
+        OneShotHttp.Response response = OneShotHttp.send(port(server), "GET", "/x?q=1",
+                "MS-ASPNETCORE-TOKEN: " + TOKEN);
         assertThat(response.status).isEqualTo(200);
         assertThat(report(response)).containsEntry("uri", "/x?q=1").containsEntry("token", "-");
         assertThat(response.body).doesNotContain(TOKEN);
@@ -175,20 +177,20 @@ class PorterIntegrationTest {
         server.start();
         String token = "MS-ASPNETCORE-TOKEN: " + TOKEN;
 
-        Map<String, String> root = report(RawHttp.send(port(server), "GET", "/app1/x?q=%20", token));
+        Map<String, String> root = report(OneShotHttp.send(port(server), "GET", "/app1/x?q=%20", token));
         assertThat(root).containsEntry("uri", "/x?q=%20").containsEntry("pathBase", "/app1")
                 .containsEntry("contextPath", "/");
-        assertThat(report(RawHttp.send(port(server), "GET", "/app1", token))).containsEntry("uri", "/");
-        assertThat(report(RawHttp.send(port(server), "GET", "/APP1/y", token)))
+        assertThat(report(OneShotHttp.send(port(server), "GET", "/app1", token))).containsEntry("uri", "/");
+        assertThat(report(OneShotHttp.send(port(server), "GET", "/APP1/y", token)))
                 .containsEntry("uri", "/y").containsEntry("pathBase", "/APP1");
-        Map<String, String> api = report(RawHttp.send(port(server), "GET", "/app1/api/v", token));
+        Map<String, String> api = report(OneShotHttp.send(port(server), "GET", "/app1/api/v", token));
         assertThat(api).containsEntry("uri", "/api/v").containsEntry("contextPath", "/api");
 
         // Outside the base: still token-checked, then passed on whole, as UsePathBase does.
-        assertThat(RawHttp.send(port(server), "GET", "/other").status).isEqualTo(400);
-        assertThat(report(RawHttp.send(port(server), "GET", "/other", token))).containsEntry("uri", "/other")
+        assertThat(OneShotHttp.send(port(server), "GET", "/other").status).isEqualTo(400);
+        assertThat(report(OneShotHttp.send(port(server), "GET", "/other", token))).containsEntry("uri", "/other")
                 .containsEntry("pathBase", "");
-        assertThat(report(RawHttp.send(port(server), "GET", "/app1x", token))).containsEntry("uri", "/app1x")
+        assertThat(report(OneShotHttp.send(port(server), "GET", "/app1x", token))).containsEntry("uri", "/app1x")
                 .containsEntry("pathBase", "");
     }
 
@@ -197,10 +199,10 @@ class PorterIntegrationTest {
         HttpServer server = server(env("/"), PorterOptions.defaults());
         server.createContext("/api", reporter());
         server.start();
-        assertThat(RawHttp.send(port(server), "GET", "/nothing").status).isEqualTo(400);
-        assertThat(RawHttp.send(port(server), "GET", "/nothing", "MS-ASPNETCORE-TOKEN: " + TOKEN).status)
+        assertThat(OneShotHttp.send(port(server), "GET", "/nothing").status).isEqualTo(400);
+        assertThat(OneShotHttp.send(port(server), "GET", "/nothing", "MS-ASPNETCORE-TOKEN: " + TOKEN).status)
                 .isEqualTo(404);
-        assertThat(RawHttp.send(port(server), "GET", "/api", "MS-ASPNETCORE-TOKEN: " + TOKEN).status)
+        assertThat(OneShotHttp.send(port(server), "GET", "/api", "MS-ASPNETCORE-TOKEN: " + TOKEN).status)
                 .isEqualTo(200);
     }
 
@@ -210,7 +212,7 @@ class PorterIntegrationTest {
         server.createContext("/api", reporter());
         server.start();
         int port = port(server);
-        RawHttp.Response response = RawHttp.send(port, "POST", "/app1/iisintegration",
+        OneShotHttp.Response response = OneShotHttp.send(port, "POST", "/app1/iisintegration",
                 "MS-ASPNETCORE-TOKEN: " + TOKEN, "MS-ASPNETCORE-EVENT: shutdown ", "Content-Length: 0");
         assertThat(response.status).isEqualTo(202);
         assertThat(response.body).isEmpty();
@@ -226,13 +228,13 @@ class PorterIntegrationTest {
         HttpServer server = server(env("/"), PorterOptions.defaults());
         server.createContext("/", reporter());
         server.start();
-        RawHttp.Response response = RawHttp.send(port(server), "POST", "/iisintegration",
+        OneShotHttp.Response response = OneShotHttp.send(port(server), "POST", "/iisintegration",
                 "MS-ASPNETCORE-TOKEN: " + TOKEN, "MS-ASPNETCORE-EVENT: shutdown", "Content-Length: 0");
         assertThat(response.status).isEqualTo(202);
         assertThat(hookRan.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(exited.getCount()).isEqualTo(1);
         // The app decides when to stop; the server still answers.
-        assertThat(RawHttp.send(port(server), "GET", "/", "MS-ASPNETCORE-TOKEN: " + TOKEN).status).isEqualTo(200);
+        assertThat(OneShotHttp.send(port(server), "GET", "/", "MS-ASPNETCORE-TOKEN: " + TOKEN).status).isEqualTo(200);
     }
 
     @Test
@@ -241,9 +243,9 @@ class PorterIntegrationTest {
         server.createContext("/", reporter());
         server.start();
         String token = "MS-ASPNETCORE-TOKEN: " + TOKEN;
-        assertThat(RawHttp.send(port(server), "GET", "/iisintegration", token, "MS-ASPNETCORE-EVENT: shutdown")
+        assertThat(OneShotHttp.send(port(server), "GET", "/iisintegration", token, "MS-ASPNETCORE-EVENT: shutdown")
                 .status).isEqualTo(200);
-        assertThat(RawHttp.send(port(server), "POST", "/iisintegration", token, "MS-ASPNETCORE-EVENT: event",
+        assertThat(OneShotHttp.send(port(server), "POST", "/iisintegration", token, "MS-ASPNETCORE-EVENT: event",
                 "Content-Length: 0").status).isEqualTo(200);
         assertThat(handled).hasValue(2);
         assertThat(shutdown.triggered()).isFalse();
@@ -254,7 +256,7 @@ class PorterIntegrationTest {
         HttpServer server = server(env("/"), PorterOptions.defaults());
         server.createContext("/", reporter());
         server.start();
-        Map<String, String> report = report(RawHttp.send(port(server), "GET", "/",
+        Map<String, String> report = report(OneShotHttp.send(port(server), "GET", "/",
                 "MS-ASPNETCORE-TOKEN: " + TOKEN, "X-Forwarded-For: 1.2.3.4, 10.0.0.5:50000",
                 "X-Forwarded-Proto: https"));
         assertThat(report).containsEntry("remote", "10.0.0.5:50000").containsEntry("scheme", "https")
@@ -273,7 +275,7 @@ class PorterIntegrationTest {
         server.createContext("/", reporter()).getFilters().add(
                 PorterIntegration.filter(PorterOptions.defaults(), env("/")::get, shutdown));
         server.start();
-        RawHttp.Response response = RawHttp.send(external.get(), external.get(), port(server), "GET", "/",
+        OneShotHttp.Response response = OneShotHttp.send(external.get(), external.get(), port(server), "GET", "/",
                 "MS-ASPNETCORE-TOKEN: " + TOKEN, "X-Forwarded-For: 10.0.0.5:50000", "X-Forwarded-Proto: https");
         Map<String, String> report = report(response);
         assertThat(report.get("remote")).startsWith(external.get().getHostAddress() + ":");
@@ -286,7 +288,7 @@ class PorterIntegrationTest {
         HttpServer server = server(env("/"), PorterOptions.defaults());
         server.createContext("/", reporter());
         server.start();
-        Map<String, String> report = report(RawHttp.send(port(server), "GET", "/",
+        Map<String, String> report = report(OneShotHttp.send(port(server), "GET", "/",
                 "MS-ASPNETCORE-TOKEN: " + TOKEN, "MS-ASPNETCORE-CLIENTCERT: " + TestCertificates.headerValue(),
                 "MS-ASPNETCORE-USER: alice", "MS-ASPNETCORE-AUTH-TYPE: Basic"));
         assertThat(report).containsEntry("cert", "CN=porter-test-client").containsEntry("user", "alice@Basic");
@@ -298,7 +300,7 @@ class PorterIntegrationTest {
                 .withAutomaticAuthentication(false));
         server.createContext("/", reporter());
         server.start();
-        Map<String, String> report = report(RawHttp.send(port(server), "GET", "/",
+        Map<String, String> report = report(OneShotHttp.send(port(server), "GET", "/",
                 "MS-ASPNETCORE-TOKEN: " + TOKEN, "MS-ASPNETCORE-CLIENTCERT: " + TestCertificates.headerValue(),
                 "MS-ASPNETCORE-USER: alice"));
         assertThat(report).containsEntry("cert", "-").containsEntry("user", "-");
@@ -310,7 +312,7 @@ class PorterIntegrationTest {
         server.createContext("/", reporter());
         server.start();
         try (LogCapture log = new LogCapture()) {
-            RawHttp.Response response = RawHttp.send(port(server), "GET", "/",
+            OneShotHttp.Response response = OneShotHttp.send(port(server), "GET", "/",
                     "MS-ASPNETCORE-TOKEN: " + TOKEN, "MS-ASPNETCORE-CLIENTCERT: garbage");
             assertThat(response.status).isEqualTo(200);
             assertThat(report(response)).containsEntry("cert", "-");
@@ -327,7 +329,7 @@ class PorterIntegrationTest {
                 PorterIntegration.filter(PorterOptions.defaults(), Collections.<String, String>emptyMap()::get,
                         shutdown));
         server.start();
-        RawHttp.Response response = RawHttp.send(port(server), "GET", "/x", "X-Forwarded-For: 10.0.0.5:1");
+        OneShotHttp.Response response = OneShotHttp.send(port(server), "GET", "/x", "X-Forwarded-For: 10.0.0.5:1");
         assertThat(response.status).isEqualTo(200);
         assertThat(report(response)).containsEntry("uri", "/x").containsEntry("xff", "10.0.0.5:1");
     }
@@ -337,11 +339,12 @@ class PorterIntegrationTest {
         HttpServer server = server(env("/app1"), PorterOptions.defaults());
         server.start();
         String token = "MS-ASPNETCORE-TOKEN: " + TOKEN;
-        assertThat(RawHttp.send(port(server), "GET", "/app1/late", token).status).isEqualTo(404);
+        assertThat(OneShotHttp.send(port(server), "GET", "/app1/late", token).status).isEqualTo(404);
         server.createContext("/late", reporter());
-        assertThat(report(RawHttp.send(port(server), "GET", "/app1/late/x", token))).containsEntry("uri", "/late/x");
+        assertThat(report(OneShotHttp.send(port(server), "GET", "/app1/late/x", token))).containsEntry("uri",
+                "/late/x");
         server.removeContext("/late");
-        assertThat(RawHttp.send(port(server), "GET", "/app1/late", token).status).isEqualTo(404);
+        assertThat(OneShotHttp.send(port(server), "GET", "/app1/late", token).status).isEqualTo(404);
     }
 
     @Test
@@ -355,9 +358,9 @@ class PorterIntegrationTest {
         });
         server.start();
         String token = "MS-ASPNETCORE-TOKEN: " + TOKEN;
-        assertThat(RawHttp.send(port(server), "GET", "/app1/secure", token).status).isEqualTo(401);
+        assertThat(OneShotHttp.send(port(server), "GET", "/app1/secure", token).status).isEqualTo(401);
         String credentials = Base64.getEncoder().encodeToString("bob:pw".getBytes(StandardCharsets.UTF_8));
-        RawHttp.Response response = RawHttp.send(port(server), "GET", "/app1/secure", token,
+        OneShotHttp.Response response = OneShotHttp.send(port(server), "GET", "/app1/secure", token,
                 "Authorization: Basic " + credentials);
         assertThat(report(response)).containsEntry("user", "bob@test").containsEntry("uri", "/secure");
     }

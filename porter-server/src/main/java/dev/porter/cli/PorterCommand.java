@@ -1,7 +1,11 @@
 package dev.porter.cli;
 
 import dev.porter.Porter;
+import dev.porter.config.AdministrationConfig;
+import dev.porter.config.AdministrationConfigParser;
 import dev.porter.config.ConfigException;
+import dev.porter.config.NodeConfig;
+import dev.porter.config.NodeConfigParser;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.config.ServerConfigParser;
@@ -12,6 +16,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -100,9 +105,31 @@ public final class PorterCommand implements Callable<Integer> {
                         + "Default: ${DEFAULT-VALUE}.")
         String bind;
 
+        @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "${env:PORTER_LOG_DIR}",
+                description = "Write Porter's log to DIR/porter.log, rolled daily and by size, old files gzipped and "
+                        + "pruned (see docs/operations.md); warnings still go to stderr too. Default: $PORTER_LOG_DIR, "
+                        + "else stderr only.")
+        Path logDir;
+
+        @Option(names = "--admin", paramLabel = "PORT",
+                description = "Serve the admin endpoint (status page, /metrics, /health) on 127.0.0.1:PORT, 0-65535 "
+                        + "(0: any free port; the log says which). Off by default.")
+        Integer adminPort;
+
+        @Option(names = "--drain-time", paramLabel = "SECONDS",
+                description = "On SIGTERM/SIGINT, answer /health with 503 and keep serving for this long before "
+                        + "stopping, so that a load balancer takes this node out first (0-3600). Default: porter.xml's "
+                        + "<node drainTime>, else 5 with the admin endpoint on and 0 without it.")
+        Integer drainSeconds;
+
         @Override
         public Integer call() throws Exception {
+            logToDirectory(logDir);
             Path dir = appDir.toAbsolutePath().normalize();
+            if (adminPort != null && (adminPort < 0 || adminPort > 65535)) {
+                throw new ConfigException(dir, "--admin " + adminPort + " is out of range; allowed: 0-65535 (0: any "
+                        + "free port).");
+            }
             if (!Files.isDirectory(dir)) {
                 throw new ConfigException(dir, "the application directory " + (Files.exists(dir) ? "is not a directory."
                         : "does not exist."));
@@ -127,7 +154,10 @@ public final class PorterCommand implements Callable<Integer> {
                             List.of(new ServerConfig.Application("/", dir)),
                             new ServerConfig.LogFile(false, dir.resolve("logs")))),
                     RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS);
-            return serveUntilSignalled(config);
+            AdministrationConfig admin = adminPort == null ? null
+                    : AdministrationConfig.loopback(adminPort, "--admin " + adminPort);
+            return serveUntilSignalled(config, admin, node(dir, NodeConfig.DEFAULTS.withDrainTime(null),
+                    drainSeconds, null, admin));
         }
 
         private static String literal(Path dir, String bind) throws ConfigException {
@@ -149,8 +179,31 @@ public final class PorterCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "<porter.xml>", description = "The server configuration file.")
         Path file;
 
+        @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "${env:PORTER_LOG_DIR}",
+                description = "Write Porter's log to DIR/porter.log, rolled daily and by size, old files gzipped and "
+                        + "pruned (see docs/operations.md); warnings still go to stderr too. Default: $PORTER_LOG_DIR, "
+                        + "else stderr only.")
+        Path logDir;
+
+        @Option(names = "--drain-time", paramLabel = "SECONDS",
+                description = "On SIGTERM/SIGINT, answer /health with 503 and keep serving for this long before "
+                        + "stopping, so that a load balancer takes this node out first (0-3600). Default: porter.xml's "
+                        + "<node drainTime>, else 5 with the admin endpoint on and 0 without it.")
+        Integer drainSeconds;
+
+        @Option(names = "--node-dir", paramLabel = "DIR", defaultValue = "${env:PORTER_NODE_DIRECTORY}",
+                description = "This node's own directory when several nodes serve one porter.xml from a share: "
+                        + "Porter's log (unless --log-dir), access logs, shadow copies and temporary files go there. "
+                        + "Default: $PORTER_NODE_DIRECTORY, else porter.xml's <node localDirectory>, else none.")
+        Path nodeDir;
+
         @Override
         public Integer call() throws Exception {
+            NodeConfig fromFile = new NodeConfigParser().parse(file, NodeConfig.DEFAULTS.withDrainTime(null));
+            Path local = nodeDir != null && !nodeDir.toString().isEmpty() ? nodeDir.toAbsolutePath().normalize()
+                    : fromFile.localDirectory();
+            logToDirectory(logDir != null && !logDir.toString().isEmpty() ? logDir
+                    : local == null ? null : local.resolve("logs"));
             ServerConfigParser parser = new ServerConfigParser();
             ServerConfig config = parser.parse(file);
             for (ServerConfig.Site site : config.sites()) {
@@ -162,13 +215,49 @@ public final class PorterCommand implements Callable<Integer> {
                     }
                 }
             }
-            return serveUntilSignalled(config, porter -> porter.reloadOnChange(file, parser));
+            AdministrationConfig admin = new AdministrationConfigParser().parse(file).orElse(null);
+            return serveUntilSignalled(config, admin, node(file, fromFile, drainSeconds, local, admin),
+                    porter -> porter.reloadOnChange(file, parser));
         }
     }
 
+    static void logToDirectory(Path logDir) throws ConfigException {
+        if (logDir == null || logDir.toString().isEmpty()) {
+            return;
+        }
+        if (LogFiles.toDirectory(logDir)) {
+            LOG.info("{} logging to {}", new Version().getVersion()[0],
+                    logDir.toAbsolutePath().normalize().resolve("porter.log"));
+        } else {
+            LOG.info("--log-dir {} is not used: the Logback configuration given with -Dlogback.configurationFile "
+                    + "decides where the log goes", logDir);
+        }
+    }
+
+    /**
+     * The node settings: the command line's over porter.xml's; an unset drain time is 5 s when there is a /health to
+     * watch (the admin endpoint) and 0 when there is none.
+     */
+    static NodeConfig node(Path origin, NodeConfig fromFile, Integer drainSeconds, Path localDirectory,
+            AdministrationConfig admin) throws ConfigException {
+        if (drainSeconds != null && (drainSeconds < 0 || drainSeconds > 3600)) {
+            throw new ConfigException(origin, "--drain-time " + drainSeconds + " is out of range; allowed: 0-3600 "
+                    + "(seconds).");
+        }
+        Duration drain = drainSeconds != null ? Duration.ofSeconds(drainSeconds)
+                : fromFile.drainTime() != null ? fromFile.drainTime()
+                : admin != null ? NodeConfig.DEFAULT_DRAIN_TIME : Duration.ZERO;
+        return fromFile.withDrainTime(drain).withLocalDirectory(localDirectory);
+    }
+
     /** Starts, then waits for SIGINT/SIGTERM and stops gracefully; 0 when that went well. */
-    static int serveUntilSignalled(ServerConfig config) {
-        return serveUntilSignalled(config, porter -> { });
+    static int serveUntilSignalled(ServerConfig config, AdministrationConfig administration) {
+        return serveUntilSignalled(config, administration, NodeConfig.DEFAULTS.withDrainTime(Duration.ZERO));
+    }
+
+    /** Starts a node, then waits for SIGINT/SIGTERM, drains and stops gracefully; 0 when that went well. */
+    static int serveUntilSignalled(ServerConfig config, AdministrationConfig administration, NodeConfig node) {
+        return serveUntilSignalled(config, administration, node, porter -> { });
     }
 
     /** What to do with a started server before waiting (watch porter.xml). */
@@ -176,14 +265,19 @@ public final class PorterCommand implements Callable<Integer> {
         void accept(Porter porter) throws IOException;
     }
 
-    /** As {@link #serveUntilSignalled(ServerConfig)}, with {@code started} run once the server listens. */
-    static int serveUntilSignalled(ServerConfig config, Started started) {
+    /** As the three-argument form, with {@code started} run once the server listens. */
+    static int serveUntilSignalled(ServerConfig config, AdministrationConfig administration, NodeConfig node,
+            Started started) {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
         Porter porter;
         try {
-            porter = Porter.start(config);
+            porter = Porter.start(config, administration, node);
         } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("the admin endpoint")) {
+                System.err.println("porter: " + e.getMessage());
+                return EXIT_FAILURE;
+            }
             System.err.println("porter: cannot listen on " + listenAddresses(config) + ": " + (isAddressInUse(e)
                     ? "the address is already in use (another process listens there; choose another port or stop it)"
                     : e.getMessage()));
@@ -202,8 +296,7 @@ public final class PorterCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.info("Stopping: no new connections; letting requests in flight finish");
-        porter.stop();
+        porter.drainThenStop();
         LOG.info("Stopped");
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

@@ -54,6 +54,14 @@ public interface ApplicationHandler {
         return true;
     }
 
+    /**
+     * What this incarnation can tell the admin endpoint (state, process ids, starts, last failure), or null for the
+     * module's own answers (app_offline, configuration error), which the host describes itself. Must not block.
+     */
+    default Incarnation describe() {
+        return null;
+    }
+
     /** Why an application stops: decides the log event and whether a new incarnation may follow. */
     enum StopReason {
         APP_OFFLINE,

@@ -26,7 +26,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * (500.19). Thread-safe: requests arrive on any event loop and never wait on a lock (an incarnation is created on a
  * virtual thread); changes arrive on the watcher thread and are applied on virtual threads.
  */
-final class ApplicationHost implements RequestHandler {
+final class ApplicationHost implements RequestHandler, ManagedApplication {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.porter.hosting.events");
     static final long CONFIG_DEBOUNCE_MILLIS = 100;
@@ -80,6 +79,11 @@ final class ApplicationHost implements RequestHandler {
     /** The app's subdirectories watched for changed files (shadow copy). */
     private final Set<Path> watchedDirectories = ConcurrentHashMap.newKeySet();
     private volatile long failedRecycles;
+    // For the admin endpoint: what retired incarnations counted.
+    private long retiredStarts;
+    private long retiredStartFailures;
+    private String retiredFailure;
+    private java.time.Instant retiredFailureAt;
 
     ApplicationHost(HostingModule module, ServerConfig.Site site, ServerConfig.Application application) {
         this.module = module;
@@ -111,21 +115,14 @@ final class ApplicationHost implements RequestHandler {
         }
         // No incarnation yet: reading web.config and app_offline.htm is file work, done off the event loop; requests
         // that arrive meanwhile share the creation (their bodies are held by their exchanges).
-        creation().whenComplete((created, failure) -> {
-            try {
-                exchange.eventLoop().execute(() -> {
-                    if (exchange.isDone()) {
-                        return;
-                    }
-                    if (failure != null) {
-                        LOG.error("Application '{}': creating its handler failed", name, failure);
-                        exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null, new byte[0]);
-                    } else {
-                        handleDeferred(created, exchange);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                // the server is stopping and the connection with it
+        // (a request that waited for the incarnation runs outside the front server's dispatch: the same policy for a
+        // handler that throws, Exchange.handleWith)
+        exchange.resumeWhen(creation(), (created, failure) -> {
+            if (failure != null) {
+                LOG.error("Application '{}': creating its handler failed", name, failure);
+                exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, null, new byte[0]);
+            } else {
+                exchange.handleWith(created::handle);
             }
         });
     }
@@ -158,19 +155,6 @@ final class ApplicationHost implements RequestHandler {
         return queueFullAnswers.sum();
     }
 
-    /**
-     * A request that waited for the incarnation runs outside the front server's dispatch, so a handler that throws
-     * here is answered as the dispatcher answers it ({@link Exchange#fail()}).
-     */
-    private void handleDeferred(ApplicationHandler handler, Exchange exchange) {
-        try {
-            handler.handle(exchange);
-        } catch (RuntimeException e) {
-            LOG.error("Application '{}': its handler failed on {} {}", name, exchange.request().method(),
-                    exchange.request().uri(), e);
-            exchange.fail();
-        }
-    }
 
     /** The pending (or a new) creation of the current incarnation. Lock-free: called on event loops. */
     private CompletableFuture<ApplicationHandler> creation() {
@@ -246,7 +230,7 @@ final class ApplicationHost implements RequestHandler {
         if (ShadowCopy.enabled(webConfig.aspNetCore())) {
             // File work under the lock: the copy of an app's jars takes a moment, and nothing on an event loop waits
             // for this lock.
-            launchDirectory = ShadowCopy.create(webConfig.aspNetCore(), application.physicalPath());
+            launchDirectory = ShadowCopy.create(webConfig.aspNetCore(), application.physicalPath(), nodeDirectory());
             watchAppFiles(webConfig);
         }
         ApplicationContext context = new ApplicationContext(module.serverConfig(), site, application, webConfig,
@@ -355,10 +339,16 @@ final class ApplicationHost implements RequestHandler {
         } else {
             WebConfig webConfig = settings.webConfig();
             if (webConfig != null && ShadowCopy.enabled(webConfig.aspNetCore())
-                    && ShadowCopy.isAppFile(webConfig.aspNetCore(), application.physicalPath(), fileName)) {
+                    && ShadowCopy.isAppFile(webConfig.aspNetCore(), application.physicalPath(), nodeDirectory(),
+                            fileName)) {
                 scheduleRecycle(true);
             }
         }
+    }
+
+    /** This node's own directory (shadow copies go there when web.config names no directory), or null. */
+    private Path nodeDirectory() {
+        return module.environment().nodeDirectory().orElse(null);
     }
 
     /**
@@ -367,11 +357,12 @@ final class ApplicationHost implements RequestHandler {
      */
     private void watchAppFiles(WebConfig webConfig) {
         Path app = application.physicalPath().toAbsolutePath().normalize();
+        Path node = nodeDirectory();
         try (Stream<Path> tree = Files.walk(app)) {
             tree.filter(Files::isDirectory).filter(d -> !d.equals(app))
-                    .filter(d -> !ShadowCopy.skipped(webConfig.aspNetCore(), app, d))
-                    .filter(d -> !ShadowCopy.skipped(webConfig.aspNetCore(), app, app.resolve(app.relativize(d)
-                            .getName(0))))
+                    .filter(d -> !ShadowCopy.skipped(webConfig.aspNetCore(), app, node, d))
+                    .filter(d -> !ShadowCopy.skipped(webConfig.aspNetCore(), app, node,
+                            app.resolve(app.relativize(d).getName(0))))
                     .filter(watchedDirectories::add)
                     .forEach(d -> {
                         try {
@@ -401,6 +392,7 @@ final class ApplicationHost implements RequestHandler {
                     current = new AppOfflineHandler(offline); // rewritten while offline: serve the new bytes
                     return;
                 }
+                retire(old);
                 current = new AppOfflineHandler(offline);
                 LOG.info("Event 1012: Application '{}' was recycled after detecting app_offline.htm.", name);
             } else {
@@ -468,6 +460,7 @@ final class ApplicationHost implements RequestHandler {
             superseded = abandonIncoming();
             generation = rotations;
             if (application.disallowOverlappingRotation() || old == null || !old.isServing()) {
+                retire(old);
                 current = null; // stop, then start: ANCM's recycle
                 generation = -1;
             }
@@ -520,6 +513,7 @@ final class ApplicationHost implements RequestHandler {
                 return;
             }
             if (!next.canStartBeside()) {
+                retire(old);
                 current = null;
                 unused = next; // never started; stopping it drops its shadow copy
                 next = null;
@@ -551,6 +545,7 @@ final class ApplicationHost implements RequestHandler {
             if (incoming == next && generation == rotations && !stopped && current == old) {
                 incoming = null;
                 if (failure == null) {
+                    retire(old);
                     current = next;
                     switched = true;
                 } else {
@@ -607,6 +602,85 @@ final class ApplicationHost implements RequestHandler {
         });
     }
 
+    /** Called with the lock held when {@code old} stops being current: keeps what it counted. */
+    private void retire(ApplicationHandler old) {
+        Incarnation last = old == null ? null : old.describe();
+        if (last == null) {
+            return;
+        }
+        retiredStarts += last.processStarts();
+        retiredStartFailures += last.startFailures();
+        if (last.lastFailure() != null) {
+            retiredFailure = last.lastFailure();
+            retiredFailureAt = last.lastFailureAt();
+        }
+    }
+
+    @Override
+    public ApplicationStatus status() {
+        synchronized (lock) {
+            ApplicationHandler handler = current;
+            Incarnation now = handler == null ? null : handler.describe();
+            String state;
+            if (handler == null) {
+                state = creating.get() != null ? Incarnation.STARTING : ApplicationStatus.NOT_STARTED;
+            } else if (handler instanceof AppOfflineHandler) {
+                state = ApplicationStatus.OFFLINE;
+            } else if (handler instanceof ConfigErrorHandler) {
+                state = ApplicationStatus.CONFIGURATION_ERROR;
+            } else if (handler instanceof ShutDownHandler) {
+                state = ApplicationStatus.STOPPED;
+            } else {
+                state = now == null ? Incarnation.RUNNING : now.state();
+            }
+            long starts = retiredStarts + (now == null ? 0 : now.processStarts());
+            String failure = retiredFailure;
+            java.time.Instant failureAt = retiredFailureAt;
+            ApplicationSettings read = settings;
+            String hostingModel = read.webConfig() == null ? ""
+                    : read.webConfig().aspNetCore().hostingModel().configValue();
+            if (handler instanceof ConfigErrorHandler && read.error() != null) {
+                failure = "Event 1034: Could not load configuration. " + read.error().getMessage();
+                failureAt = null;
+            } else if (now != null && now.lastFailure() != null) {
+                failure = now.lastFailure();
+                failureAt = now.lastFailureAt();
+            }
+            return new ApplicationStatus(site.name(), site.id(), application.path(), name,
+                    application.physicalPath(), hostingModel, state,
+                    now == null ? java.util.List.of() : now.processIds(), now == null ? null : now.runningSince(),
+                    starts, Math.max(0, starts - 1), retiredStartFailures + (now == null ? 0 : now.startFailures()),
+                    failure, failureAt);
+        }
+    }
+
+    @Override
+    public boolean recycle() {
+        ApplicationHandler old;
+        ApplicationHandler superseded;
+        synchronized (lock) {
+            if (stopped || current == null || current instanceof AppOfflineHandler) {
+                return false;
+            }
+            if (pendingRecycle != null) {
+                pendingRecycle.cancel(false);
+                pendingRecycle = null;
+                pendingFileChange = false;
+            }
+            superseded = abandonIncoming();
+            old = current;
+            retire(old);
+            current = null;
+        }
+        LOG.info("Application '{}' was recycled from the admin endpoint", name);
+        if (superseded != null) {
+            stopQuietly(superseded, ApplicationHandler.StopReason.CONFIG_CHANGE);
+        }
+        stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
+        preloadIfEnabled();
+        return true;
+    }
+
     /** Server shutdown: stops the current incarnation; later requests get 503. */
     CompletableFuture<Void> stop() {
         ApplicationHandler old;
@@ -618,6 +692,7 @@ final class ApplicationHost implements RequestHandler {
             }
             old = current;
             starting = abandonIncoming();
+            retire(old);
             current = new ShutDownHandler();
         }
         return CompletableFuture.allOf(stopLogged(old), stopLogged(starting));

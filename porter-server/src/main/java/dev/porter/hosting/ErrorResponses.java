@@ -1,6 +1,6 @@
 package dev.porter.hosting;
 
-import dev.porter.server.AncmErrorPage;
+import dev.porter.server.errors.AncmErrorPage;
 import dev.porter.server.Exchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -25,7 +25,8 @@ public final class ErrorResponses {
             exchange.respond(status, null, new byte[0]);
             return;
         }
-        boolean detailed = context.environment().detailedErrors(context.webConfig().aspNetCore().environmentVariables());
+        boolean detailed = context.environment()
+                .detailedErrors(context.webConfig().aspNetCore().environmentVariables());
         byte[] page = AncmErrorPage.render(error.status(), error.subStatus(), error.errorType(),
                 reasonsOverride != null ? reasonsOverride : error.reasonsHtml(),
                 detailed ? specificError : null, error.moreInfoLink(),

@@ -44,7 +44,7 @@ public final class HostingModule implements AutoCloseable {
         this.serverConfig = serverConfig;
         this.environment = environment;
         this.factories = Map.copyOf(factories);
-        this.watcher = new DirectoryWatcher();
+        this.watcher = new DirectoryWatcher(environment.node().changePolling(), environment.node().pollInterval());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("porter-hosting-scheduler").factory());
     }
@@ -146,6 +146,11 @@ public final class HostingModule implements AutoCloseable {
     /** IIS application preload: starts every application with {@code preloadEnabled="true"}; never blocks. */
     public void preload() {
         hosts.forEach(ApplicationHost::preloadIfEnabled);
+    }
+
+    /** Every configured application, in configuration order (for the admin endpoint). */
+    public List<ManagedApplication> applications() {
+        return List.copyOf(hosts);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.porter.hosting;
 
 import dev.porter.config.EnvironmentExpander;
+import dev.porter.config.NodeConfig;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -12,12 +14,49 @@ import java.util.TreeMap;
  */
 public final class ServerEnvironment {
 
+    /** The variable that names the node's own directory ({@code <node localDirectory>}), when there is one. */
+    public static final String NODE_DIRECTORY_VARIABLE = "PORTER_NODE_DIRECTORY";
+
     private final Map<String, String> variables;
     private final TreeMap<String, String> folded = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private final NodeConfig node;
 
     public ServerEnvironment(Map<String, String> variables) {
+        this(variables, NodeConfig.DEFAULTS);
+    }
+
+    private ServerEnvironment(Map<String, String> variables, NodeConfig node) {
         this.variables = Map.copyOf(variables);
         this.folded.putAll(variables);
+        this.node = node;
+    }
+
+    /**
+     * This environment on a farm node: with a node directory, {@code PORTER_NODE_DIRECTORY} names it, so children
+     * inherit it and web.config can say {@code stdoutLogFile="%PORTER_NODE_DIRECTORY%\logs\stdout"}, and
+     * {@code TMPDIR} is its {@code tmp} folder (Java ignores TMPDIR: give a Java app
+     * {@code -Djava.io.tmpdir=%PORTER_NODE_DIRECTORY%/tmp}).
+     */
+    public ServerEnvironment withNode(NodeConfig node) {
+        Map<String, String> vars = new java.util.HashMap<>(variables);
+        if (node.localDirectory() != null) {
+            vars.put(NODE_DIRECTORY_VARIABLE, node.localDirectory().toString());
+            vars.put("TMPDIR", node.localDirectory().resolve("tmp").toString()); // temporary files stay on the node
+        }
+        return new ServerEnvironment(vars, node);
+    }
+
+    /** The node's settings: how directories are watched, its own directory ({@link #nodeDirectory}). */
+    public NodeConfig node() {
+        return node;
+    }
+
+    /**
+     * The node's own directory (not shared with other nodes): where shadow copies and temporary files of this node go.
+     * Empty when none is configured; then such state stays beside the application, as on a single machine.
+     */
+    public Optional<Path> nodeDirectory() {
+        return Optional.ofNullable(node.localDirectory());
     }
 
     public static ServerEnvironment ofSystem() {

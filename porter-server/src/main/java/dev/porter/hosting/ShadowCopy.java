@@ -26,6 +26,8 @@ import java.util.stream.Stream;
 final class ShadowCopy {
 
     static final String DEFAULT_DIRECTORY = "ShadowCopyDirectory";
+    /** The folder of a node directory that holds the node's shadow copies (no {@code shadowCopyDirectory} set). */
+    static final String NODE_FOLDER = "shadowcopy";
 
     private ShadowCopy() {
     }
@@ -36,25 +38,35 @@ final class ShadowCopy {
                 || config.handlerFlag("experimentalEnableShadowCopy", false);
     }
 
-    /** The shadow copy directory: {@code shadowCopyDirectory} relative to the app directory, or the default. */
-    static Path directory(AspNetCoreConfig config, Path appDirectory) {
+    /**
+     * The shadow copy directory: {@code shadowCopyDirectory} relative to the app directory; else, on a farm node with
+     * its own directory ({@code nodeDirectory}, may be null), {@code <node>/shadowcopy/<the app directory's absolute
+     * path>} so that nodes sharing the app directory never copy into the same place; else the default beside the app.
+     */
+    static Path directory(AspNetCoreConfig config, Path appDirectory, Path nodeDirectory) {
         String configured = config.handlerSetting("shadowCopyDirectory").map(String::trim).filter(s -> !s.isEmpty())
-                .orElse(DEFAULT_DIRECTORY);
-        return AppPaths.resolve(appDirectory, configured).toAbsolutePath().normalize();
+                .orElse(null);
+        Path app = appDirectory.toAbsolutePath().normalize();
+        if (configured == null && nodeDirectory != null) {
+            Path under = nodeDirectory.toAbsolutePath().normalize().resolve(NODE_FOLDER);
+            return (app.getRoot() == null ? under.resolve(app) : under.resolve(app.getRoot().relativize(app)))
+                    .normalize();
+        }
+        return AppPaths.resolve(app, configured == null ? DEFAULT_DIRECTORY : configured).toAbsolutePath().normalize();
     }
 
     /** Whether a change to this entry of the app directory (top level) is one of the app's files. */
-    static boolean isAppFile(AspNetCoreConfig config, Path appDirectory, String name) {
+    static boolean isAppFile(AspNetCoreConfig config, Path appDirectory, Path nodeDirectory, String name) {
         Path entry = appDirectory.resolve(name).toAbsolutePath().normalize();
         return !name.equalsIgnoreCase("web.config") && !name.equalsIgnoreCase(AppOfflineHandler.FILE_NAME)
-                && !skipped(config, appDirectory, entry);
+                && !skipped(config, appDirectory, nodeDirectory, entry);
     }
 
     /** Whether a directory under the app directory is left out of the copy (and its changes recycle nothing). */
-    static boolean skipped(AspNetCoreConfig config, Path appDirectory, Path entry) {
+    static boolean skipped(AspNetCoreConfig config, Path appDirectory, Path nodeDirectory, Path entry) {
         Path app = appDirectory.toAbsolutePath().normalize();
         Path e = entry.toAbsolutePath().normalize();
-        if (e.startsWith(directory(config, app))) {
+        if (e.startsWith(directory(config, app, nodeDirectory))) {
             return true;
         }
         if (e.getParent() != null && e.getParent().equals(app) && e.getFileName() != null) {
@@ -71,16 +83,16 @@ final class ShadowCopy {
     }
 
     /** Copies the app directory into the next numbered folder and returns it. */
-    static Path create(AspNetCoreConfig config, Path appDirectory) {
+    static Path create(AspNetCoreConfig config, Path appDirectory, Path nodeDirectory) {
         Path app = appDirectory.toAbsolutePath().normalize();
-        Path root = directory(config, app);
+        Path root = directory(config, app, nodeDirectory);
         try {
             Files.createDirectories(root);
             Path target = root.resolve(Integer.toString(nextNumber(root)));
             Files.walkFileTree(app, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    if (!dir.equals(app) && skipped(config, app, dir)) {
+                    if (!dir.equals(app) && skipped(config, app, nodeDirectory, dir)) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     Files.createDirectories(target.resolve(app.relativize(dir).toString()));
@@ -89,7 +101,7 @@ final class ShadowCopy {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    if (!skipped(config, app, file)) {
+                    if (!skipped(config, app, nodeDirectory, file)) {
                         Files.copy(file, target.resolve(app.relativize(file).toString()),
                                 StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
                     }

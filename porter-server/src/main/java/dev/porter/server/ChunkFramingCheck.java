@@ -3,8 +3,9 @@ package dev.porter.server;
 import io.netty.util.ByteProcessor;
 
 /**
- * Checks the chunk-size lines and the trailer section of a chunked request body (RFC 9112 section 7.1) as {@link StrictServerCodec}'s decoder
- * consumes them, where Netty 4.2's own parser is lenient in ways two parsers of the same bytes may disagree on:
+ * Checks the chunk-size lines and the trailer section of a chunked request body (RFC 9112 section 7.1) as
+ * {@link StrictServerCodec}'s decoder consumes them, where Netty 4.2's own parser is lenient in ways two parsers of
+ * the same bytes may disagree on:
  * <ul>
  * <li>a size over 2^31-1 silently wraps ({@code 100000003} is read as 3: the rest of a 4 GiB chunk becomes the next
  * request for a peer that reads the size right — chunk-size overflow smuggling);</li>
@@ -17,7 +18,8 @@ import io.netty.util.ByteProcessor;
  * {@code *( BWS ";" ... )} extensions made of visible characters, SP and HTAB only; trailer lines end in CR LF, do
  * not start with whitespace and hold no control character but HTAB. The byte stream is walked in
  * step with the decoder (size line, data, CRLF, ..., last chunk, trailer lines, empty line); the decoder itself still
- * enforces the CRLF after chunk data. One instance per connection, used on its event loop; {@link #reset} per chunked request.
+ * enforces the CRLF after chunk data. One instance per connection, used on its event loop; {@link #reset} per chunked
+ * request.
  */
 final class ChunkFramingCheck implements ByteProcessor {
 

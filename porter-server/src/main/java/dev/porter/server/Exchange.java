@@ -1,6 +1,7 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.server.peer.ClientAddress;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -21,11 +22,17 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request and its response on a client connection: the object the front server hands to a {@link RequestHandler}.
@@ -67,11 +74,15 @@ public final class Exchange {
         void onContent(HttpContent content);
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     private static final int BUFFER_BEFORE_PAUSE = 64 * 1024;
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("Keep-Alive");
 
-    private final ExchangeDispatcher connection;
+    private final ExchangeChannel connection;
     private final Channel channel;
     private final HttpRequest request;
+    /** Resolved on first use; a benign race (a pure function of the connection and the request head). */
+    private volatile ClientAddress.Client client;
     private final RequestTarget target;
     private final Route route;
     private final long maxBodyBytes;
@@ -105,7 +116,7 @@ public final class Exchange {
     private Runnable endListener;
     private AuthenticatedUser user;
 
-    Exchange(ExchangeDispatcher connection, Channel channel, HttpRequest request, RequestTarget target, Route route,
+    Exchange(ExchangeChannel connection, Channel channel, HttpRequest request, RequestTarget target, Route route,
             long maxBodyBytes, long contentLength, boolean chunked, boolean expectContinue) {
         this.connection = connection;
         this.channel = channel;
@@ -141,8 +152,22 @@ public final class Exchange {
         return route.application().path();
     }
 
+    /**
+     * The client: the TCP peer, the client a PROXY protocol header named, or the one a trusted proxy's forwarding
+     * fields named ({@link ClientAddress}).
+     */
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        return client().address();
+    }
+
+    /** Who the client is and how Porter knows ({@link ClientAddress#resolve}); decided once per exchange. */
+    public ClientAddress.Client client() {
+        ClientAddress.Client c = client;
+        if (c == null) {
+            c = ClientAddress.resolve(channel, request.headers());
+            client = c;
+        }
+        return c;
     }
 
     public InetSocketAddress localAddress() {
@@ -197,6 +222,43 @@ public final class Exchange {
         return channel.eventLoop();
     }
 
+    /**
+     * Waits off the loop, then continues on it: once {@code stage} completes (on whatever thread completes it),
+     * {@code then} runs on this exchange's event loop with the result or the failure, unless the exchange is done by
+     * then (the client left, or it was answered). When the loop no longer takes tasks (the server is stopping, and the
+     * client connection with it) nothing runs. The one way the front and the hosting models hop back after waiting for
+     * a start, a password check or an application's creation.
+     */
+    public <T> void resumeWhen(CompletionStage<T> stage, BiConsumer<? super T, ? super Throwable> then) {
+        stage.whenComplete((result, failure) -> {
+            try {
+                eventLoop().execute(() -> {
+                    if (!isDone()) {
+                        then.accept(result, failure);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // the server is stopping, and the client connection with it
+            }
+        });
+    }
+
+    /**
+     * Hands this exchange to {@code handler} ({@link RequestHandler#handle}), on the event loop, with the front's one
+     * policy for a handler that throws: the failure is logged at ERROR with the application and the request, and the
+     * exchange fails ({@link #fail()}: 500 when no head went out yet, else the connection is cut). Whoever dispatches
+     * an exchange, at once or after waiting, goes through here.
+     */
+    public void handleWith(RequestHandler handler) {
+        try {
+            handler.handle(this);
+        } catch (RuntimeException e) {
+            LOG.error("Request handler for application '{}' failed on {} {}", route.application().path(),
+                    request.method(), request.uri(), e);
+            fail();
+        }
+    }
+
     public ByteBufAllocator alloc() {
         return channel.alloc();
     }
@@ -219,7 +281,7 @@ public final class Exchange {
             connection.sendContinue();
         }
         deliverHeld();
-        connection.updateReading();
+        connection.readInterestChanged();
     }
 
     /** Whether the whole request body has arrived from the client. */
@@ -230,13 +292,13 @@ public final class Exchange {
     /** Stops reading from the client, and delivering to the receiver, until {@link #resumeBody}. */
     public void pauseBody() {
         bodyPausedByHandler = true;
-        connection.updateReading();
+        connection.readInterestChanged();
     }
 
     public void resumeBody() {
         bodyPausedByHandler = false;
         deliverHeld();
-        connection.updateReading();
+        connection.readInterestChanged();
     }
 
     /** Whether the connection should not read now on this exchange's account. */
@@ -280,7 +342,7 @@ public final class Exchange {
             heldBytes += content.content().readableBytes();
             deliverHeld();
         }
-        connection.updateReading();
+        connection.readInterestChanged();
     }
 
     /** Delivers held content while there is a receiver and it is not paused; never reentrant. */
@@ -438,7 +500,7 @@ public final class Exchange {
             try {
                 listener.run();
             } catch (RuntimeException e) {
-                ExchangeDispatcher.LOG.warn("end listener failed", e);
+                LOG.warn("end listener failed", e);
             }
         }
     }
@@ -492,7 +554,7 @@ public final class Exchange {
         ended();
         releaseHeldBody();
         switchingProtocols.headers().set(HttpHeaderNames.DATE, HttpDate.now());
-        connection.exchangeUpgraded(this);
+        connection.upgraded(this);
         channel.writeAndFlush(switchingProtocols).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 channel.close();
@@ -533,12 +595,12 @@ public final class Exchange {
                 try {
                     listener.run();
                 } catch (RuntimeException e) {
-                    ExchangeDispatcher.LOG.warn("abort listener failed", e);
+                    LOG.warn("abort listener failed", e);
                 }
             }
         }
         ended();
-        connection.exchangeAborted(this);
+        connection.aborted(this);
     }
 
     void releaseHeldBody() {
@@ -572,14 +634,14 @@ public final class Exchange {
         complete = true;
         if (declaredLength >= 0 && declaredLength != responseBodyBytes) {
             // The head promised another length: the client cannot find the next response, so there is none.
-            ExchangeDispatcher.LOG.warn("Response to {} {} declared Content-Length {} but sent {} bytes; closing the "
+            LOG.warn("Response to {} {} declared Content-Length {} but sent {} bytes; closing the "
                     + "connection", request.method(), request.uri(), declaredLength, responseBodyBytes);
             keepAlive = false;
         }
         releaseHeldBody();
         abortListeners = null;
         ended();
-        connection.exchangeCompleted(this, lastWrite, keepAlive && requestComplete, !requestComplete);
+        connection.completed(this, lastWrite, keepAlive && requestComplete, !requestComplete);
     }
 
     /**
@@ -638,7 +700,7 @@ public final class Exchange {
             // Whatever the client still sends of this body is not read: the connection cannot be reused.
             keepAlive = false;
         }
-        h.remove(HttpHeaderNames.KEEP_ALIVE);
+        h.remove(KEEP_ALIVE);
         if (!keepAlive) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (http10) {

@@ -1,36 +1,24 @@
 package dev.porter.server;
 
 import dev.porter.config.RequestLimits;
+import dev.porter.server.errors.ErrorPages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,16 +29,17 @@ import org.slf4j.LoggerFactory;
  * Requests are answered strictly one at a time per connection: pipelined requests wait here, and the connection stops
  * reading while they do, so responses go out in request order and a pipelined flood cannot grow memory.
  * Anything malformed is answered by the front server itself and the connection closed; it never reaches an app.
- * State is confined to the channel's event loop.
+ * What differs between an HTTP/1.x connection and an HTTP/2 stream (how it ends, whether it carries more than one
+ * exchange) is the subclass's: {@link Http1Connection}, {@link Http2StreamConnection}. State is confined to the
+ * channel's event loop.
  */
-final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
+abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements ExchangeChannel {
 
     static final Logger LOG = LoggerFactory.getLogger(ExchangeDispatcher.class);
     /** How long a lingering close reads and discards before it closes anyway. */
     static final long LINGER_MILLIS = 2_000;
 
-    private final Router router;
-    private final RequestLimits serverLimits;
+    private final Admission admission;
     private final HeaderTimeoutHandler headerTimeout;
     private final AccessLog accessLog;
     private final ServerState state;
@@ -64,30 +53,19 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     /** After a response to a request whose input was not all read: reading and discarding until the close. */
     private boolean lingering;
     private StrictServerCodec codec;
-    private RequestLimits lastAppLimits;
-    private RequestLimits lastNarrowed;
     private final ClientTls tls;
-    private final boolean http2;
     private final FrontSecurity security;
-
-    ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
-            AccessLog accessLog, ServerState state) {
-        this(router, serverLimits, headerTimeout, accessLog, state, null, false, null);
-    }
 
     /**
      * @param tls the connection's TLS state, null on plain http
-     * @param http2 this dispatcher serves one HTTP/2 stream (one request, no pipelining, no upgrade)
      * @param security the access checks, null when every request passes unchecked
      */
     ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
-            AccessLog accessLog, ServerState state, ClientTls tls, boolean http2, FrontSecurity security) {
+            AccessLog accessLog, ServerState state, ClientTls tls, FrontSecurity security) {
         this.tls = tls;
-        this.http2 = http2;
         this.security = security;
-        this.router = router;
+        this.admission = new Admission(router, serverLimits, state);
         this.state = state;
-        this.serverLimits = serverLimits;
         this.headerTimeout = headerTimeout;
         this.accessLog = accessLog;
     }
@@ -124,8 +102,8 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The current exchange's request body is complete. */
-    void requestBodyComplete() {
+    @Override
+    public void requestBodyComplete() {
         headerTimeout.bodyDone();
     }
 
@@ -178,79 +156,16 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     private void dispatch(Object msg) {
         HttpRequest request = (HttpRequest) msg;
         headerTimeout.headReceived();
-        if (request.decoderResult().isFailure()) {
-            rejectMalformed(request, request.decoderResult());
+        Admission.Decision decision = admission.admit(request, (InetSocketAddress) ctx.channel().localAddress());
+        if (decision instanceof Admission.Rejected rejected) {
+            reject(request, rejected.status(), rejected.detail());
             return;
         }
-        if (state.isDraining()) {
-            reject(request, HttpResponseStatus.SERVICE_UNAVAILABLE, "The server is shutting down.");
-            return;
-        }
-        HttpVersion version = request.protocolVersion();
-        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0
-                && !version.equals(HttpVersion.HTTP_1_1) && !version.equals(HttpVersion.HTTP_1_0)) {
-            reject(request, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
-                    "Only HTTP/1.1 and HTTP/1.0 are served on this connection; the request says "
-                            + version.text() + ".");
-            return;
-        }
-        String problem = headProblem(request);
-        if (problem != null) {
-            reject(request, HttpResponseStatus.BAD_REQUEST, problem);
-            return;
-        }
-        RequestTarget target;
-        try {
-            target = RequestTarget.parse(request.uri());
-        } catch (RequestTarget.InvalidTargetException e) {
-            reject(request, HttpResponseStatus.BAD_REQUEST, "Invalid request target: " + e.getMessage() + ".");
-            return;
-        }
-        Route route = router.route((InetSocketAddress) ctx.channel().localAddress(),
-                request.headers().get(HttpHeaderNames.HOST), target.cookedPath());
-        if (route == null) {
-            reject(request, HttpResponseStatus.NOT_FOUND,
-                    "No site or application is configured for this host and path.");
-            return;
-        }
-        RequestLimits limits = limitsFor(route.handler().requestLimits());
-        if (target.urlLength() > limits.maxUrl()) {
-            reject(request, HttpResponseStatus.REQUEST_URI_TOO_LONG, "The URL path is " + target.urlLength()
-                    + " characters long; the limit (requestLimits maxUrl) is " + limits.maxUrl() + ".");
-            return;
-        }
-        if (target.queryLength() > limits.maxQueryString()) {
-            reject(request, HttpResponseStatus.REQUEST_URI_TOO_LONG, "The query string is " + target.queryLength()
-                    + " characters long; the limit (requestLimits maxQueryString) is " + limits.maxQueryString()
-                    + ".");
-            return;
-        }
-        HttpHeaders headers = request.headers();
-        // Netty has validated the value (one decimal number) when it is present.
-        String contentLengthValue = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        long contentLength = contentLengthValue == null ? -1L : Long.parseLong(contentLengthValue.trim());
-        boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
-        if (contentLength > limits.maxAllowedContentLength()) {
-            reject(request, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "The request body is " + contentLength
-                    + " bytes; the limit (requestLimits maxAllowedContentLength) is "
-                    + limits.maxAllowedContentLength() + ".");
-            return;
-        }
-        boolean expectContinue = false;
-        String expect = headers.get(HttpHeaderNames.EXPECT);
-        if (expect != null) {
-            if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
-                reject(request, HttpResponseStatus.EXPECTATION_FAILED,
-                        "Only 'Expect: 100-continue' is understood; got 'Expect: " + expect + "'.");
-                return;
-            }
-            // The front server owns the interim response; the application never sees the expectation. An HTTP/1.0
-            // client cannot be sent a 100 (RFC 9110 section 10.1.1).
-            headers.remove(HttpHeaderNames.EXPECT);
-            expectContinue = version.equals(HttpVersion.HTTP_1_1);
-        }
-        Exchange exchange = new Exchange(this, ctx.channel(), request, target, route,
-                limits.maxAllowedContentLength(), contentLength, chunked, expectContinue);
+        Admission.Admitted admitted = (Admission.Admitted) decision;
+        Route route = admitted.route();
+        Exchange exchange = new Exchange(this, ctx.channel(), request, admitted.target(), route,
+                admitted.limits().maxAllowedContentLength(), admitted.contentLength(), admitted.chunked(),
+                admitted.expectContinue());
         current = exchange;
         state.exchangeStarted();
         if (!exchange.isRequestComplete()) {
@@ -263,128 +178,30 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    ClientTls tls() {
+    @Override
+    public ClientTls tls() {
         return tls;
     }
 
-    boolean isHttp2() {
-        return http2;
-    }
 
     private void invoke(Route route, Exchange exchange) {
-        HttpRequest request = exchange.request();
-        try {
-            route.handler().handle(exchange);
-        } catch (RuntimeException e) {
-            LOG.error("Request handler for application '{}' failed on {} {}", route.application().path(),
-                    request.method(), request.uri(), e);
-            exchange.fail();
-        }
+        exchange.handleWith(route.handler());
     }
 
-    /** The server's limits narrowed by the application's; the last pair is remembered, apps rarely change them. */
-    private RequestLimits limitsFor(RequestLimits appLimits) {
-        if (appLimits == null) {
-            return serverLimits;
-        }
-        if (appLimits != lastAppLimits) {
-            lastAppLimits = appLimits;
-            lastNarrowed = serverLimits.narrowedBy(appLimits);
-        }
-        return lastNarrowed;
-    }
-
-    /** Sends {@code 100 Continue}: the exchange's handler is ready for the body. */
-    void sendContinue() {
+    @Override
+    public void sendContinue() {
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                 Unpooled.EMPTY_BUFFER), ctx.voidPromise());
     }
 
-    boolean isDraining() {
+    @Override
+    public boolean isDraining() {
         return state.isDraining();
-    }
-
-    /**
-     * What is wrong with a decoded head that Netty lets through, or null: framing that could be read two ways
-     * (RFC 9112 section 6.1, 6.3), and the Host rules of RFC 9112 section 3.2. Netty has already refused two
-     * Content-Length values, a non-numeric one, and Content-Length with chunked (StrictServerCodec).
-     */
-    static String headProblem(HttpRequest request) {
-        HttpHeaders h = request.headers();
-        String te = h.get(HttpHeaderNames.TRANSFER_ENCODING);
-        if (te != null) {
-            if (!HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.trim())
-                    || h.getAll(HttpHeaderNames.TRANSFER_ENCODING).size() != 1) {
-                return "Transfer-Encoding must be exactly 'chunked'; got '"
-                        + String.join(", ", h.getAll(HttpHeaderNames.TRANSFER_ENCODING)) + "'.";
-            }
-            if (h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                return StrictServerCodec.CONTENT_LENGTH_WITH_CHUNKED + ".";
-            }
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-                return "Transfer-Encoding is not defined for HTTP/1.0 requests.";
-            }
-        }
-        String cl = h.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (cl != null && !isDecimal(cl.trim())) {
-            return "Content-Length must be a decimal number of bytes; got '" + cl + "'.";
-        }
-        String host = h.get(HttpHeaderNames.HOST);
-        if (host == null) {
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-                return "An HTTP/1.1 request must have a Host header.";
-            }
-        } else {
-            if (h.getAll(HttpHeaderNames.HOST).size() > 1) {
-                return "More than one Host header.";
-            }
-            if (!Router.isValidHost(host)) {
-                return "The Host header is not a valid host[:port]; got '" + host + "'.";
-            }
-        }
-        if (request.method().equals(HttpMethod.CONNECT)) {
-            return "CONNECT is not served: Porter is not a forward proxy.";
-        }
-        return null;
-    }
-
-    private static boolean isDecimal(String s) {
-        if (s.isEmpty() || s.length() > 18) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void rejectMalformed(HttpRequest request, DecoderResult result) {
-        Throwable cause = result.cause();
-        if (cause instanceof TooLongHttpLineException) {
-            reject(request, HttpResponseStatus.REQUEST_URI_TOO_LONG,
-                    "The request line is longer than the server accepts (webLimits maxRequestBytes).");
-        } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-            reject(request, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "The request headers are larger than the server accepts (webLimits maxRequestBytes): "
-                            + why(cause) + ".");
-        } else {
-            reject(request, HttpResponseStatus.BAD_REQUEST, "Malformed request: " + why(cause) + ".");
-        }
-    }
-
-    private static String why(Throwable cause) {
-        if (cause == null) {
-            return "malformed request";
-        }
-        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     private void malformedBody(DecoderResult result) {
         Exchange exchange = current;
-        String why = why(result.cause());
+        String why = Admission.why(result.cause());
         LOG.debug("Malformed request body from {}: {}", ctx.channel().remoteAddress(), why);
         boolean answer = exchange == null || !exchange.isHeadWritten();
         if (exchange != null) {
@@ -398,8 +215,8 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The body outgrew maxAllowedContentLength while streaming (chunked requests). */
-    void bodyTooLarge(Exchange exchange) {
+    @Override
+    public void bodyTooLarge(Exchange exchange) {
         boolean headWritten = exchange.isHeadWritten();
         exchange.clientGone();
         if (!headWritten) {
@@ -426,65 +243,34 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
     private void sendErrorAndClose(HttpResponseStatus status, String detail) {
         closing = true;
         releasePipelined();
-        byte[] body = ErrorPages.simple(status, detail);
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(body));
-        ErrorPages.addHeaders(response, body.length);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        closeAfter(ctx.writeAndFlush(response), true);
+        closeAfter(ctx.writeAndFlush(ErrorPages.response(status, detail, true)), true);
     }
 
-    /**
-     * Closes the connection once {@code lastWrite} is done. With {@code unreadInput} (a body, or bytes after a refused
-     * head, may still be on the way) it closes the sending side first and reads and discards for a short while: closing
-     * a socket with unread input makes the kernel send a reset, which can destroy the response before the client reads
-     * it (the "lingering close" of Apache httpd and nginx).
-     */
+    /** Nothing more is read or dispatched on this connection: it closes once {@code lastWrite} is done. */
     void closeAfter(ChannelFuture lastWrite, boolean unreadInput) {
         closing = true;
         releasePipelined();
-        if (http2 && unreadInput) {
-            // RFC 9113 section 8.1: a complete response sent before the whole request arrived is followed by
-            // RST_STREAM(NO_ERROR), which asks the client to stop sending without failing the response. Closing the
-            // stream channel alone would reset it with an error code, and clients then discard the response.
-            lastWrite.addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess() && ctx.channel().isActive()) {
-                    ctx.channel().writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
-                            .addListener(ChannelFutureListener.CLOSE);
-                } else {
-                    ctx.channel().close();
-                }
-            });
-            return;
-        }
-        if (!unreadInput || !(ctx.channel() instanceof DuplexChannel duplex)) {
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        lastWrite.addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess() || !duplex.isActive()) {
-                duplex.close();
-                return;
-            }
-            lingering = true;
-            duplex.shutdownOutput().addListener((ChannelFutureListener) s -> {
-                if (!s.isSuccess()) {
-                    duplex.close();
-                }
-            });
-            ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
-                duplex.close();
-            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-            duplex.closeFuture().addListener(c -> timer.cancel(false));
-            updateReading();
-        });
+        closeWhenWritten(lastWrite, unreadInput);
     }
 
     /**
-     * The exchange's response is complete: {@code lastWrite} is its last write. With {@code reuse} the connection
-     * waits for the next request; otherwise it closes after that write ({@code unreadInput}: lingering).
+     * How this kind of connection ends after its last write; {@code unreadInput}: a body, or bytes after a refused
+     * head, may still be on the way. Called once, on the event loop.
      */
-    void exchangeCompleted(Exchange exchange, ChannelFuture lastWrite, boolean reuse, boolean unreadInput) {
+    abstract void closeWhenWritten(ChannelFuture lastWrite, boolean unreadInput);
+
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    /** After the response, reading and discarding what the client still sends until the connection closes. */
+    void startLingering() {
+        lingering = true;
+        updateReading();
+    }
+
+    @Override
+    public void completed(Exchange exchange, ChannelFuture lastWrite, boolean reuse, boolean unreadInput) {
         if (exchange != current) {
             return;
         }
@@ -492,7 +278,7 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         headerTimeout.bodyDone();
         state.exchangeEnded();
         accessLog.completed(ctx.channel(), exchange);
-        if (!reuse || state.isDraining() || http2) {
+        if (!reuse || state.isDraining() || isHttp2()) {
             // (an HTTP/2 stream carries one exchange: closing it is a no-op once both sides ended it, else a reset)
             closeAfter(lastWrite, unreadInput);
             return;
@@ -507,11 +293,9 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         updateReading();
     }
 
-    /**
-     * The exchange was abandoned before its response completed: the connection is not reused. Whoever abandoned it
-     * closes the connection (or already has).
-     */
-    void exchangeAborted(Exchange exchange) {
+    /** Whoever abandoned the exchange closes the connection (or already has). */
+    @Override
+    public void aborted(Exchange exchange) {
         endConnectionExchange(exchange);
     }
 
@@ -555,16 +339,18 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         return pipelined.size();
     }
 
-    /** The exchange is switching protocols: no more HTTP on this connection, and it is not ours to close. */
-    void exchangeUpgraded(Exchange exchange) {
+    /** The connection is not ours to close any more. */
+    @Override
+    public void upgraded(Exchange exchange) {
         endConnectionExchange(exchange);
     }
 
     /**
-     * After the 101 went out: takes the HTTP stages off the pipeline, lets the new owner install its handlers, then
-     * passes on the bytes the client sent after the upgrade request, which the codec held undecoded.
+     * Takes the HTTP stages off the pipeline, lets the new owner install its handlers, then passes on the bytes the
+     * client sent after the upgrade request, which the codec held undecoded.
      */
-    void switchProtocols(Consumer<Channel> onUpgraded) {
+    @Override
+    public void switchProtocols(Consumer<Channel> onUpgraded) {
         ChannelPipeline p = ctx.pipeline();
         Channel channel = ctx.channel();
         StrictServerCodec codec = codec();
@@ -593,8 +379,13 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
+    @Override
+    public void readInterestChanged() {
+        updateReading();
+    }
+
     /** Reads from the client only when someone is waiting for what comes next. */
-    void updateReading() {
+    private void updateReading() {
         if (ctx.pipeline().context(this) == null) {
             return; // upgraded: the new owner decides
         }

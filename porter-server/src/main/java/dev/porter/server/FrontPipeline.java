@@ -108,8 +108,8 @@ final class FrontPipeline {
         // HttpDecoderConfig is mutable: each decoder gets its own copy.
         p.addLast(CODEC, new StrictServerCodec(decoderConfig(limits)));
         p.addLast(HEADER_NAMES, HeaderNameFilter.of(limits.underscoresInHeaders()));
-        p.addLast(DISPATCHER, new ExchangeDispatcher(router, config.requestLimits(), headerTimeout, accessLog, state,
-                tls, false, security));
+        p.addLast(DISPATCHER, new Http1Connection(router, config.requestLimits(), headerTimeout, accessLog, state,
+                tls, security));
     }
 
     /**
@@ -152,8 +152,8 @@ final class FrontPipeline {
                 sp.addLast(CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
                 sp.addLast("h2-request", Http2RequestAdapter.INSTANCE);
                 sp.addLast(HEADER_NAMES, HeaderNameFilter.of(limits.underscoresInHeaders()));
-                sp.addLast(DISPATCHER, new ExchangeDispatcher(router, config.requestLimits(), headerTimeout,
-                        accessLog, state, tls, true, security));
+                sp.addLast(DISPATCHER, new Http2StreamConnection(router, config.requestLimits(), headerTimeout,
+                        accessLog, state, tls, security));
             }
         }));
         p.addLast(Http2StreamWritability.NAME, streams);

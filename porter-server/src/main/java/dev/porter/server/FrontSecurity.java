@@ -1,11 +1,10 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import dev.porter.server.errors.ErrorPages;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -119,17 +118,8 @@ final class FrontSecurity {
             admit(exchange, user.resultNow(), admitted); // the common case: remembered, no hop off the loop
             return;
         }
-        user.whenComplete((result, failure) -> {
-            try {
-                exchange.eventLoop().execute(() -> {
-                    if (!exchange.isDone()) { // else the client left while its password was checked
-                        admit(exchange, result, admitted);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                // the server is stopping, and the connection with it
-            }
-        });
+        // (a client that left while its password was checked is not admitted)
+        exchange.resumeWhen(user, (result, failure) -> admit(exchange, result, admitted));
     }
 
     private void admit(Exchange exchange, AuthenticatedUser user, Runnable admitted) {
@@ -219,10 +209,7 @@ final class FrontSecurity {
 
     private static void deny(Exchange exchange, HttpResponseStatus status, int subStatus, List<String> challenges,
             String detail) {
-        byte[] body = ErrorPages.simple(status, detail);
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(body));
-        ErrorPages.addHeaders(response, body.length);
+        FullHttpResponse response = ErrorPages.response(status, detail, false);
         if (challenges != null) {
             for (String challenge : challenges) {
                 response.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, challenge);

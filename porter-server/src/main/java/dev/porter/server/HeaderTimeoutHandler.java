@@ -1,15 +1,12 @@
 package dev.porter.server;
 
+import dev.porter.server.errors.ErrorPages;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -200,12 +197,8 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
             ctx.channel().close();
             return;
         }
-        byte[] body = ErrorPages.simple(HttpResponseStatus.REQUEST_TIMEOUT,
-                "The client did not send a complete request head in time (webLimits headerWaitTimeout).");
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(body));
-        ErrorPages.addHeaders(response, body.length);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        FullHttpResponse response = ErrorPages.response(HttpResponseStatus.REQUEST_TIMEOUT,
+                "The client did not send a complete request head in time (webLimits headerWaitTimeout).", true);
         // Through the whole pipeline, so that the encoder (after this handler) writes it.
         ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }

@@ -1,6 +1,9 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.config.TrustedProxies;
+import dev.porter.server.peer.ClientAddress;
+import dev.porter.server.peer.ProxyProtocolHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -46,6 +49,7 @@ public final class PorterServer implements AutoCloseable {
     private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Router router;
     private volatile FrontPipeline pipeline;
+    private volatile TrustedProxies trustedProxies = TrustedProxies.NONE;
     private volatile FrontSecurity security;
     private final Map<Channel, Boolean> secureListeners = new java.util.concurrent.ConcurrentHashMap<>();
     /** The listener of each listen key ({@code protocol|address:port} as configured), and its real port. */
@@ -62,6 +66,14 @@ public final class PorterServer implements AutoCloseable {
         this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+    }
+
+    /**
+     * The proxies whose forwarding fields name the client ({@code <forwarding trustedProxies>}); set before
+     * {@link #start}.
+     */
+    public void trustProxies(TrustedProxies proxies) {
+        this.trustedProxies = proxies;
     }
 
     /** The event loops client connections run on; the hosting module registers its backend connections here. */
@@ -84,7 +96,8 @@ public final class PorterServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true);
         try {
             for (Map.Entry<String, InetSocketAddress> e : plan.wanted().entrySet()) {
-                bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey()));
+                bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey()),
+                        plan.proxyProtocol().contains(e.getKey()));
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -105,17 +118,22 @@ public final class PorterServer implements AutoCloseable {
     }
 
     /** The listeners a configuration needs (by listen key) and the certificates of its TLS ones. */
-    private record Plan(Map<String, InetSocketAddress> wanted, Map<String, Mapping<String, SslContext>> certificates) {
+    private record Plan(Map<String, InetSocketAddress> wanted, Map<String, Mapping<String, SslContext>> certificates,
+            java.util.Set<String> proxyProtocol) {
     }
 
     private static Plan plan(ServerConfig config) throws IOException {
         Map<String, InetSocketAddress> wanted = new LinkedHashMap<>();
         Map<String, List<ServerConfig.Binding>> tlsBindings = new LinkedHashMap<>();
+        java.util.Set<String> proxyProtocol = new java.util.HashSet<>();
         for (ServerConfig.Site site : config.sites()) {
             for (ServerConfig.Binding b : servedBindings(site)) {
                 InetSocketAddress address = b.anyAddress() ? new InetSocketAddress(b.port())
                         : new InetSocketAddress(b.address(), b.port());
                 wanted.putIfAbsent(listenKey(b), address);
+                if (b.proxyProtocol()) {
+                    proxyProtocol.add(listenKey(b));
+                }
                 if (b.isHttps()) {
                     tlsBindings.computeIfAbsent(listenKey(b), k -> new ArrayList<>()).add(b);
                 }
@@ -144,15 +162,19 @@ public final class PorterServer implements AutoCloseable {
                 }
             }
         }
-        return new Plan(wanted, certificates);
+        return new Plan(wanted, certificates, proxyProtocol);
     }
 
     /** Binds one listener (not accepting yet: auto-read is off until it is turned on). */
-    private Channel bind(String key, InetSocketAddress address, Mapping<String, SslContext> tls) throws IOException {
+    private Channel bind(String key, InetSocketAddress address, Mapping<String, SslContext> tls, boolean proxied)
+            throws IOException {
         ServerBootstrap listener = bootstrap.clone().childHandler(new io.netty.channel.ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 state.clientConnected(ch);
+                if (proxied) {
+                    ProxyProtocolHandler.install(ch.pipeline());
+                }
                 if (tls != null) {
                     pipeline.initTls(ch, tls);
                 } else {
@@ -172,6 +194,7 @@ public final class PorterServer implements AutoCloseable {
             }
             throw e;
         }
+        ClientAddress.trust(ch, trustedProxies);
         secureListeners.put(ch, tls != null);
         listeners.add(ch);
         listenersByKey.put(key, ch);
@@ -195,7 +218,8 @@ public final class PorterServer implements AutoCloseable {
         try {
             for (Map.Entry<String, InetSocketAddress> e : plan.wanted().entrySet()) {
                 if (!listenersByKey.containsKey(e.getKey())) {
-                    added.add(bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey())));
+                    added.add(bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey()),
+                            plan.proxyProtocol().contains(e.getKey())));
                 } else if (plan.certificates().containsKey(e.getKey())) {
                     LOG.info("porter.xml: the listener {} stays; a changed certificate on it applies after a restart",
                             e.getKey());

@@ -1,5 +1,6 @@
 package dev.porter.server;
 
+import dev.porter.server.peer.ClientAddress;
 import dev.porter.config.ServerConfig;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The W3C extended access log, IIS's default format and file layout, for each site whose {@code <logFile>} is enabled:
- * {@code <directory>/W3SVC<siteId>/u_ex<yyMMdd>.log}, a new file each UTC day, a {@code #Software/#Version/#Date/
+ * {@code <directory>/W3SVC<siteId>/u_ex<yyMMdd>.log}, a new file each UTC day (or hour, week, month, or
+ * {@code truncateSize} bytes: {@link SiteLog}), a {@code #Software/#Version/#Date/
  * #Fields} header whenever a file is opened, and IIS's default fields:
  * {@code date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer)
  * sc-status sc-substatus sc-win32-status time-taken} (UTC; spaces in a field become {@code +}, an empty field is
@@ -102,7 +104,8 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         Map<Long, SiteLog> logs = new HashMap<>();
         for (ServerConfig.Site site : sites) {
             if (site.logFile().enabled()) {
-                logs.put(site.id(), new SiteLog(site.logFile().directory().resolve("W3SVC" + site.id())));
+                logs.put(site.id(), new SiteLog(site.logFile().directory().resolve("W3SVC" + site.id()),
+                        site.logFile()));
             }
         }
         return logs.isEmpty() ? AccessLog.NONE : new W3cAccessLog(sites, logs, capacity, startWriter);
@@ -137,7 +140,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         String uri = request.uri();
         int q = uri.indexOf('?');
         enqueue(site, System.currentTimeMillis(), fields(local, request, q < 0 ? uri : uri.substring(0, q),
-                q < 0 ? null : uri.substring(q + 1), channel.remoteAddress(), status, 0, 0, 0));
+                q < 0 ? null : uri.substring(q + 1), ClientAddress.of(channel), status, 0, 0, 0));
     }
 
     /** Hands a line to the writer; never blocks. Package-private for the tests of the queue's bound. */
@@ -305,18 +308,39 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         }
     }
 
-    /** One site's files; used by the writer thread only. */
+    /**
+     * One site's files, rolled over as IIS rolls them ({@code <logFile period truncateSize localTimeRollover>}):
+     * {@code u_exyyMMddHH.log} hourly, {@code u_exyyMMdd.log} daily (the default), {@code u_exyyMMWW.log} weekly (WW:
+     * the week of the month, weeks starting on Sunday), {@code u_exyyMM.log} monthly, and with {@code MaxSize}
+     * {@code u_extend1.log}, {@code u_extend2.log}... each up to {@code truncateSize} bytes (after a restart, the
+     * highest-numbered file is continued while it has room). Periods follow UTC unless {@code localTimeRollover}; the
+     * time fields in the lines are UTC either way. Like IIS, Porter deletes no old access log.
+     * Used by the writer thread only.
+     */
     static final class SiteLog {
+        private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyMMddHH");
+        private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyMM");
+        private static final java.time.temporal.TemporalField WEEK_OF_MONTH =
+                java.time.temporal.WeekFields.SUNDAY_START.weekOfMonth();
+        private static final java.util.regex.Pattern EXTEND =
+                java.util.regex.Pattern.compile("u_extend(\\d{1,9})\\.log");
+
         private final Path directory;
-        private LocalDate day;
+        private final ServerConfig.LogFile config;
+        private final java.time.ZoneId zone;
+        private String fileName;
         private Writer out;
         private boolean failed;
+        private long written;
+        private int extendIndex;
         private long cachedSecond = Long.MIN_VALUE;
         private String cachedDateTime;
-        private LocalDate cachedDate;
+        private String cachedName;
 
-        SiteLog(Path directory) {
+        SiteLog(Path directory, ServerConfig.LogFile config) {
             this.directory = directory;
+            this.config = config;
+            this.zone = config.localTimeRollover() ? java.time.ZoneId.systemDefault() : ZoneOffset.UTC;
         }
 
         Path directory() {
@@ -327,45 +351,88 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
             return directory.resolve("u_ex" + DAY.format(date) + ".log");
         }
 
+        /** The file a line written at this second belongs to (not for MaxSize, which goes by size). */
+        String fileNameFor(long epochSecond) {
+            java.time.ZonedDateTime at = Instant.ofEpochSecond(epochSecond).atZone(zone);
+            return switch (config.period()) {
+                case HOURLY -> "u_ex" + HOUR.format(at) + ".log";
+                case DAILY -> "u_ex" + DAY.format(at) + ".log";
+                case WEEKLY -> "u_ex" + MONTH.format(at) + String.format("%02d", at.get(WEEK_OF_MONTH)) + ".log";
+                case MONTHLY -> "u_ex" + MONTH.format(at) + ".log";
+                case MAX_SIZE -> null;
+            };
+        }
+
         void write(Entry entry, String software) {
             long second = Math.floorDiv(entry.epochMillis(), 1000);
             if (second != cachedSecond) {
                 // Lines come in bursts within the same second: format the date fields once per second.
                 Instant at = Instant.ofEpochSecond(second);
                 cachedDateTime = DATE_TIME.format(at.atOffset(ZoneOffset.UTC));
-                cachedDate = LocalDate.ofInstant(at, ZoneOffset.UTC);
+                cachedName = fileNameFor(second);
                 cachedSecond = second;
             }
             String dateTime = cachedDateTime;
-            LocalDate date = cachedDate;
+            String name = config.period() == ServerConfig.LogFile.Period.MAX_SIZE ? maxSizeName() : cachedName;
             try {
-                if (out == null || !date.equals(day)) {
-                    open(date, dateTime, software);
+                if (out == null || !name.equals(fileName)) {
+                    open(name, dateTime, software);
                 }
                 out.write(dateTime);
                 out.write(' ');
                 out.write(entry.fields());
                 out.write("\r\n");
+                written += dateTime.length() + entry.fields().length() + 3L;
             } catch (IOException e) {
                 if (!failed) {
                     LOG.warn("Access log: cannot write to {}: {}; lines for this site are lost until it works",
-                            fileFor(date), e.toString());
+                            directory.resolve(name), e.toString());
                     failed = true;
                 }
                 close();
             }
         }
 
-        private void open(LocalDate date, String dateTime, String software) throws IOException {
+        /** MaxSize: the current {@code u_extendN.log}, the next one once this one reached truncateSize. */
+        private String maxSizeName() {
+            if (extendIndex == 0) {
+                extendIndex = 1;
+                try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+                    extendIndex = files.map(p -> EXTEND.matcher(p.getFileName().toString()))
+                            .filter(java.util.regex.Matcher::matches).mapToInt(m -> Integer.parseInt(m.group(1)))
+                            .max().orElse(1);
+                } catch (IOException e) {
+                    // no directory yet: the first file
+                }
+                try {
+                    written = Files.size(directory.resolve("u_extend" + extendIndex + ".log"));
+                } catch (IOException e) {
+                    written = 0;
+                }
+            }
+            if (written >= config.truncateSize()) {
+                extendIndex++;
+                written = 0;
+            }
+            return "u_extend" + extendIndex + ".log";
+        }
+
+        private void open(String name, String dateTime, String software) throws IOException {
             close();
             Files.createDirectories(directory);
-            out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(fileFor(date),
+            Path file = directory.resolve(name);
+            out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
                     StandardCharsets.UTF_8), 64 * 1024);
-            day = date;
+            fileName = name;
+            if (config.period() != ServerConfig.LogFile.Period.MAX_SIZE) {
+                written = Files.size(file);
+            }
             failed = false;
-            out.write("#Software: " + software + "\r\n#Version: 1.0\r\n#Date: " + dateTime + "\r\n#Fields: " + FIELDS
-                    + "\r\n");
+            String header = "#Software: " + software + "\r\n#Version: 1.0\r\n#Date: " + dateTime + "\r\n#Fields: "
+                    + FIELDS + "\r\n";
+            out.write(header);
+            written += header.length();
         }
 
         void flush() {
@@ -386,7 +453,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
                     // the file is gone or the disk is full; nothing more to do for it
                 }
                 out = null;
-                day = null;
+                fileName = null;
             }
         }
     }

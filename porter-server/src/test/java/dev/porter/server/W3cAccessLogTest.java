@@ -139,6 +139,56 @@ class W3cAccessLogTest {
     }
 
     @Test
+    void rollsOverHourlyWeeklyAndMonthlyWithIisFileNames() throws Exception {
+        long[] times = {Instant.parse("2026-03-01T10:59:59Z").toEpochMilli(),
+                Instant.parse("2026-03-01T11:00:00Z").toEpochMilli(),
+                Instant.parse("2026-03-08T00:00:00Z").toEpochMilli()};
+        for (ServerConfig.LogFile.Period period : List.of(ServerConfig.LogFile.Period.HOURLY,
+                ServerConfig.LogFile.Period.WEEKLY, ServerConfig.LogFile.Period.MONTHLY)) {
+            Path logs = dir.resolve(period.configValue());
+            W3cAccessLog log = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite(new ServerConfig.LogFile(true,
+                    logs, period, ServerConfig.LogFile.DEFAULT_TRUNCATE_SIZE, false))), 100, true);
+            for (long t : times) {
+                log.enqueue(log.siteLog(9), t, "at" + t);
+            }
+            log.close();
+            try (Stream<Path> files = Files.list(logs.resolve("W3SVC9"))) {
+                List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+                // 2026-03-01 is a Sunday: week 1 of March; 2026-03-08, the next Sunday, starts week 2
+                assertThat(names).as(period.configValue()).containsExactly(switch (period) {
+                    case HOURLY -> new String[] {"u_ex26030110.log", "u_ex26030111.log", "u_ex26030800.log"};
+                    case WEEKLY -> new String[] {"u_ex260301.log", "u_ex260302.log"};
+                    default -> new String[] {"u_ex2603.log"};
+                });
+            }
+        }
+    }
+
+    @Test
+    void maxSizeStartsANumberedFileAtTruncateSizeAndContinuesTheLastAfterARestart() throws Exception {
+        ServerConfig.LogFile config = new ServerConfig.LogFile(true, dir.resolve("logs"),
+                ServerConfig.LogFile.Period.MAX_SIZE, ServerConfig.LogFile.MIN_TRUNCATE_SIZE, false);
+        String fields = "x".repeat(1000);
+        W3cAccessLog log = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite(config)), 10_000, true);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 2500; i++) { // ~2.5 MB: two full files and part of a third
+            log.enqueue(log.siteLog(9), now, fields);
+        }
+        log.close();
+        Path w3svc = dir.resolve("logs/W3SVC9");
+        assertThat(Files.size(w3svc.resolve("u_extend1.log"))).isBetween(1_048_576L, 1_048_576L + 1100);
+        assertThat(Files.size(w3svc.resolve("u_extend2.log"))).isBetween(1_048_576L, 1_048_576L + 1100);
+        long third = Files.size(w3svc.resolve("u_extend3.log"));
+        assertThat(third).isLessThan(1_048_576L);
+
+        W3cAccessLog restarted = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite(config)), 100, true);
+        restarted.enqueue(restarted.siteLog(9), now, "after restart");
+        restarted.close();
+        assertThat(Files.size(w3svc.resolve("u_extend3.log"))).isGreaterThan(third);
+        assertThat(w3svc.resolve("u_extend4.log")).doesNotExist();
+    }
+
+    @Test
     void dropsAndCountsLinesBeyondTheQueueInsteadOfBlocking() throws Exception {
         // The writer is not started, as if stuck on a slow disk: offers must return at once, the excess counted.
         W3cAccessLog log = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite()), 3, false);
@@ -156,8 +206,12 @@ class W3cAccessLogTest {
     }
 
     private ServerConfig.Site loggedSite() {
+        return loggedSite(new ServerConfig.LogFile(true, dir.resolve("logs")));
+    }
+
+    private ServerConfig.Site loggedSite(ServerConfig.LogFile logFile) {
         return new ServerConfig.Site("Logged", 9, List.of(new ServerConfig.Binding("http", "*", 0, "")),
-                List.of(new ServerConfig.Application("/", dir)), new ServerConfig.LogFile(true, dir.resolve("logs")));
+                List.of(new ServerConfig.Application("/", dir)), logFile);
     }
 
     private static List<Path> logFiles(Path siteDir) throws IOException {

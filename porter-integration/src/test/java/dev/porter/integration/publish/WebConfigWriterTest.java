@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +38,8 @@ class WebConfigWriterTest {
         "OUTOFPROCESS | outofprocess",
         "' OutOfProcess ' | outofprocess",
         // absent: the property is not defined, so Maven passes its expression through, or nothing
-        "${porter.hostingModel} | inprocess",
-        "''           | inprocess",
+        "${porter.hostingModel} | outofprocess",
+        "''           | outofprocess",
     })
     void theHostingModelComesFromTheProperty(String property, String expected) throws Exception {
         Path file = WebConfigWriter.write(dir, dir.resolve("app.jar"), property);
@@ -43,9 +47,52 @@ class WebConfigWriterTest {
     }
 
     @Test
-    void anAbsentPropertyMeansInProcess() throws Exception {
+    void anAbsentPropertyMeansOutOfProcessWhichRunsAnyFramework() throws Exception {
         Path file = WebConfigWriter.write(dir, dir.resolve("app.jar"), null);
-        assertThat(aspNetCore(file).getAttribute("hostingModel")).isEqualTo("inprocess");
+        assertThat(aspNetCore(file).getAttribute("hostingModel")).isEqualTo("outofprocess");
+    }
+
+    private Path jar(String name, String mainClass, String... entries) throws Exception {
+        Path jar = dir.resolve(name);
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            for (String entry : entries) {
+                out.putNextEntry(new JarEntry(entry));
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    @Test
+    void inProcessIsRefusedForASpringBootLauncherJarWithTheReason() throws Exception {
+        Path boot = jar("shop.jar", "org.springframework.boot.loader.launch.JarLauncher",
+                "BOOT-INF/lib/spring-webmvc-7.0.0.jar");
+        assertThatThrownBy(() -> WebConfigWriter.write(dir, boot, "InProcess"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shop.jar cannot run in-process")
+                .hasMessageContaining("Spring Boot's launcher (org.springframework.boot.loader.launch.JarLauncher)")
+                .hasMessageContaining("dev.porter:porter-spring-boot")
+                .hasMessageContaining("Set porter.hostingModel to OutOfProcess");
+        assertThat(dir.resolve("web.config")).doesNotExist();
+        assertThat(aspNetCore(WebConfigWriter.write(dir, boot, "OutOfProcess")).getAttribute("hostingModel"))
+                .isEqualTo("outofprocess");
+        Path quarkus = jar("quarkus-run.jar", "io.quarkus.bootstrap.runner.QuarkusEntryPoint");
+        assertThatThrownBy(() -> WebConfigWriter.write(dir, quarkus, "inprocess"))
+                .hasMessageContaining("Quarkus's runner");
+    }
+
+    @Test
+    void inProcessIsAllowedForABootJarWithPortersStarterAndForAPlainMain() throws Exception {
+        Path boot = jar("shop.jar", "org.springframework.boot.loader.launch.JarLauncher",
+                "BOOT-INF/lib/porter-spring-boot-0.1.0-SNAPSHOT.jar");
+        assertThat(aspNetCore(WebConfigWriter.write(dir, boot, "InProcess")).getAttribute("hostingModel"))
+                .isEqualTo("inprocess");
+        Path plain = jar("hello.jar", "com.example.Hello");
+        assertThat(aspNetCore(WebConfigWriter.write(dir, plain, "InProcess")).getAttribute("hostingModel"))
+                .isEqualTo("inprocess");
     }
 
     @ParameterizedTest

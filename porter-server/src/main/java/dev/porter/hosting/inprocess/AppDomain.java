@@ -47,6 +47,11 @@ final class AppDomain {
     private final String loaderName;
     private final ThreadFactory requestThreads;
     private final List<InProcessHttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Listening sockets the app opened itself (a misfit), to close when the domain is retired. */
+    private final List<AutoCloseable> ownListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Connections the app opened, weakly (a closed one is forgotten when collected), to close what is left. */
+    private final java.util.Set<AutoCloseable> connections =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
     private final Map<Exchange, InProcessExchange> inFlight = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
@@ -130,9 +135,13 @@ final class AppDomain {
         }
         try {
             Class<?> runtime = loader.loadClass(AppBytecode.RUNTIME_CLASS);
-            IntConsumer onExit = status -> application.exitCalled(this, status);
+            IntConsumer onExit = status -> application.exitCalled(this, status, exitCaller());
             runtime.getMethod("install", Map.class, Properties.class, PrintStream.class, PrintStream.class,
                     IntConsumer.class).invoke(null, environment, properties, output.out(), output.err(), onExit);
+            java.util.function.BiConsumer<AutoCloseable, java.net.SocketAddress> onListen = this::listenerOpened;
+            runtime.getMethod("installListenerHook", java.util.function.BiConsumer.class).invoke(null, onListen);
+            java.util.function.Consumer<AutoCloseable> onConnect = connections::add;
+            runtime.getMethod("installConnectionHook", java.util.function.Consumer.class).invoke(null, onConnect);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot install the app domain runtime", e);
         }
@@ -200,6 +209,25 @@ final class AppDomain {
         }
     }
 
+    /** On the thread that called {@code System.exit}: the app's frame that called it, for the log and the page. */
+    private static String exitCaller() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> !f.getClassName().startsWith(AppDomain.class.getPackageName() + "."))
+                .findFirst().map(f -> frame(f.toStackTraceElement())).orElse("an unknown place"));
+    }
+
+    /** A stack frame as a Java developer reads it: {@code com.example.Main.main(Main.java:12)}, no loader name. */
+    static String frame(StackTraceElement e) {
+        String where = e.isNativeMethod() ? "Native Method" : e.getFileName() == null ? "Unknown Source"
+                : e.getLineNumber() >= 0 ? e.getFileName() + ":" + e.getLineNumber() : e.getFileName();
+        return e.getClassName() + "." + e.getMethodName() + "(" + where + ")";
+    }
+
+    /** The class whose main method runs. */
+    String mainClassName() {
+        return commandLine.mainClass();
+    }
+
     private void mainFailed(Throwable e) {
         if (isExit(e) || (application.isStopping() && e instanceof InterruptedException)) {
             return; // exitCalled has reported it, or the host interrupted main to stop the app
@@ -212,6 +240,73 @@ final class AppDomain {
 
     static boolean isExit(Throwable e) {
         return e instanceof Error && e.getClass().getName().equals(AppBytecode.RUNTIME_CLASS + "$Exit");
+    }
+
+    // ---- listening sockets of the app's own ------------------------------------------------------------------------
+
+    /** On the app's thread that bound it (or created a bound {@code ServerSocket}). */
+    private void listenerOpened(AutoCloseable socket, java.net.SocketAddress address) {
+        ownListeners.add(socket);
+        if (address != null) {
+            application.ownServerOpened(this, describe(address), exitCaller());
+        }
+    }
+
+    /** {@code 127.0.0.1:7070}, {@code [::1]:7070}, {@code 0.0.0.0:7070}: as one writes it in a URL. */
+    static String describe(java.net.SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /**
+     * Shuts down the executors the app gave its in-process servers (called when the domain is retired, after its
+     * shutdown hooks): standalone the JVM's exit ends their threads; in-process nothing else would, and a fixed pool's
+     * idle threads would outlive every recycle. Running tasks finish; idle threads end.
+     */
+    void shutdownServerExecutors() {
+        for (InProcessHttpServer server : servers) {
+            if (server.getExecutor() instanceof java.util.concurrent.ExecutorService executor) {
+                try {
+                    executor.shutdown();
+                } catch (RuntimeException e) {
+                    // the app's own executor refused: its threads are named when they outlive the domain
+                }
+            }
+        }
+    }
+
+    /** Closes the connections the app opened and left open (called when the domain is retired). Idempotent. */
+    void closeConnections() {
+        List<AutoCloseable> open;
+        synchronized (connections) {
+            open = new ArrayList<>(connections);
+            connections.clear();
+        }
+        for (AutoCloseable c : open) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closed as far as the OS lets us
+            }
+        }
+    }
+
+    /** Closes every listening socket the app opened and stops its in-process servers. Idempotent. */
+    void closeOwnServers() {
+        for (InProcessHttpServer server : servers) {
+            server.markStoppedByHost();
+        }
+        for (AutoCloseable socket : ownListeners) {
+            try {
+                socket.close();
+            } catch (Exception e) {
+                // closed as far as the OS lets us
+            }
+        }
+        ownListeners.clear();
     }
 
     // ---- the app's servers -----------------------------------------------------------------------------------------
@@ -304,15 +399,14 @@ final class AppDomain {
      * awaited, all by the deadline. Returns whether everything finished in time.
      */
     boolean shutdown(long deadlineNanos) {
-        for (InProcessHttpServer server : servers) {
-            server.markStoppedByHost();
-        }
+        closeOwnServers();
+        boolean hooksEnded = true;
         AppClassLoader l = loader;
         if (l != null) {
             try {
                 Class<?> runtime = l.loadClass(AppBytecode.RUNTIME_CLASS);
                 long leftMillis = Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000L);
-                runtime.getMethod("runShutdownHooks", long.class).invoke(null, leftMillis);
+                hooksEnded = (Boolean) runtime.getMethod("runShutdownHooks", long.class).invoke(null, leftMillis);
             } catch (ReflectiveOperationException | LinkageError e) {
                 // the runtime was never installed: nothing registered
             }
@@ -328,9 +422,9 @@ final class AppDomain {
                     Thread.currentThread().interrupt();
                 }
             }
-            return !main.isAlive();
+            return hooksEnded && !main.isAlive();
         }
-        return true;
+        return hooksEnded;
     }
 
     /** The app's platform threads still alive (by context loader or by frames of the app's classes). */

@@ -1,12 +1,22 @@
 package dev.porter.hosting.inprocess;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -28,6 +38,12 @@ public final class DomainRuntime {
     private static volatile IntConsumer exitHandler = status -> {
     };
     private static final Map<Thread, Boolean> SHUTDOWN_HOOKS = new IdentityHashMap<>();
+    /** Told of every listening socket the app opens: the socket (to close it) and where it listens (or null). */
+    private static volatile BiConsumer<AutoCloseable, SocketAddress> listenerOpened = (socket, address) -> {
+    };
+    /** Told of every connection the app opens, to close what is left of them when the domain is retired. */
+    private static volatile Consumer<AutoCloseable> connectionOpened = socket -> {
+    };
 
     private DomainRuntime() {
     }
@@ -70,6 +86,14 @@ public final class DomainRuntime {
 
     public static void exit(int status) {
         exitHandler.accept(status);
+        // The Exit unwinds this thread; if nothing catches it, the thread ends quietly, as System.exit would end it.
+        Thread thread = Thread.currentThread();
+        Thread.UncaughtExceptionHandler previous = thread.getUncaughtExceptionHandler();
+        thread.setUncaughtExceptionHandler((t, e) -> {
+            if (!(e instanceof Exit)) {
+                previous.uncaughtException(t, e);
+            }
+        });
         throw new Exit(status);
     }
 
@@ -79,6 +103,90 @@ public final class DomainRuntime {
 
     public static void halt(Runtime runtime, int status) {
         exit(status);
+    }
+
+    // ---- listening sockets of the app's own: recorded, to be named and closed with the domain --------------------
+
+    public static void installListenerHook(BiConsumer<AutoCloseable, SocketAddress> hook) {
+        listenerOpened = hook;
+    }
+
+    public static void installConnectionHook(Consumer<AutoCloseable> hook) {
+        connectionOpened = hook;
+    }
+
+    public static void connect(Socket socket, SocketAddress remote) throws IOException {
+        connectionOpened.accept(socket);
+        socket.connect(remote);
+    }
+
+    public static void connect(Socket socket, SocketAddress remote, int timeout) throws IOException {
+        connectionOpened.accept(socket);
+        socket.connect(remote, timeout);
+    }
+
+    public static boolean connect(SocketChannel channel, SocketAddress remote) throws IOException {
+        connectionOpened.accept(channel);
+        return channel.connect(remote);
+    }
+
+    /** {@code SocketChannel.open(remote)}: opened and connected. */
+    public static SocketChannel open(SocketAddress remote) throws IOException {
+        SocketChannel channel = SocketChannel.open(remote);
+        connectionOpened.accept(channel);
+        return channel;
+    }
+
+    /** After {@code new Socket(...)} in app code: connected already if a host was given. */
+    public static void connected(Socket socket) {
+        connectionOpened.accept(socket);
+    }
+
+    public static ServerSocketChannel bind(ServerSocketChannel channel, SocketAddress local) throws IOException {
+        return bind(channel, local, 0);
+    }
+
+    public static ServerSocketChannel bind(ServerSocketChannel channel, SocketAddress local, int backlog)
+            throws IOException {
+        ServerSocketChannel result = channel.bind(local, backlog);
+        listenerOpened.accept(channel, channel.getLocalAddress());
+        return result;
+    }
+
+    public static AsynchronousServerSocketChannel bind(AsynchronousServerSocketChannel channel, SocketAddress local)
+            throws IOException {
+        return bind(channel, local, 0);
+    }
+
+    public static AsynchronousServerSocketChannel bind(AsynchronousServerSocketChannel channel, SocketAddress local,
+            int backlog) throws IOException {
+        AsynchronousServerSocketChannel result = channel.bind(local, backlog);
+        listenerOpened.accept(channel, channel.getLocalAddress());
+        return result;
+    }
+
+    public static NetworkChannel bind(NetworkChannel channel, SocketAddress local) throws IOException {
+        if (channel instanceof ServerSocketChannel server) {
+            return bind(server, local, 0);
+        }
+        if (channel instanceof AsynchronousServerSocketChannel server) {
+            return bind(server, local, 0);
+        }
+        return channel.bind(local);
+    }
+
+    public static void bind(ServerSocket socket, SocketAddress local) throws IOException {
+        bind(socket, local, 50);
+    }
+
+    public static void bind(ServerSocket socket, SocketAddress local, int backlog) throws IOException {
+        socket.bind(local, backlog);
+        listenerOpened.accept(socket, socket.getLocalSocketAddress());
+    }
+
+    /** After {@code new ServerSocket(...)} in app code: bound already if a port was given. */
+    public static void opened(ServerSocket socket) {
+        listenerOpened.accept(socket, socket.isBound() ? socket.getLocalSocketAddress() : null);
     }
 
     // ---- shutdown hooks: run when the domain stops, not when the server does ---------------------------------------
@@ -100,8 +208,11 @@ public final class DomainRuntime {
         }
     }
 
-    /** Called by the domain when it stops: starts the app's hooks and waits for them up to the limit. */
-    public static void runShutdownHooks(long timeoutMillis) {
+    /**
+     * Called by the domain when it stops: starts the app's hooks and waits for them up to the limit. Returns whether
+     * every hook ended in time.
+     */
+    public static boolean runShutdownHooks(long timeoutMillis) {
         List<Thread> hooks;
         synchronized (SHUTDOWN_HOOKS) {
             hooks = new ArrayList<>(SHUTDOWN_HOOKS.keySet());
@@ -114,15 +225,21 @@ public final class DomainRuntime {
         for (Thread hook : hooks) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;
             if (left <= 0) {
-                return;
+                break;
             }
             try {
                 hook.join(left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
         }
+        for (Thread hook : hooks) {
+            if (hook.isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- system properties -----------------------------------------------------------------------------------------

@@ -7,8 +7,10 @@ import dev.porter.hosting.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.Incarnation;
+import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.server.Exchange;
-import dev.porter.server.Html;
+import dev.porter.server.errors.Html;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,10 +27,10 @@ import java.util.stream.Collectors;
 /**
  * One incarnation of an in-process application (ANCM's {@code IN_PROCESS_APPLICATION}, spec §3.1, §3.4): the first
  * request starts its {@link AppDomain} and waits — as every request does until then — for the app to start its
- * {@code HttpServer}, up to {@code startupTimeLimit} (else 500.37). A command line that cannot be loaded answers
- * 500.0 with the exact reason; {@code main} returning or throwing before a server started, or the app exiting,
- * answers 500.30 from then on. {@link #stop} drains, stops and unloads the domain; the host then creates a fresh
- * incarnation for the next request.
+ * {@code HttpServer}, up to {@code startupTimeLimit} (else 500.37). A command line that cannot be loaded, or a Spring
+ * Boot jar, answers 500.0 with the exact reason; {@code main} returning or throwing before a server started, the app
+ * exiting or stopping its server, or opening a server of its own answers 500.30 — until the failed domain is retired,
+ * when {@link InProcessHandler} starts a fresh incarnation. {@link #stop} drains, stops and unloads the domain.
  *
  * <p>Threading: {@link #handle} on event loops (never blocks); the domain reports from its own threads; state is
  * published through volatile fields, each set once per incarnation.
@@ -37,8 +39,17 @@ final class InProcessApplication implements ApplicationHandler {
 
     private static final ScheduledThreadPoolExecutor TIMERS = timers();
 
+    /** Told (once, from the failing thread) when this incarnation will not serve. */
+    interface FailureListener {
+        void failed(InProcessApplication incarnation, StartFailure failure);
+    }
+
     private final ApplicationContext context;
+    private final FailureListener listener;
+    private final dev.porter.hosting.outofprocess.ModuleDebugLog debugLog;
     private final String name;
+    /** Completes when the domain is retired (its sockets closed, its threads stopped or disowned); set once. */
+    private CompletableFuture<Void> retirement;
     private final Object lock = new Object();
     private CompletableFuture<Void> ready; // completes when running or failure is set
     private volatile Running running;
@@ -46,6 +57,8 @@ final class InProcessApplication implements ApplicationHandler {
     private volatile boolean stopping;
     private volatile AppDomain domain;
     private CompletableFuture<Void> stopped;
+    private volatile java.time.Instant runningSince; // for describe()
+    private volatile java.time.Instant failedAt;
 
     /** The app's server, and its options as they were when it started. */
     private record Running(InProcessHttpServer server, InProcessOptions options) {
@@ -58,9 +71,43 @@ final class InProcessApplication implements ApplicationHandler {
         return timers;
     }
 
-    InProcessApplication(ApplicationContext context) {
+    InProcessApplication(ApplicationContext context, FailureListener listener,
+            dev.porter.hosting.outofprocess.ModuleDebugLog debugLog) {
         this.context = context;
+        this.listener = listener;
+        this.debugLog = debugLog;
         this.name = context.configPath();
+    }
+
+    /**
+     * Whether this incarnation failed in a way a fresh one may heal (the app exited, stopped its server, threw, timed
+     * out at start — not a command line that cannot load) and its domain is retired: the next request may start anew.
+     */
+    boolean recyclable() {
+        StartFailure f = failure;
+        if (f == null || !f.heals() || stopping) {
+            return false;
+        }
+        synchronized (lock) {
+            return retirement == null || retirement.isDone();
+        }
+    }
+
+    /** The failure its requests get, or null. */
+    StartFailure failure() {
+        return failure;
+    }
+
+    /** Whether the app had started its server (it served, then failed: exited or stopped its server). */
+    boolean hadStarted() {
+        return running != null;
+    }
+
+    /** Completes when the failed domain is retired; already complete when there was nothing to retire. */
+    CompletableFuture<Void> retired() {
+        synchronized (lock) {
+            return retirement != null ? retirement : CompletableFuture.completedFuture(null);
+        }
     }
 
     @Override
@@ -175,9 +222,22 @@ final class InProcessApplication implements ApplicationHandler {
         AspNetCoreConfig config = context.webConfig().aspNetCore();
         JavaCommandLine commandLine;
         try {
-            commandLine = JavaCommandLine.parse(config.processPath(), config.arguments(), context.launchDirectory());
+            String processPath = dev.porter.hosting.LauncherOverride.processPath(config, context.environment());
+            String arguments = dev.porter.hosting.LauncherOverride.arguments(config, context.environment());
+            debugLog.info("Starting the application in-process: " + processPath + " " + arguments
+                    + (processPath.equals(config.processPath()) && arguments.equals(config.arguments()) ? ""
+                    : " (" + dev.porter.hosting.LauncherOverride.PATH_VARIABLE + "/"
+                    + dev.porter.hosting.LauncherOverride.ARGS_VARIABLE + " from the server's environment)"));
+            commandLine = JavaCommandLine.parse(processPath, arguments, context.launchDirectory());
+            debugLog.trace("Main class " + commandLine.mainClass() + ", class path " + commandLine.classPath());
         } catch (JavaCommandLine.InvalidCommandLineException e) {
             fail(StartFailure.hosting(e.getMessage()), null);
+            return;
+        }
+        java.util.Optional<SpringBootJar> boot = SpringBootJar.of(commandLine);
+        if (boot.isPresent()) {
+            String reason = boot.get().reason();
+            fail(StartFailure.misfit(reason, "<ul><li>" + Html.escape(reason) + "</li></ul>"), null);
             return;
         }
         if (!commandLine.ignoredOptions().isEmpty()) {
@@ -190,6 +250,9 @@ final class InProcessApplication implements ApplicationHandler {
             logBase = config.stdoutLogEnabled() ? AppPaths.resolve(context.physicalPath(), config.stdoutLogFile())
                     : null;
             output = AppOutput.open(logBase);
+            if (logBase != null && output.filePath() != null) {
+                StdoutLogRetention.prune(logBase, output.filePath(), config, name);
+            }
         } catch (IOException | RuntimeException e) {
             InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
             output = AppOutput.none();
@@ -272,8 +335,10 @@ final class InProcessApplication implements ApplicationHandler {
             long maxAllowed = context.server().requestLimits()
                     .narrowedBy(context.webConfig().requestLimits().orElse(null)).maxAllowedContentLength();
             running = new Running(server, InProcessOptions.read(from.properties(), maxAllowed, name));
+            runningSince = java.time.Instant.now();
         }
         InProcessEvents.started(name);
+        debugLog.info("The application started its HttpServer; requests are dispatched to it");
         ready.complete(null);
     }
 
@@ -282,7 +347,8 @@ final class InProcessApplication implements ApplicationHandler {
             return;
         }
         if (running == null) {
-            exitedBeforeStart(from, 0);
+            exited(from, 0, "the main method of " + from.mainClassName() + " returned before the app started its "
+                    + "HttpServer");
         }
         // After its server started, main returning is how most JDK HttpServer apps look: the server runs on.
     }
@@ -292,35 +358,69 @@ final class InProcessApplication implements ApplicationHandler {
             return;
         }
         String captured = from.output().captured();
-        InProcessEvents.unexpectedException(name, e, captured);
-        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "' threw "
+        String what = "the main method of " + from.mainClassName() + " threw " + e + where(e);
+        InProcessEvents.unexpectedException(name, what, captured);
+        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "': " + what + ".\r\n"
                 + stackTrace(e) + capturedSection(captured), null), from);
     }
 
-    void exitCalled(AppDomain from, int status) {
+    /** Where an exception was thrown: its first frame, as a stack trace prints it. */
+    private static String where(Throwable e) {
+        StackTraceElement[] trace = e.getStackTrace();
+        return trace.length == 0 ? "" : " at " + AppDomain.frame(trace[0]);
+    }
+
+    void exitCalled(AppDomain from, int status, String caller) {
         if (from != domain || stopping || failure != null) {
             return;
         }
-        exitedBeforeStart(from, status);
+        exited(from, status, "System.exit(" + status + ") was called at " + caller
+                + (running == null ? " before the app started its HttpServer" : ""));
     }
 
-    private void exitedBeforeStart(AppDomain from, int status) {
+    private void exited(AppDomain from, int status, String what) {
         String captured = from.output().captured();
-        InProcessEvents.exited(name, status, captured);
-        String what = running == null ? "exited before starting its HttpServer" : "exited";
-        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "' " + what
-                + " with exit code = '" + status + "'." + capturedSection(captured), null), from);
+        InProcessEvents.exited(name, what, status, captured);
+        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "' has exited: " + what
+                + ", exit code = '" + status + "'." + capturedSection(captured), null), from);
     }
+
+    /**
+     * The app opened a listening socket of its own (its own server: Javalin on Jetty, an extracted Spring Boot's
+     * Tomcat). Before its in-process server started, that is a misfit: named, 500.30, and the socket is closed when
+     * the domain is retired. After, it is a side port (JMX, metrics): named, and closed with the domain.
+     */
+    void ownServerOpened(AppDomain from, String address, String caller) {
+        if (from != domain || stopping || failure != null) {
+            return;
+        }
+        if (running != null) {
+            InProcessEvents.warn("Application '{}' opened a listening socket of its own on {} (at {}); in-process it "
+                    + "is reachable only directly, and it is closed when the app stops", name, address, caller);
+            return;
+        }
+        String what = "the app opened its own server on " + address + "; it needs hostingModel=\"outofprocess\"";
+        InProcessEvents.ownServer(name, what, caller);
+        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "': " + what + " (the "
+                + "socket was bound at " + caller + "). In-process, the front server owns the sockets and requests "
+                + "reach an app only through the JDK's HttpServer.create(...); this app starts a server of its own."
+                + capturedSection(from.output().captured()), REASON_OWN_SERVER_HTML.apply(what)), from);
+    }
+
+    private static final java.util.function.Function<String, String> REASON_OWN_SERVER_HTML =
+            what -> "<ul><li>" + Html.escape(what.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
+                    + what.substring(1) + ".") + "</li></ul>";
 
     void serverStoppedByApp(AppDomain from, InProcessHttpServer server) {
         Running r = running;
         if (from != domain || stopping || r == null || r.server() != server) {
             return;
         }
-        InProcessEvents.warn("Application '{}' stopped its HttpServer; requests get 500.30 until the app is "
-                + "recycled", name);
-        failure = new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name
-                + "' stopped its HttpServer." + capturedSection(from.output().captured()), null);
+        InProcessEvents.warn("Application '{}' stopped its HttpServer (HttpServer.stop was called); the next request "
+                + "starts the app again", name);
+        fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name
+                + "' stopped its HttpServer (HttpServer.stop was called)." + capturedSection(from.output().captured()),
+                null), from);
     }
 
     private void startupTimedOut(long limitMillis) {
@@ -334,8 +434,13 @@ final class InProcessApplication implements ApplicationHandler {
         InProcessEvents.startupTimedOut(name, context.physicalPath(), limitMillis);
         String reasons = "<ul><li>" + Html.escape("ASP.NET Core app failed to start after " + limitMillis
                 + " milliseconds") + "</li></ul>";
-        fail(new StartFailure(AncmError.STARTUP_TIME_LIMIT, "Managed server didn't initialize after "
-                + limitMillis + " ms." + (d == null ? "" : capturedSection(d.output().captured())), reasons), d);
+        String detail = "The app did not start its HttpServer within startupTimeLimit (" + limitMillis + " ms)."
+                + (d == null ? "" : capturedSection(d.output().captured()));
+        // ANCM recycles the worker after 500.37 unless suppressRecycleOnStartupTimeout: then the failure stays.
+        boolean suppressRecycle = context.webConfig().aspNetCore().handlerFlag("suppressRecycleOnStartupTimeout",
+                false);
+        fail(suppressRecycle ? StartFailure.lasting(AncmError.STARTUP_TIME_LIMIT, detail, reasons)
+                : new StartFailure(AncmError.STARTUP_TIME_LIMIT, detail, reasons), d);
     }
 
     /** The app will not serve: requests get the failure's page; a loaded domain is stopped and unloaded. */
@@ -345,14 +450,54 @@ final class InProcessApplication implements ApplicationHandler {
                 return;
             }
             failure = f;
+            failedAt = java.time.Instant.now();
         }
         if (f.error() == AncmError.IN_PROCESS_HOSTING_FAILURE) {
             InProcessEvents.startError(name, f.specificError());
         }
-        ready.complete(null);
+        debugLog.error("The application failed (" + f.error().status() + "." + f.error().subStatus() + "): "
+                + f.specificError());
         if (d != null) {
-            Thread.ofVirtual().name("porter-inprocess-retire").start(() -> retire(d, false));
+            retireOnce(d, false);
         }
+        listener.failed(this, f);
+        ready.complete(null);
+    }
+
+    /** Starts retiring {@code d} unless that has begun already; the future completes when it is retired. */
+    private CompletableFuture<Void> retireOnce(AppDomain d, boolean logShutdown) {
+        CompletableFuture<Void> mine;
+        synchronized (lock) {
+            if (retirement != null) {
+                return retirement;
+            }
+            mine = new CompletableFuture<>();
+            retirement = mine;
+        }
+        Thread.ofVirtual().name("porter-inprocess-retire").start(() -> {
+            try {
+                retire(d, logShutdown);
+            } catch (RuntimeException | Error e) {
+                InProcessEvents.warn("Application '{}': retiring its app domain failed: {}", name, e.toString());
+            } finally {
+                mine.complete(null);
+            }
+        });
+        return mine;
+    }
+
+    /** For the admin endpoint: an app domain lives in Porter's own process. */
+    @Override
+    public Incarnation describe() {
+        StartFailure f = failure;
+        Running r = running;
+        boolean serving = r != null && !r.server().isStopped() && f == null;
+        String state = stopping ? Incarnation.STOPPING : f != null ? Incarnation.FAILED
+                : serving ? Incarnation.RUNNING : ready != null ? Incarnation.STARTING : Incarnation.IDLE;
+        return new Incarnation(state, serving ? List.of(ProcessHandle.current().pid()) : List.of(),
+                serving ? runningSince : null, r != null ? 1 : 0, f != null ? 1 : 0,
+                f == null ? null : f.error().status() + "." + f.error().subStatus() + " " + f.error().errorType() + ": "
+                        + f.specificError(), f == null ? null : failedAt);
     }
 
     private static String capturedSection(String captured) {
@@ -380,18 +525,13 @@ final class InProcessApplication implements ApplicationHandler {
                 ready.complete(null); // waiting requests now get 503
             }
         }
+        debugLog.info("Stopping the application (" + reason + ")");
         AppDomain d = domain;
         if (d == null) {
             stopped.complete(null);
             return stopped;
         }
-        Thread.ofVirtual().name("porter-inprocess-stop").start(() -> {
-            try {
-                retire(d, true);
-            } finally {
-                stopped.complete(null);
-            }
-        });
+        retireOnce(d, true).whenComplete((ok, e) -> stopped.complete(null));
         return stopped;
     }
 
@@ -403,25 +543,60 @@ final class InProcessApplication implements ApplicationHandler {
         long limitNanos = context.webConfig().aspNetCore().shutdownTimeLimit().toNanos();
         long deadline = System.nanoTime() + limitNanos;
         boolean drained = d.awaitDrained(deadline);
+        if (drained) {
+            debugLog.info("Drained all requests, stopping the app");
+        } else {
+            debugLog.warning(d.inFlightCount() + " request(s) still in flight after shutdownTimeLimit: cut off");
+        }
         List<Thread> cutOff = drained ? List.of() : d.abortInFlight();
         boolean stoppedInTime = d.shutdown(deadline) && drained;
         if (logShutdown) {
             if (stoppedInTime) {
                 InProcessEvents.shutdown(name);
+                debugLog.info("Application has shutdown");
             } else {
                 InProcessEvents.gracefulShutdownFailed(name);
+                debugLog.warning("Failed to gracefully shutdown the application within shutdownTimeLimit");
             }
         }
+        d.shutdownServerExecutors();
         List<Thread> left = new java.util.ArrayList<>(d.liveThreads());
         for (Thread t : cutOff) {
             if (t.isAlive() && !left.contains(t)) {
                 left.add(t);
             }
         }
-        if (!left.isEmpty()) {
-            InProcessEvents.warn("Application '{}' left {} thread(s) running after it stopped: {}", name, left.size(),
-                    left.stream().map(t -> "'" + t.getName() + "'").collect(Collectors.joining(", ")));
+        d.closeOwnServers();
+        d.closeConnections();
+        if (left.isEmpty()) {
+            d.close();
+            return;
         }
-        d.close();
+        // Past shutdownTimeLimit: interrupt what is left and disown it. The domain counts as retired (a fresh one may
+        // start); its class loader and log are released when the last of these threads ends.
+        java.io.PrintStream appErr = d.output().err();
+        for (Thread t : left) {
+            // What the interrupt makes them throw is the app's to read (its stderr), not the server's.
+            t.setUncaughtExceptionHandler((thread, e) -> {
+                appErr.print("Exception in thread \"" + thread.getName() + "\" ");
+                e.printStackTrace(appErr);
+            });
+            t.interrupt();
+        }
+        InProcessEvents.warn("Application '{}' left {} thread(s) running after it stopped: {}; they were interrupted, "
+                + "and its class loader is released when they end", name, left.size(),
+                left.stream().map(t -> "'" + t.getName() + "'").collect(Collectors.joining(", ")));
+        Thread.ofVirtual().name("porter-inprocess-disowned").start(() -> {
+            for (Thread t : left) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            d.close();
+            InProcessEvents.warn("Application '{}': the threads it left running have ended; its class loader is "
+                    + "released", name);
+        });
     }
 }

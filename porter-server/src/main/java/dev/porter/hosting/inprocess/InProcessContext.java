@@ -49,7 +49,7 @@ final class InProcessContext extends HttpContext {
 
     @Override
     public HttpServer getServer() {
-        return server;
+        return server.facade();
     }
 
     @Override

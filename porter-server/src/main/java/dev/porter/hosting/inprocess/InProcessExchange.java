@@ -49,10 +49,6 @@ final class InProcessExchange extends HttpExchange {
     static final String ABORTED_ATTRIBUTE = "porter.requestAborted";
     static final String MAX_BODY_ATTRIBUTE = "porter.maxRequestBodySize";
     static final String PATH_BASE_ATTRIBUTE = "porter.pathBase";
-    static final String SYNC_IO_READ = "Synchronous operations are disallowed. Call ReadAsync or set "
-            + "AllowSynchronousIO to true instead.";
-    static final String SYNC_IO_WRITE = "Synchronous operations are disallowed. Call WriteAsync or set "
-            + "AllowSynchronousIO to true instead.";
 
     private static final Logger LOG = LoggerFactory.getLogger(InProcessExchange.class);
 
@@ -126,11 +122,23 @@ final class InProcessExchange extends HttpExchange {
         bodyTooLarge = true;
     }
 
-    /** Blocking I/O on a platform thread needs allowSynchronousIO (spec §3.2); on a virtual thread it is free. */
+    /**
+     * The Java meaning of {@code AllowSynchronousIO} (spec §3.2, see {@link InProcessOptions}): with
+     * {@code porter.allowSynchronousIO=false}, blocking I/O on a platform thread fails; on a virtual thread it is free.
+     */
     void checkSynchronousIO(boolean read) throws IOException {
         if (!options.allowSynchronousIO() && !Thread.currentThread().isVirtual()) {
-            throw new IOException(read ? SYNC_IO_READ : SYNC_IO_WRITE);
+            throw new IOException(synchronousIoRefused(read, Thread.currentThread().getName()));
         }
+    }
+
+    /** What a refused blocking read or write says, in Java words (ANCM's text names ReadAsync/WriteAsync). */
+    static String synchronousIoRefused(boolean read, String threadName) {
+        return "Blocking " + (read ? "reads from the request body" : "writes to the response body")
+                + " on the platform thread '" + threadName + "' are disallowed for this app ("
+                + InProcessOptions.ALLOW_SYNCHRONOUS_IO + "=false): run the handlers on virtual threads (no "
+                + "executor, or Executors.newVirtualThreadPerTaskExecutor()) or remove -D"
+                + InProcessOptions.ALLOW_SYNCHRONOUS_IO + "=false";
     }
 
     /** Runs the context's filters and handler on the current (handler) thread. */

@@ -26,6 +26,10 @@ public final class InProcessHosting implements HostingModelFactory {
 
     @Override
     public ApplicationHandler create(ApplicationContext context) {
+        ApplicationHandler servlet = ServletDispatch.handlerFor(context); // WARs and Spring Boot jars
+        if (servlet != null) {
+            return servlet;
+        }
         if (!(HttpServerProvider.provider() instanceof InProcessServerProvider)) {
             String why = "The JVM's HttpServerProvider is " + HttpServerProvider.provider().getClass().getName()
                     + ", chosen before Porter could install its own (" + InProcessServerProvider.class.getName()
@@ -43,6 +47,6 @@ public final class InProcessHosting implements HostingModelFactory {
                 }
             };
         }
-        return new InProcessApplication(context);
+        return new InProcessHandler(context);
     }
 }

@@ -28,12 +28,22 @@ final class InProcessHttpServer extends HttpServer {
     private volatile InetSocketAddress address;
     private volatile Executor executor;
     private final CopyOnWriteArrayList<InProcessContext> contexts = new CopyOnWriteArrayList<>();
+    /** What the app holds: this, or the {@link InProcessHttpsServer} it got from {@code HttpsServer.create}. */
+    private volatile HttpServer facade = this;
     private volatile boolean started;
     private volatile boolean stopped;
 
     InProcessHttpServer(AppDomain domain, InetSocketAddress address) {
         this.domain = domain;
         this.address = address;
+    }
+
+    HttpServer facade() {
+        return facade;
+    }
+
+    void facade(HttpServer appFacing) {
+        this.facade = appFacing;
     }
 
     @Override

@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@code porter.maxRequestBodySize}: bytes; default the effective {@code maxAllowedContentLength}; negative is
  * refused ({@code Value must be null or a non-negative number.}); {@code null}/empty means no limit;</li>
- * <li>{@code porter.allowSynchronousIO}: default {@code false}. Blocking reads and writes on a virtual thread (how
- * Porter runs handlers unless the app sets an executor) are always fine; on a platform thread they fail with §3.2's
- * message unless this is {@code true};</li>
+ * <li>{@code porter.allowSynchronousIO}: default {@code true}. ASP.NET Core's switch guards a server whose blocking
+ * calls have async twins; {@code com.sun.net.httpserver} has only blocking streams, and blocking on a platform thread
+ * of the app's own executor (fixed, cached) is how that API is used, so in-process it is allowed. {@code false} is an
+ * opt-in guard for apps that mean to block only on virtual threads: a blocking read or write on a platform thread then
+ * fails with an {@code IOException} that names the thread and the property;</li>
  * <li>{@code porter.automaticAuthentication}: default {@code true}: {@code HttpExchange.getPrincipal()} carries the
  * front server's authenticated user.</li>
  * </ul>
@@ -59,12 +61,20 @@ record InProcessOptions(long maxRequestBodySize, boolean allowSynchronousIO, boo
                 }
             }
         }
-        return new InProcessOptions(max, flag(properties, ALLOW_SYNCHRONOUS_IO, false),
+        return new InProcessOptions(max, flag(properties, ALLOW_SYNCHRONOUS_IO, true),
                 flag(properties, AUTOMATIC_AUTHENTICATION, true));
     }
 
     private static boolean flag(Properties properties, String name, boolean def) {
         String v = properties.getProperty(name);
-        return v == null ? def : v.trim().toLowerCase(Locale.ROOT).equals("true");
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (!t.equals("true") && !t.equals("false")) {
+            LOG.error("In-process app: {}='{}' is neither true nor false. Using {}.", name, v, def);
+            return def;
+        }
+        return t.equals("true");
     }
 }

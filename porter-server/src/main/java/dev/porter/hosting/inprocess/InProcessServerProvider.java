@@ -11,7 +11,8 @@ import java.net.InetSocketAddress;
  * {@code com.sun.net.httpserver.HttpServerProvider}, which {@link InProcessHosting} sets, and by
  * {@code META-INF/services} on the class path — the JDK chooses once per JVM). Called from an app domain — told by the
  * app-domain class loader of the calling frames, then by the thread's context class loader, since frameworks create
- * servers on shared threads — it returns that app's {@link InProcessHttpServer}; from anywhere else the JDK's own
+ * servers on shared threads — it returns that app's {@link InProcessHttpServer} (as an {@link InProcessHttpsServer}
+ * from {@code createHttpsServer}); from anywhere else the JDK's own
  * server, so code outside any app domain is unaffected.
  *
  * <p>The JDK's provider class is in a package {@code jdk.httpserver} does not export: Porter's jar manifest and the
@@ -40,8 +41,7 @@ public final class InProcessServerProvider extends HttpServerProvider {
     public HttpsServer createHttpsServer(InetSocketAddress addr, int backlog) throws IOException {
         AppDomain domain = callingDomain();
         if (domain != null) {
-            throw new IOException("HttpsServer is not available in-process: the front server terminates TLS; "
-                    + "create an HttpServer instead");
+            return new InProcessHttpsServer(domain.newServer(addr), domain.name());
         }
         return jdkProvider().createHttpsServer(addr, backlog);
     }

@@ -25,12 +25,14 @@
  * ({@code anonymous;} until the front server authenticates);</li>
  * <li>system properties: the server's at load time, then {@code user.dir} = the app directory,
  * {@code java.class.path}, and the {@code -D} options;</li>
- * <li>{@code System.exit}: stops that app (later requests get 500.30 until it is recycled); the thread that called it
- * unwinds with an {@code Error};</li>
+ * <li>{@code System.exit}: stops that app (the requests waiting for it get 500.30, the next one starts it again); the
+ * thread that called it unwinds with an {@code Error} and, if nothing catches it, ends quietly;</li>
  * <li>stdout/stderr: the app's stdout log when {@code stdoutLogEnabled} (spec §5.1 naming), else the server's stdout;
  * the first 30,000 characters are kept for the 500.3x pages and events;</li>
  * <li>shutdown hooks: run when the app stops, not when the server does;</li>
- * <li>child processes: start with the app's environment and, unless given one, in the app's directory.</li>
+ * <li>child processes: start with the app's environment and, unless given one, in the app's directory;</li>
+ * <li>listening sockets of its own ({@code bind} of server socket channels and {@code ServerSocket}s): recorded,
+ * named as a misfit before the app's in-process server started, and closed when the domain is retired.</li>
  * </ul>
  * Not covered (the JVM has one of each): JDK code acting for the app (e.g. {@code new File("x")} resolves against the
  * server's working directory, not {@code user.dir}; {@code Throwable.printStackTrace()} without arguments writes to the server's stderr), reflection and method handles
@@ -47,7 +49,9 @@
  * {@link dev.porter.hosting.inprocess.HandlerStarts}; a small response crosses back to the loop once, head and body
  * together). Bodies stream both ways with bounded buffers
  * ({@link dev.porter.hosting.inprocess.RequestBodyStream}, {@link dev.porter.hosting.inprocess.ResponseBodyStream}).
- * {@code HttpsServer} is refused in-process: the front server terminates TLS.
+ * {@code HttpsServer.create} gives the same server under the {@code HttpsServer} type
+ * ({@link dev.porter.hosting.inprocess.InProcessHttpsServer}): the front server terminates TLS, the app's
+ * {@code HttpsConfigurator} is not used.
  *
  * <h2>Options an app sets</h2>
  * As system properties of its domain ({@code -D} in arguments, or {@code System.setProperty} before its server
@@ -58,10 +62,17 @@
  *
  * <h2>Failures and stop</h2>
  * 500.0 for a command line that cannot be loaded (missing jar or main class, no main method, a class file newer than
- * the server's Java, a non-java {@code processPath}); 500.30 when {@code main} throws or returns, or the app exits,
- * before its server started (and when the app exits or stops its server later); 500.37 after
- * {@code startupTimeLimit}. {@code stop} answers 503 to new requests, drains in-flight ones up to
+ * the server's Java, a non-java {@code processPath}) and for a Spring Boot jar
+ * ({@link dev.porter.hosting.inprocess.SpringBootJar}); 500.30 when {@code main} throws or returns, or the app exits,
+ * before its server started, when the app exits or stops its server later, and when it opens a server of its own;
+ * 500.37 after {@code startupTimeLimit}. The 500.3x failures heal
+ * ({@link dev.porter.hosting.inprocess.InProcessHandler}): once the failed domain is retired the next request starts
+ * a fresh one, with {@link dev.porter.hosting.inprocess.RapidFailProtection} (5 failures in 5 minutes, per-app
+ * handler settings) as the guard. {@code stop} answers 503 to new requests, drains in-flight ones up to
  * {@code shutdownTimeLimit} (then cuts them off and interrupts their handlers), runs the app's shutdown hooks,
- * interrupts and awaits {@code main}, names threads the app left running, and closes the class loader.
+ * interrupts and awaits {@code main}, closes the app's own sockets, and closes the class loader — or, past the limit
+ * (event 1005), interrupts and disowns the app's threads and closes the class loader when they end.
+ * {@code ANCM_LAUNCHER_PATH}/{@code ANCM_LAUNCHER_ARGS} and the module debug log apply as out-of-process. User
+ * documentation: {@code docs/in-process.md}.
  */
 package dev.porter.hosting.inprocess;

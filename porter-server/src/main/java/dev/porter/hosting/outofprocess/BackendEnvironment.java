@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * <li>the computed variables: {@code ASPNETCORE_PORT}, {@code ASPNETCORE_APPL_PATH}, {@code ASPNETCORE_TOKEN},
  * {@code ASPNETCORE_IIS_HTTPAUTH}, {@code ASPNETCORE_IIS_PHYSICAL_PATH}, {@code ASPNETCORE_ANCM_HTTPS_PORT},
  * {@code ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED}, {@code ASPNETCORE_HOSTINGSTARTUPASSEMBLIES}, with the override rules of
- * the spec's table.</li>
+ * the spec's table;</li>
+ * <li>beyond ANCM: {@code HTTP_PLATFORM_PORT}, the same port under HttpPlatformHandler's name, unless set already.</li>
  * </ol>
  * Immutable per application incarnation except for the port and the token, which {@link #forProcess} sets per process.
  */
@@ -36,6 +37,8 @@ final class BackendEnvironment {
     static final String WEBSOCKETS = "ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED";
     static final String HOSTING_STARTUP = "ASPNETCORE_HOSTINGSTARTUPASSEMBLIES";
     static final String PREFER_ENVIRONMENT = "ANCM_PREFER_ENVIRONMENT_VARIABLES";
+    /** HttpPlatformHandler's port variable: Porter sets it to the port too, unless web.config or the server sets it. */
+    static final String HTTP_PLATFORM_PORT = "HTTP_PLATFORM_PORT";
     static final String IIS_INTEGRATION_STARTUP = "Microsoft.AspNetCore.Server.IISIntegration";
 
     /** The block without port and token; keys case-folded, each entry keeps the name as it should be exported. */
@@ -100,6 +103,10 @@ final class BackendEnvironment {
         base.values().forEach(e -> block.put(e.getKey(), e.getValue()));
         block.put(PORT, Integer.toString(port));
         block.put(TOKEN, token);
+        if (!base.containsKey(HTTP_PLATFORM_PORT)) {
+            // beyond ANCM: HttpPlatformHandler's name for the port, for apps (and arguments) written for it
+            block.put(HTTP_PLATFORM_PORT, Integer.toString(port));
+        }
         return block;
     }
 

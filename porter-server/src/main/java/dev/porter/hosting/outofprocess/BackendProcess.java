@@ -35,6 +35,7 @@ final class BackendProcess {
     private final long launchNanos;
     private volatile List<ProcessHandle> descendantsAtReady = List.of();
     private volatile int probes;
+    private volatile String misfit;
     private volatile boolean ready;
     private volatile long readyNanos;
     private volatile boolean stopRequested;
@@ -121,25 +122,40 @@ final class BackendProcess {
         this.forwarder = value;
     }
 
-    /** The outcome of waiting for readiness. */
-    enum Readiness { READY, EXITED, TIMED_OUT, CANCELLED }
+    /**
+     * The outcome of waiting for readiness. MISFIT: alive, but listening elsewhere than on 127.0.0.1:port
+     * ({@link StartDiagnosis}).
+     */
+    enum Readiness { READY, EXITED, TIMED_OUT, CANCELLED, MISFIT }
+
+    /** How often a start looks at what a child that is not ready yet listens on. */
+    static final Duration DIAGNOSIS_INTERVAL = Duration.ofSeconds(1);
 
     /**
      * Spec §1.3, Porter's mapping: ready once the child is alive and a TCP connect to 127.0.0.1:port succeeds, probed
-     * at an interval that grows with the child's age ({@link ReadinessProbe}). Gives up when the child exits, when
+     * at an interval that grows with the child's age ({@link ReadinessProbe}); every second meanwhile, what the process
+     * tree listens on is looked at ({@link StartDiagnosis}), so an app on another port fails in seconds (MISFIT), not
+     * after {@code startupTimeLimit}. Gives up when the child exits, when
      * {@code limit} passes, or when {@code cancelled} says so (the application stops). The caller takes the
      * descendants' snapshot ({@link #rememberDescendants}) once the first request is on its way.
      */
     Readiness awaitReady(Duration limit, java.util.function.BooleanSupplier cancelled) {
         ReadinessProbe probe = ReadinessProbe.start(process, address(), launchNanos,
                 System.nanoTime() + limit.toNanos(), cancelled);
-        Readiness readiness = probe.await();
+        Readiness readiness = probe.await(DIAGNOSIS_INTERVAL.toNanos(),
+                () -> StartDiagnosis.misfit(ListeningSockets.of(process.toHandle()), port));
         probes = probe.probes();
+        misfit = probe.misfit();
         if (readiness == Readiness.READY) {
             readyNanos = System.nanoTime();
             ready = true;
         }
         return readiness;
+    }
+
+    /** What the child did instead of listening on 127.0.0.1:port, when the wait ended {@code MISFIT}. */
+    String misfit() {
+        return misfit;
     }
 
     /** How many connects the readiness wait made. */

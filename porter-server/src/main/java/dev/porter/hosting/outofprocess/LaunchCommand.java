@@ -2,11 +2,14 @@ package dev.porter.hosting.outofprocess;
 
 import dev.porter.config.AppPaths;
 import dev.porter.config.AspNetCoreConfig;
+import dev.porter.config.EnvironmentExpander;
 import dev.porter.hosting.ServerEnvironment;
+import dev.porter.hosting.servlet.WarRunnerCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +29,19 @@ import org.slf4j.LoggerFactory;
  *
  * @param command the argument vector to execute (wrapper included)
  * @param commandLine the command line as ANCM shows it in events: {@code processPath + " " + arguments}
+ * <p>Beyond ANCM: a {@code %NAME%} still left in {@code processPath} or {@code arguments} after the parser's expansion
+ * (against the server's environment) is expanded per process against the child's own environment
+ * ({@link #commandFor}), so {@code %ASPNETCORE_PORT%} and HttpPlatformHandler's {@code %HTTP_PLATFORM_PORT%} reach the
+ * program as the port: {@code python3 -m http.server %ASPNETCORE_PORT% --bind 127.0.0.1} works.
+ *
+ * @param command the argument vector to execute (wrapper included), {@code %NAME%} not yet expanded
+ * @param commandLine the command line as ANCM shows it in events: {@code processPath + " " + arguments}
  * @param ownProcessGroup whether the child leads its own process group (pgid = pid)
+ * @param executable the index in {@code command} of the program itself (after the wrappers)
+ * @param processPathHasVariable whether {@code processPath} still holds a {@code %}: it is resolved after expansion
  */
-record LaunchCommand(List<String> command, String commandLine, boolean ownProcessGroup) {
+record LaunchCommand(List<String> command, String commandLine, boolean ownProcessGroup, int executable,
+        boolean processPathHasVariable) {
 
     private static final Logger LOG = LoggerFactory.getLogger(LaunchCommand.class);
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
@@ -36,8 +49,8 @@ record LaunchCommand(List<String> command, String commandLine, boolean ownProces
     private static volatile boolean warnedNoSetpriv;
 
     static LaunchCommand of(AspNetCoreConfig config, Path appDirectory, ServerEnvironment environment) {
-        String processPath = environment.get("ANCM_LAUNCHER_PATH").orElse(config.processPath());
-        String arguments = environment.get("ANCM_LAUNCHER_ARGS").orElse(config.arguments());
+        String processPath = dev.porter.hosting.LauncherOverride.processPath(config, environment);
+        String arguments = dev.porter.hosting.LauncherOverride.arguments(config, environment);
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETPRIV)) {
             command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
@@ -53,9 +66,43 @@ record LaunchCommand(List<String> command, String commandLine, boolean ownProces
             // child's descendants findable (ProcessGroup). setsid execs in place: same pid.
             command.add(SETSID.toString());
         }
-        command.add(resolveExecutable(processPath, appDirectory));
-        command.addAll(splitArguments(arguments));
-        return new LaunchCommand(List.copyOf(command), processPath + " " + arguments, ownGroup);
+        int executable = command.size();
+        String resolved = resolveExecutable(processPath, appDirectory);
+        command.add(resolved);
+        List<String> words = splitArguments(arguments);
+        boolean java = Path.of(resolved).getFileName().toString().equals("java");
+        command.addAll(java ? WarRunnerCommand.rewrite(words) : words); // -war: Porter's runner
+        return new LaunchCommand(List.copyOf(command), processPath + " " + arguments, ownGroup, executable,
+                processPath.indexOf('%') >= 0);
+    }
+
+    /**
+     * The argument vector for one process: each word's {@code %NAME%} expanded against {@code environment} (the
+     * child's block: names case-insensitive, an unknown name left as written, as {@code ExpandEnvironmentStrings}
+     * does). Words are expanded after splitting, so a value with blanks stays one word. A {@code processPath} that
+     * held a variable is resolved (application directory, {@code java}) once expanded.
+     */
+    List<String> commandFor(Map<String, String> environment, Path appDirectory) {
+        boolean any = false;
+        for (int i = executable; i < command.size() && !any; i++) {
+            any = command.get(i).indexOf('%') >= 0;
+        }
+        if (!any) {
+            return command;
+        }
+        EnvironmentExpander expander = new EnvironmentExpander(environment);
+        List<String> expanded = new ArrayList<>(command.size());
+        for (int i = 0; i < command.size(); i++) {
+            String word = command.get(i);
+            if (i < executable) {
+                expanded.add(word);
+            } else if (i == executable && processPathHasVariable) {
+                expanded.add(resolveExecutable(expander.expand(word), appDirectory));
+            } else {
+                expanded.add(expander.expand(word));
+            }
+        }
+        return List.copyOf(expanded);
     }
 
     static String resolveExecutable(String processPath, Path appDirectory) {

@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * {@code [aspnetcorev2_outofprocess.dll] <message>}. When {@code ASPNETCORE_MODULE_DEBUG_FILE} names one file and the
  * {@code debugFile} handler setting another, the log starts in the first and switches to the second with ANCM's line
  * {@code Switching debug log files to '<file>'}. Thread-safe; writes block briefly (call from virtual threads).
+ * Public for the in-process handler, which writes the same log ({@code aspnetcorev2_inprocess.dll}'s role).
  */
-final class ModuleDebugLog {
+public final class ModuleDebugLog {
 
-    enum Level { ERROR, WARNING, INFO, TRACE }
+    public enum Level { ERROR, WARNING, INFO, TRACE }
 
     private static final Logger EVENT_LOG = LoggerFactory.getLogger("dev.porter.hosting.debug");
     static final String DEFAULT_FILE = ".\\aspnetcore-debug.log";
@@ -40,6 +41,7 @@ final class ModuleDebugLog {
     private final Path file;
     /** The environment's initial file, when web.config names another one: the log switches from it. */
     private final Path initialFile;
+    private volatile String handler = "porter out-of-process handler";
     private final ReentrantLock lock = new ReentrantLock();
     private boolean headerWritten;
 
@@ -49,6 +51,14 @@ final class ModuleDebugLog {
         this.eventLog = eventLog;
         this.file = file;
         this.initialFile = initialFile;
+    }
+
+    /** The in-process handler's log: the same settings, its own name in the header line. */
+    public static ModuleDebugLog forInProcess(AspNetCoreConfig config, Path appDirectory,
+            ServerEnvironment environment) {
+        ModuleDebugLog log = of(config, appDirectory, environment);
+        log.handler = "porter in-process handler";
+        return log;
     }
 
     static ModuleDebugLog of(AspNetCoreConfig config, Path appDirectory, ServerEnvironment environment) {
@@ -103,23 +113,23 @@ final class ModuleDebugLog {
         return a == null || b.ordinal() > a.ordinal() ? b : a;
     }
 
-    boolean enabled(Level at) {
+    public boolean enabled(Level at) {
         return level != null && at.ordinal() <= level.ordinal();
     }
 
-    void error(String message) {
+    public void error(String message) {
         write(Level.ERROR, message);
     }
 
-    void warning(String message) {
+    public void warning(String message) {
         write(Level.WARNING, message);
     }
 
-    void info(String message) {
+    public void info(String message) {
         write(Level.INFO, message);
     }
 
-    void trace(String message) {
+    public void trace(String message) {
         write(Level.TRACE, message);
     }
 
@@ -132,7 +142,7 @@ final class ModuleDebugLog {
             if (!headerWritten) {
                 // written with the first line rather than at creation, which may happen on an event loop
                 headerWritten = true;
-                String header = "Initializing logs for 'porter out-of-process handler'. Process Id: "
+                String header = "Initializing logs for '" + handler + "'. Process Id: "
                         + ProcessHandle.current().pid() + ".";
                 if (initialFile != null) {
                     append(initialFile, header);

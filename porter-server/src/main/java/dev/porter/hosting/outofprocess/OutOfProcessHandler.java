@@ -5,6 +5,7 @@ import dev.porter.hosting.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.outofprocess.forwarding.BackendTarget;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
@@ -69,13 +70,7 @@ final class OutOfProcessHandler implements ApplicationHandler {
             process.resultNow().forwarder().forward(exchange);
             return;
         }
-        process.whenComplete((ready, failure) -> {
-            try {
-                exchange.eventLoop().execute(() -> started(exchange, ready, failure));
-            } catch (RejectedExecutionException e) {
-                // the server is gone, and the client connection with it
-            }
-        });
+        exchange.resumeWhen(process, (ready, failure) -> started(exchange, ready, failure));
     }
 
     /** On the exchange's loop, once the slot's start has ended. */
@@ -126,6 +121,22 @@ final class OutOfProcessHandler implements ApplicationHandler {
         return manager.choosesItsPorts();
     }
 
+    @Override
+    public Incarnation describe() {
+        List<BackendProcess> ready = manager.readyProcesses();
+        String state = manager.isStopping() ? Incarnation.STOPPING
+                : !ready.isEmpty() ? Incarnation.RUNNING
+                : manager.isStarting() ? Incarnation.STARTING
+                : manager.lastFailure() != null ? Incarnation.FAILED : Incarnation.IDLE;
+        java.time.Instant since = null;
+        for (BackendProcess p : ready) {
+            java.time.Instant readyAt = p.launchTime().plusMillis(p.startupMillis());
+            since = since == null || readyAt.isBefore(since) ? readyAt : since;
+        }
+        return new Incarnation(state, ready.stream().map(BackendProcess::pid).toList(), since, manager.readyStarts(),
+                manager.failedStarts(), manager.lastFailure(), manager.lastFailureAt());
+    }
+
     private void attachForwarder(BackendProcess process) {
         process.forwarder(new Forwarder(new BackendTarget(process.address(), process.token()), options,
                 process::hasExited, this::handle));
@@ -150,6 +161,10 @@ final class OutOfProcessHandler implements ApplicationHandler {
             passEveryEventLoop();
             if (reason == StopReason.REPLACED) {
                 awaitIdle(process);
+            }
+            Forwarder forwarder = process.forwarder();
+            if (forwarder != null) {
+                forwarder.stopRequested();
             }
         });
         if (first) {

@@ -22,7 +22,37 @@ final class ProcessEvents {
             int port, int retryCounter) {
         String text = String.format(Locale.ROOT, "Application '%s' with physical root '%s' failed to start process "
                 + "with commandline '%s' at stage '%s', ErrorCode = '0x%x', assigned port %d, retryCounter '%d'.",
-                app, root, commandLine, stage, errorCode, port, retryCounter);
+                app, root, commandLine, stage, errorCode, port, retryCounter) + explain(errorCode, port);
+        LOG.warn("Event 1000: {}", text);
+        return text;
+    }
+
+    /** The plain meaning of an HRESULT this handler reports, so that a code never stands alone. */
+    static String explain(int errorCode, int port) {
+        return switch (errorCode) {
+            case 0x80070057 -> " That is: no free port could be chosen in the range " + PortPicker.MIN_PORT + "-"
+                    + PortPicker.MAX_PORT + ".";
+            case 0x80070002 -> " That is: the program could not be started (check processPath and that it is "
+                    + "executable).";
+            case 0x8007042B -> " That is: the process exited before it listened on port " + port + ".";
+            case 0x800705B4 -> " That is: nothing listened on 127.0.0.1:" + port + " within startupTimeLimit.";
+            default -> "";
+        };
+    }
+
+    /** 1000 (error, Porter's): the process runs but listens where Porter does not forward; no second attempt. */
+    static String listeningElsewhere(String app, String root, String commandLine, long pid, int port,
+            String misfit) {
+        String text = String.format(Locale.ROOT, "Application '%s' with physical root '%s': process '%d' started "
+                + "with commandline '%s' does not listen on 127.0.0.1:%d. %s", app, root, pid, commandLine, port,
+                misfit);
+        LOG.error("Event 1000: {}", text);
+        return text;
+    }
+
+    /** Warning (Porter's): the process can be reached by other machines directly. */
+    static String reachableFromOutside(String app, long pid, String exposure) {
+        String text = String.format(Locale.ROOT, "Application '%s': process '%d': %s", app, pid, exposure);
         LOG.warn("Event 1000: {}", text);
         return text;
     }

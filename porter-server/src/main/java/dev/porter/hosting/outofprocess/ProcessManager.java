@@ -1,7 +1,9 @@
 package dev.porter.hosting.outofprocess;
 
 import dev.porter.config.AspNetCoreConfig;
+import dev.porter.config.AppPaths;
 import dev.porter.hosting.ApplicationContext;
+import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import java.io.File;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -91,6 +94,11 @@ final class ProcessManager {
     private final AtomicInteger failedStartsInARow = new AtomicInteger();
     /** While {@code failedStartsInARow > 0}: no new launch before this {@link System#nanoTime()}. */
     private volatile long retryStartAtNanos;
+    // Read by the admin endpoint (describe): written by start and exit threads.
+    private final java.util.concurrent.atomic.AtomicLong readyStarts = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failedStarts = new java.util.concurrent.atomic.AtomicLong();
+    private volatile String lastFailure;
+    private volatile Instant lastFailureAt;
 
     /**
      * @param onReady called once a process is ready, before any request is forwarded to it (attach the forwarder)
@@ -253,6 +261,10 @@ final class ProcessManager {
         try {
             result.complete(launchWithRetries(index, result));
         } catch (StartFailure e) {
+            if (!e.stopping()) {
+                failed(e.getMessage());
+                failedStarts.incrementAndGet();
+            }
             result.completeExceptionally(e); // stays in the slot: usable() tells when it may be tried again
         } catch (RuntimeException | Error e) {
             slot.compareAndSet(result, null);
@@ -299,12 +311,14 @@ final class ProcessManager {
             switch (readiness) {
                 case READY -> {
                     failedStartsInARow.set(0);
+                    readyStarts.incrementAndGet();
                     onReady.accept(process);
                     watchExit(index, process);
                     // the waiting requests go first: the event, the debug log and the snapshot of descendants (a walk
                     // over /proc) cost milliseconds that a cold first response should not wait for
                     result.complete(process);
                     process.rememberDescendants();
+                    warnIfReachableFromOutside(process);
                     ProcessEvents.started(appName, process.pid(), process.pid(), port);
                     debugLog.info("Started process " + process.pid() + " for slot " + index + " on port " + port
                             + ": listening " + process.startupMillis() + " ms after launch ("
@@ -328,6 +342,16 @@ final class ProcessManager {
                 case CANCELLED -> {
                     process.kill();
                     throw new StartFailure("The application is shutting down.", true);
+                }
+                case MISFIT -> {
+                    // deterministic (the app's configuration): a second attempt would only do the same again
+                    process.kill();
+                    String text = ProcessEvents.listeningElsewhere(appName, root, command.commandLine(),
+                            process.pid(), port, process.misfit());
+                    debugLog.error(text);
+                    String output = redirect ? capture.text() : "";
+                    throw new StartFailure(text + (output.isEmpty() ? "" : "\r\nFirst 30KB characters of captured "
+                            + "stdout and stderr logs:\r\n" + output), false);
                 }
             }
         }
@@ -355,19 +379,32 @@ final class ProcessManager {
         return failedStartsInARow.get();
     }
 
+    /** A warning (once per process) when other machines can reach the child without Porter. */
+    private void warnIfReachableFromOutside(BackendProcess process) {
+        String exposure = StartDiagnosis.exposure(ListeningSockets.of(process.process().toHandle()), process.port());
+        if (exposure != null) {
+            ProcessEvents.reachableFromOutside(appName, process.pid(), exposure);
+        }
+    }
+
     /** Launches one child, or logs event 1000 and returns null. */
     private BackendProcess launch(LaunchCommand command, int index, int port, String token, boolean redirect,
             OutputCapture capture, int attempt) {
-        ProcessBuilder builder = new ProcessBuilder(command.command())
+        Map<String, String> block = environment.forProcess(port, token);
+        ProcessBuilder builder = new ProcessBuilder(command.commandFor(block, context.launchDirectory()))
                 .directory(context.launchDirectory().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true);
         builder.environment().clear();
-        builder.environment().putAll(environment.forProcess(port, token));
+        builder.environment().putAll(block);
         Instant launchTime = Instant.now();
         boolean pipe = false;
         if (config.stdoutLogEnabled()) {
             Path file = StdoutLog.create(context.physicalPath(), config.stdoutLogFile(), launchTime);
+            if (file != null) {
+                StdoutLogRetention.prune(AppPaths.resolve(context.physicalPath(), config.stdoutLogFile()), file, config,
+                        appName);
+            }
             builder.redirectOutput(file == null ? ProcessBuilder.Redirect.DISCARD
                     : ProcessBuilder.Redirect.appendTo(file.toFile()));
         } else if (redirect) {
@@ -376,7 +413,7 @@ final class ProcessManager {
         } else {
             builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         }
-        debugLog.trace("Launching " + command.command() + " in " + context.launchDirectory() + " on port " + port
+        debugLog.trace("Launching " + builder.command() + " in " + context.launchDirectory() + " on port " + port
                 + " (attempt " + (attempt + 1) + ")");
         Process child;
         long launchNanos = System.nanoTime();
@@ -408,6 +445,8 @@ final class ProcessManager {
             ProcessEvents.processShutDown(appName, root, process.pid(), process.port());
             debugLog.info("Process " + process.pid() + " exited with code " + process.process().exitValue());
             recordCrash();
+            failed("Process " + process.pid() + " (port " + process.port() + ") exited unexpectedly with code "
+                    + process.process().exitValue() + ".");
             process.killSurvivingDescendants(List.of());
             AtomicReference<CompletableFuture<BackendProcess>> slot = slots.get(index);
             CompletableFuture<BackendProcess> current = slot.get();
@@ -416,6 +455,41 @@ final class ProcessManager {
             }
         }
         onExit.accept(process);
+    }
+
+    private void failed(String text) {
+        lastFailure = text;
+        lastFailureAt = Instant.now();
+    }
+
+    /** Processes that became ready in this incarnation (for the admin endpoint). */
+    long readyStarts() {
+        return readyStarts.get();
+    }
+
+    /** Starts that failed (502.5) in this incarnation. */
+    long failedStarts() {
+        return failedStarts.get();
+    }
+
+    /** The last start failure (ANCM's event text, with the captured output) or crash, or null. */
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    Instant lastFailureAt() {
+        return lastFailureAt;
+    }
+
+    /** Whether a slot's start is under way now. */
+    boolean isStarting() {
+        for (AtomicReference<CompletableFuture<BackendProcess>> slot : slots) {
+            CompletableFuture<BackendProcess> f = slot.get();
+            if (f != null && !f.isDone()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean allowStart() {

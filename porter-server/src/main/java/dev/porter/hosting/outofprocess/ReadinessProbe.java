@@ -8,7 +8,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Spec §1.3, Porter's mapping of ANCM's readiness loop: a child is ready once it is alive and a TCP connect to
@@ -51,6 +53,7 @@ final class ReadinessProbe {
     private volatile ScheduledFuture<?> next;
     /** How many connects this wait made (for the debug log and tests). */
     private volatile int probes;
+    private volatile String misfit;
 
     private ReadinessProbe(Process process, InetSocketAddress address, long launchNanos, long deadlineNanos,
             BooleanSupplier cancelled) {
@@ -77,8 +80,40 @@ final class ReadinessProbe {
 
     /** Blocks until the outcome (see {@link #start}). */
     BackendProcess.Readiness await() {
+        return await(0, () -> null);
+    }
+
+    /**
+     * As {@link #await()}, and while waiting asks {@code diagnose}, on the caller's thread every
+     * {@code intervalNanos}, whether the child does something else than listen on its port (a text saying what, or
+     * null). The same kind of answer twice in a row ends the wait as {@code MISFIT}: one look could catch an app
+     * between two listens.
+     *
+     * @param intervalNanos how often to ask; 0 never
+     */
+    BackendProcess.Readiness await(long intervalNanos, Supplier<String> diagnose) {
         try {
-            return outcome.get();
+            String previous = null;
+            while (true) {
+                if (intervalNanos <= 0) {
+                    return outcome.get();
+                }
+                try {
+                    return outcome.get(intervalNanos, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException stillWaiting) {
+                    String found;
+                    try {
+                        found = diagnose.get();
+                    } catch (RuntimeException unreadable) {
+                        found = null; // a diagnosis that fails says nothing; the wait goes on as ANCM's would
+                    }
+                    if (found != null && previous != null) {
+                        misfit = found;
+                        finish(BackendProcess.Readiness.MISFIT); // unless another outcome came first
+                    }
+                    previous = found;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finish(BackendProcess.Readiness.CANCELLED);
@@ -95,6 +130,11 @@ final class ReadinessProbe {
 
     int probes() {
         return probes;
+    }
+
+    /** What the diagnosis found, when the outcome is {@code MISFIT}; else null. */
+    String misfit() {
+        return misfit;
     }
 
     /** The delay before the next probe of a child {@code ageNanos} old. */

@@ -86,6 +86,13 @@ class InProcessHostingTest {
     }
 
     @Test
+    void anAppWrittenForHttpsServerRunsInProcessBehindTheFrontServersBindings() throws Exception {
+        start(Map.of("/", app("https", "-jar app.jar https", Map.of(), Map.of())));
+        assertThat(get("/hello").bodyText()).isEqualTo("hello");
+        assertThat(get("/server-type").bodyText()).isEqualTo("true");
+    }
+
+    @Test
     void stripsTheVirtualPath() throws Exception {
         Map<String, Path> apps = new LinkedHashMap<>();
         apps.put("/", app("root", "-jar app.jar", Map.of(), Map.of()));
@@ -105,19 +112,6 @@ class InProcessHostingTest {
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.bodyText()).contains("HTTP Error 500.0 - ASP.NET Core IIS hosting failure (in-process)")
                 .contains("Application jar was not found at &#39;" + appDir.resolve("nothere.jar"));
-    }
-
-    @Test
-    void exitStopsOnlyThatApp() throws Exception {
-        Map<String, Path> apps = new LinkedHashMap<>();
-        apps.put("/", app("root", "-jar app.jar", Map.of(), Map.of()));
-        apps.put("/other", app("other", "-jar app.jar", Map.of(), Map.of()));
-        start(apps);
-        assertThat(get("/other/hello").status()).isEqualTo(200);
-        assertThat(get("/exit").bodyText()).isEqualTo("exiting");
-        await().atMost(Duration.ofSeconds(20)).until(() -> get("/hello").status() == 500);
-        assertThat(get("/hello").bodyText()).contains("HTTP Error 500.30");
-        assertThat(get("/other/hello").bodyText()).isEqualTo("hello");
     }
 
     @Test
@@ -246,14 +240,30 @@ class InProcessHostingTest {
     }
 
     @Test
-    void blockingIoOnPlatformThreadsNeedsAllowSynchronousIO() throws Exception {
+    void blockingIoWorksOnTheAppsOwnExecutorsUnlessTheAppOptsOut() throws Exception {
         Map<String, Path> apps = new LinkedHashMap<>();
-        apps.put("/strict", app("strict", "-jar app.jar platform", Map.of(), Map.of()));
-        apps.put("/allowed", app("allowed", "-Dporter.allowSynchronousIO=true -jar app.jar platform", Map.of(),
+        apps.put("/fixed", app("fixed", "-jar app.jar platform", Map.of(), Map.of()));
+        apps.put("/cached", app("cached", "-jar app.jar cached", Map.of(), Map.of()));
+        apps.put("/virtual", app("virtual", "-jar app.jar virtual", Map.of(), Map.of()));
+        apps.put("/strict", app("strict", "-Dporter.allowSynchronousIO=false -jar app.jar platform", Map.of(),
                 Map.of()));
+        apps.put("/strict-virtual", app("strict-virtual", "-Dporter.allowSynchronousIO=false -jar app.jar virtual",
+                Map.of(), Map.of()));
         start(apps);
+        for (String app : java.util.List.of("/fixed", "/cached", "/virtual", "/strict-virtual")) {
+            assertThat(get(app + "/hello").bodyText()).as(app).isEqualTo("hello");
+            try (RawHttp http = new RawHttp(porter.port())) {
+                RawHttp.Response r = http.exchange("POST " + app + "/upload HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Length: 5\r\n\r\nhello");
+                assertThat(r.bodyText()).as(app).isEqualTo("5");
+            }
+        }
+        assertThat(get("/fixed/whoami").bodyText()).contains("thread-virtual=false");
+        // The opt-in guard: a platform thread may not block; the app's handler sees an IOException naming why.
         assertThat(get("/strict/hello").status()).isEqualTo(500);
-        assertThat(get("/allowed/hello").bodyText()).isEqualTo("hello");
+        assertThat(InProcessExchange.synchronousIoRefused(false, "pool-1-thread-1")).contains(
+                "platform thread 'pool-1-thread-1'", "porter.allowSynchronousIO=false", "virtual threads")
+                .doesNotContain("Async");
     }
 
     @Test

@@ -17,16 +17,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * A plain JDK {@code HttpServer} app for the in-process tests (JDK only; the tests package it as its own jar). The
  * first program argument picks how it starts: {@code serve} (default), {@code throw} (main throws before any server),
  * {@code return} (main returns without a server), {@code exit} ({@code System.exit(12)} before any server),
- * {@code never} (main waits for ever without a server), {@code spam} (writes 40,000 'a' to stdout, then
- * throws), {@code pool} (creates its server on a common-pool
- * thread), {@code platform} (serves with a fixed pool of platform
- * threads as its executor). Its routes report what the app sees.
+ * {@code never} (main waits for ever without a server), {@code fail-once} / {@code hang-once} (the first start
+ * in an app directory throws / never starts a server, later ones serve), {@code own-channel} / {@code own-socket}
+ * (listens itself with a ServerSocketChannel / ServerSocket, then main returns: a misfit in-process), {@code spam}
+ * (writes 40,000 'a' to stdout, then throws), {@code pool} (creates its server on a common-pool thread),
+ * {@code platform} (serves with a fixed pool of platform threads as its executor), {@code cached} (a cached pool),
+ * {@code virtual} (a virtual-thread-per-task executor), {@code https} (an HttpsServer with its own TLS
+ * configuration). Its routes report what the app sees.
  */
 public final class InProcessTestApp {
 
     /** Whether the last /wait-abort request saw its client go away. */
     private static final AtomicReference<String> LAST_ABORT = new AtomicReference<>("none");
     private static final CountDownLatch NEVER = new CountDownLatch(1);
+    private static final AtomicReference<HttpServer> SERVER = new AtomicReference<>();
+    private static final java.util.List<Object> KEPT = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final java.util.concurrent.atomic.AtomicInteger SLOW_STARTED =
             new java.util.concurrent.atomic.AtomicInteger();
 
@@ -55,6 +60,22 @@ public final class InProcessTestApp {
                 throw new IllegalStateException("after spamming stdout");
             }
             case "never" -> NEVER.await();
+            case "own-channel", "own-socket" -> {
+                ownServer(mode.equals("own-channel"));
+                return;
+            }
+            case "fail-once", "hang-once" -> {
+                // The first start fails (a database down at start); the marker in the app's directory lets the next
+                // one through. user.dir is the app's directory in-process and out-of-process alike.
+                java.nio.file.Path marker = java.nio.file.Path.of(System.getProperty("user.dir"), "started-once");
+                if (!java.nio.file.Files.exists(marker)) {
+                    java.nio.file.Files.writeString(marker, "1");
+                    if (mode.equals("fail-once")) {
+                        throw new IllegalStateException("The database is down (first start of InProcessTestApp)");
+                    }
+                    NEVER.await();
+                }
+            }
             default -> {
             }
         }
@@ -62,14 +83,50 @@ public final class InProcessTestApp {
         String port = System.getenv("ASPNETCORE_PORT");
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port == null ? 0 : Integer.parseInt(port));
         // "pool": as frameworks do, the server is created on a shared pool thread (not the app's own).
-        HttpServer server = mode.equals("pool")
-                ? CompletableFuture.supplyAsync(() -> create(address)).get()
-                : HttpServer.create(address, 0);
+        HttpServer server;
+        if (mode.equals("pool")) {
+            server = CompletableFuture.supplyAsync(() -> create(address)).get();
+        } else if (mode.equals("https")) {
+            // An app written for HTTPS standalone: its own TLS configuration.
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(
+                    javax.net.ssl.SSLContext.getDefault()));
+            server = https;
+        } else {
+            server = HttpServer.create(address, 0);
+        }
         server.createContext("/", InProcessTestApp::handle);
-        if (mode.equals("platform")) {
-            server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+        switch (mode) {
+            case "platform" -> server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+            case "cached" -> server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            case "virtual" -> server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            default -> {
+            }
         }
         server.start();
+        SERVER.set(server);
+    }
+
+    /**
+     * A misfit in-process: listens itself, as Jetty or Tomcat would, on loopback, on the port an earlier start in this
+     * app directory got (so a later start fails if the earlier socket was never closed), then main returns.
+     */
+    private static void ownServer(boolean channel) throws IOException {
+        java.nio.file.Path portFile = java.nio.file.Path.of(System.getProperty("user.dir"), "own-port");
+        int port = java.nio.file.Files.exists(portFile)
+                ? Integer.parseInt(java.nio.file.Files.readString(portFile).trim()) : 0;
+        InetSocketAddress address = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+        int bound;
+        if (channel) {
+            java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open();
+            server.bind(address, 50);
+            bound = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        } else {
+            java.net.ServerSocket server = new java.net.ServerSocket(port, 50, address.getAddress());
+            bound = server.getLocalPort();
+        }
+        java.nio.file.Files.writeString(portFile, Integer.toString(bound));
+        System.out.println("listening myself on port " + bound);
     }
 
     private static HttpServer create(InetSocketAddress address) {
@@ -86,6 +143,8 @@ public final class InProcessTestApp {
         switch (path) {
             case "/hello" -> text(exchange, 200, "hello");
             case "/incarnation" -> text(exchange, 200, INCARNATION);
+            case "/remote" -> text(exchange, 200, exchange.getRemoteAddress().getAddress().getHostAddress() + ":"
+                    + exchange.getRemoteAddress().getPort());
             case "/env" -> text(exchange, 200, String.valueOf(System.getenv(query.get("name"))));
             case "/envsize" -> text(exchange, 200, String.valueOf(System.getenv().containsKey(query.get("name"))));
             case "/prop" -> text(exchange, 200, String.valueOf(System.getProperty(query.get("name"))));
@@ -107,6 +166,8 @@ public final class InProcessTestApp {
                 System.setProperty(query.get("name"), query.get("value"));
                 text(exchange, 200, "set");
             }
+            case "/server-type" -> text(exchange, 200, String.valueOf(
+                    exchange.getHttpContext().getServer() instanceof com.sun.net.httpserver.HttpsServer));
             case "/whoami" -> text(exchange, 200, InProcessTestApp.class.getName() + "@"
                     + InProcessTestApp.class.getClassLoader().getName() + " server="
                     + HttpServer.class.getClassLoader() + " thread-virtual=" + Thread.currentThread().isVirtual());
@@ -124,6 +185,27 @@ public final class InProcessTestApp {
             case "/print" -> {
                 System.out.println(query.get("text"));
                 text(exchange, 200, "printed");
+            }
+            case "/connect" -> {
+                // A connection the app keeps open and never closes (a pool that is never shut down).
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", Integer.parseInt(query.get("port")));
+                KEPT.add(socket);
+                text(exchange, 200, "connected");
+            }
+            case "/stop-server" -> {
+                text(exchange, 200, "stopping");
+                new Thread(() -> SERVER.get().stop(0)).start();
+            }
+            case "/hang-on-stop" -> {
+                // A shutdown hook that never ends by itself (it does end when interrupted).
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        System.out.println("shutdown hook interrupted");
+                    }
+                }, "hanging-shutdown-hook"));
+                text(exchange, 200, "hook added");
             }
             case "/exit" -> {
                 text(exchange, 200, "exiting");

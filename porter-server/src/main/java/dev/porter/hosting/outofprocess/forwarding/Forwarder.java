@@ -37,6 +37,7 @@ public final class Forwarder implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> idleWaiters = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    private volatile boolean stopRequested;
     /** Whether the backend process is gone (its exit seen); null: not known (a plain forwarder). */
     private final BooleanSupplier backendGone;
     /** Takes back a request that never reached the backend because the process is gone. */
@@ -137,6 +138,20 @@ public final class Forwarder implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Porter is about to send this backend's process the shutdown message (spec §1.8): from now on a request it closes
+     * without answering was dropped by an app that is stopping (the JDK {@code HttpServer}, for one, drops what it has
+     * not read yet when it stops), and gets 503 like every request that arrives once the app is stopping, not 502.3.
+     * Called on any thread, before the message is sent.
+     */
+    public void stopRequested() {
+        stopRequested = true;
+    }
+
+    boolean isStopRequested() {
+        return stopRequested;
     }
 
     /** Exchanges (and open WebSocket tunnels) currently using the backend. */

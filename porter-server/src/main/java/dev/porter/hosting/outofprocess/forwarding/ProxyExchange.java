@@ -9,6 +9,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -68,8 +69,12 @@ final class ProxyExchange {
     private final boolean webSocket;
     private final long timeoutNanos;
 
-    private Channel backend;
-    private BackendHandler connection;
+    /**
+     * The proxy-to-server leg, named as the request's objects are (clientToProxy..., proxyToServer...): the backend
+     * connection's channel and its handler, null until connected and once let go.
+     */
+    private Channel proxyToServerChannel;
+    private BackendHandler proxyToServerHandler;
     /** A final response head held back until its body's first piece, so that a whole small response goes out as one. */
     private HttpResponse pendingHead;
     private boolean reusedConnection;
@@ -101,7 +106,7 @@ final class ProxyExchange {
                 && ProxyRequestHead.isWebSocketUpgrade(clientToProxyRequest);
         this.hasBody = ProxyRequestHead.hasBody(clientToProxyRequest);
         this.proxyToServerRequest = ProxyRequestHead.build(exchange, forwarder.target().token(), webSocket,
-                pool.clientAddress(exchange.remoteAddress()), !hasBody);
+                pool.clientAddress(exchange.remoteAddress()), !hasBody, forwarder.options().forwardedHeaders());
         this.timeoutNanos = forwarder.options().requestTimeout().toNanos();
         if (!webSocket && clientToProxyRequest.headers().contains(HttpHeaderNames.UPGRADE)) {
             // An upgrade that is not forwarded (h2c, or WebSockets off) makes this an ordinary request; the front
@@ -128,8 +133,8 @@ final class ProxyExchange {
             ch.close();
             return;
         }
-        backend = ch;
-        connection = handler;
+        proxyToServerChannel = ch;
+        proxyToServerHandler = handler;
         reusedConnection = reused;
         handler.attach(this);
         lastActivity = System.nanoTime();
@@ -192,7 +197,7 @@ final class ProxyExchange {
     // ---- clientToProxyRequest body -> proxyToServerRequest ---------------------------------------------------------
 
     private void clientToProxyContent(HttpContent content) {
-        Channel ch = backend;
+        Channel ch = proxyToServerChannel;
         if (finished || tunnelling || ch == null) {
             content.release();
             return;
@@ -212,7 +217,7 @@ final class ProxyExchange {
     }
 
     void backendWritabilityChanged() {
-        Channel ch = backend;
+        Channel ch = proxyToServerChannel;
         if (clientBodyPaused && ch != null && ch.isWritable() && !finished) {
             clientBodyPaused = false;
             exchange.resumeBody();
@@ -329,7 +334,7 @@ final class ProxyExchange {
         needsFlush = true;
         if (!exchange.isWritable() && !backendReadsPaused) {
             backendReadsPaused = true;
-            backend.config().setAutoRead(false);
+            proxyToServerChannel.config().setAutoRead(false);
         }
     }
 
@@ -343,7 +348,7 @@ final class ProxyExchange {
     }
 
     private void clientWritabilityChanged() {
-        Channel ch = backend;
+        Channel ch = proxyToServerChannel;
         if (backendReadsPaused && exchange.isWritable() && ch != null && !finished) {
             backendReadsPaused = false;
             lastActivity = System.nanoTime();
@@ -353,7 +358,7 @@ final class ProxyExchange {
 
     private void responseComplete() {
         boolean reusable = serverKeepAlive && requestSent && !swallowingInterim;
-        BackendHandler handler = connection;
+        BackendHandler handler = proxyToServerHandler;
         detachBackend();
         finished = true;
         pool.release(this, handler, reusable);
@@ -366,7 +371,7 @@ final class ProxyExchange {
         tunnelling = true;
         headWritten = true;
         earlyTunnelBytes = new ArrayList<>(2);
-        backend.config().setAutoRead(false);
+        proxyToServerChannel.config().setAutoRead(false);
         // Exchange.upgrade calls back only once the 101 is written; if the client is gone by then, it never does.
         // A bounded wait keeps the backend side (and inFlight) from waiting for ever.
         joinTimer = pool.loop().schedule(this::tunnelNotJoined, UPGRADE_JOIN_LIMIT_SECONDS, TimeUnit.SECONDS);
@@ -381,7 +386,7 @@ final class ProxyExchange {
     }
 
     private void joinTunnel(Channel client) {
-        Channel ch = backend;
+        Channel ch = proxyToServerChannel;
         if (finished || ch == null || !ch.isActive()) {
             releaseEarlyTunnelBytes();
             client.close();
@@ -400,8 +405,8 @@ final class ProxyExchange {
             client.write(bytes, client.voidPromise());
         }
         earlyTunnelBytes = null;
-        connection.detach();
-        connection = null;
+        proxyToServerHandler.detach();
+        proxyToServerHandler = null;
         ch.pipeline().replace(BackendHandler.NAME, TunnelRelay.NAME, new TunnelRelay(client));
         ch.pipeline().remove(BackendPool.CODEC); // bytes the codec still held go through the relay
         client.flush();
@@ -415,7 +420,7 @@ final class ProxyExchange {
     private void tunnelEnded() {
         if (!finished) {
             finished = true;
-            backend = null;
+            proxyToServerChannel = null;
             pool.ended(this);
             end();
         }
@@ -436,8 +441,8 @@ final class ProxyExchange {
             return;
         }
         if (tunnelling && !tunnelJoined) {
-            Channel ch = backend;
-            backend = null;
+            Channel ch = proxyToServerChannel;
+            proxyToServerChannel = null;
             if (ch != null) {
                 ch.close();
             }
@@ -455,10 +460,36 @@ final class ProxyExchange {
             pool.connect(this);
             return;
         }
+        if (!responseStarted && forwarder.isStopRequested()) {
+            stoppedUnanswered();
+            return;
+        }
         boolean invalid = cause instanceof DecoderException || cause instanceof TooLongFrameException;
         fail(invalid ? ForwardingError.INVALID_RESPONSE : ForwardingError.CONNECTION_ERROR,
                 responseStarted ? "the application closed the connection before the response was complete"
                         : "the application closed the connection without a response", cause);
+    }
+
+    /**
+     * The app, told to stop, closed the connection without a byte of this request's response: it is as unavailable as
+     * it is to every request that arrives once it is stopping, so the client gets the same 503 (the reliability bar:
+     * taking an app offline under load yields only 200 and 503).
+     */
+    private void stoppedUnanswered() {
+        finished = true;
+        Channel ch = detachBackend();
+        if (ch != null) {
+            ch.close();
+        }
+        pendingHead = null;
+        pool.ended(this);
+        releaseEarlyTunnelBytes();
+        LOG.debug("{} {}: the application at {} is stopping and closed the connection without answering; 503",
+                exchange.request().method(), exchange.request().uri(), forwarder.backendName());
+        if (!exchange.isDone()) {
+            exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, null, new byte[0]);
+        }
+        end();
     }
 
     private boolean isIdempotent() {
@@ -519,7 +550,7 @@ final class ProxyExchange {
     /** The forwarder is closing: the request ends now, an open tunnel closes. */
     void forwarderClosed() {
         if (tunnelJoined) {
-            Channel ch = backend;
+            Channel ch = proxyToServerChannel;
             if (ch != null) {
                 ch.close(); // the relay closes the client side; tunnelEnded follows
             }
@@ -536,7 +567,8 @@ final class ProxyExchange {
             end();
             return;
         }
-        if (!finished && backend == null && !requestSent && forwarder.canTakeBack() && forwarder.isBackendGone()) {
+        if (!finished && proxyToServerChannel == null && !requestSent && forwarder.canTakeBack()
+                && forwarder.isBackendGone()) {
             handBack(); // still connecting when the exit watch closed the forwarder
             return;
         }
@@ -545,10 +577,10 @@ final class ProxyExchange {
 
     private Channel detachBackend() {
         cancelTimer();
-        Channel ch = backend;
-        backend = null;
-        BackendHandler handler = connection;
-        connection = null;
+        Channel ch = proxyToServerChannel;
+        proxyToServerChannel = null;
+        BackendHandler handler = proxyToServerHandler;
+        proxyToServerHandler = null;
         if (handler != null) {
             handler.detach();
         }
@@ -587,7 +619,7 @@ final class ProxyExchange {
         }
         long silent = now - lastActivity;
         if (silent < timeoutNanos) {
-            BackendHandler handler = connection;
+            BackendHandler handler = proxyToServerHandler;
             if (handler != null) {
                 handler.watch(timeoutNanos - silent);
             }

@@ -3,6 +3,7 @@ package dev.porter.hosting.outofprocess.forwarding;
 import dev.porter.server.AuthenticatedUser;
 import dev.porter.server.ClientTls;
 import dev.porter.server.Exchange;
+import dev.porter.server.peer.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -31,7 +32,8 @@ import java.util.Set;
  * {@code Host} preserved, every client header starting with {@code MS-ASPNETCORE} removed before the pairing token is
  * added, the client certificate ({@code MS-ASPNETCORE-CLIENTCERT}, Base64 DER) and the authenticated user
  * ({@code MS-ASPNETCORE-USER}, {@code MS-ASPNETCORE-AUTH-TYPE}: Porter's stand-in for ANCM's Windows token) added when
- * there are any, {@code X-Forwarded-For}/{@code X-Forwarded-Proto} appended, hop-by-hop headers (RFC 9110 §7.6.1) not
+ * there are any, {@code X-Forwarded-For}/{@code X-Forwarded-Proto} appended (or, by the handler setting
+ * {@code forwardedHeaders}, the standard set written afresh: {@link ForwardedHeaders}), hop-by-hop headers (RFC 9110 §7.6.1) not
  * forwarded except {@code Connection}/{@code Upgrade} of a WebSocket upgrade (§1.6), and the body framing redone:
  * {@code Content-Length} kept, a chunked body re-chunked. The client's head is not modified.
  */
@@ -46,6 +48,7 @@ final class ProxyRequestHead {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     private static final String MS_PREFIX = "MS-ASPNETCORE";
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("Proxy-Connection");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("Keep-Alive");
     /** The proxyToServerRequest's headers: built here from validated ones, so not validated again. */
     private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withValidation(false);
@@ -79,10 +82,32 @@ final class ProxyRequestHead {
      *     which the backend codec encodes and the socket writes in one piece
      */
     static HttpRequest build(Exchange exchange, String token, boolean webSocket, String client, boolean bodyless) {
+        return build(exchange, token, webSocket, client, bodyless, ForwardedHeaders.ANCM);
+    }
+
+    /** As above, with the application's {@code forwardedHeaders} setting. */
+    static HttpRequest build(Exchange exchange, String token, boolean webSocket, String client, boolean bodyless,
+            ForwardedHeaders forwarded) {
         ClientTls tls = exchange.tls();
-        return build(exchange.request(), exchange.target().cookedPath(), exchange.target().rawQuery(), client,
-                exchange.localAddress(), exchange.isSecure(), tls == null ? null : tls.clientCertificateBase64(),
-                exchange.user(), token, webSocket, bodyless);
+        HttpRequest head = build(exchange.request(), exchange.target().cookedPath(), exchange.target().rawQuery(),
+                client, exchange.localAddress(), exchange.isSecure(),
+                tls == null ? null : tls.clientCertificateBase64(), exchange.user(), token, webSocket, bodyless,
+                forwarded, forwarded == ForwardedHeaders.ANCM ? null : exchange.applicationPath());
+        ClientAddress.Client c = exchange.client();
+        if (c.forwarded()) {
+            // A trusted proxy named the client (<forwarding trustedProxies>): that client, not the proxy.
+            forwarded.applyTrusted(head.headers(), c.forwardedFor(),
+                    ForwardedHeaders.bareAddress(clientAddress(c.address())), c.scheme());
+        }
+        return head;
+    }
+
+    /** The rewriting with ANCM's forwarding headers (see the next method). */
+    static HttpRequest build(HttpRequest clientToProxyRequest, String cookedPath, String rawQuery, String client,
+            InetSocketAddress local, boolean secure, String clientCertificateBase64, AuthenticatedUser user,
+            String token, boolean webSocket, boolean bodyless) {
+        return build(clientToProxyRequest, cookedPath, rawQuery, client, local, secure, clientCertificateBase64, user,
+                token, webSocket, bodyless, ForwardedHeaders.ANCM, null);
     }
 
     /**
@@ -97,10 +122,12 @@ final class ProxyRequestHead {
      * @param clientCertificateBase64 the client's certificate (Base64 DER), or null
      * @param user who the front server authenticated, or null
      * @param bodyless whether to return a {@link FullHttpRequest} with an empty body (a request without one)
+     * @param forwarded which forwarding headers to write (handler setting {@code forwardedHeaders})
+     * @param applicationPath the application's virtual path, for {@code X-Forwarded-Prefix} (null: not needed)
      */
     static HttpRequest build(HttpRequest clientToProxyRequest, String cookedPath, String rawQuery, String client,
             InetSocketAddress local, boolean secure, String clientCertificateBase64, AuthenticatedUser user,
-            String token, boolean webSocket, boolean bodyless) {
+            String token, boolean webSocket, boolean bodyless, ForwardedHeaders forwarded, String applicationPath) {
         HttpHeaders in = clientToProxyRequest.headers();
         HttpHeaders out = HEADERS.newHeaders();
         Set<String> connectionNamed = connectionOptions(in, webSocket);
@@ -150,9 +177,7 @@ final class ProxyRequestHead {
             out.set(MS_ASPNETCORE_USER, user.name());
             out.set(MS_ASPNETCORE_AUTH_TYPE, user.authenticationType());
         }
-        out.set(X_FORWARDED_FOR, forwardedFor == null ? client : forwardedFor + ", " + client);
-        String proto = secure ? "https" : "http";
-        out.set(X_FORWARDED_PROTO, forwardedProto == null ? proto : forwardedProto + ", " + proto);
+        forwarded.apply(out, forwardedFor, forwardedProto, client, secure, applicationPath);
         String uri = WirePath.target(cookedPath, rawQuery);
         if (bodyless) {
             return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri,
@@ -246,7 +271,7 @@ final class ProxyRequestHead {
             }
         }
         return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
-                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
+                || AsciiString.contentEqualsIgnoreCase(name, KEEP_ALIVE)
                 || AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)

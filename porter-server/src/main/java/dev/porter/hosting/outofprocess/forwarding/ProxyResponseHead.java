@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 
 /**
  * Builds the proxyToClientResponse head from the serverToProxyResponse (spec/ancm-contract.md §1.4,
@@ -18,6 +19,8 @@ import io.netty.handler.codec.http.LastHttpContent;
  */
 final class ProxyResponseHead {
 
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("Keep-Alive");
+
     private ProxyResponseHead() {
     }
 
@@ -25,7 +28,7 @@ final class ProxyResponseHead {
         HttpHeaders headers = serverToProxyResponse.headers();
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         headers.remove(HttpHeaderNames.DATE);
-        headers.remove(HttpHeaderNames.KEEP_ALIVE);
+        headers.remove(KEEP_ALIVE);
         if (!forwardConnectionHeader) {
             headers.remove(HttpHeaderNames.CONNECTION);
         }
@@ -37,7 +40,8 @@ final class ProxyResponseHead {
      * Whether the head and its whole body can go to the client as one message, when the body came in one piece right
      * after the head (a small response read in one go): the front server then encodes both into one buffer and writes
      * them with one system call. Only when that changes nothing the client sees: the head frames the body itself
-     * ({@code Content-Length}, or a status without a body) and there are no trailers; otherwise the head and the content
+     * ({@code Content-Length}, or a status without a body) and there are no trailers; otherwise the head and the
+     * content
      * go separately and the front server frames the body (re-chunked) as for any stream.
      */
     static boolean canJoin(HttpResponse proxyToClientResponse, LastHttpContent last) {
@@ -57,7 +61,7 @@ final class ProxyResponseHead {
         HttpHeaders headers = serverToProxyResponse.headers();
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         headers.remove(HttpHeaderNames.DATE);
-        headers.remove(HttpHeaderNames.KEEP_ALIVE);
+        headers.remove(KEEP_ALIVE);
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, serverToProxyResponse.status(), headers);
     }

@@ -24,7 +24,9 @@ final class WirePath {
     private WirePath() {
     }
 
-    /** The origin-form target for the backend: escaped cooked path, then {@code ?} and the raw query if there was one. */
+    /**
+     * The origin-form target for the backend: escaped cooked path, then {@code ?} and the raw query if there was one.
+     */
     static String target(String cookedPath, String rawQuery) {
         String path = escape(cookedPath);
         return rawQuery == null ? path : path + '?' + rawQuery;

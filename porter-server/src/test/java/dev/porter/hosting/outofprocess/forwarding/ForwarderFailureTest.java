@@ -65,17 +65,18 @@ class ForwarderFailureTest {
         try (RawBackend backend = new RawBackend((s, i) -> {
             RawBackend.readHead(s.getInputStream());
             RawBackend.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
-            for (int n = 0; n < 6; n++) {
-                Thread.sleep(300); // each gap well under the timeout, the total well over it
+            for (int n = 0; n < 8; n++) {
+                // each gap well under the timeout (by more than a loaded machine's hiccup), the total well over it
+                Thread.sleep(500);
                 RawBackend.write(s, "1\r\nx\r\n");
             }
             RawBackend.write(s, "0\r\n\r\n");
             s.getInputStream().read();
-        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(), timeout(Duration.ofMillis(1000)));
+        }); ForwardingFixture porter = ForwardingFixture.start(dir, backend.port(), timeout(Duration.ofMillis(2000)));
                 RawHttp http = new RawHttp(porter.port())) {
             RawHttp.Response r = http.exchange(GET);
             assertThat(r.status()).isEqualTo(200);
-            assertThat(r.bodyText()).isEqualTo("xxxxxx");
+            assertThat(r.bodyText()).isEqualTo("xxxxxxxx");
         }
     }
 

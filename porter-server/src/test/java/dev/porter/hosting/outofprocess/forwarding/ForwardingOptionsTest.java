@@ -47,6 +47,25 @@ class ForwardingOptionsTest {
     }
 
     @Test
+    void readsForwardedHeaders() throws Exception {
+        TestApps.write(dir.resolve("web.config"), """
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration><system.webServer>
+                  <aspNetCore processPath="java" hostingModel="outofprocess">
+                    <handlerSettings>
+                      <handlerSetting name="FORWARDEDHEADERS" value="Standard" />
+                      <handlerSetting name="forwardedHeaders" value="rfc7239" />
+                    </handlerSettings>
+                  </aspNetCore>
+                </system.webServer></configuration>
+                """);
+        ForwardingOptions options = ForwardingOptions.of(
+                new WebConfigParser().parse(dir.resolve("web.config")).aspNetCore(), true);
+        // names case-insensitive, the first of duplicates wins (ANCM's rule for every handler setting)
+        assertThat(options.forwardedHeaders()).isEqualTo(ForwardedHeaders.STANDARD);
+    }
+
+    @Test
     void aNegativeTimeoutIsRefused() {
         assertThatThrownBy(() -> new ForwardingOptions(Duration.ofSeconds(-1), false, true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requestTimeout");

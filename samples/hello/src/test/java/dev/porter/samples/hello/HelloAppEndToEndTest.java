@@ -2,6 +2,8 @@ package dev.porter.samples.hello;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.porter.testing.ChildApp;
+import dev.porter.testing.OneShotHttp;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -10,12 +12,13 @@ class HelloAppEndToEndTest {
     @Test
     void withoutTheTokenTheBackendAnswers400AndWithIt200() throws Exception {
         try (ChildApp app = ChildApp.startClass(HelloApp.class.getName(), "/")) {
-            RawHttp rejected = RawHttp.send(app.port, "GET", "/hello");
+            OneShotHttp.Response rejected = OneShotHttp.send(app.port, "GET", "/hello");
             assertThat(rejected.status).isEqualTo(400);
             assertThat(rejected.body).isEmpty();
-            assertThat(RawHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: wrong").status).isEqualTo(400);
+            assertThat(OneShotHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: wrong").status).isEqualTo(400);
 
-            RawHttp hello = RawHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: " + app.token);
+            OneShotHttp.Response hello = OneShotHttp.send(app.port, "GET", "/hello",
+                    "MS-ASPNETCORE-TOKEN: " + app.token);
             assertThat(hello.status).isEqualTo(200);
             assertThat(hello.body).isEqualTo("hello");
             // one line per rejection, ANCM's text with the expected token
@@ -28,13 +31,13 @@ class HelloAppEndToEndTest {
     @Test
     void theAppSeesItsPathBaseAndTheForwardedClient() throws Exception {
         try (ChildApp app = ChildApp.startClass(HelloApp.class.getName(), "/app1")) {
-            RawHttp root = RawHttp.send(app.port, "GET", "/app1/", "MS-ASPNETCORE-TOKEN: " + app.token,
+            OneShotHttp.Response root = OneShotHttp.send(app.port, "GET", "/app1/", "MS-ASPNETCORE-TOKEN: " + app.token,
                     "X-Forwarded-For: 203.0.113.9:41000", "X-Forwarded-Proto: https");
             assertThat(root.status).isEqualTo(200);
             assertThat(root.body).startsWith("Hello from Porter sample\n").contains("path: /\n")
                     .contains("path base: /app1\n").contains("client: 203.0.113.9:41000\n")
                     .contains("scheme: https\n");
-            assertThat(RawHttp.send(app.port, "GET", "/app1/hello", "MS-ASPNETCORE-TOKEN: " + app.token).body)
+            assertThat(OneShotHttp.send(app.port, "GET", "/app1/hello", "MS-ASPNETCORE-TOKEN: " + app.token).body)
                     .isEqualTo("hello");
         }
     }
@@ -42,8 +45,8 @@ class HelloAppEndToEndTest {
     @Test
     void theShutdownMessageGets202AndTheProcessExits() throws Exception {
         try (ChildApp app = ChildApp.startClass(HelloApp.class.getName(), "/app1")) {
-            RawHttp response = RawHttp.send(app.port, "POST", "/app1/iisintegration",
-                    "MS-ASPNETCORE-TOKEN: " + app.token, "MS-ASPNETCORE-EVENT: shutdown ");
+            OneShotHttp.Response response = OneShotHttp.send(app.port, "POST", "/app1/iisintegration",
+                    "MS-ASPNETCORE-TOKEN: " + app.token, "MS-ASPNETCORE-EVENT: shutdown ", "Content-Length: 0");
             assertThat(response.status).isEqualTo(202);
             assertThat(app.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(app.process.exitValue()).isZero();

@@ -2,6 +2,8 @@ package dev.porter.samples.hello;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.porter.testing.ChildApp;
+import dev.porter.testing.OneShotHttp;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,8 +14,9 @@ class PackagedJarIT {
     @Test
     void thePackagedJarRunsBehindTheModuleAndChecksTheToken() throws Exception {
         try (ChildApp app = ChildApp.start("/", "-jar", "target/hello.jar")) {
-            assertThat(RawHttp.send(app.port, "GET", "/hello").status).isEqualTo(400);
-            RawHttp hello = RawHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: " + app.token);
+            assertThat(OneShotHttp.send(app.port, "GET", "/hello").status).isEqualTo(400);
+            OneShotHttp.Response hello = OneShotHttp.send(app.port, "GET", "/hello",
+                    "MS-ASPNETCORE-TOKEN: " + app.token);
             assertThat(hello.status).isEqualTo(200);
             assertThat(hello.body).isEqualTo("hello");
         }

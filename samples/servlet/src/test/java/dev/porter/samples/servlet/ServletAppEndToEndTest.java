@@ -2,6 +2,8 @@ package dev.porter.samples.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.porter.testing.ChildApp;
+import dev.porter.testing.OneShotHttp;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -10,10 +12,11 @@ class ServletAppEndToEndTest {
     @Test
     void withoutTheTokenTheBackendAnswers400AndWithIt200() throws Exception {
         try (ChildApp app = ChildApp.startClass(ServletApp.class.getName(), "/")) {
-            RawHttp rejected = RawHttp.send(app.port, "GET", "/hello");
+            OneShotHttp.Response rejected = OneShotHttp.send(app.port, "GET", "/hello");
             assertThat(rejected.status).isEqualTo(400);
             assertThat(rejected.body).isEmpty();
-            RawHttp hello = RawHttp.send(app.port, "GET", "/hello", "MS-ASPNETCORE-TOKEN: " + app.token);
+            OneShotHttp.Response hello = OneShotHttp.send(app.port, "GET", "/hello",
+                    "MS-ASPNETCORE-TOKEN: " + app.token);
             assertThat(hello.status).isEqualTo(200);
             assertThat(hello.body).isEqualTo("hello");
         }
@@ -22,21 +25,22 @@ class ServletAppEndToEndTest {
     @Test
     void theServletSeesPathBaseClientSchemeAndUser() throws Exception {
         try (ChildApp app = ChildApp.startClass(ServletApp.class.getName(), "/app1")) {
-            RawHttp info = RawHttp.send(app.port, "GET", "/app1/x", "MS-ASPNETCORE-TOKEN: " + app.token,
+            OneShotHttp.Response info = OneShotHttp.send(app.port, "GET", "/app1/x",
+                    "MS-ASPNETCORE-TOKEN: " + app.token,
                     "X-Forwarded-For: 203.0.113.9:41000", "X-Forwarded-Proto: https",
                     "MS-ASPNETCORE-USER: alice", "MS-ASPNETCORE-AUTH-TYPE: Basic");
             assertThat(info.status).isEqualTo(200);
             assertThat(info.body).contains("context path: /app1\n").contains("path info: /x\n")
                     .contains("client: 203.0.113.9:41000\n").contains("scheme: https\n")
-                    .contains("url: https://localhost/app1/x\n").contains("user: alice\n");
+                    .contains("url: https://localhost:" + app.port + "/app1/x\n").contains("user: alice\n");
         }
     }
 
     @Test
     void theShutdownMessageGets202AndTheProcessExits() throws Exception {
         try (ChildApp app = ChildApp.startClass(ServletApp.class.getName(), "/")) {
-            RawHttp response = RawHttp.send(app.port, "POST", "/iisintegration",
-                    "MS-ASPNETCORE-TOKEN: " + app.token, "MS-ASPNETCORE-EVENT: shutdown ");
+            OneShotHttp.Response response = OneShotHttp.send(app.port, "POST", "/iisintegration",
+                    "MS-ASPNETCORE-TOKEN: " + app.token, "MS-ASPNETCORE-EVENT: shutdown ", "Content-Length: 0");
             assertThat(response.status).isEqualTo(202);
             assertThat(app.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(app.process.exitValue()).isZero();

@@ -1,0 +1,408 @@
+package dev.porter.hosting.servlet;
+
+import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ApplicationContext;
+import dev.porter.hosting.ApplicationHandler;
+import dev.porter.hosting.ErrorResponses;
+import dev.porter.server.Exchange;
+import dev.porter.server.errors.Html;
+import java.io.IOException;
+import java.net.URLClassLoader;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.ee11.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpChannel;
+import org.eclipse.jetty.server.Server;
+
+/**
+ * One incarnation of a Servlet application in-process, with the lifecycle every in-process app has (ANCM's
+ * {@code IN_PROCESS_APPLICATION}): the first request deploys it on a thread of its own while every request waits, up
+ * to {@code startupTimeLimit} (then 500.37); input that cannot be a web application answers 500.0 naming the file and
+ * what is wrong; a deployment that fails answers 500.30 naming the cause. {@link #stop} (app_offline, web.config
+ * change, server shutdown) answers 503 to new requests, lets in-flight ones finish within {@code shutdownTimeLimit},
+ * cuts off the rest, stops the app's Jetty {@link Server} (listeners' {@code contextDestroyed}, servlets'
+ * {@code destroy}) and closes its class loader; the host then creates a fresh incarnation for the next request.
+ *
+ * <p>Threading: {@link #handle} on event loops, never blocking; deployment and stop on virtual threads of their own;
+ * state published through volatile fields, each set once per incarnation.
+ */
+final class ServletApplication implements ApplicationHandler {
+
+    private static final ScheduledThreadPoolExecutor TIMERS = timers();
+
+    private final ApplicationContext context;
+    private final ServletAppShape shape;
+    private final ServletHost host;
+    private final String name;
+    private final HttpChannel.Factory channels = new HttpChannel.DefaultFactory();
+    private final AtomicLong requestIds = new AtomicLong();
+    private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+    /** Upgraded (WebSocket) connections: closed when the app stops (app_offline, recycle, shutdown). */
+    private final Set<PorterEndPoint> upgraded = ConcurrentHashMap.newKeySet();
+    private final Object lock = new Object();
+    private CompletableFuture<Void> ready;
+    private volatile Running running;
+    private volatile DeploymentException failure;
+    private volatile boolean stopping;
+    private Server starting;
+    private Thread startThread;
+    private CompletableFuture<Void> stopped;
+
+    /**
+     * The deployed app: its server and connector, the context path requests are addressed to, the class loader to
+     * close when it stops, and what to close first (a Spring Boot app's application context), or null.
+     */
+    private record Running(Server server, PorterConnector connector, String contextPath, ClassLoader loader,
+            AutoCloseable application) {
+    }
+
+    private static ScheduledThreadPoolExecutor timers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("porter-servlet-timer").factory());
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
+    }
+
+    ServletApplication(ApplicationContext context, ServletAppShape shape, ServletHost host) {
+        this.context = context;
+        this.shape = shape;
+        this.host = host;
+        this.name = context.configPath();
+    }
+
+    @Override
+    public void handle(Exchange exchange) {
+        if (stopping) {
+            ErrorResponses.shuttingDown(exchange);
+            return;
+        }
+        Running r = running;
+        if (r != null) {
+            dispatch(exchange, r);
+            return;
+        }
+        DeploymentException f = failure;
+        if (f != null) {
+            ErrorResponses.send(exchange, context, f.error(), f.getMessage(), f.reasonsHtml());
+            return;
+        }
+        startIfNeeded().whenComplete((ok, e) -> exchange.eventLoop().execute(() -> {
+            if (!exchange.isDone()) {
+                handle(exchange);
+            }
+        }));
+    }
+
+    /** On the loop: the request goes to the app's Jetty as objects; the handler task runs on a virtual thread. */
+    private void dispatch(Exchange exchange, Running r) {
+        String id = Long.toString(requestIds.incrementAndGet());
+        PorterConnectionMetaData meta = new PorterConnectionMetaData(r.connector(), exchange, id);
+        HttpChannel channel = channels.newHttpChannel(meta);
+        inFlight.add(exchange);
+        PorterHttpStream stream = new PorterHttpStream(exchange, channel, host.executor(), id,
+                () -> requestDone(exchange), upgraded);
+        channel.setHttpStream(stream);
+        Runnable task;
+        try {
+            task = channel.onRequest(stream.requestMetaData(r.contextPath(), meta.getHttpVersion()));
+            PorterIdentity.apply(channel.getRequest(), exchange);
+        } catch (RuntimeException e) {
+            ServletEvents.warn("Application '{}': the request {} {} could not be handed to the Servlet host: {}", name,
+                    exchange.request().method(), exchange.request().uri(), e.toString());
+            exchange.fail();
+            requestDone(exchange);
+            return;
+        }
+        if (task != null) {
+            host.executor().execute(task);
+        }
+    }
+
+    private void requestDone(Exchange exchange) {
+        if (inFlight.remove(exchange) && inFlight.isEmpty()) {
+            synchronized (inFlight) {
+                inFlight.notifyAll();
+            }
+        }
+    }
+
+    // ---- start -----------------------------------------------------------------------------------------------------
+
+    private CompletableFuture<Void> startIfNeeded() {
+        synchronized (lock) {
+            if (ready == null) {
+                ready = new CompletableFuture<>();
+                long limitMillis = context.webConfig().aspNetCore().startupTimeLimit().toMillis();
+                ScheduledFuture<?> timer = TIMERS.schedule(() -> startupTimedOut(limitMillis), limitMillis,
+                        TimeUnit.MILLISECONDS);
+                ready.whenComplete((ok, e) -> timer.cancel(false));
+                startThread = Thread.ofVirtual().name("porter-servlet-start").start(this::deploy);
+            }
+            return ready;
+        }
+    }
+
+    /** On the start thread: a WAR is deployed here; a Spring Boot jar's main is started and reports later. */
+    private void deploy() {
+        Thread.currentThread().setContextClassLoader(ServletApplication.class.getClassLoader());
+        if (shape.kind() == ServletAppShape.Kind.SPRING_BOOT_JAR) {
+            try {
+                Thread main = BootDeployment.launch(this, shape, host, context.virtualPath(), environment());
+                synchronized (lock) {
+                    startThread = main;
+                }
+            } catch (DeploymentException e) {
+                fail(e, null);
+            } catch (RuntimeException | LinkageError e) {
+                fail(DeploymentException.failed(deploymentFailed(e)), null);
+            }
+            return;
+        }
+        Server server = null;
+        try {
+            WarDeployment.check(shape);
+            server = host.newServer();
+            WebAppContext webApp = WarDeployment.context(shape, context.virtualPath());
+            server.setHandler(webApp);
+            synchronized (lock) {
+                if (stopping || failure != null) {
+                    return;
+                }
+                starting = server;
+            }
+            server.start();
+            Throwable unavailable = webApp.getUnavailableException();
+            if (unavailable != null || !webApp.isAvailable()) {
+                throw DeploymentException.failed(deploymentFailed(unavailable));
+            }
+            synchronized (lock) {
+                starting = null;
+            }
+            serving(server, context.virtualPath(), webApp.getClassLoader(), null, "web application " + shape.path());
+        } catch (DeploymentException e) {
+            fail(e, server);
+        } catch (Exception | LinkageError e) {
+            fail(DeploymentException.failed(deploymentFailed(e)), server);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** The app's own variables: web.config's environmentVariables and ANCM's in-process ones (spec §3.1 step 4). */
+    private java.util.Map<String, String> environment() {
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>(
+                context.webConfig().aspNetCore().environmentVariables());
+        env.put("ASPNETCORE_IIS_PHYSICAL_PATH", context.physicalPath() + "/");
+        env.put("ASPNETCORE_APPL_PATH", context.virtualPath());
+        return env;
+    }
+
+    /**
+     * The app is deployed and ready: requests flow to its server from now on. If the application stopped or failed
+     * meanwhile (a start slower than the limit), the late server is retired instead.
+     */
+    void serving(Server server, String contextPath, ClassLoader loader, AutoCloseable application, String what) {
+        PorterConnector connector = (PorterConnector) server.getConnectors()[0];
+        synchronized (lock) {
+            if (stopping || failure != null || running != null) {
+                Thread.ofVirtual().name("porter-servlet-retire").start(() -> {
+                    closeApplication(application);
+                    stopServer(server, loader);
+                });
+                return;
+            }
+            running = new Running(server, connector, contextPath, loader, application);
+        }
+        ServletEvents.started(name, what);
+        ready.complete(null);
+    }
+
+    /**
+     * The app stopped its own web server (a Spring Boot app that closed its context): requests get 500.30 until the
+     * app is recycled, as for a JDK-API app that stops its {@code HttpServer}.
+     */
+    void stoppedByApp(Server server) {
+        Running r;
+        synchronized (lock) {
+            r = running;
+            if (stopping || r == null || r.server() != server || failure != null) {
+                return;
+            }
+            failure = DeploymentException.failed("Application '" + name + "' stopped its web server.");
+            running = null;
+        }
+        ServletEvents.warn("Application '{}' stopped its web server; requests get 500.30 until the app is recycled",
+                name);
+        // What a stop would have freed: the app's registration, its server, its class loader.
+        Thread.ofVirtual().name("porter-servlet-retire").start(() -> {
+            closeApplication(r.application());
+            stopServer(r.server(), r.loader());
+        });
+    }
+
+    /** The app failed to start (reported from its own thread). */
+    void failed(DeploymentException e) {
+        fail(e, null);
+    }
+
+    private void closeApplication(AutoCloseable application) {
+        if (application == null) {
+            return;
+        }
+        try {
+            application.close();
+        } catch (Exception | LinkageError e) {
+            ServletEvents.warn("Application '{}': closing it failed: {}", name, e.toString());
+        }
+    }
+
+    private String deploymentFailed(Throwable cause) {
+        StringBuilder why = new StringBuilder("Deploying the web application '").append(shape.path())
+                .append("' failed");
+        if (cause == null) {
+            return why.append(": the context is unavailable (see the server log).").toString();
+        }
+        why.append(": ").append(cause);
+        for (Throwable c = cause.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            why.append("\r\n  caused by ").append(c);
+        }
+        return why.toString();
+    }
+
+    private void startupTimedOut(long limitMillis) {
+        Server server;
+        Thread starter;
+        synchronized (lock) {
+            if (running != null || failure != null || stopping) {
+                return;
+            }
+            server = starting;
+            starter = startThread;
+        }
+        ServletEvents.startupTimedOut(name, context.physicalPath(), limitMillis);
+        String reasons = "<ul><li>" + Html.escape("ASP.NET Core app failed to start after " + limitMillis
+                + " milliseconds") + "</li></ul>";
+        fail(new DeploymentException(AncmError.STARTUP_TIME_LIMIT, "Managed server didn't initialize after "
+                + limitMillis + " ms.", reasons), server);
+        if (starter != null) {
+            starter.interrupt();
+        }
+    }
+
+    private void fail(DeploymentException e, Server server) {
+        synchronized (lock) {
+            if (failure != null) {
+                return;
+            }
+            failure = e;
+            starting = null;
+        }
+        if (e.error() != AncmError.STARTUP_TIME_LIMIT) {
+            ServletEvents.startError(name, e.getMessage());
+        }
+        ready.complete(null);
+        if (server != null) {
+            retireInBackground(server, null);
+        }
+    }
+
+    // ---- stop ------------------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Void> stop(StopReason reason) {
+        Running r;
+        synchronized (lock) {
+            if (stopped != null) {
+                return stopped;
+            }
+            stopping = true;
+            stopped = new CompletableFuture<>();
+            if (ready != null) {
+                ready.complete(null); // waiting requests now get 503
+            }
+            r = running;
+            if (r == null && starting != null) {
+                retireInBackground(starting, null);
+                starting = null;
+            }
+        }
+        if (r == null) {
+            stopped.complete(null);
+            return stopped;
+        }
+        Thread.ofVirtual().name("porter-servlet-stop").start(() -> {
+            try {
+                long deadline = System.nanoTime() + context.webConfig().aspNetCore().shutdownTimeLimit().toNanos();
+                boolean drained = awaitDrained(deadline);
+                if (!drained) {
+                    for (Exchange e : inFlight) {
+                        e.eventLoop().execute(e::abort); // the app's blocked reads and writes fail now
+                    }
+                }
+                for (PorterEndPoint endPoint : upgraded) {
+                    endPoint.close();
+                }
+                closeApplication(r.application());
+                boolean stoppedCleanly = stopServer(r.server(), r.loader());
+                if (drained && stoppedCleanly) {
+                    ServletEvents.shutdown(name);
+                } else {
+                    ServletEvents.gracefulShutdownFailed(name);
+                }
+            } finally {
+                stopped.complete(null);
+            }
+        });
+        return stopped;
+    }
+
+    private boolean awaitDrained(long deadlineNanos) {
+        synchronized (inFlight) {
+            while (!inFlight.isEmpty()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(inFlight, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private void retireInBackground(Server server, ClassLoader loader) {
+        Thread.ofVirtual().name("porter-servlet-retire").start(() -> stopServer(server, loader));
+    }
+
+    /** Stops the app's server (listeners and servlets are destroyed) and closes its class loader. */
+    private boolean stopServer(Server server, ClassLoader loader) {
+        boolean clean = true;
+        try {
+            if (!server.isStopped()) {
+                server.stop();
+            }
+        } catch (Exception e) {
+            clean = false;
+            ServletEvents.warn("Application '{}': stopping its Servlet container failed: {}", name, e.toString());
+        }
+        if (loader instanceof URLClassLoader closeable) {
+            try {
+                closeable.close();
+            } catch (IOException e) {
+                ServletEvents.warn("Application '{}': closing its class loader failed: {}", name, e.toString());
+            }
+        }
+        return clean;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.porter.springboot3;
+
+import dev.porter.servlet.spi.PorterServletHost;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * True when Porter's Servlet host serves this app in-process: then {@code PorterServletHost} is the host's own class
+ * and it knows the app. Out-of-process and standalone it is the app's copy, and nothing registered.
+ */
+final class OnPorterInProcess implements Condition {
+
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+        return PorterServletHost.current() != null;
+    }
+}
