@@ -44,6 +44,11 @@ final class ServletDispatch {
         }
         ServletHostLayer.Result host = ServletHostLayer.provider();
         if (host.provider() == null) {
+            if (shape.kind() == ServletAppShape.Kind.SPRING_BOOT_JAR) {
+                // Without the host a Boot jar cannot run in-process at all: InProcessApplication names the jar and
+                // points to hostingModel="outofprocess" in one sentence (SpringBootJar), which is the useful answer.
+                return null;
+            }
             return answering(context, host.problem());
         }
         return host.provider().create(context, shape);
