@@ -5,6 +5,7 @@ import dev.porter.config.AdministrationConfig;
 import dev.porter.config.HostingModel;
 import dev.porter.config.NodeConfig;
 import dev.porter.config.ServerConfig;
+import dev.porter.config.ServerConfigParser;
 import dev.porter.hosting.HostingModelFactory;
 import dev.porter.hosting.HostingModels;
 import dev.porter.hosting.HostingModule;
@@ -16,6 +17,7 @@ import dev.porter.server.RequestHandler;
 import dev.porter.server.W3cAccessLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,13 +43,17 @@ public final class Porter implements AutoCloseable {
     private final AccessLog accessLog;
     private final Administration admin;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile ServerConfigWatcher configWatcher;
     private final Duration healthDrainTime;
+    /** The node's settings: a reloaded porter.xml gets the same node-local paths as the started one. */
+    private final NodeConfig node;
     /** Set the moment a graceful stop begins: the admin endpoint's /health answers 503 from then on. */
     private volatile boolean stopBegan;
 
     private Porter(PorterServer server, HostingModule hosting, AccessLog accessLog, Administration admin,
-            Duration healthDrainTime) {
-        this.healthDrainTime = healthDrainTime;
+            NodeConfig node) {
+        this.healthDrainTime = node.drainTime();
+        this.node = node;
         this.server = server;
         this.hosting = hosting;
         this.accessLog = accessLog;
@@ -92,7 +98,7 @@ public final class Porter implements AutoCloseable {
                 }, accessLog);
         server.trustProxies(environment.node().trustedProxies());
         hosting.attach(server.workerGroup());
-        Porter porter = new Porter(server, hosting, accessLog, admin, environment.node().drainTime());
+        Porter porter = new Porter(server, hosting, accessLog, admin, environment.node());
         try {
             server.start();
             if (admin != null) {
@@ -104,6 +110,39 @@ public final class Porter implements AutoCloseable {
         }
         hosting.preload();
         return porter;
+    }
+
+    /**
+     * Applies a changed porter.xml live (see {@link PorterServer#reconfigure}): sites, bindings and applications that
+     * are added, removed or changed take effect, everything unchanged keeps running with its connections. If a new
+     * listener cannot be bound nothing changes and the exception says why. One change at a time.
+     */
+    public synchronized void reconfigure(ServerConfig changed) throws IOException {
+        ServerConfig next = NodeDirectory.prepare(changed, node);
+        HostingModule.Reconfiguration change = hosting.reconfigure(next);
+        try {
+            server.reconfigure(next, admin == null ? change::handlerFor
+                    : (site, application) -> admin.wrap(site, application, change.handlerFor(site, application)));
+        } catch (IOException | RuntimeException e) {
+            change.abandon();
+            throw e;
+        }
+        change.commit();
+    }
+
+    /**
+     * From now on, changes to {@code file} (the porter.xml this server was started from) apply live; one that does
+     * not parse is refused with the error the start would give, and the running configuration stays. Stopped with
+     * the server.
+     */
+    public void reloadOnChange(Path file, ServerConfigParser parser) throws IOException {
+        ServerConfigWatcher watcher = ServerConfigWatcher.start(this, file, parser);
+        configWatcher = watcher;
+    }
+
+    /** The hosting module: the applications and their state (status, tests). */
+    public HostingModule hosting() {
+        return hosting;
     }
 
     /** The front server's listeners as URLs ({@code http://127.0.0.1:8080}), for the status page. */
@@ -168,6 +207,10 @@ public final class Porter implements AutoCloseable {
     public void stop() {
         if (!stopped.compareAndSet(false, true)) {
             return;
+        }
+        ServerConfigWatcher watcher = configWatcher;
+        if (watcher != null) {
+            watcher.close();
         }
         stopBegan = true;
         try {

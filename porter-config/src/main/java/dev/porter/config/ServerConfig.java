@@ -121,10 +121,30 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      * @param physicalPath the application's folder
      * @param preloadEnabled IIS's {@code <application preloadEnabled>}: the application starts when the server starts
      *     and again right after each recycle, not on its first request
+     * @param disallowOverlappingRotation IIS's application pool {@code recycling disallowOverlappingRotation}, per
+     *     application in Porter: {@code false} (the default) starts the new incarnation beside the old one on a
+     *     recycle and switches once it is ready; {@code true} stops the old one first (ANCM's behaviour)
+     * @param queueLength Porter's bound on the requests the application holds at once (waiting for its start or being
+     *     served); one more gets 503 with {@code Retry-After} (IIS's application pool {@code queueLength}, beyond ANCM)
      */
-    public record Application(String path, Path physicalPath, boolean preloadEnabled) {
+    public record Application(String path, Path physicalPath, boolean preloadEnabled,
+            boolean disallowOverlappingRotation, int queueLength) {
+
+        /** The default {@code queueLength}: IIS's {@code appConcurrentRequestLimit}. */
+        public static final int DEFAULT_QUEUE_LENGTH = 5000;
+        public static final int MAX_QUEUE_LENGTH = 1_000_000;
+
         public Application(String path, Path physicalPath) {
             this(path, physicalPath, false);
+        }
+
+        public Application(String path, Path physicalPath, boolean preloadEnabled) {
+            this(path, physicalPath, preloadEnabled, false);
+        }
+
+        public Application(String path, Path physicalPath, boolean preloadEnabled,
+                boolean disallowOverlappingRotation) {
+            this(path, physicalPath, preloadEnabled, disallowOverlappingRotation, DEFAULT_QUEUE_LENGTH);
         }
     }
 

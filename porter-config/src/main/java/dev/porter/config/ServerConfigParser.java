@@ -53,7 +53,8 @@ public final class ServerConfigParser {
             "digestAuthentication", "clientCertificateMappingAuthentication",
             "iisClientCertificateMappingAuthentication");
     private static final Set<String> APPLICATION_ATTRIBUTES = Set.of("path", "physicalPath", "applicationPool",
-            "enabledProtocols", "serviceAutoStartEnabled", "serviceAutoStartProvider", "preloadEnabled");
+            "enabledProtocols", "serviceAutoStartEnabled", "serviceAutoStartProvider", "preloadEnabled",
+            "disallowOverlappingRotation", "queueLength");
     private static final Set<String> VIRTUAL_DIRECTORY_ATTRIBUTES = Set.of("path", "physicalPath", "userName",
             "password", "logonMethod", "allowSubDirConfig");
     private static final Set<String> LOG_FILE_ATTRIBUTES = Set.of("enabled", "directory", "logFormat", "period",
@@ -494,6 +495,9 @@ public final class ServerConfigParser {
                     + "no ?, %, \\ or dot segments)");
         }
         boolean preloadEnabled = a.bool("preloadEnabled", false);
+        boolean disallowOverlappingRotation = a.bool("disallowOverlappingRotation", false);
+        int queueLength = a.unsignedInt("queueLength", ServerConfig.Application.DEFAULT_QUEUE_LENGTH, 1,
+                ServerConfig.Application.MAX_QUEUE_LENGTH, " (requests the application may hold at once)");
         a.bool("serviceAutoStartEnabled", false);
         XmlElement physicalOwner = element;
         String physical = element.attribute("physicalPath");
@@ -529,7 +533,8 @@ public final class ServerConfigParser {
                             + (drive ? "; a Windows drive path means nothing here: give a path on this machine, "
                                     + "absolute or relative to this file" : "") + ")");
         }
-        return new ServerConfig.Application(path, resolved, preloadEnabled);
+        return new ServerConfig.Application(path, resolved, preloadEnabled, disallowOverlappingRotation,
+                queueLength);
     }
 
     private static ServerConfig.WebLimits readWebLimits(Path file, XmlElement element) throws ConfigException {

@@ -45,8 +45,9 @@ class ServerConfigParserTest {
                 new ServerConfig.Binding("http", "::1", 8081, ""));
         assertThat(site.applications()).containsExactly(
                 new ServerConfig.Application("/", dir.resolve("wwwroot")), // %VAR% expanded, backslashes
-                // relative to porter.xml; preloadEnabled="true" is kept (the app starts with the server)
-                new ServerConfig.Application("/api", dir.resolve("apps/api"), true));
+                // relative to porter.xml; preloadEnabled="true" is kept (the app starts with the server), and
+                // Porter's disallowOverlappingRotation and queueLength
+                new ServerConfig.Application("/api", dir.resolve("apps/api"), true, true, 50));
         assertThat(site.logFile()).isEqualTo(new ServerConfig.LogFile(true, dir.resolve("logs/site1")));
 
         ServerConfig.Site intranet = config.sites().get(1);
@@ -196,8 +197,10 @@ class ServerConfigParserTest {
         "<application path=\"/a/../b\" physicalPath=\"wwwroot\" />   | 'path' has invalid value '/a/../b'",
         "<application path=\"/\" physicalPath=\"missing\" />         | 'physicalPath' has invalid value 'missing'; allowed: an existing directory (it resolved to ",
         "<application path=\"/\" physicalPath=\"C:\\inetpub\\wwwroot\" /> | which does not exist; a Windows drive path means nothing here",
-        "<application path=\"/\" applicationPool=\"x\" physicalPat=\"wwwroot\" /> | attribute 'physicalPat': unrecognized attribute (value 'wwwroot'); allowed attributes of <application>: applicationPool, enabledProtocols, path, physicalPath, preloadEnabled,",
+        "<application path=\"/\" applicationPool=\"x\" physicalPat=\"wwwroot\" /> | attribute 'physicalPat': unrecognized attribute (value 'wwwroot'); allowed attributes of <application>: applicationPool, disallowOverlappingRotation, enabledProtocols, path, physicalPath, preloadEnabled, queueLength,",
         "<application path=\"/\" preloadEnabled=\"maybe\" physicalPath=\"wwwroot\" /> | 'preloadEnabled' has invalid value 'maybe'; allowed: true or false.",
+        "<application path=\"/\" disallowOverlappingRotation=\"1\" physicalPath=\"wwwroot\" /> | 'disallowOverlappingRotation' has invalid value '1'; allowed: true or false.",
+        "<application path=\"/\" queueLength=\"0\" physicalPath=\"wwwroot\" /> | 'queueLength' has invalid value '0'; allowed: a whole number from 1 to 1000000 (requests the application may hold at once).",
     })
     void refusesBadApplications(String application, String expected) throws Exception {
         Path file = site("<binding protocol=\"http\" bindingInformation=\"*:80:\" />", application);

@@ -204,7 +204,8 @@ public final class PorterCommand implements Callable<Integer> {
                     : fromFile.localDirectory();
             logToDirectory(logDir != null && !logDir.toString().isEmpty() ? logDir
                     : local == null ? null : local.resolve("logs"));
-            ServerConfig config = new ServerConfigParser().parse(file);
+            ServerConfigParser parser = new ServerConfigParser();
+            ServerConfig config = parser.parse(file);
             for (ServerConfig.Site site : config.sites()) {
                 for (ServerConfig.Binding b : site.httpsBindings()) {
                     if (b.certificate() == null) {
@@ -215,7 +216,8 @@ public final class PorterCommand implements Callable<Integer> {
                 }
             }
             AdministrationConfig admin = new AdministrationConfigParser().parse(file).orElse(null);
-            return serveUntilSignalled(config, admin, node(file, fromFile, drainSeconds, local, admin));
+            return serveUntilSignalled(config, admin, node(file, fromFile, drainSeconds, local, admin),
+                    porter -> porter.reloadOnChange(file, parser));
         }
     }
 
@@ -255,6 +257,17 @@ public final class PorterCommand implements Callable<Integer> {
 
     /** Starts a node, then waits for SIGINT/SIGTERM, drains and stops gracefully; 0 when that went well. */
     static int serveUntilSignalled(ServerConfig config, AdministrationConfig administration, NodeConfig node) {
+        return serveUntilSignalled(config, administration, node, porter -> { });
+    }
+
+    /** What to do with a started server before waiting (watch porter.xml). */
+    interface Started {
+        void accept(Porter porter) throws IOException;
+    }
+
+    /** As the three-argument form, with {@code started} run once the server listens. */
+    static int serveUntilSignalled(ServerConfig config, AdministrationConfig administration, NodeConfig node,
+            Started started) {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTerminate(stopRequested::countDown);
         Porter porter;
@@ -269,6 +282,11 @@ public final class PorterCommand implements Callable<Integer> {
                     ? "the address is already in use (another process listens there; choose another port or stop it)"
                     : e.getMessage()));
             return EXIT_FAILURE;
+        }
+        try {
+            started.accept(porter);
+        } catch (IOException e) {
+            LOG.warn("porter.xml changes will not apply live: cannot watch the file ({})", e.getMessage());
         }
         // If the JVM is ended some other way (System.exit elsewhere, a third signal), still stop the children.
         Thread hook = Thread.ofPlatform().unstarted(porter::stop);

@@ -11,6 +11,10 @@ import java.nio.file.Path;
  * @param webConfig the application's web.config as read for this incarnation
  * @param eventLoops the front server's event loops (a forwarder puts its backend connections on the client's loop)
  * @param environment the server process environment and the module-level knobs read from it
+ * @param launchDirectory where this incarnation runs from: its working directory, and where a relative
+ *     {@code processPath} and the java command line's jars resolve. The application directory, or with shadow copy
+ *     ({@code enableShadowCopy}) this incarnation's copy of it; logs and {@code ASPNETCORE_IIS_PHYSICAL_PATH} stay with
+ *     the application directory.
  */
 public record ApplicationContext(
         ServerConfig server,
@@ -18,7 +22,14 @@ public record ApplicationContext(
         ServerConfig.Application application,
         WebConfig webConfig,
         EventLoopGroup eventLoops,
-        ServerEnvironment environment) {
+        ServerEnvironment environment,
+        Path launchDirectory) {
+
+    /** An incarnation that runs from the application directory itself. */
+    public ApplicationContext(ServerConfig server, ServerConfig.Site site, ServerConfig.Application application,
+            WebConfig webConfig, EventLoopGroup eventLoops, ServerEnvironment environment) {
+        this(server, site, application, webConfig, eventLoops, environment, application.physicalPath());
+    }
 
     public Path physicalPath() {
         return application.physicalPath();

@@ -29,6 +29,32 @@ public interface ApplicationHandler {
     }
 
     /**
+     * Starts the application now, as {@link #preload} does, for an overlapped recycle: the future completes once the
+     * incarnation serves and fails (its message says why, as the start failure event does) when it will not. Never
+     * blocks. The module's own answers have nothing to start and complete at once.
+     */
+    default CompletableFuture<Void> start() {
+        preload();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Whether the application is serving now (a ready process, a started app domain). Only a serving incarnation is
+     * worth overlapping: one that never started is simply replaced, and the next request starts the new one.
+     */
+    default boolean isServing() {
+        return false;
+    }
+
+    /**
+     * Whether this incarnation can start while an older one of the same application still runs. False when
+     * something it needs can be held by one incarnation only (a fixed {@code ASPNETCORE_PORT}).
+     */
+    default boolean canStartBeside() {
+        return true;
+    }
+
+    /**
      * What this incarnation can tell the admin endpoint (state, process ids, starts, last failure), or null for the
      * module's own answers (app_offline, configuration error), which the host describes itself. Must not block.
      */
@@ -40,6 +66,12 @@ public interface ApplicationHandler {
     enum StopReason {
         APP_OFFLINE,
         CONFIG_CHANGE,
+        /**
+         * An overlapped recycle: a newer incarnation already serves every new request, so this one first lets the
+         * requests it was given finish (up to {@code shutdownTimeLimit}), as an IIS worker process that a recycle
+         * replaced, and only then stops as usual.
+         */
+        REPLACED,
         SERVER_SHUTDOWN
     }
 }

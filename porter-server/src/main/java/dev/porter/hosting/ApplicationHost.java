@@ -7,16 +7,31 @@ import dev.porter.config.WebConfig;
 import dev.porter.config.WebConfigParser;
 import dev.porter.server.Exchange;
 import dev.porter.server.RequestHandler;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +51,8 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.porter.hosting.events");
     static final long CONFIG_DEBOUNCE_MILLIS = 100;
+    /** How long the app's files must be quiet (shadow copy) before a changed file recycles the app. */
+    static final long FILE_DEBOUNCE_MILLIS = 500;
 
     private final HostingModule module;
     private final ServerConfig.Site site;
@@ -43,10 +60,25 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
     private final String name;
     private final Object lock = new Object(); // never taken on an event loop
     private final AtomicReference<CompletableFuture<ApplicationHandler>> creating = new AtomicReference<>();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final Runnable releaseOne = outstanding::decrementAndGet;
+    private final LongAdder queueFullAnswers = new LongAdder();
     private volatile ApplicationHandler current;
     private volatile ApplicationSettings settings;
     private ScheduledFuture<?> pendingRecycle;
     private volatile boolean stopped;
+    /** The overlapped recycle in progress: started beside {@code current}, not serving yet. Guarded by the lock. */
+    private ApplicationHandler incoming;
+    /** Bumped by every change that makes an overlapped recycle in progress moot. Guarded by the lock. */
+    private long rotations;
+    private volatile RecycleFailure lastRecycleFailure;
+    /** Whether the pending recycle's burst of changes touched the app's files (shadow copy). Guarded by the lock. */
+    private boolean pendingFileChange;
+    /** Each incarnation's shadow copy, removed once it has stopped. */
+    private final Map<ApplicationHandler, Path> shadowCopies = new ConcurrentHashMap<>();
+    /** The app's subdirectories watched for changed files (shadow copy). */
+    private final Set<Path> watchedDirectories = ConcurrentHashMap.newKeySet();
+    private volatile long failedRecycles;
     // For the admin endpoint: what retired incarnations counted.
     private long retiredStarts;
     private long retiredStartFailures;
@@ -68,6 +100,14 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
 
     @Override
     public void handle(Exchange exchange) {
+        // Beyond ANCM: a bounded number of requests held at once (IIS's queueLength); the rest are turned away at once
+        // with 503 and Retry-After instead of piling up behind a slow start or an overloaded app.
+        if (outstanding.incrementAndGet() > application.queueLength()) {
+            outstanding.decrementAndGet();
+            queueFull(exchange);
+            return;
+        }
+        exchange.onEnd(releaseOne);
         ApplicationHandler handler = current;
         if (handler != null) {
             handler.handle(exchange);
@@ -86,6 +126,35 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             }
         });
     }
+
+    /** Seconds a client is told to wait ({@code Retry-After}) when the application's queue is full. */
+    static final int QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
+
+    private void queueFull(Exchange exchange) {
+        queueFullAnswers.increment();
+        exchange.setSubStatus(2); // IIS's 503.2: concurrent request limit exceeded
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.wrappedBuffer(QUEUE_FULL_BODY));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html")
+                .set(HttpHeaderNames.RETRY_AFTER, QUEUE_FULL_RETRY_AFTER_SECONDS);
+        exchange.respond(response);
+    }
+
+    private static final byte[] QUEUE_FULL_BODY = ("<!DOCTYPE html><html><head><title>Service Unavailable</title>"
+            + "</head>"
+            + "<body><h1>HTTP Error 503.2 - Service Unavailable</h1><p>The application has as many requests as its "
+            + "queueLength allows. Try again shortly.</p></body></html>").getBytes(StandardCharsets.US_ASCII);
+
+    /** Requests the application holds now (waiting for its start or being served). */
+    int outstandingRequests() {
+        return outstanding.get();
+    }
+
+    /** Requests answered 503 because the application's queue was full. */
+    long queueFullAnswers() {
+        return queueFullAnswers.sum();
+    }
+
 
     /** The pending (or a new) creation of the current incarnation. Lock-free: called on event loops. */
     private CompletableFuture<ApplicationHandler> creation() {
@@ -119,6 +188,16 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
         return name;
     }
 
+    /**
+     * Whether this host serves {@code application} of {@code site} as configured now (a live porter.xml change keeps
+     * it running): the same application element and the same site name, id and bindings.
+     */
+    boolean servesSame(ServerConfig.Site otherSite, ServerConfig.Application otherApplication) {
+        return !stopped && application.equals(otherApplication) && site.name().equals(otherSite.name())
+                && site.id() == otherSite.id() && site.bindings().equals(otherSite.bindings())
+                && site.httpsBindings().equals(otherSite.httpsBindings());
+    }
+
     Path physicalPath() {
         return application.physicalPath();
     }
@@ -147,9 +226,29 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             return new ConfigErrorHandler(now.error());
         }
         WebConfig webConfig = now.webConfig();
+        Path launchDirectory = application.physicalPath();
+        if (ShadowCopy.enabled(webConfig.aspNetCore())) {
+            // File work under the lock: the copy of an app's jars takes a moment, and nothing on an event loop waits
+            // for this lock.
+            launchDirectory = ShadowCopy.create(webConfig.aspNetCore(), application.physicalPath(), nodeDirectory());
+            watchAppFiles(webConfig);
+        }
         ApplicationContext context = new ApplicationContext(module.serverConfig(), site, application, webConfig,
-                module.eventLoops(), module.environment());
-        return module.factory(webConfig.aspNetCore().hostingModel()).create(context);
+                module.eventLoops(), module.environment(), launchDirectory);
+        ApplicationHandler handler;
+        try {
+            handler = module.factory(webConfig.aspNetCore().hostingModel()).create(context);
+        } catch (RuntimeException | Error e) {
+            if (!launchDirectory.equals(application.physicalPath())) {
+                ShadowCopy.delete(launchDirectory);
+            }
+            throw e;
+        }
+        if (!launchDirectory.equals(application.physicalPath())) {
+            LOG.info("Application '{}' runs from the shadow copy {}", name, launchDirectory);
+            shadowCopies.put(handler, launchDirectory);
+        }
+        return handler;
     }
 
     /** Reads web.config (off any event loop); a file that cannot be used is reported (event 1034) once per read. */
@@ -236,12 +335,50 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             appOfflineMayHaveChanged();
         }
         if (fileName == null || fileName.equalsIgnoreCase("web.config")) {
-            scheduleRecycle();
+            scheduleRecycle(false);
+        } else {
+            WebConfig webConfig = settings.webConfig();
+            if (webConfig != null && ShadowCopy.enabled(webConfig.aspNetCore())
+                    && ShadowCopy.isAppFile(webConfig.aspNetCore(), application.physicalPath(), nodeDirectory(),
+                            fileName)) {
+                scheduleRecycle(true);
+            }
+        }
+    }
+
+    /** This node's own directory (shadow copies go there when web.config names no directory), or null. */
+    private Path nodeDirectory() {
+        return module.environment().nodeDirectory().orElse(null);
+    }
+
+    /**
+     * With shadow copy, a change anywhere among the app's files recycles it: the subdirectories of the app directory
+     * (but the logs and the shadow copies) are watched too, each once. Called with the lock held.
+     */
+    private void watchAppFiles(WebConfig webConfig) {
+        Path app = application.physicalPath().toAbsolutePath().normalize();
+        Path node = nodeDirectory();
+        try (Stream<Path> tree = Files.walk(app)) {
+            tree.filter(Files::isDirectory).filter(d -> !d.equals(app))
+                    .filter(d -> !ShadowCopy.skipped(webConfig.aspNetCore(), app, node, d))
+                    .filter(d -> !ShadowCopy.skipped(webConfig.aspNetCore(), app, node,
+                            app.resolve(app.relativize(d).getName(0))))
+                    .filter(watchedDirectories::add)
+                    .forEach(d -> {
+                        try {
+                            module.watch(d, file -> scheduleRecycle(true));
+                        } catch (IOException e) {
+                            LOG.warn("Application '{}': cannot watch {} for changed files: {}", name, d, e.toString());
+                        }
+                    });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("Application '{}': cannot list {} for changed files: {}", name, app, e.toString());
         }
     }
 
     private void appOfflineMayHaveChanged() {
         ApplicationHandler old;
+        ApplicationHandler superseded = null;
         byte[] offline;
         synchronized (lock) {
             if (stopped) {
@@ -250,6 +387,7 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             offline = readAppOffline();
             old = current;
             if (offline != null) {
+                superseded = abandonIncoming();
                 if (old instanceof AppOfflineHandler) {
                     current = new AppOfflineHandler(offline); // rewritten while offline: serve the new bytes
                     return;
@@ -264,6 +402,9 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
                 current = null; // the next request starts the application again
             }
         }
+        if (superseded != null) {
+            stopQuietly(superseded, ApplicationHandler.StopReason.APP_OFFLINE);
+        }
         if (offline == null) {
             preloadIfEnabled();
             return;
@@ -273,7 +414,7 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
         }
     }
 
-    private void scheduleRecycle() {
+    private void scheduleRecycle(boolean filesChanged) {
         synchronized (lock) {
             if (stopped) {
                 return;
@@ -281,39 +422,162 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             if (pendingRecycle != null) {
                 pendingRecycle.cancel(false);
             }
+            pendingFileChange |= filesChanged;
+            // A deploy copies files one after the other (a jar in several writes): one recycle once it is quiet.
+            long debounce = pendingFileChange ? FILE_DEBOUNCE_MILLIS : CONFIG_DEBOUNCE_MILLIS;
             // Editors write a file in several steps; one recycle per burst of changes.
             ScheduledExecutorService scheduler = module.scheduler();
             // The change is applied on a virtual thread: reading a file in the middle of a save may wait a little.
             pendingRecycle = scheduler.schedule(() -> Thread.ofVirtual().name("porter-config-" + name)
-                    .start(this::recycleForConfigChange), CONFIG_DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
+                    .start(this::recycleForConfigChange), debounce, TimeUnit.MILLISECONDS);
         }
     }
 
     private void recycleForConfigChange() {
         ApplicationSettings next = readSettings();
         ApplicationHandler old;
+        ApplicationHandler superseded;
+        long generation;
+        String cause;
         synchronized (lock) {
+            boolean filesChanged = pendingFileChange;
             if (pendingRecycle != null && pendingRecycle.isDone()) {
                 pendingRecycle = null; // ours; a change that came in meanwhile keeps its own pending recycle
+                pendingFileChange = false;
             }
+            cause = filesChanged ? "a change to its files (shadow copy)" : "configuration change";
             ApplicationSettings previous = settings;
             settings = next; // request limits follow web.config whatever happens to the running incarnation
             if (stopped || current instanceof AppOfflineHandler) {
                 return;
             }
             old = current;
-            if (old != null && !(old instanceof ConfigErrorHandler) && previous.disallowRotationOnConfigChange()) {
+            if (!filesChanged && old != null && !(old instanceof ConfigErrorHandler)
+                    && previous.disallowRotationOnConfigChange()) {
                 LOG.info("Application '{}': web.config changed; not recycled (disallowRotationOnConfigChange)", name);
                 return;
             }
-            retire(old);
-            current = null;
+            superseded = abandonIncoming();
+            generation = rotations;
+            if (application.disallowOverlappingRotation() || old == null || !old.isServing()) {
+                retire(old);
+                current = null; // stop, then start: ANCM's recycle
+                generation = -1;
+            }
+        }
+        if (superseded != null) {
+            stopQuietly(superseded, ApplicationHandler.StopReason.CONFIG_CHANGE);
+        }
+        if (generation >= 0) {
+            rotate(old, generation, cause);
+            return;
         }
         if (old != null) {
-            LOG.info("Event 1021: Application '{}' was recycled due to configuration change", name);
+            LOG.info("Event 1021: Application '{}' was recycled due to {}", name, cause);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
         }
         preloadIfEnabled();
+    }
+
+    /**
+     * Ends an overlapped recycle in progress, if any: its incarnation will never serve (a newer change, app_offline,
+     * the server's stop came first). Called with the lock held; the caller stops what it returns, outside the lock.
+     */
+    private ApplicationHandler abandonIncoming() {
+        rotations++;
+        ApplicationHandler abandoned = incoming;
+        incoming = null;
+        return abandoned;
+    }
+
+    /**
+     * An overlapped recycle (IIS's default, {@code disallowOverlappingRotation="false"}): the new incarnation starts
+     * while {@code old} keeps serving; once it serves, new requests go to it and {@code old} stops (its requests in
+     * flight finish within its shutdownTimeLimit). If it fails to start, {@code old} keeps serving and the failure is
+     * logged and kept ({@link #lastRecycleFailure()}). On the recycle's virtual thread; blocks until the start ends.
+     */
+    private void rotate(ApplicationHandler old, long generation, String cause) {
+        ApplicationHandler next;
+        ApplicationHandler unused = null;
+        synchronized (lock) {
+            if (generation != rotations || stopped || current != old) {
+                return;
+            }
+            try {
+                next = create();
+            } catch (RuntimeException e) {
+                lastRecycleFailure = new RecycleFailure(Instant.now(), e.toString());
+                failedRecycles++;
+                LOG.error("Application '{}': the new incarnation could not be created after {}; the running one keeps "
+                        + "serving", name, cause, e);
+                return;
+            }
+            if (!next.canStartBeside()) {
+                retire(old);
+                current = null;
+                unused = next; // never started; stopping it drops its shadow copy
+                next = null;
+            } else {
+                incoming = next;
+            }
+        }
+        if (next == null) {
+            LOG.info("Event 1021: Application '{}' was recycled due to {} (stopped first: a fixed "
+                    + "ASPNETCORE_PORT cannot be listened on by two processes)", name, cause);
+            stopQuietly(unused, ApplicationHandler.StopReason.CONFIG_CHANGE);
+            stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
+            preloadIfEnabled();
+            return;
+        }
+        LOG.info("Application '{}': {}; starting the new incarnation beside the running one (overlapped recycle)",
+                name, cause);
+        Throwable failure = null;
+        try {
+            next.start().join();
+        } catch (CompletionException | CancellationException e) {
+            failure = e.getCause() != null ? e.getCause() : e;
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        boolean switched = false;
+        boolean kept = false;
+        synchronized (lock) {
+            if (incoming == next && generation == rotations && !stopped && current == old) {
+                incoming = null;
+                if (failure == null) {
+                    retire(old);
+                    current = next;
+                    switched = true;
+                } else {
+                    lastRecycleFailure = new RecycleFailure(Instant.now(), String.valueOf(failure.getMessage()));
+                    failedRecycles++;
+                    kept = true;
+                }
+            } else if (incoming == next) {
+                incoming = null;
+            }
+        }
+        if (switched) {
+            LOG.info("Event 1021: Application '{}' was recycled due to {} (overlapped: the new "
+                    + "incarnation serves, the old one drains within its shutdownTimeLimit)", name, cause);
+            stopQuietly(old, ApplicationHandler.StopReason.REPLACED);
+            return;
+        }
+        if (kept) {
+            LOG.error("Application '{}': the new incarnation failed to start after {}; the running "
+                    + "one keeps serving. {}", name, cause, failure.getMessage());
+        }
+        stopQuietly(next, ApplicationHandler.StopReason.CONFIG_CHANGE);
+    }
+
+    /** The last overlapped recycle whose new incarnation failed to start (the old one kept serving), or null. */
+    RecycleFailure lastRecycleFailure() {
+        return lastRecycleFailure;
+    }
+
+    /** How many overlapped recycles kept the old incarnation because the new one failed to start. */
+    long failedRecycles() {
+        return failedRecycles;
     }
 
     /**
@@ -393,6 +657,7 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
     @Override
     public boolean recycle() {
         ApplicationHandler old;
+        ApplicationHandler superseded;
         synchronized (lock) {
             if (stopped || current == null || current instanceof AppOfflineHandler) {
                 return false;
@@ -400,12 +665,17 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             if (pendingRecycle != null) {
                 pendingRecycle.cancel(false);
                 pendingRecycle = null;
+                pendingFileChange = false;
             }
+            superseded = abandonIncoming();
             old = current;
             retire(old);
             current = null;
         }
         LOG.info("Application '{}' was recycled from the admin endpoint", name);
+        if (superseded != null) {
+            stopQuietly(superseded, ApplicationHandler.StopReason.CONFIG_CHANGE);
+        }
         stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
         preloadIfEnabled();
         return true;
@@ -414,24 +684,39 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
     /** Server shutdown: stops the current incarnation; later requests get 503. */
     CompletableFuture<Void> stop() {
         ApplicationHandler old;
+        ApplicationHandler starting;
         synchronized (lock) {
             stopped = true;
             if (pendingRecycle != null) {
                 pendingRecycle.cancel(false);
             }
             old = current;
+            starting = abandonIncoming();
             retire(old);
             current = new ShutDownHandler();
         }
-        return old == null ? CompletableFuture.completedFuture(null)
-                : old.stop(ApplicationHandler.StopReason.SERVER_SHUTDOWN).exceptionally(e -> {
+        return CompletableFuture.allOf(stopLogged(old), stopLogged(starting));
+    }
+
+    private CompletableFuture<Void> stopLogged(ApplicationHandler handler) {
+        return handler == null ? CompletableFuture.completedFuture(null)
+                : handler.stop(ApplicationHandler.StopReason.SERVER_SHUTDOWN).exceptionally(e -> {
                     LOG.warn("Application '{}' did not stop cleanly", name, e);
                     return null;
-                });
+                }).whenComplete((ok, e) -> dropShadowCopy(handler));
+    }
+
+    /** A stopped incarnation's shadow copy is removed (on the thread that saw the stop end). */
+    private void dropShadowCopy(ApplicationHandler handler) {
+        Path copy = shadowCopies.remove(handler);
+        if (copy != null) {
+            ShadowCopy.delete(copy);
+        }
     }
 
     private void stopQuietly(ApplicationHandler handler, ApplicationHandler.StopReason reason) {
         handler.stop(reason).whenComplete((ok, e) -> {
+            dropShadowCopy(handler);
             if (e != null) {
                 LOG.warn("Application '{}' did not stop cleanly", name, e);
             }

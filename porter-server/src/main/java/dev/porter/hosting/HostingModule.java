@@ -6,15 +6,19 @@ import dev.porter.server.RequestHandler;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +31,7 @@ public final class HostingModule implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostingModule.class);
 
-    private final ServerConfig serverConfig;
+    private volatile ServerConfig serverConfig;
     private final ServerEnvironment environment;
     private final Map<HostingModel, HostingModelFactory> factories;
     private final DirectoryWatcher watcher;
@@ -50,8 +54,70 @@ public final class HostingModule implements AutoCloseable {
         this.eventLoops = group;
     }
 
+    /**
+     * A live porter.xml change, in two steps: {@link Reconfiguration#handlerFor} gives the front server's new routing
+     * table each application's handler — the running one when the application and its site's bindings are unchanged,
+     * else a new one — then {@link Reconfiguration#commit} stops the applications that are gone or changed and
+     * preloads the new ones, or {@link Reconfiguration#abandon} drops the new ones unused.
+     */
+    public Reconfiguration reconfigure(ServerConfig next) {
+        return new Reconfiguration(next);
+    }
+
+    /** One live porter.xml change (see {@link #reconfigure}); used from one thread. */
+    public final class Reconfiguration {
+        private final ServerConfig next;
+        private final List<ApplicationHost> kept = new java.util.ArrayList<>();
+        private final List<ApplicationHost> created = new java.util.ArrayList<>();
+
+        private Reconfiguration(ServerConfig next) {
+            this.next = next;
+        }
+
+        public RequestHandler handlerFor(ServerConfig.Site site, ServerConfig.Application application) {
+            for (ApplicationHost host : hosts) {
+                if (host.servesSame(site, application) && !kept.contains(host)) {
+                    kept.add(host);
+                    return host;
+                }
+            }
+            ApplicationHost host = register(site, application);
+            created.add(host);
+            return host;
+        }
+
+        /** The new routing table is in place: the applications it no longer has stop; new ones may preload. */
+        public void commit() {
+            serverConfig = next;
+            for (ApplicationHost host : hosts) {
+                if (!kept.contains(host) && !created.contains(host)) {
+                    hosts.remove(host);
+                    LOG.info("porter.xml: application '{}' ({}) removed or changed; stopping it", host.name(),
+                            host.physicalPath());
+                    host.stop();
+                }
+            }
+            for (ApplicationHost host : created) {
+                LOG.info("porter.xml: application '{}' ({}) added", host.name(), host.physicalPath());
+                host.preloadIfEnabled();
+            }
+        }
+
+        /** The change was not applied: the applications made for it are dropped. */
+        public void abandon() {
+            for (ApplicationHost host : created) {
+                hosts.remove(host);
+                host.stop();
+            }
+        }
+    }
+
     /** The handler for one application: what the front server's router calls. */
     public RequestHandler handlerFor(ServerConfig.Site site, ServerConfig.Application application) {
+        return register(site, application);
+    }
+
+    private ApplicationHost register(ServerConfig.Site site, ServerConfig.Application application) {
         ApplicationHost host = new ApplicationHost(this, site, application);
         try {
             watcher.watch(application.physicalPath(), host::directoryChanged);
@@ -61,6 +127,20 @@ public final class HostingModule implements AutoCloseable {
         }
         hosts.add(host);
         return host;
+    }
+
+    /**
+     * The last overlapped recycle of the application named {@code configPath} (IIS's {@code MACHINE/WEBROOT/APPHOST/
+     * site/path}) whose new incarnation failed to start, so that the old one kept serving; empty if none did.
+     */
+    public Optional<RecycleFailure> lastRecycleFailure(String configPath) {
+        return hosts.stream().filter(h -> h.name().equals(configPath)).map(ApplicationHost::lastRecycleFailure)
+                .filter(Objects::nonNull).findFirst();
+    }
+
+    /** Watches one more directory for an application (its subdirectories, with shadow copy). */
+    void watch(Path directory, Consumer<String> listener) throws IOException {
+        watcher.watch(directory, listener);
     }
 
     /** IIS application preload: starts every application with {@code preloadEnabled="true"}; never blocks. */

@@ -112,6 +112,8 @@ public final class Exchange {
     /** Allocated on first use: most exchanges never register one. */
     private List<Runnable> abortListeners;
     private Runnable writabilityListener;
+    /** Runs once when the exchange ends, whichever way (see {@link #onEnd}). */
+    private Runnable endListener;
     private AuthenticatedUser user;
 
     Exchange(ExchangeChannel connection, Channel channel, HttpRequest request, RequestTarget target, Route route,
@@ -479,6 +481,31 @@ public final class Exchange {
     }
 
     /**
+     * Runs once when the exchange ends: its response complete, switched to another protocol, or aborted; at once if it
+     * already has. One listener per exchange (the hosting module's count of requests an application holds). Called and
+     * run on the exchange's event loop.
+     */
+    public void onEnd(Runnable listener) {
+        if (isDone()) {
+            listener.run();
+        } else {
+            endListener = listener;
+        }
+    }
+
+    private void ended() {
+        Runnable listener = endListener;
+        if (listener != null) {
+            endListener = null;
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("end listener failed", e);
+            }
+        }
+    }
+
+    /**
      * The handler failed: 500 with an empty body if nothing of the response was written yet, else the connection is
      * cut (the client must not take a truncated response for a whole one). Nothing happens if the exchange is done.
      */
@@ -524,6 +551,7 @@ public final class Exchange {
         complete = true;
         status = 101;
         abortListeners = null;
+        ended();
         releaseHeldBody();
         switchingProtocols.headers().set(HttpHeaderNames.DATE, HttpDate.now());
         connection.upgraded(this);
@@ -571,6 +599,7 @@ public final class Exchange {
                 }
             }
         }
+        ended();
         connection.aborted(this);
     }
 
@@ -611,6 +640,7 @@ public final class Exchange {
         }
         releaseHeldBody();
         abortListeners = null;
+        ended();
         connection.completed(this, lastWrite, keepAlive && requestComplete, !requestComplete);
     }
 

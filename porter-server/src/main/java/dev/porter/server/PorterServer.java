@@ -39,19 +39,23 @@ public final class PorterServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PorterServer.class);
 
-    private final ServerConfig config;
+    private volatile ServerConfig config;
     private final BiFunction<ServerConfig.Site, ServerConfig.Application, RequestHandler> handlers;
     private final AccessLog accessLog;
     private final ServerState state = new ServerState();
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Class<? extends ServerChannel> channelType;
-    private final List<Channel> listeners = new ArrayList<>();
+    private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Router router;
     private volatile FrontPipeline pipeline;
     private volatile TrustedProxies trustedProxies = TrustedProxies.NONE;
     private volatile FrontSecurity security;
     private final Map<Channel, Boolean> secureListeners = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The listener of each listen key ({@code protocol|address:port} as configured), and its real port. */
+    private final Map<String, Channel> listenersByKey = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> actualPorts = new java.util.concurrent.ConcurrentHashMap<>();
+    private ServerBootstrap bootstrap;
 
     public PorterServer(ServerConfig config,
             BiFunction<ServerConfig.Site, ServerConfig.Application, RequestHandler> handlers, AccessLog accessLog) {
@@ -82,6 +86,43 @@ public final class PorterServer implements AutoCloseable {
      * is accepted, so routing always sees the port clients connect to.
      */
     public void start() throws IOException {
+        Plan plan = plan(config);
+        bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true);
+        try {
+            for (Map.Entry<String, InetSocketAddress> e : plan.wanted().entrySet()) {
+                bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey()),
+                        plan.proxyProtocol().contains(e.getKey()));
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        this.router = new Router(resolvePorts(config, actualPorts), handlers);
+        this.security = config.security() == null ? null : new FrontSecurity(config.security());
+        this.pipeline = new FrontPipeline(config, router, accessLog, state,
+                security == null || security.isOpen() ? null : security);
+        for (Channel listener : listeners) {
+            listener.config().setAutoRead(true);
+            LOG.info("Listening on {}://{}", Boolean.TRUE.equals(secureListeners.get(listener)) ? "https" : "http",
+                    format((InetSocketAddress) listener.localAddress()));
+        }
+        if (!plan.certificates().isEmpty()) {
+            LOG.info("TLS provider: {}", TlsContexts.provider());
+        }
+    }
+
+    /** The listeners a configuration needs (by listen key) and the certificates of its TLS ones. */
+    private record Plan(Map<String, InetSocketAddress> wanted, Map<String, Mapping<String, SslContext>> certificates,
+            java.util.Set<String> proxyProtocol) {
+    }
+
+    private static Plan plan(ServerConfig config) throws IOException {
         Map<String, InetSocketAddress> wanted = new LinkedHashMap<>();
         Map<String, List<ServerConfig.Binding>> tlsBindings = new LinkedHashMap<>();
         java.util.Set<String> proxyProtocol = new java.util.HashSet<>();
@@ -121,40 +162,30 @@ public final class PorterServer implements AutoCloseable {
                 }
             }
         }
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(channelType)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true);
-        Map<String, Integer> actualPorts = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, InetSocketAddress> e : wanted.entrySet()) {
-                Mapping<String, SslContext> tls = certificates.get(e.getKey());
-                boolean proxied = proxyProtocol.contains(e.getKey());
-                ServerBootstrap listener = bootstrap.clone().childHandler(new io.netty.channel.ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        state.clientConnected(ch);
-                        if (proxied) {
-                            ProxyProtocolHandler.install(ch.pipeline());
-                        }
-                        if (tls != null) {
-                            pipeline.initTls(ch, tls);
-                        } else {
-                            pipeline.initPlain(ch);
-                        }
-                    }
-                });
-                Channel ch = listener.bind(e.getValue()).syncUninterruptibly().channel();
-                ClientAddress.trust(ch, trustedProxies);
-                secureListeners.put(ch, tls != null);
-                listeners.add(ch);
-                actualPorts.put(e.getKey(), ((InetSocketAddress) ch.localAddress()).getPort());
+        return new Plan(wanted, certificates, proxyProtocol);
+    }
+
+    /** Binds one listener (not accepting yet: auto-read is off until it is turned on). */
+    private Channel bind(String key, InetSocketAddress address, Mapping<String, SslContext> tls, boolean proxied)
+            throws IOException {
+        ServerBootstrap listener = bootstrap.clone().childHandler(new io.netty.channel.ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                state.clientConnected(ch);
+                if (proxied) {
+                    ProxyProtocolHandler.install(ch.pipeline());
+                }
+                if (tls != null) {
+                    pipeline.initTls(ch, tls);
+                } else {
+                    pipeline.initPlain(ch);
+                }
             }
+        });
+        Channel ch;
+        try {
+            ch = listener.bind(address).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
-            close();
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
@@ -163,18 +194,73 @@ public final class PorterServer implements AutoCloseable {
             }
             throw e;
         }
-        this.router = new Router(resolvePorts(actualPorts), handlers);
-        this.security = config.security() == null ? null : new FrontSecurity(config.security());
-        this.pipeline = new FrontPipeline(config, router, accessLog, state,
-                security == null || security.isOpen() ? null : security);
-        for (Channel listener : listeners) {
-            listener.config().setAutoRead(true);
-            LOG.info("Listening on {}://{}", Boolean.TRUE.equals(secureListeners.get(listener)) ? "https" : "http",
-                    format((InetSocketAddress) listener.localAddress()));
+        ClientAddress.trust(ch, trustedProxies);
+        secureListeners.put(ch, tls != null);
+        listeners.add(ch);
+        listenersByKey.put(key, ch);
+        actualPorts.put(key, ((InetSocketAddress) ch.localAddress()).getPort());
+        return ch;
+    }
+
+    /**
+     * Applies a changed porter.xml without a restart (as IIS applies applicationHost.config): listeners for new
+     * bindings are bound and start accepting, listeners no binding needs any more are closed (connections they
+     * accepted stay open and are routed by the new table), and the routing table is swapped at once. Connections to
+     * everything else are untouched. Server-wide limits and authentication apply to connections accepted from now on;
+     * a changed certificate of a listener that stays needs a restart (logged). {@code handlers} gives each
+     * application's handler (the hosting module keeps the running ones). If a new listener cannot be bound, nothing
+     * changes and the exception says why. Called from one thread at a time.
+     */
+    public synchronized void reconfigure(ServerConfig next,
+            BiFunction<ServerConfig.Site, ServerConfig.Application, RequestHandler> nextHandlers) throws IOException {
+        Plan plan = plan(next);
+        List<Channel> added = new ArrayList<>();
+        try {
+            for (Map.Entry<String, InetSocketAddress> e : plan.wanted().entrySet()) {
+                if (!listenersByKey.containsKey(e.getKey())) {
+                    added.add(bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey()),
+                            plan.proxyProtocol().contains(e.getKey())));
+                } else if (plan.certificates().containsKey(e.getKey())) {
+                    LOG.info("porter.xml: the listener {} stays; a changed certificate on it applies after a restart",
+                            e.getKey());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Channel ch : added) {
+                forget(ch);
+                ch.close().syncUninterruptibly();
+            }
+            throw e;
         }
-        if (!certificates.isEmpty()) {
-            LOG.info("TLS provider: {}", TlsContexts.provider());
+        // unchanged authentication keeps its FrontSecurity (and its verifier threads)
+        FrontSecurity nextSecurity = java.util.Objects.equals(next.security(), config.security()) ? security
+                : next.security() == null ? null : new FrontSecurity(next.security());
+        this.config = next;
+        router.replaceRoutes(new Router(resolvePorts(next, actualPorts), nextHandlers));
+        // The previous authentication stays with the connections that use it (closing it would break them).
+        this.security = nextSecurity;
+        this.pipeline = new FrontPipeline(next, router, accessLog, state,
+                nextSecurity == null || nextSecurity.isOpen() ? null : nextSecurity);
+        for (Channel ch : added) {
+            ch.config().setAutoRead(true);
+            LOG.info("porter.xml: listening on {}://{}", Boolean.TRUE.equals(secureListeners.get(ch)) ? "https"
+                    : "http", format((InetSocketAddress) ch.localAddress()));
         }
+        for (String key : List.copyOf(listenersByKey.keySet())) {
+            if (!plan.wanted().containsKey(key)) {
+                Channel ch = listenersByKey.get(key);
+                forget(ch);
+                ch.close().syncUninterruptibly();
+                LOG.info("porter.xml: no longer listening on {}", format((InetSocketAddress) ch.localAddress()));
+            }
+        }
+    }
+
+    private void forget(Channel ch) {
+        listeners.remove(ch);
+        secureListeners.remove(ch);
+        listenersByKey.values().remove(ch);
+        actualPorts.entrySet().removeIf(e -> !listenersByKey.containsKey(e.getKey()));
     }
 
     /** The addresses the server listens on, with their real ports. */
@@ -243,7 +329,7 @@ public final class PorterServer implements AutoCloseable {
         return all;
     }
 
-    private List<ServerConfig.Site> resolvePorts(Map<String, Integer> actualPorts) {
+    private static List<ServerConfig.Site> resolvePorts(ServerConfig config, Map<String, Integer> actualPorts) {
         List<ServerConfig.Site> sites = new ArrayList<>();
         for (ServerConfig.Site site : config.sites()) {
             List<ServerConfig.Binding> bindings = new ArrayList<>();

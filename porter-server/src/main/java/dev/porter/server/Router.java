@@ -13,7 +13,8 @@ import java.util.function.BiFunction;
  * Binding, then site, then application: a request goes to the site whose binding matches the local port, address and
  * {@code Host} (most specific binding first, as http.sys orders them), then to the application with the longest
  * virtual-path prefix on a segment boundary ({@code /app} matches {@code /app} and {@code /app/x}, never
- * {@code /apple}); paths compare case-insensitively, as in IIS. Immutable; built once at start.
+ * {@code /apple}); paths compare case-insensitively, as in IIS. Built at start; a live porter.xml change swaps its
+ * whole table at once ({@link #replaceRoutes}), so connections that are open keep their router and see the new one.
  */
 public final class Router {
 
@@ -27,7 +28,7 @@ public final class Router {
     private record SiteRoutes(List<Route> routesLongestFirst) {
     }
 
-    private final List<SiteBinding> bindings;
+    private volatile List<SiteBinding> bindings;
 
     public Router(List<ServerConfig.Site> sites,
             BiFunction<ServerConfig.Site, ServerConfig.Application, RequestHandler> handlers) {
@@ -48,6 +49,11 @@ public final class Router {
         }
         all.sort(Comparator.comparingInt(SiteBinding::specificity).reversed());
         this.bindings = List.copyOf(all);
+    }
+
+    /** Takes the routes of {@code next} (a live porter.xml change): requests routed from now on use them. */
+    public void replaceRoutes(Router next) {
+        this.bindings = next.bindings;
     }
 
     /** All routes, for start-up and shutdown. */

@@ -173,12 +173,33 @@ final class InProcessApplication implements ApplicationHandler {
     static Path workingDirectory(ApplicationContext context) {
         boolean set = context.webConfig().aspNetCore().handlerSetting("setCurrentDirectory")
                 .map(v -> v.trim().equalsIgnoreCase("true")).orElse(true);
-        return set ? context.physicalPath() : Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        return set ? context.launchDirectory() : Path.of(System.getProperty("user.dir")).toAbsolutePath();
     }
 
     @Override
     public void preload() {
         startIfNeeded();
+    }
+
+    /** Starts the domain (as {@link #preload}); completes once the app's HttpServer serves, fails when it will not. */
+    @Override
+    public CompletableFuture<Void> start() {
+        return startIfNeeded().thenCompose(ok -> {
+            StartFailure f = failure;
+            if (f != null) {
+                return CompletableFuture.failedFuture(new IllegalStateException(f.specificError()));
+            }
+            if (stopping) {
+                return CompletableFuture.failedFuture(new IllegalStateException("The application is shutting down."));
+            }
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    @Override
+    public boolean isServing() {
+        Running r = running;
+        return r != null && !r.server().isStopped() && failure == null && !stopping;
     }
 
     private CompletableFuture<Void> startIfNeeded() {
@@ -207,7 +228,7 @@ final class InProcessApplication implements ApplicationHandler {
                     + (processPath.equals(config.processPath()) && arguments.equals(config.arguments()) ? ""
                     : " (" + dev.porter.hosting.LauncherOverride.PATH_VARIABLE + "/"
                     + dev.porter.hosting.LauncherOverride.ARGS_VARIABLE + " from the server's environment)"));
-            commandLine = JavaCommandLine.parse(processPath, arguments, context.physicalPath());
+            commandLine = JavaCommandLine.parse(processPath, arguments, context.launchDirectory());
             debugLog.trace("Main class " + commandLine.mainClass() + ", class path " + commandLine.classPath());
         } catch (JavaCommandLine.InvalidCommandLineException e) {
             fail(StartFailure.hosting(e.getMessage()), null);

@@ -104,6 +104,23 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
         current.preload();
     }
 
+    /** An overlapped recycle's start: the current incarnation's (completes once its HttpServer serves). */
+    @Override
+    public CompletableFuture<Void> start() {
+        return current.start();
+    }
+
+    /** Whether the current incarnation serves now (worth overlapping when this handler is replaced). */
+    @Override
+    public boolean isServing() {
+        return !stopped && current.isServing();
+    }
+
+    @Override
+    public boolean canStartBeside() {
+        return current.canStartBeside();
+    }
+
     /** The admin endpoint's view: the current incarnation's. */
     @Override
     public Incarnation describe() {

@@ -35,7 +35,7 @@ final class ServletDispatch {
         ServletAppShape shape;
         try {
             shape = shape(context.webConfig().aspNetCore().processPath(), context.webConfig().aspNetCore()
-                    .arguments(), context.physicalPath());
+                    .arguments(), context.launchDirectory());
         } catch (IllegalArgumentException e) {
             return answering(context, e.getMessage());
         }

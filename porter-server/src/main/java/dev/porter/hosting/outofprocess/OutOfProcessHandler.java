@@ -23,10 +23,10 @@ import java.util.concurrent.RejectedExecutionException;
  * One incarnation of an out-of-process application (ANCM's {@code OUT_OF_PROCESS_APPLICATION} with its forwarding
  * handler): a {@link ProcessManager} whose every ready process gets its own {@link Forwarder}.
  *
- * <p>A request takes the next slot's process (round-robin). If it is ready the request is forwarded at once, on its
- * event loop; otherwise it waits, without blocking the loop, for the slot's start (its body is held by the exchange
- * meanwhile) and then is forwarded, or answered 502.5 (start failed, detail with detailed errors) or 503 (the
- * application began stopping). Once stopping, every new request gets 503.
+ * <p>A request takes the ready process with the fewest requests outstanding (beyond ANCM's round-robin) and is
+ * forwarded at once, on its event loop; when none is ready it waits, without blocking the loop, for the slot's start
+ * (its body is held by the exchange meanwhile) and then is forwarded, or answered 502.5 (start failed, detail with
+ * detailed errors) or 503 (the application began stopping). Once stopping, every new request gets 503.
  *
  * <p>A killed backend (spec §1.5, §1.7): requests in flight on it get 502.3, and are never retried. A request that
  * picked the process just before its exit was seen, and so never reached it (the connect was refused, or the exit
@@ -104,6 +104,23 @@ final class OutOfProcessHandler implements ApplicationHandler {
         }
     }
 
+    /** Every slot's process, as {@link #preload} starts them; completes when all are ready, fails with the first. */
+    @Override
+    public CompletableFuture<Void> start() {
+        return manager.startEverySlot();
+    }
+
+    @Override
+    public boolean isServing() {
+        return !manager.isStopping() && !manager.readyProcesses().isEmpty();
+    }
+
+    /** A fixed {@code ASPNETCORE_PORT} (environmentVariables) can be listened on by one process at a time only. */
+    @Override
+    public boolean canStartBeside() {
+        return manager.choosesItsPorts();
+    }
+
     @Override
     public Incarnation describe() {
         List<BackendProcess> ready = manager.readyProcesses();
@@ -142,6 +159,9 @@ final class OutOfProcessHandler implements ApplicationHandler {
         boolean first = !manager.isStopping();
         CompletableFuture<Void> stopped = manager.stop(process -> {
             passEveryEventLoop();
+            if (reason == StopReason.REPLACED) {
+                awaitIdle(process);
+            }
             Forwarder forwarder = process.forwarder();
             if (forwarder != null) {
                 forwarder.stopRequested();
@@ -151,6 +171,28 @@ final class OutOfProcessHandler implements ApplicationHandler {
             debugLog.info("Stopping the application (" + reason + ")");
         }
         return stopped;
+    }
+
+    /**
+     * Replaced by a newer incarnation (overlapped recycle): the requests already forwarded to {@code process} finish
+     * before it hears that it is stopping (a server such as the JDK's drops requests it has not read yet when it
+     * stops), for up to {@code shutdownTimeLimit}; then the usual stop follows. Blocking, on the stop's virtual thread.
+     */
+    private void awaitIdle(BackendProcess process) {
+        Forwarder forwarder = process.forwarder();
+        if (forwarder == null) {
+            return;
+        }
+        try {
+            forwarder.whenIdle().get(config.shutdownTimeLimit().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            debugLog.info("Process " + process.pid() + " still had " + forwarder.inFlight() + " request(s) after "
+                    + config.shutdownTimeLimit().toMillis() + " ms of draining; stopping it anyway");
+        } catch (java.util.concurrent.ExecutionException e) {
+            // whenIdle does not fail
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

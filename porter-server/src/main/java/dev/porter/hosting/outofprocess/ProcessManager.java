@@ -4,6 +4,7 @@ import dev.porter.config.AspNetCoreConfig;
 import dev.porter.config.AppPaths;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.StdoutLogRetention;
+import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,11 +25,14 @@ import java.util.function.LongSupplier;
 
 /**
  * The processes of one application incarnation (spec §1.1, §1.7, §1.8; ANCM's {@code PROCESS_MANAGER}):
- * {@code processesPerApplication} slots, each started lazily by the first request routed to it, chosen strictly
- * round-robin ({@code ++counter mod N}, so the first request uses slot {@code 1 mod N}).
+ * {@code processesPerApplication} slots, started by the first request (every slot at once), each request going to the
+ * ready process with the fewest requests outstanding (beyond ANCM, whose choice is round-robin; see
+ * {@link #processFor}).
  *
  * <p>A start runs on a virtual thread: up to two attempts, each with a fresh port (the token is kept), waiting for
- * readiness within {@code startupTimeLimit}; requests routed to the slot meanwhile share its future. A process that
+ * readiness within {@code startupTimeLimit}; requests routed to the slot meanwhile share its future. A start that
+ * fails holds its slot for a backoff that doubles with each failure in a row ({@link #FIRST_START_BACKOFF}), so a
+ * broken app under load costs a handful of launches. A process that
  * exits on its own is noticed at once ({@code Process.onExit}): it leaves its slot (event 1030), counts as a rapid fail
  * if it had become ready, and the next request starts a new one; more than {@code rapidFailsPerMinute} such crashes in
  * a 60-second window (checked lazily, when a start is due) refuse starts for the rest of the window (event 1003).
@@ -39,6 +43,13 @@ import java.util.function.LongSupplier;
 final class ProcessManager {
 
     static final Duration RAPID_FAIL_WINDOW = Duration.ofMinutes(1);
+    /**
+     * Beyond ANCM: after a start that launched processes and failed, the next launch waits this long, doubled after
+     * each further failure up to {@link #MAX_START_BACKOFF}; a ready process (or a new incarnation, after a web.config
+     * change) starts again from nothing. Requests meanwhile get the failure's 502.5 at once.
+     */
+    static final Duration FIRST_START_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_START_BACKOFF = Duration.ofSeconds(30);
     private static final int ATTEMPTS = 2;
     // HRESULTs in the events, as ANCM reports them
     private static final int E_PORT_NOT_SET = 0x80070057;
@@ -79,6 +90,10 @@ final class ProcessManager {
     private int rapidFailCount;
     private volatile boolean stopping;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** Starts that launched processes and failed, since the last success (this incarnation only). */
+    private final AtomicInteger failedStartsInARow = new AtomicInteger();
+    /** While {@code failedStartsInARow > 0}: no new launch before this {@link System#nanoTime()}. */
+    private volatile long retryStartAtNanos;
     // Read by the admin endpoint (describe): written by start and exit threads.
     private final java.util.concurrent.atomic.AtomicLong readyStarts = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failedStarts = new java.util.concurrent.atomic.AtomicLong();
@@ -134,19 +149,67 @@ final class ProcessManager {
     LaunchCommand command() {
         LaunchCommand resolved = command;
         if (resolved == null) {
-            resolved = LaunchCommand.of(config, context.physicalPath(), context.environment());
+            resolved = LaunchCommand.of(config, context.launchDirectory(), context.environment());
             command = resolved;
         }
         return resolved;
     }
 
     /**
-     * The process for the next request: the next slot's ready process, or the future of its start. Never blocks.
-     * The future fails with {@link StartFailure}.
+     * The process for the next request, or the future of a start. Never blocks. The future fails with
+     * {@link StartFailure}.
+     *
+     * <p>Beyond ANCM (which picks slots round-robin): with several slots, the request goes to the ready process with
+     * the fewest requests outstanding on it (ties taken in turn), and every empty slot is started at the same time, so
+     * a request waits for a start only when no process is ready at all.
      */
     CompletableFuture<BackendProcess> processFor() {
-        // One slot (the default) needs no counter: no contended atomic on every request from every event loop.
-        int index = slots.size() == 1 ? 0 : Math.floorMod(counter.incrementAndGet(), slots.size());
+        int n = slots.size();
+        if (n == 1) {
+            return processIn(0); // the default: no counter, no scan
+        }
+        int offset = Math.floorMod(counter.incrementAndGet(), n);
+        CompletableFuture<BackendProcess> best = null;
+        int bestLoad = Integer.MAX_VALUE;
+        CompletableFuture<BackendProcess> pending = null;
+        for (int k = 0; k < n; k++) {
+            int index = (offset + k) % n;
+            CompletableFuture<BackendProcess> f = slots.get(index).get();
+            if (f != null && f.state() == Future.State.SUCCESS && usable(f)) {
+                Forwarder forwarder = f.resultNow().forwarder();
+                int load = forwarder == null ? 0 : forwarder.inFlight();
+                if (load < bestLoad) {
+                    best = f;
+                    bestLoad = load;
+                }
+                continue;
+            }
+            CompletableFuture<BackendProcess> start = processIn(index); // starting, backing off, or started now
+            if (pending == null || (pending.isDone() && !start.isDone())) {
+                pending = start;
+            }
+        }
+        return best != null ? best : pending;
+    }
+
+    /**
+     * Starts every slot that has no usable process (an overlapped recycle's new incarnation); the future completes
+     * when each slot has a ready process and fails with the first {@link StartFailure}. Never blocks.
+     */
+    CompletableFuture<Void> startEverySlot() {
+        CompletableFuture<?>[] starts = new CompletableFuture<?>[slots.size()];
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = processIn(i);
+        }
+        return CompletableFuture.allOf(starts);
+    }
+
+    /** Whether each process gets a port of its own (no {@code ASPNETCORE_PORT} in environmentVariables). */
+    boolean choosesItsPorts() {
+        return environment.configuredPort().isEmpty();
+    }
+
+    private CompletableFuture<BackendProcess> processIn(int index) {
         AtomicReference<CompletableFuture<BackendProcess>> slot = slots.get(index);
         while (true) {
             CompletableFuture<BackendProcess> current = slot.get();
@@ -166,12 +229,14 @@ final class ProcessManager {
         }
     }
 
-    private static boolean usable(CompletableFuture<BackendProcess> future) {
+    private boolean usable(CompletableFuture<BackendProcess> future) {
         if (!future.isDone()) {
             return true;
         }
         if (future.state() != Future.State.SUCCESS) {
-            return false; // a failed start: the next request tries again, as ANCM does
+            // A failed start: ANCM tries again on the next request; Porter first waits out the start backoff, and
+            // requests meanwhile get the same failure (502.5).
+            return failedStartsInARow.get() > 0 && System.nanoTime() - retryStartAtNanos < 0;
         }
         BackendProcess process = future.resultNow();
         return !process.hasExited() && !process.isStopRequested();
@@ -196,12 +261,11 @@ final class ProcessManager {
         try {
             result.complete(launchWithRetries(index, result));
         } catch (StartFailure e) {
-            slot.compareAndSet(result, null);
             if (!e.stopping()) {
                 failed(e.getMessage());
                 failedStarts.incrementAndGet();
             }
-            result.completeExceptionally(e);
+            result.completeExceptionally(e); // stays in the slot: usable() tells when it may be tried again
         } catch (RuntimeException | Error e) {
             slot.compareAndSet(result, null);
             result.completeExceptionally(new StartFailure("Unexpected failure starting the process: " + e, false));
@@ -246,6 +310,7 @@ final class ProcessManager {
             BackendProcess.Readiness readiness = process.awaitReady(config.startupTimeLimit(), () -> stopping);
             switch (readiness) {
                 case READY -> {
+                    failedStartsInARow.set(0);
                     readyStarts.incrementAndGet();
                     onReady.accept(process);
                     watchExit(index, process);
@@ -290,8 +355,28 @@ final class ProcessManager {
                 }
             }
         }
-        throw new StartFailure(ProcessEvents.startFailed(appName, root, command.commandLine(), port,
+        StartFailure failure = new StartFailure(ProcessEvents.startFailed(appName, root, command.commandLine(), port,
                 redirect ? capture.text() : ""), false);
+        backOff();
+        throw failure;
+    }
+
+    /** After a start whose launches failed: when the next one may be tried (see {@link #FIRST_START_BACKOFF}). */
+    private void backOff() {
+        int failures = failedStartsInARow.incrementAndGet();
+        long delay = Math.min(MAX_START_BACKOFF.toNanos(),
+                FIRST_START_BACKOFF.toNanos() << Math.min(failures - 1, 20));
+        retryStartAtNanos = System.nanoTime() + delay;
+        debugLog.warning("Start failed " + failures + " time(s) in a row; the next start is tried in "
+                + TimeUnit.NANOSECONDS.toMillis(delay) + " ms at the earliest");
+        ProcessEvents.LOG.warn("Application '{}' failed to start {} time(s) in a row; requests get 502.5 and the next "
+                + "start is tried in {} ms at the earliest (start backoff)", appName, failures,
+                TimeUnit.NANOSECONDS.toMillis(delay));
+    }
+
+    /** How many starts launched processes and failed since the last success (status, metrics). */
+    int failedStartsInARow() {
+        return failedStartsInARow.get();
     }
 
     /** A warning (once per process) when other machines can reach the child without Porter. */
@@ -306,8 +391,8 @@ final class ProcessManager {
     private BackendProcess launch(LaunchCommand command, int index, int port, String token, boolean redirect,
             OutputCapture capture, int attempt) {
         Map<String, String> block = environment.forProcess(port, token);
-        ProcessBuilder builder = new ProcessBuilder(command.commandFor(block, context.physicalPath()))
-                .directory(context.physicalPath().toFile())
+        ProcessBuilder builder = new ProcessBuilder(command.commandFor(block, context.launchDirectory()))
+                .directory(context.launchDirectory().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true);
         builder.environment().clear();
@@ -328,7 +413,7 @@ final class ProcessManager {
         } else {
             builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         }
-        debugLog.trace("Launching " + builder.command() + " in " + context.physicalPath() + " on port " + port
+        debugLog.trace("Launching " + builder.command() + " in " + context.launchDirectory() + " on port " + port
                 + " (attempt " + (attempt + 1) + ")");
         Process child;
         long launchNanos = System.nanoTime();

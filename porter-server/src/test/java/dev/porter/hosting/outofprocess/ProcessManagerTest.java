@@ -231,9 +231,12 @@ class ProcessManagerTest {
     }
 
     @Test
-    void roundRobinsOverProcessesPerApplicationSlots() throws Exception {
+    void theFirstRequestStartsEverySlotAndIdleProcessesAreTakenInTurn() throws Exception {
         ProcessManager manager = manager(Backends.attributes(List.of(), "processesPerApplication", "3"), Map.of(),
                 System.getenv());
+        ready(manager.processFor());
+        await().atMost(Duration.ofSeconds(60)).until(() -> manager.readyProcesses().size() == 3);
+        assertThat(backends.started()).hasSize(3);
         List<Long> pids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             pids.add(ready(manager.processFor()).pid());

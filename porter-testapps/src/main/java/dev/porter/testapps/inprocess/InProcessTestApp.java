@@ -35,11 +35,18 @@ public final class InProcessTestApp {
     private static final java.util.concurrent.atomic.AtomicInteger SLOW_STARTED =
             new java.util.concurrent.atomic.AtomicInteger();
 
+    /** This incarnation (one per app domain: each loads the class anew) and when its main began, epoch ms. */
+    private static final String INCARNATION = java.util.UUID.randomUUID() + " " + System.currentTimeMillis();
+
     private InProcessTestApp() {
     }
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "serve";
+        String startDelay = System.getenv("TEST_START_DELAY_MS"); // an app that takes a while to start
+        if (startDelay != null) {
+            Thread.sleep(Long.parseLong(startDelay));
+        }
         System.out.println("TEST MESSAGE from " + mode);
         switch (mode) {
             case "throw" -> throw new IllegalStateException("The app refuses to start (InProcessTestApp.main)");
@@ -135,6 +142,7 @@ public final class InProcessTestApp {
         String path = exchange.getRequestURI().getPath();
         switch (path) {
             case "/hello" -> text(exchange, 200, "hello");
+            case "/incarnation" -> text(exchange, 200, INCARNATION);
             case "/remote" -> text(exchange, 200, exchange.getRemoteAddress().getAddress().getHostAddress() + ":"
                     + exchange.getRemoteAddress().getPort());
             case "/env" -> text(exchange, 200, String.valueOf(System.getenv(query.get("name"))));

@@ -315,6 +315,9 @@ final class ProxyExchange {
             return;
         }
         if (last) {
+            // The backend has answered: it stops counting as outstanding there before the client can see the end
+            // and send its next request (least-outstanding balancing must not see it still busy).
+            end();
             HttpResponse head = pendingHead;
             if (head != null && ProxyResponseHead.canJoin(head, (LastHttpContent) content)) {
                 pendingHead = null;

@@ -1,0 +1,117 @@
+package dev.porter.hosting.inprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.porter.Porter;
+import dev.porter.hosting.outofprocess.Backends;
+import dev.porter.hosting.outofprocess.EventLog;
+import dev.porter.testing.RawHttp;
+import dev.porter.testing.TestApps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Redeploy by copying files (issue #16 item 2): with ANCM's {@code enableShadowCopy} the app runs from a numbered copy
+ * of its directory, and a changed file in the app directory (a new jar) recycles it, overlapped; the logs folder does
+ * not count.
+ */
+class ShadowCopyTest {
+
+    @TempDir
+    Path dir;
+
+    private final Backends backends = new Backends();
+    private final EventLog events = new EventLog();
+    private Porter porter;
+    private Path app;
+
+    @AfterEach
+    void cleanUp() {
+        try {
+            if (porter != null) {
+                porter.stop();
+            }
+        } finally {
+            events.close();
+            assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
+        }
+    }
+
+    private void writeWebConfig(String processPath, String arguments, String hostingModel) {
+        TestApps.write(app.resolve("web.config"), """
+                <configuration><system.webServer>
+                  <aspNetCore processPath="%s" arguments="%s" hostingModel="%s">
+                    <handlerSettings>
+                      <handlerSetting name="enableShadowCopy" value="true" />
+                      <handlerSetting name="shadowCopyDirectory" value="../shadow" />
+                    </handlerSettings>
+                  </aspNetCore>
+                </system.webServer></configuration>
+                """.formatted(processPath, arguments, hostingModel));
+    }
+
+    private RawHttp.Response get(String path) {
+        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
+            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void outOfProcessRunsFromACopyAndANewFileRecyclesItOverlapped() throws Exception {
+        app = dir.resolve("app");
+        TestApps.write(app.resolve("lib/app.jar"), "version 1");
+        writeWebConfig(TestApps.javaExecutable(), Backends.attributes(List.of()).get("arguments"), "outofprocess");
+        porter = Porter.start(TestApps.server(Map.of("/", app)));
+        String cwd = get("/cwd").bodyText(); // the first request starts the app (and makes its copy)
+        Path shadow = dir.resolve("shadow").toRealPath();
+        assertThat(cwd).isEqualTo(shadow.resolve("0").toString());
+        assertThat(shadow.resolve("0/lib/app.jar")).hasContent("version 1");
+        String first = get("/pid").bodyText();
+
+        // the logs folder is not the app's files: writing there recycles nothing
+        TestApps.write(app.resolve("logs/stdout_1.log"), "a log line");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .until(() -> get("/pid").bodyText().equals(first));
+
+        TestApps.write(app.resolve("lib/app.jar"), "version 2"); // a deploy copies a new jar over the old one
+        await().atMost(Duration.ofSeconds(60)).until(() -> !get("/pid").bodyText().equals(first));
+        assertThat(get("/cwd").bodyText()).isEqualTo(shadow.resolve("1").toString());
+        assertThat(shadow.resolve("1/lib/app.jar")).hasContent("version 2");
+        assertThat(shadow.resolve("1/logs")).doesNotExist();
+        assertThat(events.messages()).anyMatch(m -> m.contains("was recycled due to a change to its files "
+                + "(shadow copy) (overlapped"));
+        // the old incarnation's copy goes once it has stopped
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(shadow.resolve("0")));
+        assertThat(app.resolve("lib/app.jar")).hasContent("version 2"); // the app directory is the deploy's
+    }
+
+    @Test
+    void inProcessLoadsTheJarFromTheCopyAndANewJarStartsAFreshDomain() throws Exception {
+        app = dir.resolve("app");
+        AppJars.build(app.resolve("app.jar"), InProcessHostingTest.APP);
+        writeWebConfig("java", "-jar app.jar", "inprocess");
+        porter = Porter.start(TestApps.server(Map.of("/", app)));
+        String userDir = get("/prop?name=user.dir").bodyText();
+        Path shadow = dir.resolve("shadow").toRealPath();
+        assertThat(userDir).isEqualTo(shadow.resolve("0").toString());
+        String first = get("/incarnation").bodyText();
+
+        Path built = AppJars.build(dir.resolve("next/app.jar"), InProcessHostingTest.APP,
+                "dev.porter.testapps.inprocess.InProcessHelper");
+        Files.copy(built, app.resolve("app.jar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !get("/incarnation").bodyText().equals(first));
+        assertThat(get("/prop?name=user.dir").bodyText()).isEqualTo(shadow.resolve("1").toString());
+        assertThat(Files.mismatch(shadow.resolve("1/app.jar"), app.resolve("app.jar"))).isEqualTo(-1L);
+    }
+}
