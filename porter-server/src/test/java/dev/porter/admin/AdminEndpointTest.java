@@ -176,9 +176,10 @@ class AdminEndpointTest {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).isEqualTo("serving\n");
 
-        // A request in flight keeps the graceful stop draining; /health must already say 503 meanwhile.
+        // A request in flight keeps the graceful stop draining; /health must already say 503 meanwhile. Long enough
+        // that a loaded machine's slow awaits below cannot outlast it (the stop would then end, closing /health).
         CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(
-                () -> Backends.get(porter.port(), "/sleep?ms=3000").status());
+                () -> Backends.get(porter.port(), "/sleep?ms=15000").status());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin("GET", "/metrics").body())
                 .contains("porter_requests_in_flight{app=\"/\",site=\"Default Web Site\"} 1"));
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(porter::stop);
