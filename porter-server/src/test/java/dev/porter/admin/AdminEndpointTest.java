@@ -25,6 +25,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -176,13 +178,15 @@ class AdminEndpointTest {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).isEqualTo("serving\n");
 
-        // A request in flight keeps the graceful stop draining; /health must already say 503 meanwhile. Long enough
-        // that a loaded machine's slow awaits below cannot outlast it (the stop would then end, closing /health).
+        // A request in flight keeps the graceful stop draining; /health must already say 503 meanwhile. Its own
+        // threads, not the common pool: on 2 cores that pool has one worker, and the stop would queue behind the
+        // blocked request (then /health stayed 200, or the stop ran after it and closed the listener).
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(
-                () -> Backends.get(porter.port(), "/sleep?ms=15000").status());
+                () -> Backends.get(porter.port(), "/sleep?ms=8000").status(), threads);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin("GET", "/metrics").body())
                 .contains("porter_requests_in_flight{app=\"/\",site=\"Default Web Site\"} 1"));
-        CompletableFuture<Void> stopping = CompletableFuture.runAsync(porter::stop);
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(porter::stop, threads);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> h = admin("GET", "/health");
             assertThat(h.statusCode()).isEqualTo(503);
@@ -191,6 +195,7 @@ class AdminEndpointTest {
         assertThat(stopping).isNotDone(); // still draining the slow request
         assertThat(slow.get(60, TimeUnit.SECONDS)).isEqualTo(200);
         stopping.get(60, TimeUnit.SECONDS);
+        threads.close();
     }
 
     @Test
