@@ -117,11 +117,13 @@ class OverlappedRecycleTest {
         }
         assertThat(get("/env/CONFIG_VERSION").bodyText()).isEqualTo("2");
         await().atMost(Duration.ofSeconds(30)).until(() -> !Backends.alive(first));
-        // The new process was listening before the old one heard it should stop.
+        // Both processes' events are there. Their order is not asserted: the start's event is written by the start's
+        // bookkeeping after the process is ready (the first requests go before it), so on a loaded machine it can
+        // follow the old process's shutdown message; that the new one served before the old one stopped is what the
+        // samples above show.
         List<String> messages = events.messages();
-        int newStarted = indexOf(messages, "started process '" + second + "'");
-        int oldShutdown = indexOf(messages, "Sent shutdown HTTP message to process with Id '" + first + "'");
-        assertThat(newStarted).isNotNegative().isLessThan(oldShutdown);
+        assertThat(indexOf(messages, "started process '" + second + "'")).isNotNegative();
+        assertThat(indexOf(messages, "Sent shutdown HTTP message to process with Id '" + first + "'")).isNotNegative();
         assertThat(messages).anyMatch(m -> m.contains("was recycled due to configuration change (overlapped"));
         assertThat(porter.hosting().lastRecycleFailure("MACHINE/WEBROOT/APPHOST/Default Web Site")).isEmpty();
     }
