@@ -74,6 +74,8 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
     private volatile RecycleFailure lastRecycleFailure;
     /** Whether the pending recycle's burst of changes touched the app's files (shadow copy). Guarded by the lock. */
     private boolean pendingFileChange;
+    /** Whether the first shadow copy was made (leftovers are removed only before it). Guarded by the lock. */
+    private boolean shadowCopyCleaned;
     /** Each incarnation's shadow copy, removed once it has stopped. */
     private final Map<ApplicationHandler, Path> shadowCopies = new ConcurrentHashMap<>();
     /** The app's subdirectories watched for changed files (shadow copy). */
@@ -230,6 +232,13 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
         if (ShadowCopy.enabled(webConfig.aspNetCore())) {
             // File work under the lock: the copy of an app's jars takes a moment, and nothing on an event loop waits
             // for this lock.
+            if (!shadowCopyCleaned && ShadowCopy.cleanRequested(webConfig.aspNetCore())) {
+                int removed = ShadowCopy.removeLeftovers(webConfig.aspNetCore(), application.physicalPath(),
+                        nodeDirectory());
+                LOG.info("Application '{}': cleanShadowCopyDirectory removed {} shadow copies left by an earlier run",
+                        name, removed);
+            }
+            shadowCopyCleaned = true;
             launchDirectory = ShadowCopy.create(webConfig.aspNetCore(), application.physicalPath(), nodeDirectory());
             watchAppFiles(webConfig);
         }

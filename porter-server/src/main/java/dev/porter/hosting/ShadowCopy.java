@@ -11,6 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -80,6 +81,32 @@ final class ShadowCopy {
             return logs != null && !logs.equals(app) && e.startsWith(logs);
         }
         return false;
+    }
+
+    /** Whether web.config asks for the copies an earlier run left behind to go ({@code cleanShadowCopyDirectory}). */
+    static boolean cleanRequested(AspNetCoreConfig config) {
+        return config.handlerFlag("cleanShadowCopyDirectory", false);
+    }
+
+    /**
+     * Removes the numbered copies in the shadow copy directory: called before the first copy this Porter makes for an
+     * app, when none of them can belong to an incarnation of this Porter (they are what a killed Porter left behind).
+     * Other entries of the directory are not touched. Returns how many copies were removed; one that cannot be
+     * removed (a file in use) is left, and the numbering goes on after it.
+     */
+    static int removeLeftovers(AspNetCoreConfig config, Path appDirectory, Path nodeDirectory) {
+        Path root = directory(config, appDirectory.toAbsolutePath().normalize(), nodeDirectory);
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            List<Path> copies = entries.filter(p -> p.getFileName().toString().matches("\\d{1,9}"))
+                    .filter(Files::isDirectory).toList();
+            copies.forEach(ShadowCopy::delete);
+            return (int) copies.stream().filter(p -> !Files.exists(p)).count();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** Copies the app directory into the next numbered folder and returns it. */

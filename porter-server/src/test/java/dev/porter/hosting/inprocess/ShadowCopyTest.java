@@ -47,16 +47,56 @@ class ShadowCopyTest {
     }
 
     private void writeWebConfig(String processPath, String arguments, String hostingModel) {
+        writeWebConfig(processPath, arguments, hostingModel, "");
+    }
+
+    private void writeWebConfig(String processPath, String arguments, String hostingModel, String moreSettings) {
         TestApps.write(app.resolve("web.config"), """
                 <configuration><system.webServer>
                   <aspNetCore processPath="%s" arguments="%s" hostingModel="%s">
                     <handlerSettings>
                       <handlerSetting name="enableShadowCopy" value="true" />
                       <handlerSetting name="shadowCopyDirectory" value="../shadow" />
+                      %s
                     </handlerSettings>
                   </aspNetCore>
                 </system.webServer></configuration>
-                """.formatted(processPath, arguments, hostingModel));
+                """.formatted(processPath, arguments, hostingModel, moreSettings));
+    }
+
+    /** Copies a killed Porter left behind: two numbered ones and a folder of the user's own. */
+    private void leaveCopiesOfAnEarlierRun() {
+        TestApps.write(dir.resolve("shadow/0/lib/app.jar"), "stale 0");
+        TestApps.write(dir.resolve("shadow/3/lib/app.jar"), "stale 3");
+        TestApps.write(dir.resolve("shadow/notes/readme.txt"), "mine");
+    }
+
+    @Test
+    void cleanShadowCopyDirectoryRemovesTheCopiesAnEarlierRunLeftBeforeTheFirstCopy() throws Exception {
+        app = dir.resolve("app");
+        TestApps.write(app.resolve("lib/app.jar"), "version 1");
+        leaveCopiesOfAnEarlierRun();
+        writeWebConfig(TestApps.javaExecutable(), Backends.attributes(List.of()).get("arguments"), "outofprocess",
+                "<handlerSetting name=\"cleanShadowCopyDirectory\" value=\"true\" />");
+        porter = Porter.start(TestApps.server(Map.of("/", app)));
+        Path shadow = dir.resolve("shadow").toRealPath();
+        assertThat(get("/cwd").bodyText()).isEqualTo(shadow.resolve("0").toString());
+        assertThat(shadow.resolve("0/lib/app.jar")).hasContent("version 1");
+        assertThat(shadow.resolve("3")).doesNotExist();
+        assertThat(shadow.resolve("notes/readme.txt")).hasContent("mine");
+    }
+
+    @Test
+    void withoutCleanShadowCopyDirectoryTheLeftoversStayAndTheNumberingGoesOn() throws Exception {
+        app = dir.resolve("app");
+        TestApps.write(app.resolve("lib/app.jar"), "version 1");
+        leaveCopiesOfAnEarlierRun();
+        writeWebConfig(TestApps.javaExecutable(), Backends.attributes(List.of()).get("arguments"), "outofprocess");
+        porter = Porter.start(TestApps.server(Map.of("/", app)));
+        Path shadow = dir.resolve("shadow").toRealPath();
+        assertThat(get("/cwd").bodyText()).isEqualTo(shadow.resolve("4").toString());
+        assertThat(shadow.resolve("0/lib/app.jar")).hasContent("stale 0");
+        assertThat(shadow.resolve("3/lib/app.jar")).hasContent("stale 3");
     }
 
     private RawHttp.Response get(String path) {
