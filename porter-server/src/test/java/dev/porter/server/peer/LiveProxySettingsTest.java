@@ -162,6 +162,15 @@ class LiveProxySettingsTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> logLines().stream().anyMatch(l -> l.contains(
                     "<node drainTime> changed from 'PT0S' to 'PT7S': it is read at start only; restart this node")));
             assertThat(remote(kept, null)).isEqualTo("127.0.0.1");
+
+            // A bad list is refused with the start's own error (file, element, attribute, the entry) and nothing of
+            // that change applies: the proxyProtocol="true" beside it neither.
+            porterXml("<node drainTime=\"00:00:07\" /><forwarding trustedProxies=\"127.0.0.1, not-an-address\" />",
+                    true);
+            await().atMost(Duration.ofSeconds(30)).until(() -> logLines().stream().anyMatch(l -> l.contains(
+                    "not applied; the running configuration stays") && l.contains("trustedProxies")
+                    && l.contains("not-an-address")));
+            assertThat(remoteOnNewConnection(null, "203.0.113.7")).isEqualTo("127.0.0.1");
         }
     }
 }
