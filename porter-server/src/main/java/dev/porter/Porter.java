@@ -6,6 +6,7 @@ import dev.porter.config.HostingModel;
 import dev.porter.config.NodeConfig;
 import dev.porter.config.ServerConfig;
 import dev.porter.config.ServerConfigParser;
+import dev.porter.config.TrustedProxies;
 import dev.porter.hosting.HostingModelFactory;
 import dev.porter.hosting.HostingModels;
 import dev.porter.hosting.HostingModule;
@@ -49,11 +50,14 @@ public final class Porter implements AutoCloseable {
     private final NodeConfig node;
     /** Set the moment a graceful stop begins: the admin endpoint's /health answers 503 from then on. */
     private volatile boolean stopBegan;
+    /** The proxies believed now: the node's at start, then as a live porter.xml change says. */
+    private volatile TrustedProxies trustedProxies;
 
     private Porter(PorterServer server, HostingModule hosting, AccessLog accessLog, Administration admin,
             NodeConfig node) {
         this.healthDrainTime = node.drainTime();
         this.node = node;
+        this.trustedProxies = node.trustedProxies() == null ? TrustedProxies.NONE : node.trustedProxies();
         this.server = server;
         this.hosting = hosting;
         this.accessLog = accessLog;
@@ -128,6 +132,20 @@ public final class Porter implements AutoCloseable {
             throw e;
         }
         change.commit();
+    }
+
+    /**
+     * Applies a changed {@code <forwarding trustedProxies>} live: every request decoded from now on, on new and on
+     * open connections, is judged by {@code proxies} (see {@link PorterServer#trustProxies}). One change at a time.
+     */
+    public synchronized void trustProxies(TrustedProxies proxies) {
+        trustedProxies = proxies;
+        server.trustProxies(proxies);
+    }
+
+    /** The proxies whose forwarding fields are believed now ({@code <forwarding trustedProxies>}). */
+    public TrustedProxies trustedProxies() {
+        return trustedProxies;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -192,12 +193,20 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
 
     /**
      * Whether this host serves {@code application} of {@code site} as configured now (a live porter.xml change keeps
-     * it running): the same application element and the same site name, id and bindings.
+     * it running): the same application element and the same site name, id and bindings. A binding's
+     * {@code proxyProtocol} is the front server's business (how a connection opens), not the application's: turning it
+     * on or off keeps the application running.
      */
     boolean servesSame(ServerConfig.Site otherSite, ServerConfig.Application otherApplication) {
         return !stopped && application.equals(otherApplication) && site.name().equals(otherSite.name())
-                && site.id() == otherSite.id() && site.bindings().equals(otherSite.bindings())
-                && site.httpsBindings().equals(otherSite.httpsBindings());
+                && site.id() == otherSite.id() && asApplicationSees(site.bindings())
+                        .equals(asApplicationSees(otherSite.bindings()))
+                && asApplicationSees(site.httpsBindings()).equals(asApplicationSees(otherSite.httpsBindings()));
+    }
+
+    private static List<ServerConfig.Binding> asApplicationSees(List<ServerConfig.Binding> bindings) {
+        return bindings.stream().map(b -> b.proxyProtocol() ? new ServerConfig.Binding(b.protocol(), b.address(),
+                b.port(), b.hostName(), b.certificate(), false) : b).toList();
     }
 
     Path physicalPath() {

@@ -50,6 +50,11 @@ public final class PorterServer implements AutoCloseable {
     private volatile Router router;
     private volatile FrontPipeline pipeline;
     private volatile TrustedProxies trustedProxies = TrustedProxies.NONE;
+    /**
+     * The listen keys whose bindings say {@code proxyProtocol="true"}: read by each listener when it accepts a
+     * connection, so a live porter.xml change applies to the connections accepted after it.
+     */
+    private volatile java.util.Set<String> proxyProtocolKeys = java.util.Set.of();
     private volatile FrontSecurity security;
     private final Map<Channel, Boolean> secureListeners = new java.util.concurrent.ConcurrentHashMap<>();
     /** The listener of each listen key ({@code protocol|address:port} as configured), and its real port. */
@@ -69,11 +74,16 @@ public final class PorterServer implements AutoCloseable {
     }
 
     /**
-     * The proxies whose forwarding fields name the client ({@code <forwarding trustedProxies>}); set before
-     * {@link #start}.
+     * The proxies whose forwarding fields name the client ({@code <forwarding trustedProxies>}). Set before
+     * {@link #start}, or later for a live porter.xml change: every request decoded from then on, on new and on open
+     * connections, is judged by the new list (each request reads its listener's list). Called from one thread at a
+     * time.
      */
     public void trustProxies(TrustedProxies proxies) {
         this.trustedProxies = proxies;
+        for (Channel listener : listeners) {
+            ClientAddress.trust(listener, proxies);
+        }
     }
 
     /** The event loops client connections run on; the hosting module registers its backend connections here. */
@@ -87,6 +97,7 @@ public final class PorterServer implements AutoCloseable {
      */
     public void start() throws IOException {
         Plan plan = plan(config);
+        proxyProtocolKeys = java.util.Set.copyOf(plan.proxyProtocol());
         bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
@@ -96,8 +107,7 @@ public final class PorterServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true);
         try {
             for (Map.Entry<String, InetSocketAddress> e : plan.wanted().entrySet()) {
-                bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey()),
-                        plan.proxyProtocol().contains(e.getKey()));
+                bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey()));
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -166,13 +176,13 @@ public final class PorterServer implements AutoCloseable {
     }
 
     /** Binds one listener (not accepting yet: auto-read is off until it is turned on). */
-    private Channel bind(String key, InetSocketAddress address, Mapping<String, SslContext> tls, boolean proxied)
+    private Channel bind(String key, InetSocketAddress address, Mapping<String, SslContext> tls)
             throws IOException {
         ServerBootstrap listener = bootstrap.clone().childHandler(new io.netty.channel.ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 state.clientConnected(ch);
-                if (proxied) {
+                if (proxyProtocolKeys.contains(key)) {
                     ProxyProtocolHandler.install(ch.pipeline());
                 }
                 if (tls != null) {
@@ -206,10 +216,11 @@ public final class PorterServer implements AutoCloseable {
      * Applies a changed porter.xml without a restart (as IIS applies applicationHost.config): listeners for new
      * bindings are bound and start accepting, listeners no binding needs any more are closed (connections they
      * accepted stay open and are routed by the new table), and the routing table is swapped at once. Connections to
-     * everything else are untouched. Server-wide limits and authentication apply to connections accepted from now on;
-     * a changed certificate of a listener that stays needs a restart (logged). {@code handlers} gives each
-     * application's handler (the hosting module keeps the running ones). If a new listener cannot be bound, nothing
-     * changes and the exception says why. Called from one thread at a time.
+     * everything else are untouched. Server-wide limits and authentication apply to connections accepted from now on,
+     * and so does a binding's {@code proxyProtocol} on a listener that stays (connections already open keep what they
+     * began with; logged); a changed certificate of a listener that stays needs a restart (logged).
+     * {@code handlers} gives each application's handler (the hosting module keeps the running ones). If a new listener
+     * cannot be bound, nothing changes and the exception says why. Called from one thread at a time.
      */
     public synchronized void reconfigure(ServerConfig next,
             BiFunction<ServerConfig.Site, ServerConfig.Application, RequestHandler> nextHandlers) throws IOException {
@@ -218,8 +229,7 @@ public final class PorterServer implements AutoCloseable {
         try {
             for (Map.Entry<String, InetSocketAddress> e : plan.wanted().entrySet()) {
                 if (!listenersByKey.containsKey(e.getKey())) {
-                    added.add(bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey()),
-                            plan.proxyProtocol().contains(e.getKey())));
+                    added.add(bind(e.getKey(), e.getValue(), plan.certificates().get(e.getKey())));
                 } else if (plan.certificates().containsKey(e.getKey())) {
                     LOG.info("porter.xml: the listener {} stays; a changed certificate on it applies after a restart",
                             e.getKey());
@@ -231,6 +241,19 @@ public final class PorterServer implements AutoCloseable {
                 ch.close().syncUninterruptibly();
             }
             throw e;
+        }
+        java.util.Set<String> proxyProtocolBefore = proxyProtocolKeys;
+        proxyProtocolKeys = java.util.Set.copyOf(plan.proxyProtocol());
+        for (String key : plan.wanted().keySet()) {
+            if (listenersByKey.containsKey(key) && !added.contains(listenersByKey.get(key))
+                    && proxyProtocolBefore.contains(key) != proxyProtocolKeys.contains(key)) {
+                LOG.info(proxyProtocolKeys.contains(key)
+                        ? "porter.xml: the binding {} now says proxyProtocol=\"true\": connections accepted from now "
+                                + "on must open with a PROXY protocol header (connections already open are unchanged)"
+                        : "porter.xml: the binding {} no longer says proxyProtocol=\"true\": connections accepted "
+                                + "from now on are read without a PROXY protocol header (connections already open are "
+                                + "unchanged)", key.replace("|", "://"));
+            }
         }
         // unchanged authentication keeps its FrontSecurity (and its verifier threads)
         FrontSecurity nextSecurity = java.util.Objects.equals(next.security(), config.security()) ? security

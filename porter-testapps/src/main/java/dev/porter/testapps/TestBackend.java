@@ -169,6 +169,9 @@ public final class TestBackend {
             }
             case "/args" -> text(exchange, 200, String.join("\n", arguments));
             case "/cwd" -> text(exchange, 200, Path.of("").toAbsolutePath().toString());
+            // The Implementation-Version of the jar this class was loaded from ("null" from a directory).
+            case "/version" -> text(exchange, 200, String.valueOf(TestBackend.class.getPackage()
+                    .getImplementationVersion()));
             case "/sleep" -> {
                 sleep(Long.parseLong(query.getOrDefault("ms", "1000")));
                 text(exchange, 200, "slept");
