@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -57,7 +58,7 @@ public final class NettyHelloServer {
                                 new HttpObjectAggregator(65536), new Hello());
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
         System.out.println("listening " + ((InetSocketAddress) server.localAddress()).getPort());
         server.closeFuture().sync();
     }

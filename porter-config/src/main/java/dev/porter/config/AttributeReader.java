@@ -129,7 +129,7 @@ final class AttributeReader {
         } catch (IllegalArgumentException e) {
             throw outOfRange(name, value, allowed);
         }
-        if (parsed.compareTo(max) > 0 || parsed.getNano() != 0) {
+        if (parsed.compareTo(max) > 0 || parsed.toNanosPart() != 0) {
             throw outOfRange(name, value, allowed);
         }
         return parsed;

@@ -153,6 +153,11 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
      * MaxRequestBytes) that Porter enforces before routing, and the minimum rate at which a client must take a
      * response.
      *
+     * @param http2Cleartext Porter's {@code webLimits http2Cleartext}: HTTP/2 with prior knowledge (h2c, RFC 9113
+     *     section 3.3) on plain http bindings; off by default, as http.sys has no h2c. Over TLS, HTTP/2 is always
+     *     offered (ALPN).
+     * @param http2MaxConcurrentStreams Porter's {@code webLimits http2MaxConcurrentStreams} (http.sys's
+     *     Http2MaxConcurrentStreams, default 100): SETTINGS_MAX_CONCURRENT_STREAMS per connection
      * @param minBytesPerSecond IIS's {@code minBytesPerSecond} (http.sys's MinSendRate, default 240, 0 disables):
      *     while a response waits for a client that does not take it, the connection is cut when it moves fewer bytes
      *     per second than this (after a grace period)
@@ -195,13 +200,7 @@ public record ServerConfig(Path file, List<Site> sites, RequestLimits requestLim
                     http2MaxConcurrentStreams, minBytesPerSecond, value);
         }
 
-        /**
-         * @param http2Cleartext Porter's {@code webLimits http2Cleartext}: HTTP/2 with prior knowledge (h2c, RFC 9113
-         *     section 3.3) on plain http bindings; off by default, as http.sys has no h2c. Over TLS, HTTP/2 is always
-         *     offered (ALPN).
-         * @param http2MaxConcurrentStreams Porter's {@code webLimits http2MaxConcurrentStreams} (http.sys's
-         *     Http2MaxConcurrentStreams, default 100): SETTINGS_MAX_CONCURRENT_STREAMS per connection
-         */
+        /** The limits with HTTP/2 as configured by default: no h2c, 100 concurrent streams a connection. */
         public WebLimits(Duration connectionTimeout, Duration headerWaitTimeout, int maxRequestBytes) {
             this(connectionTimeout, headerWaitTimeout, maxRequestBytes, false, DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS);
         }

@@ -198,7 +198,7 @@ public final class ServerConfigParser {
         boolean ssl = false;
         boolean negotiate = false;
         boolean require = false;
-        for (String token : flags.split(",")) {
+        for (String token : flags.split(",", -1)) {
             String flag = token.strip();
             switch (flag.toLowerCase(Locale.ROOT)) {
                 case "none", "" -> { }

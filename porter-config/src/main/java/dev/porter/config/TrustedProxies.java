@@ -41,7 +41,7 @@ public final class TrustedProxies {
      */
     public static TrustedProxies parse(String value) {
         List<String[]> parsed = new ArrayList<>();
-        for (String raw : value.split(",")) {
+        for (String raw : value.split(",", -1)) {
             String entry = raw.strip();
             if (entry.isEmpty()) {
                 continue;

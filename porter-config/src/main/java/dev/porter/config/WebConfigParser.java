@@ -27,7 +27,7 @@ public final class WebConfigParser {
             "shutdownTimeLimit", "rapidFailsPerMinute", "requestTimeout", "stdoutLogEnabled", "stdoutLogFile",
             "processesPerApplication", "forwardWindowsAuthToken", "disableStartUpErrorPage", "hostingModel");
 
-    static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(1_296_000);
+    static final Duration MAX_REQUEST_TIMEOUT = Duration.ofDays(15); // IIS timespan range: 360:00:00
 
     /**
      * The {@code debugLevel} words of §4; a token counts when it starts with one of them, case-insensitively (ANCM's
@@ -216,7 +216,7 @@ public final class WebConfigParser {
     private static void validateHandlerSetting(AttributeReader a, String name, String value) throws ConfigException {
         switch (name) {
             case "debuglevel" -> {
-                for (String token : value.split(",")) {
+                for (String token : value.split(",", -1)) {
                     String t = token.trim().toLowerCase(Locale.ROOT);
                     if (!t.isEmpty() && DEBUG_LEVEL_WORDS.stream().noneMatch(t::startsWith)) {
                         throw handlerSettingOutOfRange(a, name, value, "a comma-separated list of "

@@ -164,9 +164,7 @@ class InProcessJdkAppsTest {
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     private RawHttp.Response get(String path) throws IOException {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), TIMEOUT_MILLIS)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        }
+        return RawHttp.get(porter.port(), path, TIMEOUT_MILLIS);
     }
 
     private RawHttp.Response post(String path, String body) throws IOException {

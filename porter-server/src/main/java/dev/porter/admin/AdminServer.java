@@ -46,9 +46,13 @@ final class AdminServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final long REMEMBER_NANOS = 60_000_000_000L;
-    static final String OFFLINE_PAGE = "<!DOCTYPE html>\n<html><head><title>Offline</title></head><body>\n"
-            + "<h1>This application is offline for maintenance.</h1>\n"
-            + "<p>It was taken offline from Porter's admin endpoint.</p>\n</body></html>\n";
+    static final String OFFLINE_PAGE = """
+            <!DOCTYPE html>
+            <html><head><title>Offline</title></head><body>
+            <h1>This application is offline for maintenance.</h1>
+            <p>It was taken offline from Porter's admin endpoint.</p>
+            </body></html>
+            """;
 
     private final HttpServer http;
     private final ExecutorService executor;

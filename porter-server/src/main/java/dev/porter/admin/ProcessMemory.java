@@ -43,7 +43,7 @@ final class ProcessMemory {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
-                    String[] parts = line.substring(6).trim().split("\\s+");
+                    String[] parts = line.substring(6).trim().split("\\s+", -1);
                     return Long.parseLong(parts[0]) * 1024; // "kB"
                 }
             }

@@ -27,7 +27,11 @@ final class LogFiles {
     private LogFiles() {
     }
 
-    /** @return false when the user's own Logback configuration is in charge (the directory is then not used) */
+    /**
+     * Sends Porter's log to rolling files in the directory, unless the user's own Logback configuration is in charge.
+     *
+     * @return false when the user's own Logback configuration is in charge (the directory is then not used)
+     */
     static boolean toDirectory(Path directory) throws ConfigException {
         if (System.getProperty("logback.configurationFile") != null) {
             return false;

@@ -14,6 +14,8 @@ public final class ErrorResponses {
     }
 
     /**
+     * Answers the exchange with the error's status and page.
+     *
      * @param specificError what exactly went wrong (shown only with detailed errors); may be null
      * @param reasonsOverride replaces the error's standard reasons (e.g. 500.37 names the limit); may be null
      */

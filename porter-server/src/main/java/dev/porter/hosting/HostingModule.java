@@ -89,13 +89,14 @@ public final class HostingModule implements AutoCloseable {
         /** The new routing table is in place: the applications it no longer has stop; new ones may preload. */
         public void commit() {
             serverConfig = next;
-            for (ApplicationHost host : hosts) {
-                if (!kept.contains(host) && !created.contains(host)) {
-                    hosts.remove(host);
-                    LOG.info("porter.xml: application '{}' ({}) removed or changed; stopping it", host.name(),
-                            host.physicalPath());
-                    host.stop();
-                }
+            List<ApplicationHost> gone = hosts.stream()
+                    .filter(host -> !kept.contains(host) && !created.contains(host))
+                    .toList();
+            hosts.removeAll(gone);
+            for (ApplicationHost host : gone) {
+                LOG.info("porter.xml: application '{}' ({}) removed or changed; stopping it", host.name(),
+                        host.physicalPath());
+                host.stop();
             }
             for (ApplicationHost host : created) {
                 LOG.info("porter.xml: application '{}' ({}) added", host.name(), host.physicalPath());

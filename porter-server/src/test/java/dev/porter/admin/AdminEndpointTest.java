@@ -12,6 +12,7 @@ import dev.porter.hosting.HostingModels;
 import dev.porter.hosting.ServerEnvironment;
 import dev.porter.hosting.outofprocess.Backends;
 import dev.porter.testing.TestApps;
+import dev.porter.testing.TestThreads;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,8 +26,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * OS-chosen loopback port, read with the JDK's HTTP client as a browser, Prometheus or a load balancer would.
  */
 class AdminEndpointTest {
+
+    private final TestThreads threads = new TestThreads();
 
     @TempDir
     Path dir;
@@ -54,6 +55,7 @@ class AdminEndpointTest {
                 porter.stop();
             }
         } finally {
+            threads.close();
             assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
         }
     }
@@ -181,12 +183,10 @@ class AdminEndpointTest {
         // A request in flight keeps the graceful stop draining; /health must already say 503 meanwhile. Its own
         // threads, not the common pool: on 2 cores that pool has one worker, and the stop would queue behind the
         // blocked request (then /health stayed 200, or the stop ran after it and closed the listener).
-        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-        CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(
-                () -> Backends.get(porter.port(), "/sleep?ms=8000").status(), threads);
+        CompletableFuture<Integer> slow = threads.supply(() -> Backends.get(porter.port(), "/sleep?ms=8000").status());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin("GET", "/metrics").body())
                 .contains("porter_requests_in_flight{app=\"/\",site=\"Default Web Site\"} 1"));
-        CompletableFuture<Void> stopping = CompletableFuture.runAsync(porter::stop, threads);
+        CompletableFuture<Void> stopping = threads.run(porter::stop);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> h = admin("GET", "/health");
             assertThat(h.statusCode()).isEqualTo(503);
@@ -195,7 +195,6 @@ class AdminEndpointTest {
         assertThat(stopping).isNotDone(); // still draining the slow request
         assertThat(slow.get(60, TimeUnit.SECONDS)).isEqualTo(200);
         stopping.get(60, TimeUnit.SECONDS);
-        threads.close();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.porter.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.porter.testing.ChildJvm;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -36,39 +36,23 @@ class OperationsCliTest {
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private final List<ChildJvm> started = new ArrayList<>();
 
-    private Process porter(List<String> jvmOptions, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(TestApps.javaExecutable(), "--enable-native-access=ALL-UNNAMED",
-                "--add-exports", "jdk.httpserver/sun.net.httpserver=ALL-UNNAMED")); // as the jar manifest does
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.porter.cli.PorterCommand"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("console-" + started.size() + ".txt").toFile()).start();
+    /** A running {@code porter} child; its output (stdout and stderr together) in console-N.txt. */
+    private ChildJvm porter(List<String> jvmOptions, String... args) throws IOException {
+        List<String> options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--add-exports",
+                "jdk.httpserver/sun.net.httpserver=ALL-UNNAMED")); // as the jar manifest does
+        options.addAll(jvmOptions);
+        ChildJvm p = ChildJvm.start(dir.resolve("console-" + started.size() + ".txt"), options,
+                "dev.porter.cli.PorterCommand", List.of(args));
         started.add(p);
         return p;
     }
 
     @AfterEach
     void cleanUp() throws InterruptedException {
-        for (Process p : started) {
-            if (p.isAlive()) {
-                p.toHandle().destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static int awaitPort(Path file, Pattern pattern, Process p) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> !p.isAlive()
-                || (Files.exists(file) && pattern.matcher(Files.readString(file)).find()));
-        try {
-            Matcher m = pattern.matcher(Files.readString(file));
-            assertThat(m.find()).as("%s:\n%s", file, Files.readString(file)).isTrue();
-            return Integer.parseInt(m.group(1));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        for (ChildJvm p : started) {
+            p.close();
         }
     }
 
@@ -77,9 +61,9 @@ class OperationsCliTest {
         Path app = dir.resolve("app");
         TestApps.writeWebConfig(app, Map.of("processPath", "java", "arguments", "-version"), Map.of());
         Path logs = dir.resolve("logs");
-        Process p = porter(List.of("-DPORTER_LOG_MAX_FILE_SIZE=4KB", "-DPORTER_LOG_LEVEL=DEBUG"),
+        ChildJvm p = porter(List.of("-DPORTER_LOG_MAX_FILE_SIZE=4KB", "-DPORTER_LOG_LEVEL=DEBUG"),
                 "run", app.toString(), "--port", "0", "--log-dir", logs.toString());
-        int port = awaitPort(logs.resolve("porter.log"), LISTENING, p);
+        int port = p.awaitNumber(logs.resolve("porter.log"), LISTENING);
         // Refused requests are logged (at DEBUG) one line each: enough of them, over more than the once-a-second size
         // check, roll the 4 KB file over into gzipped parts.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -94,9 +78,9 @@ class OperationsCliTest {
             }
         });
         assertThat(Files.readString(logs.resolve("porter.log"))).doesNotContain("Listening on"); // that part rolled
-        p.toHandle().destroy(); // SIGTERM
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
+        p.process().toHandle().destroy(); // SIGTERM
+        assertThat(p.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.process().exitValue()).isZero();
         assertThat(Files.readString(logs.resolve("porter.log"))).contains("Stopped");
         String console = Files.readString(dir.resolve("console-0.txt"));
         assertThat(console).doesNotContain("Listening on").doesNotContain("Rejected GET");
@@ -106,19 +90,18 @@ class OperationsCliTest {
     void runServesTheAdminEndpointOnItsOwnPortAndHealthSaysServing() throws Exception {
         Path app = dir.resolve("app");
         TestApps.writeWebConfig(app, Map.of("processPath", "java", "arguments", "-version"), Map.of());
-        Process p = porter(List.of(), "run", app.toString(), "--port", "0", "--admin", "0");
-        Path console = dir.resolve("console-0.txt");
-        int admin = awaitPort(console, ADMIN, p);
+        ChildJvm p = porter(List.of(), "run", app.toString(), "--port", "0", "--admin", "0");
+        int admin = p.awaitNumber(ADMIN);
         HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + admin + "/health")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
-        p.toHandle().destroy();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
+        p.process().toHandle().destroy();
+        assertThat(p.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.process().exitValue()).isZero();
 
-        Process bad = porter(List.of(), "run", app.toString(), "--port", "0", "--admin", "70000");
-        assertThat(bad.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(bad.exitValue()).isEqualTo(2);
+        ChildJvm bad = porter(List.of(), "run", app.toString(), "--port", "0", "--admin", "70000");
+        assertThat(bad.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.process().exitValue()).isEqualTo(2);
         assertThat(Files.readString(dir.resolve("console-1.txt"))).contains("--admin 70000 is out of range");
     }
 }

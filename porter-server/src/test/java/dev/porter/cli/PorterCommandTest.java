@@ -3,14 +3,13 @@ package dev.porter.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.porter.testing.ChildJvm;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,78 +33,38 @@ class PorterCommandTest {
     @TempDir
     Path dir;
 
-    private final List<Cli> started = new ArrayList<>();
+    private final List<ChildJvm> started = new ArrayList<>();
 
-    /** A running {@code porter} child and everything it printed (stdout and stderr together). */
-    private static final class Cli {
-        final Process process;
-        final StringBuffer output = new StringBuffer();
-        private final Thread reader;
-
-        Cli(Process process) {
-            this.process = process;
-            // Drained for ever on its own thread: a child blocked on a full pipe would never exit.
-            this.reader = Thread.ofVirtual().start(() -> {
-                try (InputStream in = process.getInputStream()) {
-                    byte[] buffer = new byte[8192];
-                    int n;
-                    while ((n = in.read(buffer)) > 0) {
-                        output.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-                    }
-                } catch (IOException e) {
-                    // the child is gone
-                }
-            });
-        }
-
-        /** Waits (bounded) for the exit and for the last of its output. */
-        int exitCode() throws InterruptedException {
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("porter exited; output:\n%s", output).isTrue();
-            reader.join(Duration.ofSeconds(5));
-            return process.exitValue();
-        }
-
-        /** Everything it printed, once it has exited. */
-        String output() throws InterruptedException {
-            exitCode();
-            return output.toString();
-        }
-    }
-
-    private Cli porter(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(TestApps.javaExecutable(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "dev.porter.cli.PorterCommand"));
-        command.addAll(List.of(args));
-        Cli cli = new Cli(new ProcessBuilder(command).redirectErrorStream(true).start());
+    /** A running {@code porter} child; its output (stdout and stderr together) in console-N.txt. */
+    private ChildJvm porter(String... args) throws IOException {
+        ChildJvm cli = ChildJvm.start(dir.resolve("console-" + started.size() + ".txt"),
+                List.of("--enable-native-access=ALL-UNNAMED"), "dev.porter.cli.PorterCommand", List.of(args));
         started.add(cli);
         return cli;
     }
 
     @AfterEach
     void cleanUp() throws InterruptedException {
-        for (Cli cli : started) {
-            if (cli.process.isAlive()) {
-                cli.process.toHandle().destroyForcibly();
-                cli.process.waitFor(10, TimeUnit.SECONDS);
-            }
+        for (ChildJvm cli : started) {
+            cli.close();
         }
     }
 
     @Test
     void helpAndVersionExitZero() throws Exception {
-        Cli help = porter("--help");
+        ChildJvm help = porter("--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.output()).contains("Usage: porter", "run", "serve", "Exit codes:");
 
-        Cli runHelp = porter("run", "--help");
+        ChildJvm runHelp = porter("run", "--help");
         assertThat(runHelp.exitCode()).isZero();
         assertThat(runHelp.output()).contains("Usage: porter run", "<appDir>", "--port=N", "--bind=ADDR");
 
-        Cli serveHelp = porter("serve", "--help");
+        ChildJvm serveHelp = porter("serve", "--help");
         assertThat(serveHelp.exitCode()).isZero();
         assertThat(serveHelp.output()).contains("Usage: porter serve", "<porter.xml>");
 
-        Cli version = porter("--version");
+        ChildJvm version = porter("--version");
         assertThat(version.exitCode()).isZero();
         assertThat(version.output()).startsWith("Porter ").contains("Java 25");
     }
@@ -127,12 +86,12 @@ class PorterCommandTest {
                   </system.applicationHost>
                 </configuration>
                 """);
-        Cli cli = porter("serve", file.toString());
+        ChildJvm cli = porter("serve", file.toString());
         assertThat(cli.exitCode()).isEqualTo(2);
         assertThat(cli.output()).contains("porter: configuration error: " + file + ": line 7: <binding> attribute "
                 + "'bindingInformation' has invalid value '*:70000:'; allowed: ip:port:host", "port is 0-65535");
 
-        Cli missing = porter("serve", dir.resolve("nope.xml").toString());
+        ChildJvm missing = porter("serve", dir.resolve("nope.xml").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.output()).contains(dir.resolve("nope.xml") + ": the file does not exist.");
     }
@@ -155,7 +114,7 @@ class PorterCommandTest {
                   </system.applicationHost>
                 </configuration>
                 """);
-        Cli cli = porter("serve", file.toString());
+        ChildJvm cli = porter("serve", file.toString());
         assertThat(cli.exitCode()).isEqualTo(2);
         assertThat(cli.output()).contains("porter: configuration error: " + file + ": line 7: <binding> attribute "
                 + "'certificateFile': the file " + dir.resolve("certs/site.pem") + " does not exist.");
@@ -163,16 +122,16 @@ class PorterCommandTest {
 
     @Test
     void aMissingApplicationDirectoryOrBadOptionIsExitTwo() throws Exception {
-        Cli cli = porter("run", dir.resolve("no-such-app").toString(), "--port", "0");
+        ChildJvm cli = porter("run", dir.resolve("no-such-app").toString(), "--port", "0");
         assertThat(cli.exitCode()).isEqualTo(2);
         assertThat(cli.output()).contains("porter: configuration error: " + dir.resolve("no-such-app")
                 + ": the application directory does not exist.");
 
-        Cli badPort = porter("run", dir.toString(), "--port", "65536");
+        ChildJvm badPort = porter("run", dir.toString(), "--port", "65536");
         assertThat(badPort.exitCode()).isEqualTo(2);
         assertThat(badPort.output()).contains("--port 65536 is out of range; allowed: 0-65535");
 
-        Cli noCommand = porter();
+        ChildJvm noCommand = porter();
         assertThat(noCommand.exitCode()).isEqualTo(2);
         assertThat(noCommand.output()).contains("a command is needed: run or serve");
     }
@@ -181,20 +140,20 @@ class PorterCommandTest {
     void runOnPortZeroServesThenStopsCleanlyOnSigterm() throws Exception {
         Path app = dir.resolve("app");
         TestApps.writeWebConfig(app, Map.of("processPath", "java", "arguments", "-version"), Map.of());
-        Cli cli = porter("run", app.toString(), "--port", "0");
-        await().atMost(Duration.ofSeconds(30)).until(() -> LISTENING.matcher(cli.output).find()
-                || !cli.process.isAlive());
-        Matcher m = LISTENING.matcher(cli.output);
-        assertThat(m.find()).as("output:\n%s", cli.output).isTrue();
+        ChildJvm cli = porter("run", app.toString(), "--port", "0");
+        await().atMost(Duration.ofSeconds(30)).until(() -> LISTENING.matcher(cli.output()).find()
+                || !cli.process().isAlive());
+        Matcher m = LISTENING.matcher(cli.output());
+        assertThat(m.find()).as("output:\n%s", cli.output()).isTrue();
         int port = Integer.parseInt(m.group(1));
         try (RawHttp http = new RawHttp(port)) {
             // whatever the hosting model answers, the server is serving HTTP on the port it announced
             assertThat(http.exchange("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").version()).isEqualTo("HTTP/1.1");
         }
 
-        cli.process.toHandle().destroy(); // SIGTERM
+        cli.process().toHandle().destroy(); // SIGTERM
 
-        assertThat(cli.exitCode()).as("output:\n%s", cli.output).isZero();
+        assertThat(cli.exitCode()).as("output:\n%s", cli.output()).isZero();
         assertThat(cli.output()).contains("Stopping: no new connections", "Stopped");
         try (ServerSocket again = new ServerSocket()) {
             again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)); // the port was released
@@ -223,20 +182,20 @@ class PorterCommandTest {
                   </system.applicationHost>
                 </configuration>
                 """);
-        Cli cli = porter("serve", file.toString());
-        await().atMost(Duration.ofSeconds(30)).until(() -> LISTENING.matcher(cli.output).find()
-                || !cli.process.isAlive());
-        Matcher m = LISTENING.matcher(cli.output);
-        assertThat(m.find()).as("output:\n%s", cli.output).isTrue();
-        assertThat(cli.output.toString()).contains("Site 'Default Web Site': https binding *:44300:localhost is not "
+        ChildJvm cli = porter("serve", file.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> LISTENING.matcher(cli.output()).find()
+                || !cli.process().isAlive());
+        Matcher m = LISTENING.matcher(cli.output());
+        assertThat(m.find()).as("output:\n%s", cli.output()).isTrue();
+        assertThat(cli.output()).contains("Site 'Default Web Site': https binding *:44300:localhost is not "
                 + "served: it names no certificateFile");
         try (RawHttp http = new RawHttp(Integer.parseInt(m.group(1)))) {
             // no application at '/': the front server's 404, logged like any other request
             assertThat(http.exchange("GET /nothing-here HTTP/1.1\r\nHost: localhost\r\n\r\n").status())
                     .isEqualTo(404);
         }
-        cli.process.toHandle().destroy();
-        assertThat(cli.exitCode()).as("output:\n%s", cli.output).isZero();
+        cli.process().toHandle().destroy();
+        assertThat(cli.exitCode()).as("output:\n%s", cli.output()).isZero();
         try (var files = java.nio.file.Files.list(dir.resolve("logs/W3SVC4"))) {
             Path log = files.findFirst().orElseThrow();
             assertThat(java.nio.file.Files.readString(log)).contains("#Fields: date time s-ip cs-method",
@@ -248,15 +207,15 @@ class PorterCommandTest {
     void sigintStopsCleanlyToo() throws Exception {
         Path app = dir.resolve("app");
         TestApps.writeWebConfig(app, Map.of("processPath", "java"), Map.of());
-        Cli cli = porter("run", app.toString(), "--port", "0");
-        await().atMost(Duration.ofSeconds(30)).until(() -> LISTENING.matcher(cli.output).find()
-                || !cli.process.isAlive());
-        assertThat(cli.process.isAlive()).as("output:\n%s", cli.output).isTrue();
+        ChildJvm cli = porter("run", app.toString(), "--port", "0");
+        await().atMost(Duration.ofSeconds(30)).until(() -> LISTENING.matcher(cli.output()).find()
+                || !cli.process().isAlive());
+        assertThat(cli.process().isAlive()).as("output:\n%s", cli.output()).isTrue();
 
-        Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(cli.process.pid())).start();
+        Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(cli.process().pid())).start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
-        assertThat(cli.exitCode()).as("output:\n%s", cli.output).isZero();
+        assertThat(cli.exitCode()).as("output:\n%s", cli.output()).isZero();
     }
 
     @Test
@@ -266,7 +225,7 @@ class PorterCommandTest {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             int port = taken.getLocalPort();
-            Cli cli = porter("run", app.toString(), "--port", String.valueOf(port));
+            ChildJvm cli = porter("run", app.toString(), "--port", String.valueOf(port));
             assertThat(cli.exitCode()).isEqualTo(1);
             assertThat(cli.output()).contains("porter: cannot listen on http://127.0.0.1:" + port + ": ",
                     "the address is already in use");
@@ -278,17 +237,17 @@ class PorterCommandTest {
         Path app = dir.resolve("app");
         TestApps.write(app.resolve("web.config"), "<configuration><system.webServer>\n<aspNetCore processPath=\"java\" "
                 + "hostingModel=\"sideways\" /></system.webServer></configuration>");
-        Cli cli = porter("run", app.toString(), "--port", "0");
-        await().atMost(Duration.ofSeconds(30)).until(() -> LISTENING.matcher(cli.output).find()
-                || !cli.process.isAlive());
-        assertThat(cli.output.toString()).contains(app.resolve("web.config") + ": line 2: <aspNetCore> attribute "
+        ChildJvm cli = porter("run", app.toString(), "--port", "0");
+        await().atMost(Duration.ofSeconds(30)).until(() -> LISTENING.matcher(cli.output()).find()
+                || !cli.process().isAlive());
+        assertThat(cli.output()).contains(app.resolve("web.config") + ": line 2: <aspNetCore> attribute "
                 + "'hostingModel': Unknown hosting model 'sideways'.");
-        Matcher m = LISTENING.matcher(cli.output);
+        Matcher m = LISTENING.matcher(cli.output());
         assertThat(m.find()).isTrue();
         try (RawHttp http = new RawHttp(Integer.parseInt(m.group(1)))) {
             assertThat(http.exchange("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").status()).isEqualTo(500);
         }
-        cli.process.toHandle().destroy();
+        cli.process().toHandle().destroy();
         assertThat(cli.exitCode()).isZero();
     }
 }

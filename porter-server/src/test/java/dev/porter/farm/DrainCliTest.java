@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.porter.hosting.outofprocess.Backends;
+import dev.porter.testing.ChildJvm;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,38 +36,25 @@ class DrainCliTest {
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private final List<ChildJvm> started = new ArrayList<>();
     private final Backends backends = new Backends();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    private Process porter(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(TestApps.javaExecutable(), "--enable-native-access=ALL-UNNAMED",
-                "--add-exports", "jdk.httpserver/sun.net.httpserver=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "dev.porter.cli.PorterCommand"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("console-" + started.size() + ".txt").toFile()).start();
+    /** A running {@code porter} child; its output (stdout and stderr together) in console-N.txt. */
+    private ChildJvm porter(String... args) throws IOException {
+        ChildJvm p = ChildJvm.start(dir.resolve("console-" + started.size() + ".txt"),
+                List.of("--enable-native-access=ALL-UNNAMED", "--add-exports",
+                        "jdk.httpserver/sun.net.httpserver=ALL-UNNAMED"), "dev.porter.cli.PorterCommand", List.of(args));
         started.add(p);
         return p;
     }
 
     @AfterEach
     void cleanUp() throws InterruptedException {
-        for (Process p : started) {
-            if (p.isAlive()) {
-                p.toHandle().destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
+        for (ChildJvm p : started) {
+            p.close();
         }
         backends.killLeftovers();
-    }
-
-    private static int port(Path console, Pattern pattern, Process p) throws IOException {
-        await().atMost(Duration.ofSeconds(60)).until(() -> !p.isAlive()
-                || (Files.exists(console) && pattern.matcher(Files.readString(console)).find()));
-        Matcher m = pattern.matcher(Files.readString(console));
-        assertThat(m.find()).as("%s", Files.readString(console)).isTrue();
-        return Integer.parseInt(m.group(1));
     }
 
     private int status(int port, String path) throws Exception {
@@ -93,22 +80,22 @@ class DrainCliTest {
                 </configuration>
                 """);
         // porter.xml says 30 s; the command line's 4 s wins.
-        Process p = porter("serve", xml.toString(), "--drain-time", "4");
+        ChildJvm p = porter("serve", xml.toString(), "--drain-time", "4");
         Path console = dir.resolve("console-0.txt");
-        int admin = port(console, ADMIN, p);
-        int site = port(console, LISTENING, p);
+        int admin = p.awaitNumber(ADMIN);
+        int site = p.awaitNumber(LISTENING);
         assertThat(status(site, "/pid")).isEqualTo(200);
         assertThat(status(admin, "/health")).isEqualTo(200);
 
         long signalled = System.nanoTime();
-        p.toHandle().destroy(); // SIGTERM
+        p.process().toHandle().destroy(); // SIGTERM
         await().atMost(Duration.ofSeconds(10)).until(() -> status(admin, "/health") == 503);
         if (System.nanoTime() - signalled < TimeUnit.SECONDS.toNanos(3)) {
             // Within the drain time the site still answers: the balancer has not taken the node out yet.
             assertThat(status(site, "/pid")).isEqualTo(200);
         }
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stopped after the drain").isTrue();
-        assertThat(p.exitValue()).isZero();
+        assertThat(p.process().waitFor(60, TimeUnit.SECONDS)).as("stopped after the drain").isTrue();
+        assertThat(p.process().exitValue()).isZero();
         assertThat(System.nanoTime() - signalled).as("it drained for --drain-time, not porter.xml's 30 s")
                 .isLessThan(TimeUnit.SECONDS.toNanos(25));
         assertThat(Files.readString(console)).contains("Draining: /health answers 503; serving for 4000 ms more")
@@ -123,9 +110,9 @@ class DrainCliTest {
                   <bindings><binding protocol="http" bindingInformation="127.0.0.1:0:" /></bindings>
                   <application path="/" physicalPath="app" /></site></sites></system.applicationHost></configuration>
                 """);
-        Process p = porter("serve", xml.toString(), "--drain-time", "99999");
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isEqualTo(2);
+        ChildJvm p = porter("serve", xml.toString(), "--drain-time", "99999");
+        assertThat(p.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.process().exitValue()).isEqualTo(2);
         assertThat(Files.readString(dir.resolve("console-0.txt"))).contains("--drain-time 99999 is out of range")
                 .contains("0-3600");
     }

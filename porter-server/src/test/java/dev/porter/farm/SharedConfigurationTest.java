@@ -12,6 +12,7 @@ import dev.porter.config.ServerConfig;
 import dev.porter.config.ServerConfigParser;
 import dev.porter.hosting.outofprocess.Backends;
 import dev.porter.testing.TestApps;
+import dev.porter.testing.TestThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SharedConfigurationTest {
 
+    private final TestThreads threads = new TestThreads();
+
     @TempDir
     Path dir;
 
@@ -49,6 +52,7 @@ class SharedConfigurationTest {
         } finally {
             assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
         }
+        threads.close();
     }
 
     private Path share() throws Exception {
@@ -131,7 +135,7 @@ class SharedConfigurationTest {
         assertThat(get(admin, "/health").statusCode()).isEqualTo(200);
         assertThat(get(a.port(), "/pid").statusCode()).isEqualTo(200);
 
-        CompletableFuture<Void> stopping = CompletableFuture.runAsync(a::drainThenStop);
+        CompletableFuture<Void> stopping = threads.run(a::drainThenStop);
         await().atMost(Duration.ofSeconds(10)).until(() -> get(admin, "/health").statusCode() == 503);
         // Still serving: the balancer has not noticed yet, its requests must not fail. (drainTime is 2 s; a request
         // that lands after the drain gets a refused connection, which is what the balancer must have stopped for.)

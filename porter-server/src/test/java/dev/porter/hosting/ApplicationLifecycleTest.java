@@ -11,9 +11,9 @@ import dev.porter.hosting.outofprocess.OutOfProcessHosting;
 import dev.porter.server.Exchange;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
+import dev.porter.testing.TestThreads;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (spec §6), web.config change and hosting-model switch (§8), configuration errors (§4).
  */
 class ApplicationLifecycleTest {
+
+    private final TestThreads threads = new TestThreads();
 
     private static final byte[] OFFLINE = "The app is offline.\r\n<p>caf\u00e9</p>\u0000\u00ff"
             .getBytes(StandardCharsets.ISO_8859_1);
@@ -63,6 +63,7 @@ class ApplicationLifecycleTest {
             events.close();
             assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
         }
+        threads.close();
     }
 
     /** Real out-of-process hosting; in-process replaced by a marker so the switch is visible whatever it becomes. */
@@ -87,11 +88,7 @@ class ApplicationLifecycleTest {
     }
 
     private RawHttp.Response get(String path) {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawHttp.get(porter.port(), path);
     }
 
     private long pid() {
@@ -143,9 +140,8 @@ class ApplicationLifecycleTest {
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
         AtomicInteger requests = new AtomicInteger();
         List<CompletableFuture<Void>> clients = new ArrayList<>();
-        ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
         for (int t = 0; t < 8; t++) {
-            clients.add(CompletableFuture.runAsync(() -> {
+            clients.add(threads.run(() -> {
                 RawHttp http = null;
                 try {
                     while (running.get()) {
@@ -174,7 +170,7 @@ class ApplicationLifecycleTest {
                         }
                     }
                 }
-            }, clientThreads));
+            }));
         }
         Path offline = app.resolve("app_offline.htm");
         for (int i = 0; i < 5; i++) {
@@ -185,7 +181,6 @@ class ApplicationLifecycleTest {
         }
         running.set(false);
         CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        clientThreads.close();
         System.out.println("MEASURED app_offline toggled 5x under load: " + requests.get() + " requests, statuses "
                 + statuses);
         assertThat(problems).isEmpty();

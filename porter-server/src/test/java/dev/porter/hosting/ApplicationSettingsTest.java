@@ -10,14 +10,12 @@ import dev.porter.hosting.outofprocess.Backends;
 import dev.porter.hosting.outofprocess.EventLog;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.porter.testing.WebConfigFile;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,27 +49,11 @@ class ApplicationSettingsTest {
 
     /** A TestBackend's web.config with these handler settings and, when not null, these requestLimits attributes. */
     private static void writeWebConfig(Path app, Map<String, String> handlerSettings, String requestLimits) {
-        String attributes = Backends.attributes(List.of()).entrySet().stream()
-                .map(e -> e.getKey() + "=\"" + e.getValue().replace("\"", "&quot;") + "\"")
-                .collect(Collectors.joining(" "));
-        String settings = handlerSettings.entrySet().stream()
-                .map(e -> "<handlerSetting name=\"" + e.getKey() + "\" value=\"" + e.getValue() + "\" />")
-                .collect(Collectors.joining());
-        TestApps.write(app.resolve("web.config"), "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n"
-                + "  <system.webServer>\n"
-                + (requestLimits == null ? "" : "    <security><requestFiltering><requestLimits " + requestLimits
-                        + " /></requestFiltering></security>\n")
-                + "    <aspNetCore " + attributes + ">\n"
-                + (settings.isEmpty() ? "" : "      <handlerSettings>" + settings + "</handlerSettings>\n")
-                + "    </aspNetCore>\n  </system.webServer>\n</configuration>\n");
+        WebConfigFile.write(app, Backends.attributes(List.of()), Map.of(), handlerSettings, requestLimits);
     }
 
     private RawHttp.Response get(String path) {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawHttp.get(porter.port(), path);
     }
 
     private long pid() {

@@ -12,7 +12,6 @@ import dev.porter.testing.ConcurrentClients;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,11 +68,7 @@ class OverlappedRecycleTest {
     }
 
     private RawHttp.Response get(String path) {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawHttp.get(porter.port(), path);
     }
 
     private long pid() {

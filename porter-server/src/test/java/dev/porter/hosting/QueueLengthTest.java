@@ -9,8 +9,6 @@ import dev.porter.config.ServerConfig;
 import dev.porter.hosting.outofprocess.Backends;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,11 +45,7 @@ class QueueLengthTest {
     }
 
     private RawHttp.Response get(String path) {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawHttp.get(porter.port(), path);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.porter.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.porter.testing.RawHttp;
+import dev.porter.testing.TestThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,14 +67,14 @@ class PipelinedFloodTest {
                             + "5\r\nhello\r\n0\r\n\r\n"
                     : "GET /p" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
         }
-        try (RawHttp http = front.connect()) {
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+        try (RawHttp http = front.connect(); TestThreads threads = new TestThreads()) {
+            CompletableFuture<Void> writer = threads.run(() -> {
                 try {
                     http.send(flood.toString().getBytes(StandardCharsets.ISO_8859_1));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            });
             for (int i = 0; i < FLOOD; i++) {
                 assertThat(http.readResponse().status()).as("response %d", i).isEqualTo(200);
             }
@@ -105,14 +106,14 @@ class PipelinedFloodTest {
         for (int i = 0; i < 1_000; i++) {
             flood.append("GET /smuggled-").append(i).append(" HTTP/1.1\r\nHost: a\r\n\r\n");
         }
-        try (RawHttp http = front.connect()) {
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+        try (RawHttp http = front.connect(); TestThreads threads = new TestThreads()) {
+            CompletableFuture<Void> writer = threads.run(() -> {
                 try {
                     http.send(flood.toString().getBytes(StandardCharsets.ISO_8859_1));
                 } catch (IOException e) {
                     // the server closes after the hostile request: the rest of the flood may not be writable
                 }
-            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            });
             for (int i = 0; i < good; i++) {
                 assertThat(http.readResponse().status()).as("response %d", i).isEqualTo(200);
             }

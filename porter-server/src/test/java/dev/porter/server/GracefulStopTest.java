@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.testing.RawHttp;
+import dev.porter.testing.TestThreads;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * them, lets in-flight exchanges finish within the drain time, then closes everything (aborting what is left).
  */
 class GracefulStopTest {
+
+    private final TestThreads threads = new TestThreads();
 
     @TempDir
     Path dir;
@@ -54,6 +57,7 @@ class GracefulStopTest {
     @AfterEach
     void close() {
         server.close();
+        threads.close();
     }
 
     private static void answer(Exchange exchange) {
@@ -69,7 +73,7 @@ class GracefulStopTest {
             busy.send("GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1);
 
-            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(20)));
+            CompletableFuture<Void> stopped = threads.run(() -> server.stop(Duration.ofSeconds(20)));
             // New connections are refused once the listener is closed.
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThatThrownBy(() -> new RawHttp(port).close()).isInstanceOf(IOException.class));

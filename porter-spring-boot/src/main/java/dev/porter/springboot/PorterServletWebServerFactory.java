@@ -77,7 +77,7 @@ public class PorterServletWebServerFactory extends AbstractConfigurableWebServer
         try {
             HostedWebApp app = host.deploy(spec, sci);
             if (applicationContext instanceof ConfigurableApplicationContext closeable) {
-                app.closeWith(closeable::close); // Porter's recycle closes the app as Boot's shutdown hook would
+                app.closeWith(closeable); // Porter's recycle closes the app as Boot's shutdown hook would
             }
             return new PorterWebServer(app);
         } catch (Exception e) {

@@ -65,7 +65,7 @@ public class PorterServletWebServerFactory extends AbstractServletWebServerFacto
         try {
             HostedWebApp app = host.deploy(spec, sci);
             if (applicationContext instanceof ConfigurableApplicationContext closeable) {
-                app.closeWith(closeable::close);
+                app.closeWith(closeable);
             }
             return new PorterWebServer(app);
         } catch (Exception e) {

@@ -82,8 +82,8 @@ public final class OneShotHttp {
         if (end < 0) {
             throw new IllegalStateException("no complete response head: '" + text + "'");
         }
-        String[] lines = text.substring(0, end).split("\r\n");
-        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        String[] lines = text.substring(0, end).split("\r\n", -1);
+        int status = Integer.parseInt(lines[0].split(" ", -1)[1]);
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
@@ -103,7 +103,7 @@ public final class OneShotHttp {
         int pos = 0;
         while (true) {
             int lineEnd = chunked.indexOf("\r\n", pos);
-            int size = Integer.parseInt(chunked.substring(pos, lineEnd).split(";")[0].trim(), 16);
+            int size = Integer.parseInt(chunked.substring(pos, lineEnd).split(";", -1)[0].trim(), 16);
             if (size == 0) {
                 return body.toString();
             }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -20,6 +21,7 @@ import java.util.Optional;
 public final class RawHttp implements AutoCloseable {
 
     /** One parsed response. Header names keep their case; lookups ignore it. */
+    @SuppressWarnings("ArrayRecordComponent") // the bytes as sent are the point; tests never compare two responses
     public record Response(String version, int status, String reason, List<String[]> headers, byte[] body) {
         public Optional<String> header(String name) {
             return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).findFirst();
@@ -48,6 +50,24 @@ public final class RawHttp implements AutoCloseable {
         socket.setSoTimeout(readTimeoutMillis);
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    /**
+     * {@code GET path} with {@code Host: localhost}, on a connection of its own to 127.0.0.1:port, and its response
+     * (read timeout 60 s, a failure guard). I/O failures come as {@link UncheckedIOException}, so that it serves inside
+     * Awaitility conditions and lambdas.
+     */
+    public static Response get(int port, String path) {
+        return get(port, path, 60_000);
+    }
+
+    /** As {@link #get(int, String)}, with that read timeout. */
+    public static Response get(int port, String path, int readTimeoutMillis) {
+        try (RawHttp http = new RawHttp("127.0.0.1", port, readTimeoutMillis)) {
+            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public RawHttp send(String raw) throws IOException {

@@ -236,7 +236,7 @@ public final class TestBackend {
         if (raw == null) {
             return map;
         }
-        for (String pair : raw.split("&")) {
+        for (String pair : raw.split("&", -1)) {
             int eq = pair.indexOf('=');
             map.put(eq < 0 ? pair : pair.substring(0, eq), eq < 0 ? "" : pair.substring(eq + 1));
         }

@@ -7,6 +7,7 @@ import dev.porter.config.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -47,9 +48,14 @@ public class InProcessRoundTripBenchmark {
 
     private static final byte[] GET = "GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] GET_WITH_HEADERS = ("GET /headers HTTP/1.1\r\nHost: localhost\r\n"
-            + "User-Agent: jmh\r\nAccept: */*\r\nX-Request-Id: 0123456789abcdef\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GET_WITH_HEADERS = """
+            GET /headers HTTP/1.1\r
+            Host: localhost\r
+            User-Agent: jmh\r
+            Accept: */*\r
+            X-Request-Id: 0123456789abcdef\r
+            \r
+            """.getBytes(StandardCharsets.US_ASCII);
 
     private Path dir;
     private Porter porter;
@@ -100,7 +106,7 @@ public class InProcessRoundTripBenchmark {
                         new ServerConfig.LogFile(false, dir.resolve("logs")))),
                 RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS);
         porter = Porter.start(config);
-        socket = new Socket("127.0.0.1", porter.port());
+        socket = new Socket(InetAddress.getLoopbackAddress(), porter.port());
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(30_000);
         out = socket.getOutputStream();
@@ -173,7 +179,7 @@ public class InProcessRoundTripBenchmark {
     }
 
     private static long contentLength(String head) throws IOException {
-        for (String line : head.split("\r\n")) {
+        for (String line : head.split("\r\n", -1)) {
             int colon = line.indexOf(':');
             if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
                 return Long.parseLong(line.substring(colon + 1).trim());

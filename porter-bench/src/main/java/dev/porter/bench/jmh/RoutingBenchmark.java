@@ -4,6 +4,7 @@ import dev.porter.config.ServerConfig;
 import dev.porter.server.RequestHandler;
 import dev.porter.server.RequestTarget;
 import dev.porter.server.Router;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public class RoutingBenchmark {
                 new ServerConfig.LogFile(false, Path.of("/tmp")));
         RequestHandler handler = exchange -> { };
         router = new Router(List.of(site), (s, a) -> handler);
-        local = new InetSocketAddress("127.0.0.1", 8080);
+        local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
     }
 
     @Benchmark

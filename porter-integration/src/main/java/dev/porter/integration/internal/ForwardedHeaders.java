@@ -44,6 +44,9 @@ public final class ForwardedHeaders {
     }
 
     /**
+     * Applies the forwarded headers when the peer is a trusted (loopback) proxy, as .NET's ForwardedHeaders
+     * middleware does.
+     *
      * @param remote the connection's peer
      * @param scheme the connection's scheme ({@code http} behind Porter)
      * @param forwardedFor every {@code X-Forwarded-For} header line, in order (may be empty)
@@ -150,14 +153,14 @@ public final class ForwardedHeaders {
         }
         List<String> entries = new ArrayList<>();
         for (String line : headerLines) {
-            for (String part : line.split(",")) {
+            for (String part : line.split(",", -1)) {
                 String trimmed = part.trim();
                 if (!trimmed.isEmpty()) {
                     entries.add(trimmed);
                 }
             }
         }
-        return entries;
+        return Collections.unmodifiableList(entries);
     }
 
     /**

@@ -20,6 +20,8 @@ public final class PathBase {
     }
 
     /**
+     * Splits a request path into the configured base and the rest.
+     *
      * @param configuredBase the normalised base ({@code ""} for none, see {@link IntegrationSettings#pathBase()})
      * @param rawPath the request path as it arrived (still percent-encoded)
      */

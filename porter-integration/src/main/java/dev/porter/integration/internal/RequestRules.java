@@ -68,6 +68,8 @@ public final class RequestRules {
     }
 
     /**
+     * Applies the rules to one request.
+     *
      * @param request the request
      * @param pathBase the split the caller made of the request path with {@link IntegrationSettings#pathBase()}
      */

@@ -39,6 +39,8 @@ public final class WebConfigWriter {
     }
 
     /**
+     * Writes the {@code web.config} the arguments describe.
+     *
      * @throws IllegalArgumentException for a bad hosting model or bad arguments; the build fails with its message
      */
     public static void main(String[] args) throws IOException {

@@ -183,13 +183,13 @@ final class AppBytecode {
             if (entry instanceof MemberRefEntry ref) {
                 String owner = ref.owner().asInternalName();
                 String name = ref.name().stringValue();
-                if (owner.equals(SYSTEM) && (SYSTEM_METHODS.contains(name) || SYSTEM_FIELDS.contains(name))
-                        || owner.equals(RUNTIME_TYPE) && RUNTIME_METHODS.contains(name)
-                        || owner.equals(PROCESS_BUILDER) && PROCESS_BUILDER_METHODS.contains(name)
+                if ((owner.equals(SYSTEM) && (SYSTEM_METHODS.contains(name) || SYSTEM_FIELDS.contains(name)))
+                        || (owner.equals(RUNTIME_TYPE) && RUNTIME_METHODS.contains(name))
+                        || (owner.equals(PROCESS_BUILDER) && PROCESS_BUILDER_METHODS.contains(name))
                         || name.equals(PROPERTY_READERS.get(owner))
-                        || LISTENER_TYPES.contains(owner) && (name.equals("bind") || name.equals("<init>"))
-                        || (owner.equals(SOCKET) || owner.equals(SOCKET_CHANNEL))
-                        && (name.equals("connect") || name.equals("open") || name.equals("<init>"))) {
+                        || (LISTENER_TYPES.contains(owner) && (name.equals("bind") || name.equals("<init>")))
+                        || ((owner.equals(SOCKET) || owner.equals(SOCKET_CHANNEL))
+                        && (name.equals("connect") || name.equals("open") || name.equals("<init>")))) {
                     return true;
                 }
             }

@@ -40,7 +40,6 @@ final class AppDomain {
     private final InProcessApplication application;
     private final String name;
     private final JavaCommandLine commandLine;
-    private final Path directory;
     private final Map<String, String> environment;
     private final Properties properties;
     private final AppOutput output;
@@ -65,7 +64,6 @@ final class AppDomain {
         this.application = application;
         this.name = name;
         this.commandLine = commandLine;
-        this.directory = directory;
         this.environment = Map.copyOf(environment);
         this.output = output;
         int id = IDS.incrementAndGet();
@@ -353,6 +351,7 @@ final class AppDomain {
     }
 
     /** Waits until no request is in flight or the deadline ({@code System.nanoTime()}) passes. */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // every write holds the lock; volatile is for requestEnded's read
     boolean awaitDrained(long deadlineNanos) {
         lock.lock();
         drainWaiters++; // (before the emptiness check below: requestEnded reads it after its removal)

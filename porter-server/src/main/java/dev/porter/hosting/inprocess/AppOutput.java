@@ -62,6 +62,7 @@ final class AppOutput implements AutoCloseable {
     }
 
     /** Whether this server has no OS start time: then the class-load time stands in, once per server. */
+    @SuppressWarnings("TimeInStaticInitializer") // the class-load time is the point: the first use stands for the start
     private static final class ServerStart {
         static final Instant INSTANT = Instant.now();
     }

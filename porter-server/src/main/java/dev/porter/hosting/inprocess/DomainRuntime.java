@@ -37,7 +37,7 @@ public final class DomainRuntime {
     private static volatile PrintStream err = System.err;
     private static volatile IntConsumer exitHandler = status -> {
     };
-    private static final Map<Thread, Boolean> SHUTDOWN_HOOKS = new IdentityHashMap<>();
+    private static final IdentityHashMap<Thread, Boolean> SHUTDOWN_HOOKS = new IdentityHashMap<>();
     /** Told of every listening socket the app opens: the socket (to close it) and where it listens (or null). */
     private static volatile BiConsumer<AutoCloseable, SocketAddress> listenerOpened = (socket, address) -> {
     };

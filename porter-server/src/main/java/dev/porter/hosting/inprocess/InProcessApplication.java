@@ -404,12 +404,13 @@ final class InProcessApplication implements ApplicationHandler {
         fail(new StartFailure(AncmError.APP_FAILED_TO_START, "Application '" + name + "': " + what + " (the "
                 + "socket was bound at " + caller + "). In-process, the front server owns the sockets and requests "
                 + "reach an app only through the JDK's HttpServer.create(...); this app starts a server of its own."
-                + capturedSection(from.output().captured()), REASON_OWN_SERVER_HTML.apply(what)), from);
+                + capturedSection(from.output().captured()), reasonOwnServerHtml(what)), from);
     }
 
-    private static final java.util.function.Function<String, String> REASON_OWN_SERVER_HTML =
-            what -> "<ul><li>" + Html.escape(what.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
-                    + what.substring(1) + ".") + "</li></ul>";
+    private static String reasonOwnServerHtml(String what) {
+        return "<ul><li>" + Html.escape(what.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
+                + what.substring(1) + ".") + "</li></ul>";
+    }
 
     void serverStoppedByApp(AppDomain from, InProcessHttpServer server) {
         Running r = running;

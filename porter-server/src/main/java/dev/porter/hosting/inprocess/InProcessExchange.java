@@ -164,10 +164,10 @@ final class InProcessExchange extends HttpExchange {
             }
         } catch (Throwable e) {
             if (e instanceof Error err && err.getClass().getName().equals(AppBytecode.RUNTIME_CLASS + "$Exit")) {
-                failed(null); // System.exit from a handler: the domain is already stopping
+                failed(); // System.exit from a handler: the domain is already stopping
             } else {
                 LOG.warn("In-process handler for {} {} threw", front.request().method(), front.request().uri(), e);
-                failed(e);
+                failed();
             }
         } finally {
             thread.setContextClassLoader(previous);
@@ -193,7 +193,7 @@ final class InProcessExchange extends HttpExchange {
     }
 
     /** An unhandled failure: 500 (413 after a refused body) before the response started, else the connection ends. */
-    private void failed(Throwable e) {
+    private void failed() {
         if (responseBody.resetIfUnsent()) {
             responseBody.begin(errorHead(bodyTooLarge ? 413 : 500), 0, true);
         } else if (!responseBody.finished()) {

@@ -64,7 +64,7 @@ public final class InProcessServerProvider extends HttpServerProvider {
         HttpServerProvider p = jdk;
         if (p == null) {
             try {
-                p = (HttpServerProvider) Class.forName(JDK_PROVIDER).getConstructor().newInstance();
+                p = Class.forName(JDK_PROVIDER).asSubclass(HttpServerProvider.class).getConstructor().newInstance();
             } catch (ReflectiveOperationException | RuntimeException e) {
                 throw new IOException("The JDK's own HttpServer is not reachable from Porter's provider: run the "
                         + "JVM with --add-exports jdk.httpserver/sun.net.httpserver=ALL-UNNAMED (bin/porter's jar "

@@ -71,7 +71,7 @@ record JavaCommandLine(List<Path> classPath, String mainClass, SequencedMap<Stri
                     throw new InvalidCommandLineException("'" + t + "' must be followed by a class path.");
                 }
                 classPath.clear();
-                for (String entry : tokens.get(++i).split(":")) {
+                for (String entry : tokens.get(++i).split(":", -1)) {
                     if (!entry.isEmpty()) {
                         expandEntry(AppPaths.resolve(appDirectory, entry), entry, classPath);
                     }
@@ -204,7 +204,7 @@ record JavaCommandLine(List<Path> classPath, String mainClass, SequencedMap<Stri
         if (cp == null) {
             return;
         }
-        for (String url : cp.trim().split("\\s+")) {
+        for (String url : cp.trim().split("\\s+", -1)) {
             if (url.isEmpty()) {
                 continue;
             }

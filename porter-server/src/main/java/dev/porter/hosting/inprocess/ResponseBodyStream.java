@@ -397,7 +397,7 @@ final class ResponseBodyStream extends OutputStream {
         boolean http2 = front.isHttp2();
         lock.lock();
         try {
-            while ((outstanding > BLOCK_ABOVE || http2 && outstanding > FLUSH_ABOVE && !front.isWritable())
+            while ((outstanding > BLOCK_ABOVE || (http2 && outstanding > FLUSH_ABOVE && !front.isWritable()))
                     && !aborted) {
                 credit.awaitUninterruptibly();
             }

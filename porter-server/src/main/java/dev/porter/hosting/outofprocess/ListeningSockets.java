@@ -112,7 +112,7 @@ final class ListeningSockets {
      * address in hex, 32-bit words in host (little-endian) order, the port big-endian. Null unless a listener of ours.
      */
     static Listener parse(String line, Set<Long> inodes) {
-        String[] f = line.trim().split("\\s+");
+        String[] f = line.trim().split("\\s+", -1);
         if (f.length < 10 || !f[3].equals(LISTEN)) {
             return null;
         }

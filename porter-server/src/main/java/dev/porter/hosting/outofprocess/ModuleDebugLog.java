@@ -70,7 +70,7 @@ public final class ModuleDebugLog {
         boolean console = false;
         boolean fileSink = false;
         boolean eventLog = false;
-        for (String raw : levels.split(",")) {
+        for (String raw : levels.split(",", -1)) {
             String token = raw.trim().toLowerCase(Locale.ROOT);
             if (token.isEmpty()) {
                 continue;
@@ -110,11 +110,11 @@ public final class ModuleDebugLog {
     }
 
     private static Level max(Level a, Level b) {
-        return a == null || b.ordinal() > a.ordinal() ? b : a;
+        return a == null || b.compareTo(a) > 0 ? b : a; // declared from ERROR to TRACE
     }
 
     public boolean enabled(Level at) {
-        return level != null && at.ordinal() <= level.ordinal();
+        return level != null && at.compareTo(level) <= 0;
     }
 
     public void error(String message) {

@@ -153,6 +153,7 @@ final class ReadinessProbe {
         }
     }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // probes has one writer, the probe thread; volatile is for readers
     private void probeOnce() {
         if (outcome.isDone()) {
             return;

@@ -7,6 +7,7 @@ import dev.porter.Porter;
 import dev.porter.hosting.outofprocess.EventLog;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
+import dev.porter.testing.WebConfigFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,19 +56,15 @@ class InProcessHealingTest {
 
     /** A web.config running the test app in-process with these handler settings. */
     static void withHandlerSettings(Path appDir, String arguments, Map<String, String> settings) {
-        StringBuilder entries = new StringBuilder();
-        settings.forEach((name, value) -> entries.append("        <handlerSetting name=\"").append(name)
-                .append("\" value=\"").append(value).append("\" />\n"));
-        TestApps.write(appDir.resolve("web.config"), "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n"
-                + "  <system.webServer>\n    <aspNetCore processPath=\"java\" arguments=\"" + arguments
-                + "\" hostingModel=\"inprocess\">\n      <handlerSettings>\n" + entries
-                + "      </handlerSettings>\n    </aspNetCore>\n  </system.webServer>\n</configuration>\n");
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("processPath", "java");
+        attributes.put("arguments", arguments);
+        attributes.put("hostingModel", "inprocess");
+        WebConfigFile.write(appDir, attributes, Map.of(), settings, null);
     }
 
-    private RawHttp.Response get(String path) throws Exception {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        }
+    private RawHttp.Response get(String path) {
+        return RawHttp.get(porter.port(), path);
     }
 
     @Test

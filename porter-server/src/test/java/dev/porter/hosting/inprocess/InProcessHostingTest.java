@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.porter.Porter;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
+import dev.porter.testing.TestThreads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** In-process hosting end to end: the real server, apps packaged as jars, raw sockets. */
 class InProcessHostingTest {
+
+    private final TestThreads threads = new TestThreads();
 
     static final String APP = "dev.porter.testapps.inprocess.InProcessTestApp";
 
@@ -30,6 +33,7 @@ class InProcessHostingTest {
         if (porter != null) {
             porter.stop();
         }
+        threads.close();
     }
 
     /** An app directory with app.jar and a web.config running it in-process. */
@@ -328,7 +332,7 @@ class InProcessHostingTest {
         assertThat(get("/hello").status()).isEqualTo(200);
 
         java.util.concurrent.CompletableFuture<RawHttp.Response> finishing =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> quietly("/slow?ms=1000"));
+                threads.supply(() -> quietly("/slow?ms=1000"));
         await().atMost(Duration.ofSeconds(10)).until(() -> get("/slow-started").bodyText().equals("1"));
         TestApps.writeWebConfig(appDir, attributes, Map.of("RECYCLE", "1")); // recycle while it runs
         RawHttp.Response drained = finishing.get(20, java.util.concurrent.TimeUnit.SECONDS);
@@ -337,7 +341,7 @@ class InProcessHostingTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/slow-started").bodyText().equals("0"));
         java.util.concurrent.CompletableFuture<RawHttp.Response> outlasting =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> quietly("/slow?ms=60000"));
+                threads.supply(() -> quietly("/slow?ms=60000"));
         await().atMost(Duration.ofSeconds(10)).until(() -> get("/slow-started").bodyText().equals("1"));
         long stopAt = System.nanoTime();
         TestApps.writeWebConfig(appDir, attributes, Map.of("RECYCLE", "2"));

@@ -35,10 +35,8 @@ class InProcessLauncherAndDebugLogTest {
         }
     }
 
-    private RawHttp.Response get(String path) throws Exception {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        }
+    private RawHttp.Response get(String path) {
+        return RawHttp.get(porter.port(), path);
     }
 
     private void start(Path app, Map<String, String> serverVariables) throws Exception {

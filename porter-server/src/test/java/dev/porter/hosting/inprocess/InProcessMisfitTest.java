@@ -8,7 +8,6 @@ import dev.porter.Porter;
 import dev.porter.hosting.outofprocess.EventLog;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -40,10 +39,8 @@ class InProcessMisfitTest {
         events.close();
     }
 
-    private RawHttp.Response get(String path) throws Exception {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        }
+    private RawHttp.Response get(String path) {
+        return RawHttp.get(porter.port(), path);
     }
 
     @ParameterizedTest

@@ -8,7 +8,6 @@ import dev.porter.testing.ConcurrentClients;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,11 +53,7 @@ class BalancingAndBackoffTest {
     }
 
     private RawHttp.Response get(String path) {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawHttp.get(porter.port(), path);
     }
 
     @Test

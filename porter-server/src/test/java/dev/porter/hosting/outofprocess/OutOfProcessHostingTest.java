@@ -11,8 +11,8 @@ import dev.porter.hosting.HostingModels;
 import dev.porter.hosting.ServerEnvironment;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
+import dev.porter.testing.TestThreads;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OutOfProcessHostingTest {
 
+    private final TestThreads threads = new TestThreads();
+
     @TempDir
     Path dir;
 
@@ -54,6 +56,7 @@ class OutOfProcessHostingTest {
             events.close();
             assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
         }
+        threads.close();
     }
 
     private Path app(Map<String, String> attributes, Map<String, String> env) {
@@ -79,11 +82,7 @@ class OutOfProcessHostingTest {
     }
 
     private RawHttp.Response get(String path) {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawHttp.get(porter.port(), path);
     }
 
     private long pid() {
@@ -224,7 +223,7 @@ class OutOfProcessHostingTest {
     void aBackendKilledMidRequestCostsOnlyThatRequestAndTheNextStartsANewProcess() throws Exception {
         start(app(Backends.attributes(List.of()), Map.of()));
         long first = pid();
-        CompletableFuture<RawHttp.Response> inFlight = CompletableFuture.supplyAsync(() -> get("/sleep?ms=20000"));
+        CompletableFuture<RawHttp.Response> inFlight = threads.supply(() -> get("/sleep?ms=20000"));
         await().atMost(Duration.ofSeconds(10)).until(() -> inFlightCount() == 1);
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
         RawHttp.Response cut = inFlight.get(10, TimeUnit.SECONDS);
@@ -353,7 +352,7 @@ class OutOfProcessHostingTest {
     void aStoppingHandlerLetsRequestsInFlightFinishAndAnswersNewOnes503() throws Exception {
         start(app(Backends.attributes(List.of()), Map.of()));
         long pid = pid();
-        CompletableFuture<RawHttp.Response> inFlight = CompletableFuture.supplyAsync(() -> get("/sleep?ms=1500"));
+        CompletableFuture<RawHttp.Response> inFlight = threads.supply(() -> get("/sleep?ms=1500"));
         await().atMost(Duration.ofSeconds(10)).until(() -> inFlightCount() == 1);
         CompletableFuture<Void> stopped = handler().stop(ApplicationHandler.StopReason.CONFIG_CHANGE);
         RawHttp.Response refused = get("/pid");

@@ -249,11 +249,11 @@ class ProcessManagerTest {
     void stopsGracefullyWithTheShutdownMessage() throws Exception {
         ProcessManager manager = manager(Backends.attributes(List.of()), Map.of(), System.getenv());
         BackendProcess process = ready(manager.processFor());
-        long t0 = System.nanoTime();
         manager.stop(p -> { }).get(30, TimeUnit.SECONDS);
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(Backends.alive(process.pid())).isFalse();
-        assertThat(millis).isLessThan(5_000);
+        // the backend exits 0 on the shutdown message; SIGTERM (143) or SIGKILL (137) would mean Porter had to force
+        // it (how long that took is no test's business: a loaded machine makes any bound a coin toss)
+        assertThat(process.process().exitValue()).as("the child's exit status").isZero();
         assertThatThrownBy(() -> ready(manager.processFor())).cause()
                 .isInstanceOf(ProcessManager.StartFailure.class)
                 .satisfies(e -> assertThat(((ProcessManager.StartFailure) e).stopping()).isTrue());

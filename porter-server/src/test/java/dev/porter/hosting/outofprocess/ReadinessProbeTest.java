@@ -2,6 +2,7 @@ package dev.porter.hosting.outofprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.porter.testing.TestThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReadinessProbeTest {
 
+    private final TestThreads threads = new TestThreads();
+
     private final List<Process> children = new ArrayList<>();
     private final List<ServerSocket> listeners = new ArrayList<>();
 
@@ -33,6 +36,7 @@ class ReadinessProbeTest {
             p.destroyForcibly();
             p.onExit().get(10, TimeUnit.SECONDS);
         }
+        threads.close();
     }
 
     private Process child(String seconds) throws IOException {
@@ -72,7 +76,7 @@ class ReadinessProbeTest {
         InetSocketAddress address = unusedPort();
         ReadinessProbe probe = probe(child, address, Duration.ofSeconds(30), () -> false);
         long t0 = System.nanoTime();
-        CompletableFuture<BackendProcess.Readiness> outcome = CompletableFuture.supplyAsync(probe::await);
+        CompletableFuture<BackendProcess.Readiness> outcome = threads.supply(probe::await);
         Thread.sleep(300); // a start-up of 300 ms: the schedule, not this test, decides when the probe looks
         assertThat(outcome).isNotDone();
         ServerSocket listener = new ServerSocket();
@@ -120,7 +124,7 @@ class ReadinessProbeTest {
         Process child = child("30");
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         ReadinessProbe probe = probe(child, unusedPort(), Duration.ofSeconds(60), stopping::get);
-        CompletableFuture<BackendProcess.Readiness> outcome = CompletableFuture.supplyAsync(probe::await);
+        CompletableFuture<BackendProcess.Readiness> outcome = threads.supply(probe::await);
         assertThat(outcome).isNotDone();
         stopping.set(true);
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(BackendProcess.Readiness.CANCELLED);

@@ -11,6 +11,7 @@ import dev.porter.hosting.HostingModels;
 import dev.porter.hosting.ServerEnvironment;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
+import dev.porter.testing.TestThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StopSequenceTest {
 
+    private final TestThreads threads = new TestThreads();
+
     @TempDir
     Path dir;
 
@@ -52,6 +55,7 @@ class StopSequenceTest {
             events.close();
             assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
         }
+        threads.close();
     }
 
     private void start(String virtualPath, Path app) throws IOException {
@@ -66,11 +70,7 @@ class StopSequenceTest {
     }
 
     private RawHttp.Response get(String path) {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawHttp.get(porter.port(), path);
     }
 
     private long pid(String path) {
@@ -140,7 +140,7 @@ class StopSequenceTest {
         start("/", app);
         long pid = pid("/pid");
         // A long poll: the app would finish it only after two minutes.
-        CompletableFuture<Integer> longPoll = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Integer> longPoll = threads.supply(() -> {
             try {
                 return get("/sleep?ms=120000").status();
             } catch (UncheckedIOException e) {

@@ -102,7 +102,7 @@ final class PorterEndPoint extends AbstractEndPoint {
     public int fill(ByteBuffer buffer) {
         synchronized (this) {
             if (queue.isEmpty()) {
-                if (inputEnded || channel == null && isOutputShutdown()) {
+                if (inputEnded || (channel == null && isOutputShutdown())) {
                     shutdownInput();
                     return -1;
                 }

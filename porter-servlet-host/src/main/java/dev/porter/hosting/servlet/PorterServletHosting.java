@@ -1,11 +1,7 @@
 package dev.porter.hosting.servlet;
 
-import dev.porter.hosting.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
-import dev.porter.hosting.ErrorResponses;
-import dev.porter.server.Exchange;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The Servlet host's entry point, found by porter-server through {@code META-INF/services} in the host's class-loader
@@ -22,20 +18,6 @@ public final class PorterServletHosting implements ServletHostProvider {
         return switch (shape.kind()) {
             case WAR -> new ServletApplication(context, shape, Shared.HOST);
             case SPRING_BOOT_JAR -> new ServletApplication(context, shape, Shared.HOST);
-        };
-    }
-
-    private static ApplicationHandler answering(ApplicationContext context, AncmError error, String why) {
-        return new ApplicationHandler() {
-            @Override
-            public void handle(Exchange exchange) {
-                ErrorResponses.send(exchange, context, error, why, null);
-            }
-
-            @Override
-            public CompletableFuture<Void> stop(StopReason reason) {
-                return CompletableFuture.completedFuture(null);
-            }
         };
     }
 }

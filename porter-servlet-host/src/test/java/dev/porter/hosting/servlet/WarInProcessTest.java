@@ -8,6 +8,7 @@ import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
+import dev.porter.testing.TestThreads;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WarInProcessTest {
 
+    private final TestThreads threads = new TestThreads();
+
     static final Path SAMPLE_WAR = Path.of(System.getProperty("porter.sample.war", "../samples/war/target/war.war"));
 
     @TempDir
@@ -51,6 +54,7 @@ class WarInProcessTest {
         if (porter != null) {
             porter.stop();
         }
+        threads.close();
     }
 
     /** An application folder with the sample WAR as app.war (or as given) and a web.config deploying it. */
@@ -94,9 +98,7 @@ class WarInProcessTest {
 
     /** A GET on a fresh connection; the read timeout is only a guard (a first request waits for the app's start). */
     RawHttp.Response get(String path) throws IOException {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 90_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        }
+        return RawHttp.get(porter.port(), path, 90_000);
     }
 
     URI uri(String path) {
@@ -395,7 +397,7 @@ class WarInProcessTest {
         try (RawHttp http = new RawHttp(porter.port())) {
             http.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
                     + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n") + "\r\n");
-            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+            CompletableFuture<Void> sent = threads.run(() -> {
                 try {
                     int step = 100_000;
                     for (int off = 0; off < body.length; off += step) {

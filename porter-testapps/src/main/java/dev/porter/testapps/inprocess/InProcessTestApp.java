@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -81,7 +82,8 @@ public final class InProcessTestApp {
         }
         // Out-of-process (or standalone) it listens where ASPNETCORE_PORT says; in-process the address is ignored.
         String port = System.getenv("ASPNETCORE_PORT");
-        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port == null ? 0 : Integer.parseInt(port));
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                port == null ? 0 : Integer.parseInt(port));
         // "pool": as frameworks do, the server is created on a shared pool thread (not the app's own).
         HttpServer server;
         if (mode.equals("pool")) {
@@ -188,7 +190,8 @@ public final class InProcessTestApp {
             }
             case "/connect" -> {
                 // A connection the app keeps open and never closes (a pool that is never shut down).
-                java.net.Socket socket = new java.net.Socket("127.0.0.1", Integer.parseInt(query.get("port")));
+                java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(),
+                        Integer.parseInt(query.get("port")));
                 KEPT.add(socket);
                 text(exchange, 200, "connected");
             }
@@ -318,7 +321,7 @@ public final class InProcessTestApp {
         if (raw == null) {
             return map;
         }
-        for (String pair : raw.split("&")) {
+        for (String pair : raw.split("&", -1)) {
             int eq = pair.indexOf('=');
             map.put(java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
                     eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));

@@ -43,14 +43,15 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ForwardingCodecBenchmark {
 
     /** What bench/nginx-backend.sh answers. */
-    static final String NGINX_HELLO = "HTTP/1.1 200 OK\r\n"
-            + "Server: nginx/1.22.1\r\n"
-            + "Date: Sun, 22 Nov 2026 05:00:00 GMT\r\n"
-            + "Content-Type: text/plain\r\n"
-            + "Content-Length: 5\r\n"
-            + "Connection: keep-alive\r\n"
-            + "\r\n"
-            + "hello";
+    static final String NGINX_HELLO = """
+            HTTP/1.1 200 OK\r
+            Server: nginx/1.22.1\r
+            Date: Sun, 22 Nov 2026 05:00:00 GMT\r
+            Content-Type: text/plain\r
+            Content-Length: 5\r
+            Connection: keep-alive\r
+            \r
+            hello""";
 
     private HttpRequest browser;
     private ByteBuf nginxHello;

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -87,19 +88,21 @@ public class ForwardingHeadBenchmark {
     }
 
     /** A typical backend (Kestrel-like) response head: 9 fields, some the forwarder drops. */
-    static final String BACKEND_RESPONSE = "HTTP/1.1 200 OK\r\n"
-            + "Content-Type: text/html; charset=utf-8\r\n"
-            + "Date: Sun, 22 Nov 2026 05:00:00 GMT\r\n"
-            + "Server: Kestrel\r\n"
-            + "Cache-Control: no-cache, no-store\r\n"
-            + "Set-Cookie: .AspNetCore.Antiforgery=CfDJ8abc; path=/; samesite=strict; httponly\r\n"
-            + "Set-Cookie: session=xyz; path=/; secure\r\n"
-            + "X-Content-Type-Options: nosniff\r\n"
-            + "Connection: keep-alive\r\n"
-            + "Content-Length: 1234\r\n"
-            + "\r\n";
+    static final String BACKEND_RESPONSE = """
+            HTTP/1.1 200 OK\r
+            Content-Type: text/html; charset=utf-8\r
+            Date: Sun, 22 Nov 2026 05:00:00 GMT\r
+            Server: Kestrel\r
+            Cache-Control: no-cache, no-store\r
+            Set-Cookie: .AspNetCore.Antiforgery=CfDJ8abc; path=/; samesite=strict; httponly\r
+            Set-Cookie: session=xyz; path=/; secure\r
+            X-Content-Type-Options: nosniff\r
+            Connection: keep-alive\r
+            Content-Length: 1234\r
+            \r
+            """;
 
-    static final InetSocketAddress LOCAL = new InetSocketAddress("127.0.0.1", 8080);
+    static final InetSocketAddress LOCAL = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
     static final String CLIENT = "127.0.0.1:50412";
     static final String TOKEN = "6a3c5f0e-2d8b-4c1a-9e7f-0b1d2c3e4f50";
 

@@ -3,6 +3,7 @@ package dev.porter.samples.war;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Marks the context as started. When the WAR holds {@code WEB-INF/slow-start} (a test adds it) it takes that many
@@ -16,7 +17,7 @@ public final class StartupListener implements ServletContextListener {
         event.getServletContext().setAttribute("listener", "started");
         try (var in = event.getServletContext().getResourceAsStream("/WEB-INF/slow-start")) {
             if (in != null) {
-                Thread.sleep(Long.parseLong(new String(in.readAllBytes()).trim()));
+                Thread.sleep(Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
