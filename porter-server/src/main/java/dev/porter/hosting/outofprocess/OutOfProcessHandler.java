@@ -6,18 +6,24 @@ import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
 import dev.porter.hosting.Incarnation;
-import dev.porter.hosting.outofprocess.forwarding.BackendTarget;
+import dev.porter.hosting.outofprocess.forwarding.ForwardOutcome;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
 import dev.porter.server.Exchange;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One incarnation of an out-of-process application (ANCM's {@code OUT_OF_PROCESS_APPLICATION} with its forwarding
@@ -28,17 +34,25 @@ import java.util.concurrent.RejectedExecutionException;
  * (its body is held by the exchange meanwhile) and then is forwarded, or answered 502.5 (start failed, detail with
  * detailed errors) or 503 (the application began stopping). Once stopping, every new request gets 503.
  *
- * <p>A killed backend (spec §1.5, §1.7): requests in flight on it get 502.3, and are never retried. A request that
- * picked the process just before its exit was seen, and so never reached it (the connect was refused, or the exit
- * watch closed the forwarder first), is taken back here and handled as if it had just arrived: it waits for the restart
- * through the normal start path ({@code startupTimeLimit}, {@code rapidFailsPerMinute}, 502.5 when refused). ANCM
- * answers those 502.3 too (it has no retry); Porter's judgement is that nothing of such a request was sent, so it is
- * not a retried forward but a request for an application that is not running, and "a SIGKILL costs only the requests
- * in flight" holds exactly. A backend that is alive but refuses connections still gets 502.3.
+ * <p>What follows a forward is decided here, on the {@link ForwardOutcome} the forwarder reports
+ * ({@link #forwarded}). A killed backend (spec §1.5, §1.7): requests in flight on it get 502.3, and are never retried.
+ * A request that picked the process just before its exit was seen, and so never reached it (the connect was refused,
+ * or the exit closed the forwarder first: {@link ForwardOutcome.NotSent}), waits for the process manager to see the
+ * exit ({@link BackendProcess#whenExitSeen}, at most {@link #EXIT_WAIT}) and is then routed again as if it had just
+ * arrived: it waits for the restart through the normal start path ({@code startupTimeLimit},
+ * {@code rapidFailsPerMinute}, 502.5 when refused). ANCM answers those 502.3 too (it has no retry); Porter's judgement
+ * is that nothing of such a request was sent, so it is not a retried forward but a request for an application that is
+ * not running, and "a SIGKILL costs only the requests in flight" holds exactly. A backend that is alive but refuses
+ * connections still gets 502.3. A request the app dropped unanswered once it was told to stop
+ * ({@link ForwardOutcome.Unanswered}) gets the 503 of every request that arrives once the app is stopping.
  *
  * <p>Threading: {@link #handle} runs on event loops; starts, exits and {@link #stop} on virtual threads.
  */
 final class OutOfProcessHandler implements ApplicationHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutOfProcessHandler.class);
+    /** How long a refused connect waits for the process's exit to be seen before it counts as a live refusal. */
+    static final Duration EXIT_WAIT = Duration.ofSeconds(2);
 
     private final ApplicationContext context;
     private final AspNetCoreConfig config;
@@ -52,7 +66,7 @@ final class OutOfProcessHandler implements ApplicationHandler {
         // IIS's <webSocket enabled>, as ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED tells the app (BackendEnvironment)
         this.options = ForwardingOptions.of(config, context.webConfig().webSocketEnabled());
         this.debugLog = ModuleDebugLog.of(config, context.physicalPath(), context.environment());
-        this.manager = new ProcessManager(context, debugLog, this::attachForwarder, this::detachForwarder);
+        this.manager = new ProcessManager(context, debugLog, options);
     }
 
     ProcessManager manager() {
@@ -61,13 +75,18 @@ final class OutOfProcessHandler implements ApplicationHandler {
 
     @Override
     public void handle(Exchange exchange) {
+        route(exchange);
+    }
+
+    /** Forwards to a ready process, or waits for a start. On the exchange's loop; also for a request routed again. */
+    private void route(Exchange exchange) {
         if (manager.isStopping()) {
             ErrorResponses.shuttingDown(exchange);
             return;
         }
         CompletableFuture<BackendProcess> process = manager.processFor();
         if (process.state() == Future.State.SUCCESS) {
-            process.resultNow().forwarder().forward(exchange);
+            forward(exchange, process.resultNow());
             return;
         }
         exchange.resumeWhen(process, (ready, failure) -> started(exchange, ready, failure));
@@ -75,9 +94,6 @@ final class OutOfProcessHandler implements ApplicationHandler {
 
     /** On the exchange's loop, once the slot's start has ended. */
     private void started(Exchange exchange, BackendProcess ready, Throwable failure) {
-        if (exchange.isDone()) {
-            return;
-        }
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
@@ -93,7 +109,52 @@ final class OutOfProcessHandler implements ApplicationHandler {
             ErrorResponses.shuttingDown(exchange);
             return;
         }
-        ready.forwarder().forward(exchange);
+        forward(exchange, ready);
+    }
+
+    private void forward(Exchange exchange, BackendProcess process) {
+        CompletableFuture<ForwardOutcome> outcome = process.forwarder().send(exchange);
+        if (outcome.isDone() && outcome.resultNow().settled()) {
+            return;
+        }
+        outcome.thenAccept(o -> forwarded(exchange, process, o));
+    }
+
+    /**
+     * What follows a forward, on the exchange's loop: nothing when it is settled; for a request the process never had,
+     * routing it again once the process manager has seen the process's exit (or 502.3 when the process stays alive
+     * and refuses: {@link #EXIT_WAIT}); for one a stopping app dropped, 503; otherwise the forwarder's 502.3.
+     */
+    private void forwarded(Exchange exchange, BackendProcess process, ForwardOutcome outcome) {
+        if (outcome.settled() || exchange.isDone()) {
+            return;
+        }
+        Forwarder forwarder = process.forwarder();
+        switch (outcome) {
+            case ForwardOutcome.NotSent notSent when notSent.reason() != ForwardOutcome.Reason.CONNECT_TIMED_OUT -> {
+                if (process.whenExitSeen().isDone()) {
+                    debugLog.trace("Process " + process.pid() + " is gone and never had " + exchange.request().method()
+                            + " " + exchange.request().uri() + ": routed again");
+                    exchange.handleWith(this::route);
+                } else {
+                    // a process being killed closes its listener just before its exit is seen
+                    exchange.resumeWhen(process.whenExitSeen().copy().orTimeout(EXIT_WAIT.toMillis(),
+                            TimeUnit.MILLISECONDS), (gone, notGone) -> {
+                                if (notGone == null) {
+                                    exchange.handleWith(this::route);
+                                } else {
+                                    forwarder.answer(exchange, notSent);
+                                }
+                            });
+                }
+            }
+            case ForwardOutcome.Unanswered unanswered when process.isStopRequested() -> {
+                LOG.debug("{} {}: the application at port {} is stopping and closed the connection without answering; "
+                        + "503", exchange.request().method(), exchange.request().uri(), process.port());
+                ErrorResponses.shuttingDown(exchange);
+            }
+            default -> forwarder.answer(exchange, outcome);
+        }
     }
 
     /** Starts every slot's process (the starts run on virtual threads; their failures are logged as usual). */
@@ -137,18 +198,6 @@ final class OutOfProcessHandler implements ApplicationHandler {
                 manager.failedStarts(), manager.lastFailure(), manager.lastFailureAt());
     }
 
-    private void attachForwarder(BackendProcess process) {
-        process.forwarder(new Forwarder(new BackendTarget(process.address(), process.token()), options,
-                process::hasExited, this::handle));
-    }
-
-    private void detachForwarder(BackendProcess process) {
-        Forwarder forwarder = process.forwarder();
-        if (forwarder != null) {
-            forwarder.close(); // requests still in flight on a crashed process end with 502.3
-        }
-    }
-
     /**
      * Stops (spec §1.8): from now on requests get 503; then every slot's process gets the shutdown message at once
      * (requests and WebSocket tunnels in flight are the app's to finish: it heard that it is stopping) and is killed
@@ -161,10 +210,6 @@ final class OutOfProcessHandler implements ApplicationHandler {
             passEveryEventLoop();
             if (reason == StopReason.REPLACED) {
                 awaitIdle(process);
-            }
-            Forwarder forwarder = process.forwarder();
-            if (forwarder != null) {
-                forwarder.stopRequested();
             }
         });
         if (first) {
@@ -180,15 +225,12 @@ final class OutOfProcessHandler implements ApplicationHandler {
      */
     private void awaitIdle(BackendProcess process) {
         Forwarder forwarder = process.forwarder();
-        if (forwarder == null) {
-            return;
-        }
         try {
-            forwarder.whenIdle().get(config.shutdownTimeLimit().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            forwarder.whenIdle().get(config.shutdownTimeLimit().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             debugLog.info("Process " + process.pid() + " still had " + forwarder.inFlight() + " request(s) after "
                     + config.shutdownTimeLimit().toMillis() + " ms of draining; stopping it anyway");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             // whenIdle does not fail
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
