@@ -60,7 +60,7 @@ public final class Forwarder implements AutoCloseable {
      * or it closed without a response) gets its 502.3 ({@link #answer}). On exchange.eventLoop(); never throws.
      */
     public void forward(Exchange exchange) {
-        send(exchange).thenAccept(outcome -> answer(exchange, outcome));
+        CompletableFuture<Void> unused = send(exchange).thenAccept(outcome -> answer(exchange, outcome));
     }
 
     /**
