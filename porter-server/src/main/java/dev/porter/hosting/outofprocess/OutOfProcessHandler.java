@@ -10,16 +10,12 @@ import dev.porter.hosting.outofprocess.forwarding.ForwardOutcome;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
 import dev.porter.server.Exchange;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -59,6 +55,7 @@ final class OutOfProcessHandler implements ApplicationHandler {
     private final ForwardingOptions options;
     private final ModuleDebugLog debugLog;
     private final ProcessManager manager;
+    private final AdmittedRequests admitted = new AdmittedRequests();
 
     OutOfProcessHandler(ApplicationContext context) {
         this.context = context;
@@ -73,8 +70,15 @@ final class OutOfProcessHandler implements ApplicationHandler {
         return manager;
     }
 
+    /**
+     * Admits the request (counted until its exchange ends, {@link AdmittedRequests}; 503 once stopping) and routes it.
+     */
     @Override
     public void handle(Exchange exchange) {
+        if (!admitted.admit(exchange)) {
+            ErrorResponses.shuttingDown(exchange);
+            return;
+        }
         route(exchange);
     }
 
@@ -117,7 +121,7 @@ final class OutOfProcessHandler implements ApplicationHandler {
         if (outcome.isDone() && outcome.resultNow().settled()) {
             return;
         }
-        outcome.thenAccept(o -> forwarded(exchange, process, o));
+        CompletableFuture<Void> unused = outcome.thenAccept(o -> forwarded(exchange, process, o));
     }
 
     /**
@@ -206,10 +210,11 @@ final class OutOfProcessHandler implements ApplicationHandler {
     @Override
     public CompletableFuture<Void> stop(StopReason reason) {
         boolean first = !manager.isStopping();
+        CompletableFuture<Void> drained = admitted.close();
+        long deadline = System.nanoTime() + config.shutdownTimeLimit().toNanos();
         CompletableFuture<Void> stopped = manager.stop(process -> {
-            passEveryEventLoop();
             if (reason == StopReason.REPLACED) {
-                awaitIdle(process);
+                awaitDrained(process, drained, deadline);
             }
         });
         if (first) {
@@ -219,43 +224,24 @@ final class OutOfProcessHandler implements ApplicationHandler {
     }
 
     /**
-     * Replaced by a newer incarnation (overlapped recycle): the requests already forwarded to {@code process} finish
-     * before it hears that it is stopping (a server such as the JDK's drops requests it has not read yet when it
-     * stops), for up to {@code shutdownTimeLimit}; then the usual stop follows. Blocking, on the stop's virtual thread.
+     * Replaced by a newer incarnation (overlapped recycle): the requests this incarnation admitted finish, and then its
+     * WebSocket tunnels on {@code process} close, before the process hears that it is stopping (a server such as the
+     * JDK's drops requests it has not read yet when it stops), for up to {@code shutdownTimeLimit}; then the usual stop
+     * follows. Blocking, on the stop's virtual thread.
      */
-    private void awaitIdle(BackendProcess process) {
+    private void awaitDrained(BackendProcess process, CompletableFuture<Void> drained, long deadline) {
         Forwarder forwarder = process.forwarder();
         try {
-            forwarder.whenIdle().get(config.shutdownTimeLimit().toMillis(), TimeUnit.MILLISECONDS);
+            drained.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            forwarder.whenIdle().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            debugLog.info("Process " + process.pid() + " still had " + forwarder.inFlight() + " request(s) after "
-                    + config.shutdownTimeLimit().toMillis() + " ms of draining; stopping it anyway");
+            debugLog.info("Process " + process.pid() + " still had " + Math.max(admitted.count(), forwarder.inFlight())
+                    + " request(s) or tunnel(s) after " + config.shutdownTimeLimit().toMillis()
+                    + " ms of draining; stopping it anyway");
         } catch (ExecutionException e) {
-            // whenIdle does not fail
+            // neither future fails
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * A request that saw "not stopping" is forwarded in the same event-loop task, so once every loop has run one task
-     * after the stopping flag was set, {@link Forwarder#inFlight} counts every request this process will get.
-     */
-    private void passEveryEventLoop() {
-        EventLoopGroup loops = context.eventLoops();
-        if (loops == null) {
-            return;
-        }
-        List<io.netty.util.concurrent.Future<?>> passes = new ArrayList<>();
-        for (EventExecutor loop : loops) {
-            try {
-                passes.add(loop.submit(() -> { }));
-            } catch (RejectedExecutionException e) {
-                // shutting down: nothing new arrives on it
-            }
-        }
-        for (io.netty.util.concurrent.Future<?> pass : passes) {
-            pass.awaitUninterruptibly(1_000);
         }
     }
 }

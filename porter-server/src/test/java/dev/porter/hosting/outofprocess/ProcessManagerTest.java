@@ -57,7 +57,7 @@ class ProcessManagerTest {
         ServerEnvironment environment = new ServerEnvironment(serverEnv);
         WebConfig webConfig = new WebConfigParser(environment.expander()).parse(app.resolve("web.config"));
         ApplicationContext context = new ApplicationContext(server, server.sites().getFirst(),
-                server.sites().getFirst().applications().getFirst(), webConfig, null, environment);
+                server.sites().getFirst().applications().getFirst(), webConfig, environment);
         ProcessManager manager = new ProcessManager(context,
                 ModuleDebugLog.of(webConfig.aspNetCore(), app, environment),
                 ForwardingOptions.of(webConfig.aspNetCore(), true), clock::get);
