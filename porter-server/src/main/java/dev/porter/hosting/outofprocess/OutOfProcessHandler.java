@@ -165,7 +165,7 @@ final class OutOfProcessHandler implements ApplicationHandler {
     @Override
     public void preload() {
         for (int i = 0; i < config.processesPerApplication(); i++) {
-            manager.processFor();
+            CompletableFuture<BackendProcess> unused = manager.processFor();
         }
     }
 

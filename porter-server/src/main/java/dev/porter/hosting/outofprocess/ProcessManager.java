@@ -428,7 +428,7 @@ final class ProcessManager {
     // ---- crash (virtual thread) ------------------------------------------------------------------------------------
 
     private void watchExit(int index, BackendProcess process) {
-        process.process().onExit().thenRunAsync(() -> exited(index, process),
+        CompletableFuture<Void> unused = process.process().onExit().thenRunAsync(() -> exited(index, process),
                 r -> Thread.ofVirtual().name("porter-exit-" + process.pid()).start(r));
     }
 

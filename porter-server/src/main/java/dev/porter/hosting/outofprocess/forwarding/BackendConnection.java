@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * lets it lapse and the next exchange arms it again. Since every exchange on the connection has the same limit, a timer
  * armed earlier always fires no later than the current exchange's own deadline.
  */
+// Netty's channel operations are fire-and-forget here: writes go with the void promise, whose failures reach the
+// pipeline (exceptionCaught, then close), and nobody could act on a failed close.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "porter-backend";

@@ -27,6 +27,9 @@ import java.util.Set;
  * first-out (the warmest first), so in steady state a request costs no connection set-up. A connection the backend
  * closed while idle is noticed by its {@link BackendConnection} and dropped. Confined to its event loop.
  */
+// Netty's channel operations are fire-and-forget here: writes go with the void promise, whose failures reach the
+// pipeline (exceptionCaught, then close), and nobody could act on a failed close.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class BackendPool {
 
     /** Idle connections kept beyond this are closed: enough for any burst one loop can have in flight. */
@@ -152,6 +155,7 @@ final class BackendPool {
      * whole life, so the string is made once per client connection rather than once per request: a small cache,
      * direct-mapped on identity (a clash only costs a recomputation), confined to this loop like the rest.
      */
+    @SuppressWarnings("ReferenceEquality") // the cache is keyed on identity, on purpose
     String clientAddress(InetSocketAddress remote) {
         int slot = System.identityHashCode(remote) & (CLIENT_CACHE - 1);
         if (clientKeys[slot] == remote && remote != null) {

@@ -73,7 +73,7 @@ public final class Forwarder implements AutoCloseable {
         EventLoop loop = exchange.eventLoop();
         if (!loop.inEventLoop()) {
             // a caller that broke the threading contract still gets its forward
-            return CompletableFuture.supplyAsync(() -> send(exchange), loop).thenCompose(f -> f);
+            return CompletableFuture.completedFuture(exchange).thenComposeAsync(this::send, loop);
         }
         try {
             BackendPool pool = pools.get(loop);

@@ -50,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * per read burst. The requestTimeout watch belongs to the proxy-to-server connection ({@link BackendConnection}), not
  * to the request, so nothing is scheduled or cancelled per request.
  */
+// Netty's channel operations are fire-and-forget here: writes go with the void promise, whose failures reach the
+// pipeline (exceptionCaught, then close), and nobody could act on a failed close.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class ProxyExchange {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
