@@ -42,7 +42,12 @@ import org.slf4j.LoggerFactory;
  * connections still gets 502.3. A request the app dropped unanswered once it was told to stop
  * ({@link ForwardOutcome.Unanswered}) gets the 503 of every request that arrives once the app is stopping.
  *
- * <p>Threading: {@link #handle} runs on event loops; starts, exits and {@link #stop} on virtual threads.
+ * <p>Stopping: each request is admitted through {@link AdmittedRequests} (counted until its exchange ends, 503 once
+ * stopping), so an overlapped recycle's old incarnation knows without asking the event loops when the last request it
+ * took is done, and only then tells its processes to stop.
+ *
+ * <p>Threading: {@link #handle} and the outcome's follow-up run on event loops; starts, exits and {@link #stop} on
+ * virtual threads.
  */
 final class OutOfProcessHandler implements ApplicationHandler {
 
