@@ -101,7 +101,6 @@ public final class Porter implements AutoCloseable {
                     return admin.wrap(site, application, handler);
                 }, accessLog);
         server.trustProxies(environment.node().trustedProxies());
-        hosting.attach(server.workerGroup());
         Porter porter = new Porter(server, hosting, accessLog, admin, environment.node());
         try {
             server.start();

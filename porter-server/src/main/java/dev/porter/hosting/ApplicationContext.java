@@ -2,14 +2,12 @@ package dev.porter.hosting;
 
 import dev.porter.config.ServerConfig;
 import dev.porter.config.WebConfig;
-import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 
 /**
  * Everything a hosting model needs to know about one application incarnation.
  *
  * @param webConfig the application's web.config as read for this incarnation
- * @param eventLoops the front server's event loops (a forwarder puts its backend connections on the client's loop)
  * @param environment the server process environment and the module-level knobs read from it
  * @param launchDirectory where this incarnation runs from: its working directory, and where a relative
  *     {@code processPath} and the java command line's jars resolve. The application directory, or with shadow copy
@@ -21,14 +19,13 @@ public record ApplicationContext(
         ServerConfig.Site site,
         ServerConfig.Application application,
         WebConfig webConfig,
-        EventLoopGroup eventLoops,
         ServerEnvironment environment,
         Path launchDirectory) {
 
     /** An incarnation that runs from the application directory itself. */
     public ApplicationContext(ServerConfig server, ServerConfig.Site site, ServerConfig.Application application,
-            WebConfig webConfig, EventLoopGroup eventLoops, ServerEnvironment environment) {
-        this(server, site, application, webConfig, eventLoops, environment, application.physicalPath());
+            WebConfig webConfig, ServerEnvironment environment) {
+        this(server, site, application, webConfig, environment, application.physicalPath());
     }
 
     public Path physicalPath() {

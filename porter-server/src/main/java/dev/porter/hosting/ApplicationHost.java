@@ -252,7 +252,7 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             watchAppFiles(webConfig);
         }
         ApplicationContext context = new ApplicationContext(module.serverConfig(), site, application, webConfig,
-                module.eventLoops(), module.environment(), launchDirectory);
+                module.environment(), launchDirectory);
         ApplicationHandler handler;
         try {
             handler = module.factory(webConfig.aspNetCore().hostingModel()).create(context);

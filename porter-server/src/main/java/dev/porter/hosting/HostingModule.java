@@ -3,7 +3,6 @@ package dev.porter.hosting;
 import dev.porter.config.HostingModel;
 import dev.porter.config.ServerConfig;
 import dev.porter.server.RequestHandler;
-import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -37,7 +36,6 @@ public final class HostingModule implements AutoCloseable {
     private final DirectoryWatcher watcher;
     private final ScheduledExecutorService scheduler;
     private final List<ApplicationHost> hosts = new CopyOnWriteArrayList<>();
-    private volatile EventLoopGroup eventLoops;
 
     public HostingModule(ServerConfig serverConfig, ServerEnvironment environment,
             Map<HostingModel, HostingModelFactory> factories) throws IOException {
@@ -47,11 +45,6 @@ public final class HostingModule implements AutoCloseable {
         this.watcher = new DirectoryWatcher(environment.node().changePolling(), environment.node().pollInterval());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("porter-hosting-scheduler").factory());
-    }
-
-    /** The front server's event loops; set before the server starts accepting. */
-    public void attach(EventLoopGroup group) {
-        this.eventLoops = group;
     }
 
     /**
@@ -192,10 +185,6 @@ public final class HostingModule implements AutoCloseable {
 
     ServerEnvironment environment() {
         return environment;
-    }
-
-    EventLoopGroup eventLoops() {
-        return eventLoops;
     }
 
     ScheduledExecutorService scheduler() {

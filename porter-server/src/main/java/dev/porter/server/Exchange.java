@@ -482,14 +482,20 @@ public final class Exchange {
 
     /**
      * Runs once when the exchange ends: its response complete, switched to another protocol, or aborted; at once if it
-     * already has. One listener per exchange (the hosting module's count of requests an application holds). Called and
-     * run on the exchange's event loop.
+     * already has. Listeners run in the order they were added (the hosting module's count of requests an application
+     * holds, then its incarnation's drain count). Called and run on the exchange's event loop.
      */
     public void onEnd(Runnable listener) {
         if (isDone()) {
             listener.run();
-        } else {
+        } else if (endListener == null) {
             endListener = listener;
+        } else {
+            Runnable first = endListener;
+            endListener = () -> {
+                runEndListener(first);
+                runEndListener(listener);
+            };
         }
     }
 
@@ -497,11 +503,15 @@ public final class Exchange {
         Runnable listener = endListener;
         if (listener != null) {
             endListener = null;
-            try {
-                listener.run();
-            } catch (RuntimeException e) {
-                LOG.warn("end listener failed", e);
-            }
+            runEndListener(listener);
+        }
+    }
+
+    private static void runEndListener(Runnable listener) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            LOG.warn("end listener failed", e);
         }
     }
 

@@ -161,13 +161,16 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
             reject(request, rejected.status(), rejected.detail());
             return;
         }
+        if (!state.admitExchange()) {
+            reject(request, HttpResponseStatus.SERVICE_UNAVAILABLE, "The server is shutting down.");
+            return; // it began to drain since Admission looked
+        }
         Admission.Admitted admitted = (Admission.Admitted) decision;
         Route route = admitted.route();
         Exchange exchange = new Exchange(this, ctx.channel(), request, admitted.target(), route,
                 admitted.limits().maxAllowedContentLength(), admitted.contentLength(), admitted.chunked(),
                 admitted.expectContinue());
         current = exchange;
-        state.exchangeStarted();
         if (!exchange.isRequestComplete()) {
             headerTimeout.awaitBody();
         }

@@ -35,8 +35,19 @@ final class ServerState {
         return drained;
     }
 
-    void exchangeStarted() {
+    /**
+     * Counts an admitted exchange in flight until {@link #exchangeEnded}, as Jetty's {@code GracefulHandler} does: the
+     * count is taken before the draining flag is read (and {@link #startDraining} sets the flag before it reads the
+     * count), so a request is either refused here or counted, and a stop never misses one that passed its check just
+     * before the flag was set. False, counting nothing, once the server drains.
+     */
+    boolean admitExchange() {
         inFlight.incrementAndGet();
+        if (draining.get()) {
+            exchangeEnded();
+            return false;
+        }
+        return true;
     }
 
     void exchangeEnded() {

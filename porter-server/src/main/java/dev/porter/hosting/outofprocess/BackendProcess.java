@@ -1,6 +1,8 @@
 package dev.porter.hosting.outofprocess;
 
+import dev.porter.hosting.outofprocess.forwarding.BackendTarget;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
+import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,10 +44,11 @@ final class BackendProcess {
     private volatile boolean stopRequested;
     private volatile boolean exited;
     private final Thread outputDrain;
-    private volatile Forwarder forwarder;
+    private final Forwarder forwarder;
+    private final CompletableFuture<Void> exitSeen = new CompletableFuture<>();
 
     BackendProcess(int slot, Process process, int port, String token, Instant launchTime, long launchNanos,
-            Thread outputDrain) {
+            Thread outputDrain, ForwardingOptions options) {
         this.launchNanos = launchNanos;
         this.outputDrain = outputDrain;
         this.slot = slot;
@@ -52,6 +56,8 @@ final class BackendProcess {
         this.port = port;
         this.token = token;
         this.launchTime = launchTime;
+        // made here, used once the process is ready: a forwarder holds nothing until its first request
+        this.forwarder = new Forwarder(new BackendTarget(address(), token), options);
     }
 
     int slot() {
@@ -105,6 +111,19 @@ final class BackendProcess {
         exited = true;
     }
 
+    /**
+     * Completes once the process manager has seen the exit and acted on it (the slot freed, the forwarder closed), so a
+     * request routed again from then on gets a new process, or 503 when the application is stopping. Never fails.
+     */
+    CompletableFuture<Void> whenExitSeen() {
+        return exitSeen;
+    }
+
+    /** The process manager is done with the exit: see {@link #whenExitSeen}. */
+    void exitHandled() {
+        exitSeen.complete(null);
+    }
+
     boolean isStopRequested() {
         return stopRequested;
     }
@@ -113,13 +132,9 @@ final class BackendProcess {
         return process;
     }
 
-    /** The process's forwarder, set when it became ready (null before). */
+    /** Forwards requests to this process (once it is ready); closed when its exit is seen. */
     Forwarder forwarder() {
         return forwarder;
-    }
-
-    void forwarder(Forwarder value) {
-        this.forwarder = value;
     }
 
     /**

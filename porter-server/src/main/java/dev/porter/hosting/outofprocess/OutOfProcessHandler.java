@@ -6,18 +6,20 @@ import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
 import dev.porter.hosting.Incarnation;
-import dev.porter.hosting.outofprocess.forwarding.BackendTarget;
+import dev.porter.hosting.outofprocess.forwarding.ForwardOutcome;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
 import dev.porter.server.Exchange;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.EventExecutor;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One incarnation of an out-of-process application (ANCM's {@code OUT_OF_PROCESS_APPLICATION} with its forwarding
@@ -28,23 +30,37 @@ import java.util.concurrent.RejectedExecutionException;
  * (its body is held by the exchange meanwhile) and then is forwarded, or answered 502.5 (start failed, detail with
  * detailed errors) or 503 (the application began stopping). Once stopping, every new request gets 503.
  *
- * <p>A killed backend (spec §1.5, §1.7): requests in flight on it get 502.3, and are never retried. A request that
- * picked the process just before its exit was seen, and so never reached it (the connect was refused, or the exit
- * watch closed the forwarder first), is taken back here and handled as if it had just arrived: it waits for the restart
- * through the normal start path ({@code startupTimeLimit}, {@code rapidFailsPerMinute}, 502.5 when refused). ANCM
- * answers those 502.3 too (it has no retry); Porter's judgement is that nothing of such a request was sent, so it is
- * not a retried forward but a request for an application that is not running, and "a SIGKILL costs only the requests
- * in flight" holds exactly. A backend that is alive but refuses connections still gets 502.3.
+ * <p>What follows a forward is decided here, on the {@link ForwardOutcome} the forwarder reports
+ * ({@link #forwarded}). A killed backend (spec §1.5, §1.7): requests in flight on it get 502.3, and are never retried.
+ * A request that picked the process just before its exit was seen, and so never reached it (the connect was refused,
+ * or the exit closed the forwarder first: {@link ForwardOutcome.NotSent}), waits for the process manager to see the
+ * exit ({@link BackendProcess#whenExitSeen}, at most {@link #EXIT_WAIT}) and is then routed again as if it had just
+ * arrived: it waits for the restart through the normal start path ({@code startupTimeLimit},
+ * {@code rapidFailsPerMinute}, 502.5 when refused). ANCM answers those 502.3 too (it has no retry); Porter's judgement
+ * is that nothing of such a request was sent, so it is not a retried forward but a request for an application that is
+ * not running, and "a SIGKILL costs only the requests in flight" holds exactly. A backend that is alive but refuses
+ * connections still gets 502.3. A request the app dropped unanswered once it was told to stop
+ * ({@link ForwardOutcome.Unanswered}) gets the 503 of every request that arrives once the app is stopping.
  *
- * <p>Threading: {@link #handle} runs on event loops; starts, exits and {@link #stop} on virtual threads.
+ * <p>Stopping: each request is admitted through {@link AdmittedRequests} (counted until its exchange ends, 503 once
+ * stopping), so an overlapped recycle's old incarnation knows without asking the event loops when the last request it
+ * took is done, and only then tells its processes to stop.
+ *
+ * <p>Threading: {@link #handle} and the outcome's follow-up run on event loops; starts, exits and {@link #stop} on
+ * virtual threads.
  */
 final class OutOfProcessHandler implements ApplicationHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutOfProcessHandler.class);
+    /** How long a refused connect waits for the process's exit to be seen before it counts as a live refusal. */
+    static final Duration EXIT_WAIT = Duration.ofSeconds(2);
 
     private final ApplicationContext context;
     private final AspNetCoreConfig config;
     private final ForwardingOptions options;
     private final ModuleDebugLog debugLog;
     private final ProcessManager manager;
+    private final AdmittedRequests admitted = new AdmittedRequests();
 
     OutOfProcessHandler(ApplicationContext context) {
         this.context = context;
@@ -52,22 +68,34 @@ final class OutOfProcessHandler implements ApplicationHandler {
         // IIS's <webSocket enabled>, as ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED tells the app (BackendEnvironment)
         this.options = ForwardingOptions.of(config, context.webConfig().webSocketEnabled());
         this.debugLog = ModuleDebugLog.of(config, context.physicalPath(), context.environment());
-        this.manager = new ProcessManager(context, debugLog, this::attachForwarder, this::detachForwarder);
+        this.manager = new ProcessManager(context, debugLog, options);
     }
 
     ProcessManager manager() {
         return manager;
     }
 
+    /**
+     * Admits the request (counted until its exchange ends, {@link AdmittedRequests}; 503 once stopping) and routes it.
+     */
     @Override
     public void handle(Exchange exchange) {
+        if (!admitted.admit(exchange)) {
+            ErrorResponses.shuttingDown(exchange);
+            return;
+        }
+        route(exchange);
+    }
+
+    /** Forwards to a ready process, or waits for a start. On the exchange's loop; also for a request routed again. */
+    private void route(Exchange exchange) {
         if (manager.isStopping()) {
             ErrorResponses.shuttingDown(exchange);
             return;
         }
         CompletableFuture<BackendProcess> process = manager.processFor();
         if (process.state() == Future.State.SUCCESS) {
-            process.resultNow().forwarder().forward(exchange);
+            forward(exchange, process.resultNow());
             return;
         }
         exchange.resumeWhen(process, (ready, failure) -> started(exchange, ready, failure));
@@ -75,9 +103,6 @@ final class OutOfProcessHandler implements ApplicationHandler {
 
     /** On the exchange's loop, once the slot's start has ended. */
     private void started(Exchange exchange, BackendProcess ready, Throwable failure) {
-        if (exchange.isDone()) {
-            return;
-        }
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
@@ -93,14 +118,59 @@ final class OutOfProcessHandler implements ApplicationHandler {
             ErrorResponses.shuttingDown(exchange);
             return;
         }
-        ready.forwarder().forward(exchange);
+        forward(exchange, ready);
+    }
+
+    private void forward(Exchange exchange, BackendProcess process) {
+        CompletableFuture<ForwardOutcome> outcome = process.forwarder().send(exchange);
+        if (outcome.isDone() && outcome.resultNow().settled()) {
+            return;
+        }
+        CompletableFuture<Void> unused = outcome.thenAccept(o -> forwarded(exchange, process, o));
+    }
+
+    /**
+     * What follows a forward, on the exchange's loop: nothing when it is settled; for a request the process never had,
+     * routing it again once the process manager has seen the process's exit (or 502.3 when the process stays alive
+     * and refuses: {@link #EXIT_WAIT}); for one a stopping app dropped, 503; otherwise the forwarder's 502.3.
+     */
+    private void forwarded(Exchange exchange, BackendProcess process, ForwardOutcome outcome) {
+        if (outcome.settled() || exchange.isDone()) {
+            return;
+        }
+        Forwarder forwarder = process.forwarder();
+        switch (outcome) {
+            case ForwardOutcome.NotSent notSent when notSent.reason() != ForwardOutcome.Reason.CONNECT_TIMED_OUT -> {
+                if (process.whenExitSeen().isDone()) {
+                    debugLog.trace("Process " + process.pid() + " is gone and never had " + exchange.request().method()
+                            + " " + exchange.request().uri() + ": routed again");
+                    exchange.handleWith(this::route);
+                } else {
+                    // a process being killed closes its listener just before its exit is seen
+                    exchange.resumeWhen(process.whenExitSeen().copy().orTimeout(EXIT_WAIT.toMillis(),
+                            TimeUnit.MILLISECONDS), (gone, notGone) -> {
+                                if (notGone == null) {
+                                    exchange.handleWith(this::route);
+                                } else {
+                                    forwarder.answer(exchange, notSent);
+                                }
+                            });
+                }
+            }
+            case ForwardOutcome.Unanswered unanswered when process.isStopRequested() -> {
+                LOG.debug("{} {}: the application at port {} is stopping and closed the connection without answering; "
+                        + "503", exchange.request().method(), exchange.request().uri(), process.port());
+                ErrorResponses.shuttingDown(exchange);
+            }
+            default -> forwarder.answer(exchange, outcome);
+        }
     }
 
     /** Starts every slot's process (the starts run on virtual threads; their failures are logged as usual). */
     @Override
     public void preload() {
         for (int i = 0; i < config.processesPerApplication(); i++) {
-            manager.processFor();
+            CompletableFuture<BackendProcess> unused = manager.processFor();
         }
     }
 
@@ -137,18 +207,6 @@ final class OutOfProcessHandler implements ApplicationHandler {
                 manager.failedStarts(), manager.lastFailure(), manager.lastFailureAt());
     }
 
-    private void attachForwarder(BackendProcess process) {
-        process.forwarder(new Forwarder(new BackendTarget(process.address(), process.token()), options,
-                process::hasExited, this::handle));
-    }
-
-    private void detachForwarder(BackendProcess process) {
-        Forwarder forwarder = process.forwarder();
-        if (forwarder != null) {
-            forwarder.close(); // requests still in flight on a crashed process end with 502.3
-        }
-    }
-
     /**
      * Stops (spec §1.8): from now on requests get 503; then every slot's process gets the shutdown message at once
      * (requests and WebSocket tunnels in flight are the app's to finish: it heard that it is stopping) and is killed
@@ -157,14 +215,11 @@ final class OutOfProcessHandler implements ApplicationHandler {
     @Override
     public CompletableFuture<Void> stop(StopReason reason) {
         boolean first = !manager.isStopping();
+        CompletableFuture<Void> drained = admitted.close();
+        long deadline = System.nanoTime() + config.shutdownTimeLimit().toNanos();
         CompletableFuture<Void> stopped = manager.stop(process -> {
-            passEveryEventLoop();
             if (reason == StopReason.REPLACED) {
-                awaitIdle(process);
-            }
-            Forwarder forwarder = process.forwarder();
-            if (forwarder != null) {
-                forwarder.stopRequested();
+                awaitDrained(process, drained, deadline);
             }
         });
         if (first) {
@@ -174,46 +229,24 @@ final class OutOfProcessHandler implements ApplicationHandler {
     }
 
     /**
-     * Replaced by a newer incarnation (overlapped recycle): the requests already forwarded to {@code process} finish
-     * before it hears that it is stopping (a server such as the JDK's drops requests it has not read yet when it
-     * stops), for up to {@code shutdownTimeLimit}; then the usual stop follows. Blocking, on the stop's virtual thread.
+     * Replaced by a newer incarnation (overlapped recycle): the requests this incarnation admitted finish, and then its
+     * WebSocket tunnels on {@code process} close, before the process hears that it is stopping (a server such as the
+     * JDK's drops requests it has not read yet when it stops), for up to {@code shutdownTimeLimit}; then the usual stop
+     * follows. Blocking, on the stop's virtual thread.
      */
-    private void awaitIdle(BackendProcess process) {
+    private void awaitDrained(BackendProcess process, CompletableFuture<Void> drained, long deadline) {
         Forwarder forwarder = process.forwarder();
-        if (forwarder == null) {
-            return;
-        }
         try {
-            forwarder.whenIdle().get(config.shutdownTimeLimit().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            debugLog.info("Process " + process.pid() + " still had " + forwarder.inFlight() + " request(s) after "
-                    + config.shutdownTimeLimit().toMillis() + " ms of draining; stopping it anyway");
-        } catch (java.util.concurrent.ExecutionException e) {
-            // whenIdle does not fail
+            drained.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            forwarder.whenIdle().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            debugLog.info("Process " + process.pid() + " still had " + Math.max(admitted.count(), forwarder.inFlight())
+                    + " request(s) or tunnel(s) after " + config.shutdownTimeLimit().toMillis()
+                    + " ms of draining; stopping it anyway");
+        } catch (ExecutionException e) {
+            // neither future fails
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * A request that saw "not stopping" is forwarded in the same event-loop task, so once every loop has run one task
-     * after the stopping flag was set, {@link Forwarder#inFlight} counts every request this process will get.
-     */
-    private void passEveryEventLoop() {
-        EventLoopGroup loops = context.eventLoops();
-        if (loops == null) {
-            return;
-        }
-        List<io.netty.util.concurrent.Future<?>> passes = new ArrayList<>();
-        for (EventExecutor loop : loops) {
-            try {
-                passes.add(loop.submit(() -> { }));
-            } catch (RejectedExecutionException e) {
-                // shutting down: nothing new arrives on it
-            }
-        }
-        for (io.netty.util.concurrent.Future<?> pass : passes) {
-            pass.awaitUninterruptibly(1_000);
         }
     }
 }

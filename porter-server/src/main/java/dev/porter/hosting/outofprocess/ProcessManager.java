@@ -5,6 +5,7 @@ import dev.porter.config.AppPaths;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
+import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ import java.util.function.LongSupplier;
  * a 60-second window (checked lazily, when a start is due) refuse starts for the rest of the window (event 1003).
  *
  * <p>Threading: {@link #processFor} is called on event loops and never blocks; everything that blocks (launch,
- * readiness, shutdown) runs on virtual threads. Listeners ({@code onReady}, {@code onExit}) run on those threads.
+ * readiness, shutdown) runs on virtual threads. An exit is told as an event: {@link BackendProcess#whenExitSeen}.
  */
 final class ProcessManager {
 
@@ -79,8 +80,7 @@ final class ProcessManager {
     private volatile LaunchCommand command;
     private final BackendEnvironment environment;
     private final ModuleDebugLog debugLog;
-    private final Consumer<BackendProcess> onReady;
-    private final Consumer<BackendProcess> onExit;
+    private final ForwardingOptions options;
     private final List<AtomicReference<CompletableFuture<BackendProcess>>> slots;
     private final AtomicInteger counter = new AtomicInteger();
     private final ReentrantLock rapidFailLock = new ReentrantLock();
@@ -100,13 +100,9 @@ final class ProcessManager {
     private volatile String lastFailure;
     private volatile Instant lastFailureAt;
 
-    /**
-     * @param onReady called once a process is ready, before any request is forwarded to it (attach the forwarder)
-     * @param onExit called once when a ready process is gone, whatever the reason (close the forwarder)
-     */
-    ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, Consumer<BackendProcess> onReady,
-            Consumer<BackendProcess> onExit) {
-        this(context, debugLog, onReady, onExit, rapidFailClock);
+    /** @param options how each process's {@link Forwarder} forwards */
+    ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, ForwardingOptions options) {
+        this(context, debugLog, options, rapidFailClock);
     }
 
     /**
@@ -122,8 +118,8 @@ final class ProcessManager {
         return previous;
     }
 
-    ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, Consumer<BackendProcess> onReady,
-            Consumer<BackendProcess> onExit, LongSupplier clock) {
+    ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, ForwardingOptions options,
+            LongSupplier clock) {
         this.clock = clock;
         this.rapidFailWindowStart = clock.getAsLong();
         this.context = context;
@@ -132,8 +128,7 @@ final class ProcessManager {
         this.root = context.physicalPath().toString() + File.separator;
         this.environment = new BackendEnvironment(context);
         this.debugLog = debugLog;
-        this.onReady = onReady;
-        this.onExit = onExit;
+        this.options = options;
         List<AtomicReference<CompletableFuture<BackendProcess>>> list = new ArrayList<>();
         for (int i = 0; i < config.processesPerApplication(); i++) {
             list.add(new AtomicReference<>());
@@ -176,8 +171,7 @@ final class ProcessManager {
             int index = (offset + k) % n;
             CompletableFuture<BackendProcess> f = slots.get(index).get();
             if (f != null && f.state() == Future.State.SUCCESS && usable(f)) {
-                Forwarder forwarder = f.resultNow().forwarder();
-                int load = forwarder == null ? 0 : forwarder.inFlight();
+                int load = f.resultNow().forwarder().inFlight();
                 if (load < bestLoad) {
                     best = f;
                     bestLoad = load;
@@ -312,7 +306,6 @@ final class ProcessManager {
                 case READY -> {
                     failedStartsInARow.set(0);
                     readyStarts.incrementAndGet();
-                    onReady.accept(process);
                     watchExit(index, process);
                     // the waiting requests go first: the event, the debug log and the snapshot of descendants (a walk
                     // over /proc) cost milliseconds that a cold first response should not wait for
@@ -429,13 +422,13 @@ final class ProcessManager {
             ProcessWatchdog.register(child.pid());
         }
         return new BackendProcess(index, child, port, token, launchTime, launchNanos,
-                pipe ? capture.drain(child.getInputStream(), child.pid()) : null);
+                pipe ? capture.drain(child.getInputStream(), child.pid()) : null, options);
     }
 
     // ---- crash (virtual thread) ------------------------------------------------------------------------------------
 
     private void watchExit(int index, BackendProcess process) {
-        process.process().onExit().thenRunAsync(() -> exited(index, process),
+        CompletableFuture<Void> unused = process.process().onExit().thenRunAsync(() -> exited(index, process),
                 r -> Thread.ofVirtual().name("porter-exit-" + process.pid()).start(r));
     }
 
@@ -454,7 +447,8 @@ final class ProcessManager {
                 slot.compareAndSet(current, null);
             }
         }
-        onExit.accept(process);
+        process.forwarder().close(); // requests in flight on it end (502.3, or 503 once it was told to stop)
+        process.exitHandled(); // requests that never reached it are routed again (OutOfProcessHandler)
     }
 
     private void failed(String text) {

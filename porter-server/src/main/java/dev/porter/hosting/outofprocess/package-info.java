@@ -5,11 +5,13 @@
  * <ul>
  * <li>{@link OutOfProcessHosting} — the factory: one
  * {@link OutOfProcessHandler} per application incarnation.</li>
- * <li>{@link OutOfProcessHandler} — routes a request to the next slot's process, waits
- * off the event loop for a start, answers 502.5 / 503, drains before a stop.</li>
- * <li>{@link ProcessManager} — the {@code processesPerApplication} slots, round-robin,
- * two start attempts, crash watch, rapid-fail window, sequential graceful stop.</li>
- * <li>{@link BackendProcess} — one child: port, token, readiness probe, shutdown
+ * <li>{@link OutOfProcessHandler} — admits a request ({@link AdmittedRequests}: the drain count), routes it to the
+ * least busy slot's process, waits off the event loop for a start, answers 502.5 / 503, and decides on the forward's
+ * {@code ForwardOutcome} (route again once a dead process's exit is seen, 502.3, or 503).</li>
+ * <li>{@link ProcessManager} — the {@code processesPerApplication} slots, least outstanding requests first,
+ * two start attempts, crash watch (each exit an event: {@link BackendProcess#whenExitSeen}), rapid-fail window,
+ * graceful stop side by side.</li>
+ * <li>{@link BackendProcess} — one child: port, token, its forwarder, readiness probe, shutdown
  * message, SIGTERM, SIGKILL of the tree.</li>
  * <li>{@link LaunchCommand}, {@link BackendEnvironment},
  * {@link PortPicker} — the command line, environment block and port (§1.1, §1.2).</li>

@@ -9,6 +9,7 @@ import dev.porter.config.WebConfig;
 import dev.porter.config.WebConfigParser;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ServerEnvironment;
+import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
 import dev.porter.testing.TestApps;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,6 @@ class ProcessManagerTest {
 
     private final Backends backends = new Backends();
     private final List<ProcessManager> managers = new ArrayList<>();
-    private final List<BackendProcess> exits = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach
     void cleanUp() {
@@ -57,9 +57,10 @@ class ProcessManagerTest {
         ServerEnvironment environment = new ServerEnvironment(serverEnv);
         WebConfig webConfig = new WebConfigParser(environment.expander()).parse(app.resolve("web.config"));
         ApplicationContext context = new ApplicationContext(server, server.sites().getFirst(),
-                server.sites().getFirst().applications().getFirst(), webConfig, null, environment);
+                server.sites().getFirst().applications().getFirst(), webConfig, environment);
         ProcessManager manager = new ProcessManager(context,
-                ModuleDebugLog.of(webConfig.aspNetCore(), app, environment), p -> { }, exits::add, clock::get);
+                ModuleDebugLog.of(webConfig.aspNetCore(), app, environment),
+                ForwardingOptions.of(webConfig.aspNetCore(), true), clock::get);
         managers.add(manager);
         return manager;
     }
@@ -195,7 +196,7 @@ class ProcessManagerTest {
         ProcessManager manager = manager(Backends.attributes(List.of()), Map.of(), System.getenv());
         BackendProcess first = ready(manager.processFor());
         ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
-        await().atMost(Duration.ofSeconds(10)).until(() -> exits.contains(first));
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.whenExitSeen().isDone());
         assertThat(manager.readyProcesses()).isEmpty();
         BackendProcess second = ready(manager.processFor());
         assertThat(second.pid()).isNotEqualTo(first.pid());
@@ -209,7 +210,7 @@ class ProcessManagerTest {
         // spawned after readiness, so only the process group knows it once its parent is dead
         long grandchild = backends.track(Long.parseLong(Backends.get(process.port(), "/spawn").bodyText()));
         ProcessHandle.of(process.pid()).orElseThrow().destroyForcibly();
-        await().atMost(Duration.ofSeconds(10)).until(() -> exits.contains(process));
+        await().atMost(Duration.ofSeconds(10)).until(() -> process.whenExitSeen().isDone());
         await().atMost(Duration.ofSeconds(5)).until(() -> !Backends.alive(grandchild));
     }
 
@@ -220,7 +221,7 @@ class ProcessManagerTest {
         for (int i = 0; i < 2; i++) {
             BackendProcess p = ready(manager.processFor());
             ProcessHandle.of(p.pid()).orElseThrow().destroyForcibly();
-            await().atMost(Duration.ofSeconds(10)).until(() -> exits.contains(p));
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.whenExitSeen().isDone());
         }
         assertThatThrownBy(() -> ready(manager.processFor())).cause()
                 .hasMessage("Maximum rapid fail count per minute of '1' exceeded.");

@@ -162,7 +162,7 @@ class StopSequenceTest {
         assertThat(Backends.alive(pid) && !Backends.isZombie(pid)).isFalse();
         assertThat(events.events(1005)).contains("Failed to gracefully shutdown process with Id '" + pid + "'.");
         // The app was told to stop and closed the poll's connection unanswered: 503, as every request that arrives
-        // once the app is stopping (ProxyExchange.stoppedUnanswered).
+        // once the app is stopping (ForwardOutcome.Unanswered, decided on in OutOfProcessHandler.forwarded).
         assertThat(longPoll.get(10, TimeUnit.SECONDS)).isIn(503, -1);
     }
 }

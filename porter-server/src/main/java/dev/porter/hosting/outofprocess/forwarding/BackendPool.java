@@ -25,8 +25,11 @@ import java.util.Set;
  * The keep-alive HTTP/1.1 connections of one {@link Forwarder} (one backend) on one event loop. Connections live on the
  * same loop as the client connections they serve, so a forward never crosses threads; idle ones are reused last-in
  * first-out (the warmest first), so in steady state a request costs no connection set-up. A connection the backend
- * closed while idle is noticed by its {@link BackendHandler} and dropped. Confined to its event loop.
+ * closed while idle is noticed by its {@link BackendConnection} and dropped. Confined to its event loop.
  */
+// Netty's channel operations are fire-and-forget here: writes go with the void promise, whose failures reach the
+// pipeline (exceptionCaught, then close), and nobody could act on a failed close.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class BackendPool {
 
     /** Idle connections kept beyond this are closed: enough for any burst one loop can have in flight. */
@@ -37,7 +40,7 @@ final class BackendPool {
     private final EventLoop loop;
     private final InetSocketAddress address;
     private final Bootstrap bootstrap;
-    private final ArrayDeque<BackendHandler> idle = new ArrayDeque<>();
+    private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
     private final Set<ProxyExchange> active = new LinkedHashSet<>();
     /** X-Forwarded-For values by client address, direct-mapped on identity (see {@link #clientAddress}). */
     private final InetSocketAddress[] clientKeys = new InetSocketAddress[CLIENT_CACHE];
@@ -63,7 +66,7 @@ final class BackendPool {
                                 .setMaxChunkSize(64 * 1024)
                                 .setValidateHeaders(true);
                         ch.pipeline().addLast(CODEC, new HttpClientCodec(config, false, false));
-                        ch.pipeline().addLast(BackendHandler.NAME, new BackendHandler(BackendPool.this));
+                        ch.pipeline().addLast(BackendConnection.NAME, new BackendConnection(BackendPool.this));
                     }
                 });
     }
@@ -84,7 +87,7 @@ final class BackendPool {
             return;
         }
         active.add(exchange);
-        BackendHandler connection;
+        BackendConnection connection;
         while ((connection = idle.pollLast()) != null) {
             if (connection.channel().isActive()) {
                 exchange.connected(connection, true);
@@ -111,7 +114,7 @@ final class BackendPool {
                     exchange.connectFailed(new ConnectException("connected to itself: nothing listens on " + address));
                     return;
                 }
-                exchange.connected(done.channel().pipeline().get(BackendHandler.class), false);
+                exchange.connected(done.channel().pipeline().get(BackendConnection.class), false);
             } else {
                 exchange.connectFailed(done.cause());
             }
@@ -119,7 +122,7 @@ final class BackendPool {
     }
 
     /** The exchange is over; its connection (if reusable, at a message boundary) goes back to the pool. */
-    void release(ProxyExchange exchange, BackendHandler connection, boolean reusable) {
+    void release(ProxyExchange exchange, BackendConnection connection, boolean reusable) {
         active.remove(exchange);
         if (connection == null) {
             return;
@@ -143,7 +146,7 @@ final class BackendPool {
     }
 
     /** A connection closed: it must not be handed out again. */
-    void discard(BackendHandler connection) {
+    void discard(BackendConnection connection) {
         idle.remove(connection);
     }
 
@@ -152,6 +155,7 @@ final class BackendPool {
      * whole life, so the string is made once per client connection rather than once per request: a small cache,
      * direct-mapped on identity (a clash only costs a recomputation), confined to this loop like the rest.
      */
+    @SuppressWarnings("ReferenceEquality") // the cache is keyed on identity, on purpose
     String clientAddress(InetSocketAddress remote) {
         int slot = System.identityHashCode(remote) & (CLIENT_CACHE - 1);
         if (clientKeys[slot] == remote && remote != null) {
@@ -173,9 +177,9 @@ final class BackendPool {
             return;
         }
         closed = true;
-        List<BackendHandler> idleNow = new ArrayList<>(idle);
+        List<BackendConnection> idleNow = new ArrayList<>(idle);
         idle.clear();
-        for (BackendHandler connection : idleNow) {
+        for (BackendConnection connection : idleNow) {
             connection.channel().close();
         }
         for (ProxyExchange exchange : new ArrayList<>(active)) {

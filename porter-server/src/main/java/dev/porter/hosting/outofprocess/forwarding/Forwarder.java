@@ -9,23 +9,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Forwards requests to one ready backend process over loopback HTTP/1.1 (spec/ancm-contract.md §1.4–§1.6): the
- * forwarding half of the out-of-process handler. The process manager creates one per backend process and calls
- * {@link #forward} per request.
+ * forwarding half of the out-of-process handler. Each backend process has one; the handler calls {@link #send} per
+ * request and decides on the {@link ForwardOutcome} it reports (a request that never reached a process that died is
+ * routed again); {@link #forward} is the plain proxy, which answers every failure 502.3 itself.
  *
  * <p>Backend connections are Netty client channels on the client connection's own event loop, kept alive and pooled
  * per event loop ({@link BackendPool}), so a forward never hops threads and, in steady state, never connects. Bodies
  * stream both ways with backpressure; {@code requestTimeout} bounds the backend's silence; forwarding errors answer
  * 502.3 (or abort a response already under way); WebSocket upgrades become byte tunnels.
  *
- * <p>Threading: {@link #forward} is called on the exchange's event loop; {@link #inFlight}, {@link #whenIdle} and
- * {@link #close} from any thread.
+ * <p>Threading: {@link #send}, {@link #forward} and {@link #answer} are called on the exchange's event loop;
+ * {@link #inFlight}, {@link #whenIdle} and {@link #close} from any thread.
  */
 public final class Forwarder implements AutoCloseable {
 
@@ -37,55 +36,10 @@ public final class Forwarder implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> idleWaiters = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
-    private volatile boolean stopRequested;
-    /** Whether the backend process is gone (its exit seen); null: not known (a plain forwarder). */
-    private final BooleanSupplier backendGone;
-    /** Takes back a request that never reached the backend because the process is gone. */
-    private final Consumer<Exchange> takeBack;
 
     public Forwarder(BackendTarget target, ForwardingOptions options) {
-        this(target, options, null, null);
-    }
-
-    /**
-     * A forwarder to a backend process whose exit the caller watches. A request that never reached the backend
-     * (nothing of it was sent: the connect was refused, or the forwarder closed before the connection was made) while
-     * the process is gone or exiting is handed to {@code takeBack} on its event loop instead of being answered 502.3:
-     * it is a new request for an application whose process is not running, not a failed forward. A connect refused by
-     * a process that does not exit within {@link ProxyExchange#EXIT_WAIT_MILLIS} is still 502.3 (spec §1.5).
-     *
-     * @param backendGone whether the process's exit has been seen (cheap: called on event loops)
-     * @param takeBack handles such a request as if it had just arrived; called on the exchange's event loop
-     */
-    public Forwarder(BackendTarget target, ForwardingOptions options, BooleanSupplier backendGone,
-            Consumer<Exchange> takeBack) {
         this.target = target;
         this.options = options;
-        this.backendGone = backendGone;
-        this.takeBack = takeBack;
-    }
-
-    /** Whether a request that never reached the backend can be handed back when the process is gone. */
-    boolean canTakeBack() {
-        return takeBack != null;
-    }
-
-    /** Whether the backend process's exit has been seen. */
-    boolean isBackendGone() {
-        return backendGone != null && backendGone.getAsBoolean();
-    }
-
-    /** Hands an exchange that never reached the backend back (on its loop, on a fresh stack). */
-    void takeBack(Exchange exchange) {
-        try {
-            exchange.eventLoop().execute(() -> {
-                if (!exchange.isDone()) {
-                    takeBack.accept(exchange);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // the server is gone, and the client connection with it
-        }
     }
 
     public BackendTarget target() {
@@ -102,14 +56,24 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * Forwards the exchange. On exchange.eventLoop(); never throws; answers 502.3 itself on forwarding errors (or
-     * aborts the client if the response had started).
+     * Forwards the exchange as a plain proxy does: what {@link #send} leaves unanswered (nothing reached the backend,
+     * or it closed without a response) gets its 502.3 ({@link #answer}). On exchange.eventLoop(); never throws.
      */
     public void forward(Exchange exchange) {
+        CompletableFuture<Void> unused = send(exchange).thenAccept(outcome -> answer(exchange, outcome));
+    }
+
+    /**
+     * Sends the exchange to the backend and reports how that ended, on the exchange's event loop, once it has (the
+     * response relayed, the client gone, a failure answered, or a request the backend never had; see
+     * {@link ForwardOutcome}). An unsettled outcome leaves the exchange to the caller: {@link #answer} it, or route it
+     * again. On exchange.eventLoop() (another thread's call hops there); never throws.
+     */
+    public CompletableFuture<ForwardOutcome> send(Exchange exchange) {
         EventLoop loop = exchange.eventLoop();
         if (!loop.inEventLoop()) {
-            loop.execute(() -> forward(exchange)); // a caller that broke the threading contract still gets an answer
-            return;
+            // a caller that broke the threading contract still gets its forward
+            return CompletableFuture.completedFuture(exchange).thenComposeAsync(this::send, loop);
         }
         try {
             BackendPool pool = pools.get(loop);
@@ -118,15 +82,12 @@ public final class Forwarder implements AutoCloseable {
             }
             if (closed) {
                 // close() sets the flag before it walks the pools: either it saw this pool, or we see the flag.
-                if (canTakeBack() && isBackendGone()) {
-                    takeBack(exchange); // the process died after the handler picked it: nothing was sent
-                    return;
-                }
-                BadGatewayPage.respond(exchange, ForwardingError.SHUTTING_DOWN, "the application is stopping");
-                return;
+                return CompletableFuture.completedFuture(
+                        new ForwardOutcome.NotSent(ForwardOutcome.Reason.FORWARDER_CLOSED, null));
             }
+            ProxyExchange proxy = new ProxyExchange(this, pool, exchange);
             inFlight.incrementAndGet();
-            new ProxyExchange(this, pool, exchange).start();
+            return proxy.start();
         } catch (RuntimeException e) {
             LOG.error("Forwarding {} {} to application at {} failed", exchange.request().method(),
                     exchange.request().uri(), backendName(), e);
@@ -137,21 +98,41 @@ public final class Forwarder implements AutoCloseable {
                     exchange.abort();
                 }
             }
+            return CompletableFuture.completedFuture(
+                    new ForwardOutcome.Failed(ForwardingError.CONNECTION_ERROR, "internal forwarding error"));
         }
     }
 
     /**
-     * Porter is about to send this backend's process the shutdown message (spec §1.8): from now on a request it closes
-     * without answering was dropped by an app that is stopping (the JDK {@code HttpServer}, for one, drops what it has
-     * not read yet when it stops), and gets 503 like every request that arrives once the app is stopping, not 502.3.
-     * Called on any thread, before the message is sent.
+     * The plain proxy's answer to an unsettled outcome: 502.3 with its WinHTTP error (spec §1.5), logged; nothing for a
+     * settled one, or an exchange that is done. On the exchange's event loop.
      */
-    public void stopRequested() {
-        stopRequested = true;
+    public void answer(Exchange exchange, ForwardOutcome outcome) {
+        if (outcome instanceof ForwardOutcome.NotSent notSent) {
+            badGateway(exchange, notSent.error(), notSent.detail(), notSent.cause());
+        } else if (outcome instanceof ForwardOutcome.Unanswered unanswered) {
+            badGateway(exchange, unanswered.error(), unanswered.detail(), unanswered.cause());
+        }
     }
 
-    boolean isStopRequested() {
-        return stopRequested;
+    /** One WARN line per failed request (naming it, the backend and why), then 502.3, or a cut connection. */
+    void badGateway(Exchange exchange, ForwardingError error, String detail, Throwable cause) {
+        if (error != ForwardingError.SHUTTING_DOWN) {
+            // the stack only when debugging
+            LOG.warn("Forwarding {} {} to application at {} failed: {} ({}: {}){}", exchange.request().method(),
+                    exchange.request().uri(), backendName(), detail, error.code(), error.text(),
+                    cause == null ? "" : ": " + cause);
+            if (cause != null && LOG.isDebugEnabled()) {
+                LOG.debug("Forwarding failure detail", cause);
+            }
+        }
+        if (!exchange.isDone()) {
+            if (!exchange.isHeadWritten()) {
+                BadGatewayPage.respond(exchange, error, detail);
+            } else {
+                exchange.abort();
+            }
+        }
     }
 
     /** Exchanges (and open WebSocket tunnels) currently using the backend. */

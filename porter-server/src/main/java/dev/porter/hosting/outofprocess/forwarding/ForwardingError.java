@@ -4,7 +4,7 @@ package dev.porter.hosting.outofprocess.forwarding;
  * Why a forward failed, with the WinHTTP error code and text ANCM would report for it (spec/ancm-contract.md §1.5), so
  * a 502.3 page reads the same as under IIS ({@code 0x80072ee2} for a timeout and so on).
  */
-enum ForwardingError {
+public enum ForwardingError {
     TIMEOUT(0x80072ee2, "The operation timed out"),
     CANNOT_CONNECT(0x80072efd, "A connection with the server could not be established"),
     CONNECTION_ERROR(0x80072efe, "The connection with the server was terminated abnormally"),
@@ -20,11 +20,11 @@ enum ForwardingError {
     }
 
     /** {@code 0x80072ee2}: the code as IIS pages print it. */
-    String code() {
+    public String code() {
         return String.format("0x%08x", code);
     }
 
-    String text() {
+    public String text() {
         return text;
     }
 }

@@ -9,7 +9,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -18,95 +17,107 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One forwarded request (spec/ancm-contract.md §1.4–§1.6): streams the clientToProxyRequest body to the backend as
- * proxyToServerRequest and the serverToProxyResponse back to the client as proxyToClientResponse, chunk by chunk, with
- * backpressure both ways (client body reads pause while the backend connection is not writable; backend reads pause
- * while the client connection is not writable). Everything runs on the client's event loop, which the backend
- * connection shares. Every way it can end ({@link #responseComplete}, {@link #fail}, {@link #clientGone},
- * {@link #tunnelEnded}) goes through {@link #end} exactly once.
+ * One forwarded request (spec/ancm-contract.md §1.4–§1.6), named by its legs as Jetty's proxy names them: the
+ * {@code clientToProxyRequest} (the front's {@link Exchange}) goes to the backend as the {@code proxyToServerRequest}
+ * over the {@code proxyToServer} connection (a {@link BackendConnection}: "connection" here always means a TCP
+ * connection, that one or the client's), and the {@code serverToProxyResponse} comes back to the client as the
+ * {@code proxyToClientResponse}, chunk by chunk, with backpressure both ways (client body reads pause while the
+ * proxy-to-server connection is not writable; backend reads pause while the client connection is not writable).
+ * Everything runs on the client's event loop, which the proxy-to-server connection shares.
  *
- * <p>Failures before the response head was written answer 502.3; after it, the client connection is aborted, since
- * a truncated response must not look complete. No request is ever retried, with one exception ANCM does not have
- * (ANCM relies on WinHTTP, which does the same for its own pooled connections): a request without a body, of an
- * idempotent method (RFC 9110 §9.2.2), whose pooled connection turns out to have been closed by the backend before
- * any response byte arrived, is sent once more on a new connection. That is the keep-alive race every pooling client
- * has (the backend closes an idle connection just as it is reused); a bodyless POST is never retried, since the
+ * <p>Where it is lives in one {@link Phase}; every way it can end goes through {@link #finish}, which tears down
+ * exactly once (the connection back to its pool or closed, the forwarder's count, the early tunnel bytes) and reports
+ * the {@link ForwardOutcome} to whoever sent it. Settled outcomes have answered the client (502.3 before the head, a
+ * cut connection after it: a truncated response must not look complete); a request that got nothing from the backend
+ * ({@link ForwardOutcome.NotSent}, {@link ForwardOutcome.Unanswered}) is left for the sender to decide on.
+ *
+ * <p>No request is ever retried, with one exception ANCM does not have (ANCM relies on WinHTTP, which does the same for
+ * its own pooled connections): a request without a body, of an idempotent method (RFC 9110 §9.2.2), whose pooled
+ * connection turns out to have been closed by the backend before any response byte arrived, is sent once more on a new
+ * connection. That is the keep-alive race every pooling client has; a bodyless POST is never retried, since the
  * backend may have acted on it.
- *
- * <p>A request that never reached the backend is not a failed forward when the backend process is gone: a connect
- * refused because the process was just killed (its exit not yet seen when the request picked it), or a forwarder
- * closed by the exit watch before the connection was made. If the forwarder knows the process's fate, such a request
- * is handed back to the hosting handler once the exit is seen (at most {@link #EXIT_WAIT_MILLIS}), and waits for the
- * restart like a request for an application not started yet. A connect refused by a process that stays alive is
- * 502.3 as before: nothing is retried that reached a backend.
  *
  * <p>Per request it costs as few writes and system calls as the protocol allows: a request without a body goes to the
  * backend as one message ({@code FullHttpRequest}: one buffer, one {@code write(2)}); a response head is held until the
  * body's first piece, so that a small response read in one go reaches the client as one message too
- * ({@link ProxyResponseHead#canJoin}), and otherwise goes out at the end of the read burst, as before; each leg is
- * flushed once per read burst. The requestTimeout watch belongs to the backend connection ({@link BackendHandler}),
- * not to the request, so nothing is scheduled or cancelled per request.
+ * ({@link ProxyResponseHead#canJoin}), and otherwise goes out at the end of the read burst; each leg is flushed once
+ * per read burst. The requestTimeout watch belongs to the proxy-to-server connection ({@link BackendConnection}), not
+ * to the request, so nothing is scheduled or cancelled per request.
  */
+// Netty's channel operations are fire-and-forget here: writes go with the void promise, whose failures reach the
+// pipeline (exceptionCaught, then close), and nobody could act on a failed close.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class ProxyExchange {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
     /** How long the 101 may take to reach the client before the backend side of the tunnel is given up. */
     private static final long UPGRADE_JOIN_LIMIT_SECONDS = 30;
-    /** How long a refused connect waits for the process's exit to be seen before it counts as a live refusal. */
-    static final long EXIT_WAIT_MILLIS = 2_000;
-    private static final long EXIT_POLL_MILLIS = 5;
+
+    /** Where a forwarded request is; it only moves forwards, except that the one retry goes back to CONNECTING. */
+    enum Phase {
+        /** Waiting for a proxy-to-server connection (pooled or new): nothing of the request reached the backend. */
+        CONNECTING,
+        /** The proxyToServerRequest went (or is going) out; no byte of the serverToProxyResponse yet. */
+        AWAITING_RESPONSE,
+        /** An interim (1xx) response came and was swallowed (the front answered {@code Expect} itself). */
+        INTERIM,
+        /** The final response head came: the response is being relayed to the client. */
+        RESPONDING,
+        /** The backend switched protocols (101): waiting for the 101 to reach the client. */
+        TUNNEL_JOINING,
+        /** Bytes flow both ways through two {@link TunnelRelay}s. */
+        TUNNELLING,
+        /** Ended, whichever way ({@link #finish} ran). */
+        FINISHED
+    }
 
     private final Forwarder forwarder;
     private final BackendPool pool;
-    private final Exchange exchange;
+    /** The client leg: the clientToProxyRequest and the proxyToClientResponse. */
+    private final Exchange client;
     private final HttpRequest proxyToServerRequest;
     private final boolean hasBody;
     private final boolean webSocket;
     private final long timeoutNanos;
+    private final CompletableFuture<ForwardOutcome> outcome = new CompletableFuture<>();
 
-    /**
-     * The proxy-to-server leg, named as the request's objects are (clientToProxy..., proxyToServer...): the backend
-     * connection's channel and its handler, null until connected and once let go.
-     */
-    private Channel proxyToServerChannel;
-    private BackendHandler proxyToServerHandler;
-    /** A final response head held back until its body's first piece, so that a whole small response goes out as one. */
+    private Phase phase = Phase.CONNECTING;
+    /** The proxy-to-server connection: null while connecting and once finished. */
+    private BackendConnection proxyToServer;
+    /** A final proxyToClientResponse head held back until its body's first piece, so a small response goes as one. */
     private HttpResponse pendingHead;
     private boolean reusedConnection;
     private boolean retried;
-    private boolean requestSent;
-    private boolean responseStarted;
-    private boolean headWritten;
-    private boolean swallowingInterim;
+    /** The whole proxyToServerRequest (head, body, trailers) has been written. */
+    private boolean proxyToServerRequestComplete;
     private boolean serverKeepAlive = true;
     private boolean needsFlush;
-    private boolean backendReadsPaused;
-    private boolean clientBodyPaused;
-    private boolean receivingBody;
+    /** serverToProxyResponse reads are paused: the client connection is not writable. */
+    private boolean serverToProxyPaused;
+    /** clientToProxyRequest body reads are paused: the proxy-to-server connection is not writable. */
+    private boolean clientToProxyPaused;
     private long lastActivity;
     /** Bounds the wait for the 101 to reach the client (the requestTimeout watch is the connection's). */
     private ScheduledFuture<?> joinTimer;
-    private boolean tunnelling;
-    private boolean tunnelJoined;
+    /** Bytes the backend sent after its 101, before the client side of the tunnel was joined. */
     private List<Object> earlyTunnelBytes;
-    private boolean finished;
-    private boolean ended;
 
-    ProxyExchange(Forwarder forwarder, BackendPool pool, Exchange exchange) {
+    ProxyExchange(Forwarder forwarder, BackendPool pool, Exchange client) {
         this.forwarder = forwarder;
         this.pool = pool;
-        this.exchange = exchange;
-        HttpRequest clientToProxyRequest = exchange.request();
+        this.client = client;
+        HttpRequest clientToProxyRequest = client.request();
         this.webSocket = forwarder.options().webSocketsEnabled()
                 && ProxyRequestHead.isWebSocketUpgrade(clientToProxyRequest);
         this.hasBody = ProxyRequestHead.hasBody(clientToProxyRequest);
-        this.proxyToServerRequest = ProxyRequestHead.build(exchange, forwarder.target().token(), webSocket,
-                pool.clientAddress(exchange.remoteAddress()), !hasBody, forwarder.options().forwardedHeaders());
+        this.proxyToServerRequest = ProxyRequestHead.build(client, forwarder.target().token(), webSocket,
+                pool.clientAddress(client.remoteAddress()), !hasBody, forwarder.options().forwardedHeaders());
         this.timeoutNanos = forwarder.options().requestTimeout().toNanos();
         if (!webSocket && clientToProxyRequest.headers().contains(HttpHeaderNames.UPGRADE)) {
             // An upgrade that is not forwarded (h2c, or WebSockets off) makes this an ordinary request; the front
@@ -116,89 +127,56 @@ final class ProxyExchange {
         }
     }
 
-    void start() {
-        exchange.onAbort(this::clientGone);
-        if (finished) {
-            return;
+    /** Starts the forward; the future completes, on the event loop, when it has ended ({@link #finish}). */
+    CompletableFuture<ForwardOutcome> start() {
+        client.onAbort(this::clientGone);
+        if (phase == Phase.FINISHED) {
+            return outcome; // the client was gone already
         }
-        exchange.onWritabilityChanged(this::clientWritabilityChanged);
+        client.onWritabilityChanged(this::clientWritabilityChanged);
         pool.acquire(this);
+        return outcome;
     }
 
-    // ---- connection ------------------------------------------------------------------------------------------------
+    // ---- the proxy-to-server connection ----------------------------------------------------------------------------
 
-    void connected(BackendHandler handler, boolean reused) {
-        Channel ch = handler.channel();
-        if (finished) {
-            ch.close();
+    void connected(BackendConnection connection, boolean reused) {
+        if (phase != Phase.CONNECTING) {
+            connection.channel().close();
             return;
         }
-        proxyToServerChannel = ch;
-        proxyToServerHandler = handler;
+        phase = Phase.AWAITING_RESPONSE;
+        proxyToServer = connection;
         reusedConnection = reused;
-        handler.attach(this);
+        connection.attach(this);
         lastActivity = System.nanoTime();
         if (timeoutNanos > 0) {
-            handler.watch(timeoutNanos);
+            connection.watch(timeoutNanos);
         }
-        if (!hasBody) {
-            // A whole request (FullHttpRequest, empty body): one message, one buffer, one write(2).
-            ch.writeAndFlush(proxyToServerRequest, ch.voidPromise());
-            requestSent = true;
-            return;
-        }
+        Channel ch = connection.channel();
+        // Without a body: a whole request (FullHttpRequest, empty body), one message, one buffer, one write(2).
         ch.writeAndFlush(proxyToServerRequest, ch.voidPromise());
-        if (!receivingBody) {
-            receivingBody = true;
-            exchange.receiveBody(this::clientToProxyContent);
+        if (!hasBody) {
+            proxyToServerRequestComplete = true;
+            return;
         }
+        client.receiveBody(this::clientToProxyContent); // never twice: only a bodyless request is retried
     }
 
+    /** Nothing was sent: the sender decides (a process just killed refuses connects until its exit is seen). */
     void connectFailed(Throwable cause) {
-        if (finished) {
+        if (phase != Phase.CONNECTING) {
             return;
         }
-        pool.ended(this);
-        if (cause instanceof ConnectTimeoutException) {
-            fail(ForwardingError.TIMEOUT, "could not connect to the application within requestTimeout", cause);
-        } else if (forwarder.canTakeBack()) {
-            awaitBackendExit(cause, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_WAIT_MILLIS));
-        } else {
-            fail(ForwardingError.CANNOT_CONNECT, "could not connect to the application", cause);
-        }
-    }
-
-    /**
-     * The connect was refused: nothing was sent. A process being killed closes its listener just before its exit is
-     * seen, so look again for a short while (polled, so that a live process that refuses leaves nothing registered).
-     */
-    private void awaitBackendExit(Throwable cause, long deadline) {
-        if (finished) {
-            return;
-        }
-        if (forwarder.isBackendGone()) {
-            handBack();
-        } else if (System.nanoTime() - deadline >= 0) {
-            fail(ForwardingError.CANNOT_CONNECT, "could not connect to the application", cause);
-        } else {
-            pool.loop().schedule(() -> awaitBackendExit(cause, deadline), EXIT_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Nothing of the request reached the backend, whose process is gone: the hosting handler takes it back. */
-    private void handBack() {
-        finished = true;
-        cancelTimer();
-        pool.ended(this);
-        end();
-        forwarder.takeBack(exchange);
+        finish(new ForwardOutcome.NotSent(cause instanceof ConnectTimeoutException
+                ? ForwardOutcome.Reason.CONNECT_TIMED_OUT : ForwardOutcome.Reason.CONNECT_REFUSED, cause), false);
     }
 
     // ---- clientToProxyRequest body -> proxyToServerRequest ---------------------------------------------------------
 
     private void clientToProxyContent(HttpContent content) {
-        Channel ch = proxyToServerChannel;
-        if (finished || tunnelling || ch == null) {
+        BackendConnection connection = proxyToServer;
+        if (connection == null || phase == Phase.TUNNEL_JOINING || phase == Phase.TUNNELLING) {
             content.release();
             return;
         }
@@ -207,40 +185,45 @@ final class ProxyExchange {
         if (last) {
             ProxyRequestHead.sanitizeTrailers(((LastHttpContent) content).trailingHeaders());
         }
+        Channel ch = connection.channel();
         ch.writeAndFlush(content, ch.voidPromise());
         if (last) {
-            requestSent = true;
-        } else if (!ch.isWritable() && !clientBodyPaused) {
-            clientBodyPaused = true;
-            exchange.pauseBody();
+            proxyToServerRequestComplete = true;
+        } else if (!ch.isWritable() && !clientToProxyPaused) {
+            clientToProxyPaused = true;
+            client.pauseBody();
         }
     }
 
-    void backendWritabilityChanged() {
-        Channel ch = proxyToServerChannel;
-        if (clientBodyPaused && ch != null && ch.isWritable() && !finished) {
-            clientBodyPaused = false;
-            exchange.resumeBody();
+    void serverWritabilityChanged() {
+        BackendConnection connection = proxyToServer;
+        if (clientToProxyPaused && connection != null && connection.channel().isWritable()) {
+            clientToProxyPaused = false;
+            client.resumeBody();
         }
     }
 
     // ---- serverToProxyResponse -> proxyToClientResponse ------------------------------------------------------------
 
     void serverToProxy(Object msg) {
-        if (finished) {
-            ReferenceCountUtil.release(msg);
-            return;
+        switch (phase) {
+            case FINISHED, CONNECTING -> {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            case TUNNEL_JOINING, TUNNELLING -> {
+                if (msg instanceof ByteBuf bytes && earlyTunnelBytes != null) {
+                    earlyTunnelBytes.add(bytes); // bytes after the 101, before the client side is joined
+                } else {
+                    ReferenceCountUtil.release(msg);
+                }
+                return;
+            }
+            default -> {
+                // AWAITING_RESPONSE, INTERIM, RESPONDING: below
+            }
         }
         lastActivity = System.nanoTime();
-        if (tunnelling) {
-            if (msg instanceof ByteBuf bytes && earlyTunnelBytes != null) {
-                earlyTunnelBytes.add(bytes); // bytes after the 101, before the client side is joined
-            } else {
-                ReferenceCountUtil.release(msg);
-            }
-            return;
-        }
-        responseStarted = true;
         if (msg instanceof HttpResponse response) {
             serverToProxyHead(response);
         } else if (msg instanceof HttpContent content) {
@@ -251,57 +234,54 @@ final class ProxyExchange {
         }
     }
 
-    private void serverToProxyHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
-            Throwable cause = response.decoderResult().cause();
-            ReferenceCountUtil.release(response);
+    private void serverToProxyHead(HttpResponse serverToProxyResponse) {
+        if (serverToProxyResponse.decoderResult().isFailure()) {
+            Throwable cause = serverToProxyResponse.decoderResult().cause();
+            ReferenceCountUtil.release(serverToProxyResponse);
             fail(ForwardingError.INVALID_RESPONSE, "the application's response head is malformed", cause);
             return;
         }
-        int code = response.status().code();
+        int code = serverToProxyResponse.status().code();
         if (code == 101) {
             if (webSocket) {
-                startTunnel(response);
+                startTunnel(serverToProxyResponse);
             } else {
-                ReferenceCountUtil.release(response);
+                ReferenceCountUtil.release(serverToProxyResponse);
                 fail(ForwardingError.INVALID_RESPONSE, "the application switched protocols without being asked", null);
             }
             return;
         }
         if (code < 200) {
-            swallowingInterim = true; // 100 Continue and friends: the front server already answered Expect
-            ReferenceCountUtil.release(response);
+            phase = Phase.INTERIM; // 100 Continue and friends: the front server already answered Expect
+            ReferenceCountUtil.release(serverToProxyResponse);
             return;
         }
-        if (headWritten) {
-            ReferenceCountUtil.release(response);
+        if (phase == Phase.RESPONDING) {
+            ReferenceCountUtil.release(serverToProxyResponse);
             fail(ForwardingError.INVALID_RESPONSE, "a second response head from the application", null);
             return;
         }
-        serverKeepAlive = HttpUtil.isKeepAlive(response);
-        headWritten = true;
+        phase = Phase.RESPONDING;
+        serverKeepAlive = HttpUtil.isKeepAlive(serverToProxyResponse);
         needsFlush = true;
         // Held until the body's first piece (or the end of this read burst): when that piece is the whole body, head
         // and body go to the client as one message, encoded into one buffer and written with one system call.
-        pendingHead = ProxyResponseHead.build(response, forwarder.options().forwardResponseConnectionHeader());
+        pendingHead = ProxyResponseHead.build(serverToProxyResponse,
+                forwarder.options().forwardResponseConnectionHeader());
     }
 
-    /** Writes the held response head, if any, on its own. */
+    /** Writes the held proxyToClientResponse head, if any, on its own. */
     private void writePendingHead() {
         HttpResponse head = pendingHead;
         if (head != null) {
             pendingHead = null;
-            exchange.writeHead(head);
+            client.writeHead(head);
         }
     }
 
     private void serverToProxyContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        if (swallowingInterim) {
-            content.release();
-            if (last) {
-                swallowingInterim = false;
-            }
+        if (phase != Phase.RESPONDING) {
+            content.release(); // the end of an interim response; the final head is still to come
             return;
         }
         if (content.decoderResult().isFailure()) {
@@ -310,318 +290,233 @@ final class ProxyExchange {
             fail(ForwardingError.INVALID_RESPONSE, "the application's response body is malformed", cause);
             return;
         }
-        if (!headWritten) {
-            content.release();
-            return;
-        }
-        if (last) {
-            // The backend has answered: it stops counting as outstanding there before the client can see the end
-            // and send its next request (least-outstanding balancing must not see it still busy).
-            end();
+        if (content instanceof LastHttpContent last) {
+            // The backend has answered: it stops counting as outstanding there (and its connection is back in the
+            // pool) before the client can see the end and send its next request, so least-outstanding balancing
+            // never sees it still busy.
             HttpResponse head = pendingHead;
-            if (head != null && ProxyResponseHead.canJoin(head, (LastHttpContent) content)) {
-                pendingHead = null;
-                exchange.writeHead(ProxyResponseHead.join(head, (LastHttpContent) content));
+            pendingHead = null;
+            finish(ForwardOutcome.RELAYED, serverKeepAlive && proxyToServerRequestComplete);
+            if (head != null && ProxyResponseHead.canJoin(head, last)) {
+                client.writeHead(ProxyResponseHead.join(head, last));
             } else {
-                writePendingHead();
-                exchange.writeContent(content, true);
+                if (head != null) {
+                    client.writeHead(head);
+                }
+                client.writeContent(last, true);
             }
-            responseComplete();
             return;
         }
         writePendingHead();
-        exchange.writeContent(content, false);
+        client.writeContent(content, false);
         needsFlush = true;
-        if (!exchange.isWritable() && !backendReadsPaused) {
-            backendReadsPaused = true;
-            proxyToServerChannel.config().setAutoRead(false);
+        if (!client.isWritable() && !serverToProxyPaused) {
+            serverToProxyPaused = true;
+            proxyToServer.channel().config().setAutoRead(false);
         }
     }
 
     /** End of one read burst from the backend: what it sent goes to the client now (SSE, long polling). */
     void serverReadComplete() {
-        if (needsFlush && !finished) {
+        if (needsFlush && phase == Phase.RESPONDING) {
             needsFlush = false;
             writePendingHead(); // a head whose body has not come yet (a stream, a slow backend) goes out now
-            exchange.flush();
+            client.flush();
         }
     }
 
     private void clientWritabilityChanged() {
-        Channel ch = proxyToServerChannel;
-        if (backendReadsPaused && exchange.isWritable() && ch != null && !finished) {
-            backendReadsPaused = false;
+        BackendConnection connection = proxyToServer;
+        if (serverToProxyPaused && connection != null && client.isWritable()) {
+            serverToProxyPaused = false;
             lastActivity = System.nanoTime();
-            ch.config().setAutoRead(true);
+            connection.channel().config().setAutoRead(true);
         }
-    }
-
-    private void responseComplete() {
-        boolean reusable = serverKeepAlive && requestSent && !swallowingInterim;
-        BackendHandler handler = proxyToServerHandler;
-        detachBackend();
-        finished = true;
-        pool.release(this, handler, reusable);
-        end();
     }
 
     // ---- WebSocket tunnel (§1.6) -----------------------------------------------------------------------------------
 
-    private void startTunnel(HttpResponse response101) {
-        tunnelling = true;
-        headWritten = true;
+    private void startTunnel(HttpResponse serverToProxyResponse) {
+        phase = Phase.TUNNEL_JOINING;
         earlyTunnelBytes = new ArrayList<>(2);
-        proxyToServerChannel.config().setAutoRead(false);
+        proxyToServer.channel().config().setAutoRead(false);
         // Exchange.upgrade calls back only once the 101 is written; if the client is gone by then, it never does.
-        // A bounded wait keeps the backend side (and inFlight) from waiting for ever.
+        // A bounded wait keeps the backend side (and the forwarder's count) from waiting for ever.
         joinTimer = pool.loop().schedule(this::tunnelNotJoined, UPGRADE_JOIN_LIMIT_SECONDS, TimeUnit.SECONDS);
-        exchange.upgrade(ProxyResponseHead.switchingProtocols(response101), this::joinTunnel);
+        client.upgrade(ProxyResponseHead.switchingProtocols(serverToProxyResponse), this::joinTunnel);
     }
 
     private void tunnelNotJoined() {
         joinTimer = null;
-        if (!tunnelJoined && !finished) {
-            forwarderClosed();
+        if (phase == Phase.TUNNEL_JOINING) {
+            finish(ForwardOutcome.CLIENT_GONE, false);
         }
     }
 
-    private void joinTunnel(Channel client) {
-        Channel ch = proxyToServerChannel;
-        if (finished || ch == null || !ch.isActive()) {
-            releaseEarlyTunnelBytes();
-            client.close();
-            if (!finished) {
-                finished = true;
-                detachBackend();
-                pool.ended(this);
-                end();
-            }
+    private void joinTunnel(Channel clientChannel) {
+        BackendConnection connection = proxyToServer;
+        if (phase != Phase.TUNNEL_JOINING || connection == null || !connection.channel().isActive()) {
+            clientChannel.close(); // the backend left (or the forwarder closed) before the client side was joined
+            finish(ForwardOutcome.RELAYED, false);
             return;
         }
-        tunnelJoined = true;
-        cancelTimer();
-        client.pipeline().addLast(TunnelRelay.NAME, new TunnelRelay(ch));
+        phase = Phase.TUNNELLING;
+        cancelJoinTimer();
+        Channel serverChannel = connection.channel();
+        clientChannel.pipeline().addLast(TunnelRelay.NAME, new TunnelRelay(serverChannel));
         for (Object bytes : earlyTunnelBytes) {
-            client.write(bytes, client.voidPromise());
+            clientChannel.write(bytes, clientChannel.voidPromise());
         }
         earlyTunnelBytes = null;
-        proxyToServerHandler.detach();
-        proxyToServerHandler = null;
-        ch.pipeline().replace(BackendHandler.NAME, TunnelRelay.NAME, new TunnelRelay(client));
-        ch.pipeline().remove(BackendPool.CODEC); // bytes the codec still held go through the relay
-        client.flush();
-        ch.closeFuture().addListener(f -> tunnelEnded());
-        ch.config().setAutoRead(true);
-        if (!client.isActive()) {
-            ch.close(); // the client left before its relay was in place, so the relay never hears of it
+        connection.detach();
+        serverChannel.pipeline().replace(BackendConnection.NAME, TunnelRelay.NAME, new TunnelRelay(clientChannel));
+        serverChannel.pipeline().remove(BackendPool.CODEC); // bytes the codec still held go through the relay
+        clientChannel.flush();
+        serverChannel.closeFuture().addListener(f -> tunnelEnded());
+        serverChannel.config().setAutoRead(true);
+        if (!clientChannel.isActive()) {
+            serverChannel.close(); // the client left before its relay was in place, so the relay never hears of it
         }
     }
 
     private void tunnelEnded() {
-        if (!finished) {
-            finished = true;
-            proxyToServerChannel = null;
-            pool.ended(this);
-            end();
-        }
-    }
-
-    private void releaseEarlyTunnelBytes() {
-        if (earlyTunnelBytes != null) {
-            earlyTunnelBytes.forEach(ReferenceCountUtil::release);
-            earlyTunnelBytes = null;
+        if (phase == Phase.TUNNELLING) {
+            finish(ForwardOutcome.RELAYED, false);
         }
     }
 
     // ---- endings ---------------------------------------------------------------------------------------------------
 
-    /** The backend connection closed or failed (cause null: closed). */
-    void backendClosed(Throwable cause) {
-        if (finished) {
-            return;
-        }
-        if (tunnelling && !tunnelJoined) {
-            Channel ch = proxyToServerChannel;
-            proxyToServerChannel = null;
-            if (ch != null) {
-                ch.close();
+    /** The proxy-to-server connection closed or failed (cause null: closed). */
+    void serverClosed(Throwable cause) {
+        switch (phase) {
+            case FINISHED, CONNECTING, TUNNELLING -> {
+                return; // (not attached then)
             }
-            return; // joinTunnel (or, if the 101 never reaches the client, the timer) ends the exchange
+            case TUNNEL_JOINING -> {
+                proxyToServer.channel().close();
+                return; // joinTunnel (or, if the 101 never reaches the client, the timer) ends the exchange
+            }
+            default -> {
+                // AWAITING_RESPONSE, INTERIM, RESPONDING: below
+            }
         }
+        boolean responseStarted = phase != Phase.AWAITING_RESPONSE;
         if (!responseStarted && reusedConnection && !hasBody && !retried && isIdempotent()) {
             retried = true;
             LOG.debug("Pooled connection to {} was closed by the application; retrying {} {} once on a new one",
-                    forwarder.backendName(), exchange.request().method(), exchange.request().uri());
-            Channel ch = detachBackend();
-            if (ch != null) {
-                ch.close();
-            }
-            requestSent = false;
+                    forwarder.backendName(), client.request().method(), client.request().uri());
+            BackendConnection stale = proxyToServer;
+            proxyToServer = null;
+            stale.detach();
+            stale.channel().close();
+            proxyToServerRequestComplete = false;
+            phase = Phase.CONNECTING;
             pool.connect(this);
             return;
         }
-        if (!responseStarted && forwarder.isStopRequested()) {
-            stoppedUnanswered();
+        boolean invalid = cause instanceof DecoderException || cause instanceof TooLongFrameException;
+        ForwardingError error = invalid ? ForwardingError.INVALID_RESPONSE : ForwardingError.CONNECTION_ERROR;
+        if (!responseStarted) {
+            finish(new ForwardOutcome.Unanswered(error, "the application closed the connection without a response",
+                    cause), false);
             return;
         }
-        boolean invalid = cause instanceof DecoderException || cause instanceof TooLongFrameException;
-        fail(invalid ? ForwardingError.INVALID_RESPONSE : ForwardingError.CONNECTION_ERROR,
-                responseStarted ? "the application closed the connection before the response was complete"
-                        : "the application closed the connection without a response", cause);
-    }
-
-    /**
-     * The app, told to stop, closed the connection without a byte of this request's response: it is as unavailable as
-     * it is to every request that arrives once it is stopping, so the client gets the same 503 (the reliability bar:
-     * taking an app offline under load yields only 200 and 503).
-     */
-    private void stoppedUnanswered() {
-        finished = true;
-        Channel ch = detachBackend();
-        if (ch != null) {
-            ch.close();
-        }
-        pendingHead = null;
-        pool.ended(this);
-        releaseEarlyTunnelBytes();
-        LOG.debug("{} {}: the application at {} is stopping and closed the connection without answering; 503",
-                exchange.request().method(), exchange.request().uri(), forwarder.backendName());
-        if (!exchange.isDone()) {
-            exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, null, new byte[0]);
-        }
-        end();
+        fail(error, "the application closed the connection before the response was complete", cause);
     }
 
     private boolean isIdempotent() {
-        HttpMethod m = exchange.request().method();
+        HttpMethod m = client.request().method();
         return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
                 || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
     }
 
-    /** 502.3 if nothing was written to the client yet, else the client connection is aborted. */
-    void fail(ForwardingError error, String detail, Throwable cause) {
-        if (finished) {
+    /** The forward failed once the request was out: 502.3 if nothing was written to the client yet, else abort. */
+    private void fail(ForwardingError error, String detail, Throwable cause) {
+        if (phase == Phase.FINISHED) {
             return;
         }
-        finished = true;
-        Channel ch = detachBackend();
-        if (ch != null) {
-            ch.close(); // mid-message: never back to the pool
+        HttpResponse head = pendingHead; // the response had started: it is cut off below, not replaced by a 502
+        finish(new ForwardOutcome.Failed(error, detail), false);
+        if (!client.isDone() && head != null) {
+            client.writeHead(head);
         }
-        if (!exchange.isDone()) {
-            writePendingHead(); // the response had started: it is cut off below, not replaced by a 502
-        }
-        pendingHead = null;
-        pool.ended(this);
-        releaseEarlyTunnelBytes();
-        if (error != ForwardingError.SHUTTING_DOWN) {
-            // One line per failed request, naming the request, the backend and why; the stack only when debugging.
-            LOG.warn("Forwarding {} {} to application at {} failed: {} ({}: {}){}", exchange.request().method(),
-                    exchange.request().uri(), forwarder.backendName(), detail, error.code(), error.text(),
-                    cause == null ? "" : ": " + cause);
-            if (cause != null && LOG.isDebugEnabled()) {
-                LOG.debug("Forwarding failure detail", cause);
-            }
-        }
-        if (!exchange.isDone()) {
-            if (!exchange.isHeadWritten()) {
-                BadGatewayPage.respond(exchange, error, detail);
-            } else {
-                exchange.abort();
-            }
-        }
-        end();
+        forwarder.badGateway(client, error, detail, cause);
     }
 
     private void clientGone() {
-        if (finished) {
-            return;
-        }
-        finished = true;
-        Channel ch = detachBackend();
-        if (ch != null) {
-            ch.close();
-        }
-        pool.ended(this);
-        releaseEarlyTunnelBytes();
-        end();
+        finish(ForwardOutcome.CLIENT_GONE, false);
     }
 
-    /** The forwarder is closing: the request ends now, an open tunnel closes. */
+    /** The forwarder is closing (its process exited, or it is closed for good): the request ends now. */
     void forwarderClosed() {
-        if (tunnelJoined) {
-            Channel ch = proxyToServerChannel;
-            if (ch != null) {
-                ch.close(); // the relay closes the client side; tunnelEnded follows
+        switch (phase) {
+            case FINISHED -> {
             }
-            return;
-        }
-        if (tunnelling) {
-            finished = true;
-            Channel ch = detachBackend();
-            if (ch != null) {
-                ch.close();
-            }
-            pool.ended(this);
-            releaseEarlyTunnelBytes();
-            end();
-            return;
-        }
-        if (!finished && proxyToServerChannel == null && !requestSent && forwarder.canTakeBack()
-                && forwarder.isBackendGone()) {
-            handBack(); // still connecting when the exit watch closed the forwarder
-            return;
-        }
-        fail(ForwardingError.SHUTTING_DOWN, "the application is stopping", null);
-    }
-
-    private Channel detachBackend() {
-        cancelTimer();
-        Channel ch = proxyToServerChannel;
-        proxyToServerChannel = null;
-        BackendHandler handler = proxyToServerHandler;
-        proxyToServerHandler = null;
-        if (handler != null) {
-            handler.detach();
-        }
-        return ch;
-    }
-
-    private void end() {
-        if (!ended) {
-            ended = true;
-            forwarder.exchangeEnded();
+            case TUNNELLING -> proxyToServer.channel().close(); // the relay closes the client side; tunnelEnded
+            case TUNNEL_JOINING -> finish(new ForwardOutcome.Failed(ForwardingError.SHUTTING_DOWN,
+                    "the application is stopping"), false);
+            case CONNECTING -> finish(new ForwardOutcome.NotSent(ForwardOutcome.Reason.FORWARDER_CLOSED, null), false);
+            case AWAITING_RESPONSE -> finish(new ForwardOutcome.Unanswered(ForwardingError.SHUTTING_DOWN,
+                    "the application is stopping", null), false);
+            case INTERIM, RESPONDING -> fail(ForwardingError.SHUTTING_DOWN, "the application is stopping", null);
         }
     }
 
-    // ---- requestTimeout (§1.5) -------------------------------------------------------------------------------------
+    /**
+     * The one teardown, whichever way the forward ended; runs once. The proxy-to-server connection goes back to its
+     * pool when {@code reusable} (at a message boundary, kept alive), else it is closed; the forwarder stops counting
+     * the request; the sender hears the outcome. What the client gets is the caller's (before or after).
+     */
+    private void finish(ForwardOutcome result, boolean reusable) {
+        if (phase == Phase.FINISHED) {
+            return;
+        }
+        phase = Phase.FINISHED;
+        cancelJoinTimer();
+        BackendConnection connection = proxyToServer;
+        proxyToServer = null;
+        if (connection != null) {
+            connection.detach();
+        }
+        pool.release(this, connection, reusable);
+        if (earlyTunnelBytes != null) {
+            earlyTunnelBytes.forEach(ReferenceCountUtil::release);
+            earlyTunnelBytes = null;
+        }
+        pendingHead = null;
+        forwarder.exchangeEnded();
+        outcome.complete(result);
+    }
 
-    /** Cancels this exchange's own timer (the tunnel join limit); the requestTimeout watch is the connection's. */
-    private void cancelTimer() {
+    private void cancelJoinTimer() {
         if (joinTimer != null) {
             joinTimer.cancel(false);
             joinTimer = null;
         }
     }
 
+    // ---- requestTimeout (§1.5) -------------------------------------------------------------------------------------
+
     /**
      * The backend may stay silent for at most requestTimeout, before the first response byte and between bytes. Time
      * spent waiting on the client (its upload is slow, or it does not take the download) is not the backend's.
      */
     void timerFired() {
-        if (finished || tunnelling) {
+        if (phase != Phase.AWAITING_RESPONSE && phase != Phase.INTERIM && phase != Phase.RESPONDING) {
             return;
         }
         long now = System.nanoTime();
-        boolean waitingOnClient = backendReadsPaused || (hasBody && !requestSent && !clientBodyPaused);
+        boolean waitingOnClient = serverToProxyPaused
+                || (hasBody && !proxyToServerRequestComplete && !clientToProxyPaused);
         if (waitingOnClient) {
             lastActivity = now;
         }
         long silent = now - lastActivity;
         if (silent < timeoutNanos) {
-            BackendHandler handler = proxyToServerHandler;
-            if (handler != null) {
-                handler.watch(timeoutNanos - silent);
+            BackendConnection connection = proxyToServer;
+            if (connection != null) {
+                connection.watch(timeoutNanos - silent);
             }
             return;
         }

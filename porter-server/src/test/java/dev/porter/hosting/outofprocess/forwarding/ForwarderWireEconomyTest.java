@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the forwarder's per-request economies must not change (ProxyExchange: a response head held until its body's
- * first piece and joined with a one-piece body; BackendHandler: one requestTimeout watch per backend connection rather
+ * first piece and joined with a one-piece body; BackendConnection: one requestTimeout watch per backend connection rather
  * than per request): a head whose body is late still reaches the client at once; bodiless statuses and trailers are
  * framed as before; a timeout on a reused connection counts from that request, neither earlier nor later.
  */

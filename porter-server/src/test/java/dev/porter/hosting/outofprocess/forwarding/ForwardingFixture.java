@@ -9,12 +9,16 @@ import dev.porter.hosting.HostingModelFactory;
 import dev.porter.hosting.ServerEnvironment;
 import dev.porter.server.Exchange;
 import dev.porter.testing.TestApps;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real Porter whose only application forwards every request with a {@link Forwarder} to a backend the test started
@@ -24,12 +28,18 @@ final class ForwardingFixture implements AutoCloseable {
 
     static final String TOKEN = "test-pairing-token-42";
 
+    /** What the sender answers an unsettled outcome with, in {@link #startSending} fixtures. */
+    static final String SENDER_ANSWER = "answered by the sender: ";
+
     final Forwarder forwarder;
     final Porter porter;
+    /** The outcomes {@link Forwarder#send} reported, in {@link #startSending} fixtures. */
+    final List<ForwardOutcome> outcomes;
 
-    private ForwardingFixture(Forwarder forwarder, Porter porter) {
+    private ForwardingFixture(Forwarder forwarder, Porter porter, List<ForwardOutcome> outcomes) {
         this.forwarder = forwarder;
         this.porter = porter;
+        this.outcomes = outcomes;
     }
 
     static ForwardingFixture start(Path dir, int backendPort) throws IOException {
@@ -37,14 +47,38 @@ final class ForwardingFixture implements AutoCloseable {
     }
 
     static ForwardingFixture start(Path dir, int backendPort, ForwardingOptions options) throws IOException {
+        return start(dir, backendPort, options, false);
+    }
+
+    /**
+     * A fixture whose application sends with {@link Forwarder#send}, records each outcome, and answers an unsettled one
+     * itself: 503 with {@link #SENDER_ANSWER} and the outcome, so a test sees that the forwarder left it alone.
+     */
+    static ForwardingFixture startSending(Path dir, int backendPort) throws IOException {
+        return start(dir, backendPort, new ForwardingOptions(Duration.ofSeconds(30), false, true), true);
+    }
+
+    private static ForwardingFixture start(Path dir, int backendPort, ForwardingOptions options, boolean sending)
+            throws IOException {
         Path app = dir.resolve("app");
         TestApps.writeWebConfig(app, Map.of("processPath", "unused", "hostingModel", "outofprocess"), Map.of());
         Forwarder forwarder = new Forwarder(
                 new BackendTarget(new InetSocketAddress("127.0.0.1", backendPort), TOKEN), options);
+        List<ForwardOutcome> outcomes = new CopyOnWriteArrayList<>();
         HostingModelFactory factory = context -> new ApplicationHandler() {
             @Override
             public void handle(Exchange exchange) {
-                forwarder.forward(exchange);
+                if (!sending) {
+                    forwarder.forward(exchange);
+                    return;
+                }
+                forwarder.send(exchange).thenAccept(outcome -> {
+                    outcomes.add(outcome);
+                    if (!outcome.settled() && !exchange.isDone()) {
+                        exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain",
+                                (SENDER_ANSWER + outcome).getBytes(StandardCharsets.UTF_8));
+                    }
+                });
             }
 
             @Override
@@ -59,7 +93,7 @@ final class ForwardingFixture implements AutoCloseable {
                 RequestLimits.DEFAULT_MAX_URL, RequestLimits.DEFAULT_MAX_QUERY_STRING), defaults.webLimits());
         Porter porter = Porter.start(config, ServerEnvironment.ofSystem(),
                 Map.of(HostingModel.OUT_OF_PROCESS, factory, HostingModel.IN_PROCESS, factory));
-        return new ForwardingFixture(forwarder, porter);
+        return new ForwardingFixture(forwarder, porter, outcomes);
     }
 
     int port() {

@@ -8,10 +8,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Last stage of a backend connection's pipeline, after the {@code HttpClientCodec}: hands what the backend sends to the
- * {@link ProxyExchange} the connection currently serves, or, while the connection idles in its {@link BackendPool},
- * treats anything but silence as the end of it (a backend that closes or sends unasked bytes is not reused). State is
- * confined to the connection's event loop, which is also the client's.
+ * One proxy-to-server connection (a keep-alive TCP connection to the backend), as the last stage of its pipeline, after
+ * the {@code HttpClientCodec}: hands what the backend sends to the {@link ProxyExchange} the connection currently
+ * serves, or, while the connection idles in its {@link BackendPool}, treats anything but silence as the end of it (a
+ * backend that closes or sends unasked bytes is not reused). State is confined to the connection's event loop, which
+ * is also the client's.
  *
  * <p>It also carries the connection's {@code requestTimeout} watch (spec/ancm-contract.md §1.5): one timer per
  * connection, armed by the first exchange and re-armed only when it fires, rather than one scheduled and cancelled per
@@ -20,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  * lets it lapse and the next exchange arms it again. Since every exchange on the connection has the same limit, a timer
  * armed earlier always fires no later than the current exchange's own deadline.
  */
-final class BackendHandler extends ChannelInboundHandlerAdapter {
+// Netty's channel operations are fire-and-forget here: writes go with the void promise, whose failures reach the
+// pipeline (exceptionCaught, then close), and nobody could act on a failed close.
+@SuppressWarnings("FutureReturnValueIgnored")
+final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "porter-backend";
 
@@ -29,7 +33,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private ProxyExchange current;
     private ScheduledFuture<?> timer;
 
-    BackendHandler(BackendPool pool) {
+    BackendConnection(BackendPool pool) {
         this.pool = pool;
     }
 
@@ -100,7 +104,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         ProxyExchange exchange = current;
         if (exchange != null) {
-            exchange.backendWritabilityChanged();
+            exchange.serverWritabilityChanged();
         }
     }
 
@@ -111,7 +115,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         ProxyExchange exchange = current;
         current = null;
         if (exchange != null) {
-            exchange.backendClosed(null);
+            exchange.serverClosed(null);
         }
     }
 
@@ -121,7 +125,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         current = null;
         ctx.close();
         if (exchange != null) {
-            exchange.backendClosed(cause);
+            exchange.serverClosed(cause);
         }
     }
 }
