@@ -214,11 +214,14 @@ final class BootDeployment extends PorterServletHost {
         @Override
         public void start() {
             BootDeployment.this.application.serving(server, contextPath, loader, () -> {
-                AutoCloseable app = application;
-                if (app != null) {
-                    app.close();
+                try {
+                    AutoCloseable app = application;
+                    if (app != null) {
+                        app.close();
+                    }
+                } finally {
+                    unregister(); // a context that fails to close must not keep the app's loader registered
                 }
-                unregister();
             }, "Spring Boot application " + jarPath);
         }
 

@@ -61,6 +61,7 @@ class SpringBootRecycleUnderLoadTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
     void recycledUnderLoadOnly200Or503AndEveryOldLoaderIsCollected() throws Exception {
         int recycles = Integer.getInteger("porter.boot.recycles", RECYCLES);
         Path app = dir.resolve("boot");
