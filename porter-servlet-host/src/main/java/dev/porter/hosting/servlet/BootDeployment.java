@@ -85,8 +85,8 @@ final class BootDeployment extends PorterServletHost {
             if (!Modifier.isStatic(main.getModifiers())) {
                 throw new NoSuchMethodException(jar.startClass() + ".main(String[]) is not static");
             }
-            // Porter closes the app's context when it stops the app; a JVM shutdown hook would pin every stopped
-            // incarnation's class loader until Porter exits.
+            // Porter closes the app's context when it stops the app. (Shutdown hooks Boot registers anyway — its
+            // logging system's — are the app domain's: run when the app stops, then dropped.)
             main.invoke(null, (Object) new String[] {"--spring.main.register-shutdown-hook=false"});
             if (!deployed) {
                 failedToStart(DeploymentException.failed("The Spring Boot application '" + jarPath
