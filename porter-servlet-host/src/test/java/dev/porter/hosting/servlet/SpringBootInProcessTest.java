@@ -203,6 +203,11 @@ class SpringBootInProcessTest {
         Map<String, Path> apps = new LinkedHashMap<>();
         apps.put("/b4", app("b4", SAMPLE_JAR));
         apps.put("/b3", app("b3", SAMPLE_JAR3));
+        // Each in its own app domain: its own environment.
+        TestApps.writeWebConfig(apps.get("/b4"), Map.of("processPath", "java", "arguments", "-jar app.jar",
+                "hostingModel", "inprocess", "startupTimeLimit", "120"), Map.of("PORTER_SIDE", "four"));
+        TestApps.writeWebConfig(apps.get("/b3"), Map.of("processPath", "java", "arguments", "-jar app.jar",
+                "hostingModel", "inprocess", "startupTimeLimit", "120"), Map.of("PORTER_SIDE", "three"));
         Path out = app("b3out", SAMPLE_JAR3);
         TestApps.writeWebConfig(out, Map.of("processPath", TestApps.javaExecutable(), "arguments", "-jar app.jar",
                 "hostingModel", "outofprocess", "startupTimeLimit", "120"), Map.of());
@@ -220,6 +225,15 @@ class SpringBootInProcessTest {
             assertThat(comparable(in.bodyText(), "b3")).as(path).isEqualTo(comparable(outOfProcess.bodyText(), "b3out"));
         }
         assertThat(get("/b4/greet?name=four").bodyText()).isEqualTo("{\"greeting\":\"hello, four\"}");
+        assertThat(get("/b4/env?name=PORTER_SIDE").bodyText()).isEqualTo("four|four");
+        assertThat(get("/b3/env?name=PORTER_SIDE").bodyText()).isEqualTo("three|three");
+        // One exits: the other never notices; the next request starts the one that exited again.
+        String four = instance(get("/b4/info").bodyText());
+        assertThat(get("/b3/exit?status=2").status()).isEqualTo(500);
+        assertThat(instance(get("/b4/info").bodyText())).isEqualTo(four);
+        RawHttp.Response again = get("/b3/hello");
+        assertThat(again.status()).as(again.bodyText()).isEqualTo(200);
+        assertThat(again.bodyText()).isEqualTo("hello from Spring Boot 3");
     }
 
     /** A body with what legitimately differs removed: Boot's error timestamp, and the virtual path. */
