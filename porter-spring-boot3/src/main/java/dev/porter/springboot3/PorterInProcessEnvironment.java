@@ -10,8 +10,9 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
- * In-process, {@code System.getenv} is Porter's: the app's own variables (web.config's {@code environmentVariables})
- * come from Porter's Servlet host and are added ahead of the system environment, with Boot's relaxed binding for
+ * In-process, the app's own variables (web.config's {@code environmentVariables}) come from Porter's Servlet host and
+ * are added ahead of the system environment (which, in the app's domain, shows them too: {@code System.getenv} there
+ * is the app's), with Boot's relaxed binding for
  * environment variables ({@code SERVER_SERVLET_CONTEXT_PATH} sets {@code server.servlet.context-path}). Out-of-process
  * and standalone nothing changes (the variables are the process's own).
  */

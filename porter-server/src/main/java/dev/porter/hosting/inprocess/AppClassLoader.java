@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * Porter's own classes or dependencies. Classes are defined after {@link AppBytecode} has redirected their JVM-wide
  * calls to this domain's {@link DomainRuntime}, which this loader defines from Porter's copy of its bytes.
  * Resources ({@code getResource}) are the {@link URLClassLoader}'s. {@link #close} releases the jars.
+ *
+ * <p>A Spring Boot app in Porter's Servlet host ({@link ServletAppDomain}) gets this loader too, with a small delegation
+ * list: the classes it names ({@code jakarta.servlet.*}, Porter's Servlet SPI) come from the host's layer, so the app
+ * and the host agree on one Servlet API; such a loader belongs to no {@link AppDomain} ({@link #domain()} is null).
  */
 final class AppClassLoader extends URLClassLoader {
 
@@ -37,6 +41,11 @@ final class AppClassLoader extends URLClassLoader {
     private static final Logger LOG = LoggerFactory.getLogger(AppClassLoader.class);
 
     private final AppDomain domain;
+    /** For the log: the application's name. */
+    private final String appName;
+    /** Where the delegated classes come from, or null. */
+    private final ClassLoader host;
+    private final java.util.function.Predicate<String> fromHost;
     private final List<Entry> entries;
     private final ClassHierarchyResolver hierarchy;
 
@@ -46,8 +55,19 @@ final class AppClassLoader extends URLClassLoader {
     }
 
     AppClassLoader(String name, List<Path> classPath, AppDomain domain) throws IOException {
+        this(name, classPath, domain, domain.name(), null, className -> false);
+    }
+
+    /**
+     * @param host where the classes {@code fromHost} accepts are loaded (parent first), or null
+     */
+    AppClassLoader(String name, List<Path> classPath, AppDomain domain, String appName, ClassLoader host,
+            java.util.function.Predicate<String> fromHost) throws IOException {
         super(name, urls(classPath), ClassLoader.getPlatformClassLoader());
         this.domain = domain;
+        this.appName = appName;
+        this.host = host;
+        this.fromHost = fromHost;
         List<Entry> list = new ArrayList<>();
         try {
             for (Path p : classPath) {
@@ -73,8 +93,17 @@ final class AppClassLoader extends URLClassLoader {
                 .orElse(ClassHierarchyResolver.defaultResolver()).cached();
     }
 
+    /** The JDK-API app's domain, or null for a Servlet app's loader. */
     AppDomain domain() {
         return domain;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (host != null && fromHost.test(name)) {
+            return host.loadClass(name);
+        }
+        return super.loadClass(name, resolve);
     }
 
     @Override
@@ -107,7 +136,7 @@ final class AppClassLoader extends URLClassLoader {
         } catch (RuntimeException e) {
             // Stack-map generation can need a class the app does not ship (an optional dependency): run it as is.
             LOG.warn("In-process app '{}': class {} kept unchanged (its System.getenv/exit/out calls are not "
-                    + "isolated): {}", domain.name(), name, e.toString());
+                    + "isolated): {}", appName, name, e.toString());
             rewritten = bytes;
         }
         definePackageOf(name, entry);
@@ -168,7 +197,11 @@ final class AppClassLoader extends URLClassLoader {
 
     /** For the class hierarchy resolver: {@code Lcom/x/Y;} from the app first, then through the parent. */
     private InputStream classBytesAsStream(String descriptor) {
-        String path = descriptor.substring(1, descriptor.length() - 1) + ".class";
+        String internal = descriptor.substring(1, descriptor.length() - 1);
+        String path = internal + ".class";
+        if (host != null && fromHost.test(internal.replace('/', '.'))) {
+            return host.getResourceAsStream(path);
+        }
         for (Entry entry : entries) {
             byte[] bytes = read(entry, path);
             if (bytes != null) {

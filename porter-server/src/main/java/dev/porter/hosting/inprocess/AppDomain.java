@@ -105,6 +105,12 @@ final class AppDomain {
         return loader;
     }
 
+    /** Counts a Servlet app's loader among the domain loaders (see {@link #reachableLoaders}). */
+    static void track(AppClassLoader l) {
+        LOADERS.removeIf(ref -> ref.refersTo(null));
+        LOADERS.add(new java.lang.ref.WeakReference<>(l));
+    }
+
     Properties properties() {
         return properties;
     }
@@ -208,7 +214,7 @@ final class AppDomain {
     }
 
     /** On the thread that called {@code System.exit}: the app's frame that called it, for the log and the page. */
-    private static String exitCaller() {
+    static String exitCaller() {
         return StackWalker.getInstance().walk(frames -> frames
                 .filter(f -> !f.getClassName().startsWith(AppDomain.class.getPackageName() + "."))
                 .findFirst().map(f -> frame(f.toStackTraceElement())).orElse("an unknown place"));

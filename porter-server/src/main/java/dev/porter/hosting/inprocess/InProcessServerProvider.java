@@ -52,6 +52,7 @@ public final class InProcessServerProvider extends HttpServerProvider {
                 .map(f -> f.getDeclaringClass().getClassLoader())
                 .filter(l -> l instanceof AppClassLoader)
                 .map(l -> ((AppClassLoader) l).domain())
+                .filter(java.util.Objects::nonNull)
                 .findFirst().orElse(null));
         if (fromStack != null) {
             return fromStack;

@@ -14,10 +14,12 @@ import java.util.Deque;
  * handler settings {@code rapidFailProtectionMaxCrashes} (default 5, 0 turns the protection off) and
  * {@code rapidFailProtectionInterval} (an IIS time span, default {@code 00:05:00}); the parser validates both.
  *
+ * <p>Public for Porter's Servlet host, whose apps recycle after {@code System.exit} under the same guard.
+ *
  * <p>Threading: all methods synchronize on this object; calls are rare (one per failure, one per request only while
  * stopped).
  */
-final class RapidFailProtection {
+public final class RapidFailProtection {
 
     static final String MAX_CRASHES = "rapidFailProtectionMaxCrashes";
     static final String INTERVAL = "rapidFailProtectionInterval";
@@ -35,22 +37,22 @@ final class RapidFailProtection {
         this.intervalNanos = interval.toNanos();
     }
 
-    static RapidFailProtection of(AspNetCoreConfig config) {
+    public static RapidFailProtection of(AspNetCoreConfig config) {
         int max = config.handlerSetting(MAX_CRASHES).map(v -> Integer.parseInt(v.trim())).orElse(DEFAULT_MAX_CRASHES);
         Duration interval = config.handlerSetting(INTERVAL).map(TimeSpan::parse).orElse(DEFAULT_INTERVAL);
         return new RapidFailProtection(max, interval);
     }
 
-    int maxCrashes() {
+    public int maxCrashes() {
         return maxCrashes;
     }
 
-    Duration interval() {
+    public Duration interval() {
         return Duration.ofNanos(intervalNanos);
     }
 
     /** Counts a failure at {@code now} ({@code System.nanoTime()}); true when this one stops the application. */
-    synchronized boolean failed(long now) {
+    public synchronized boolean failed(long now) {
         if (maxCrashes <= 0 || stopped) {
             return false;
         }
@@ -68,7 +70,7 @@ final class RapidFailProtection {
     }
 
     /** Whether requests get 503 at {@code now}; the stop ends by itself once the interval has passed. */
-    synchronized boolean isStopped(long now) {
+    public synchronized boolean isStopped(long now) {
         if (stopped && now - stoppedUntil >= 0) {
             stopped = false;
         }

@@ -34,6 +34,8 @@
  * <li>listening sockets of its own ({@code bind} of server socket channels and {@code ServerSocket}s): recorded,
  * named as a misfit before the app's in-process server started, and closed when the domain is retired.</li>
  * </ul>
+ * Servlet applications (WARs, Spring Boot jars in Porter's Servlet host) get the same redirection through
+ * {@link dev.porter.hosting.inprocess.ServletAppDomain}, the seam the host's class loaders use.
  * Not covered (the JVM has one of each): JDK code acting for the app (e.g. {@code new File("x")} resolves against the
  * server's working directory, not {@code user.dir}; {@code Throwable.printStackTrace()} without arguments writes to the server's stderr), reflection and method handles
  * on these methods, JNI.

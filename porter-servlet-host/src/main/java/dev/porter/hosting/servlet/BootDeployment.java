@@ -1,5 +1,6 @@
 package dev.porter.hosting.servlet;
 
+import dev.porter.hosting.inprocess.ServletAppDomain;
 import dev.porter.servlet.spi.HostedWebApp;
 import dev.porter.servlet.spi.PorterServletHost;
 import dev.porter.servlet.spi.WebAppSpec;
@@ -16,7 +17,9 @@ import org.eclipse.jetty.server.Server;
 
 /**
  * A Spring Boot executable jar in-process: Porter reads the jar ({@link BootJar}), runs {@code Start-Class}'s
- * {@code main} on a thread of its own whose context class loader is the app's {@link BootClassLoader}, and is the
+ * {@code main} on a thread of its own whose context class loader is the app's — its {@link ServletAppDomain}'s loader
+ * over the shadow copy (parent: the platform loader; {@link #fromHost} classes from the host's layer; the app's classes
+ * rewritten so {@code System.exit}, {@code System.getenv}, system properties and shutdown hooks are its own) — and is the
  * app's {@link PorterServletHost}: the starter's web server factory calls {@link #deploy}, which builds the app's
  * Jetty {@link Server} with a {@link ServletContextHandler} and runs Boot's initializers in it (DispatcherServlet,
  * filters, {@code /error}); {@link HostedWebApp#start()} then tells the application it serves.
@@ -31,13 +34,13 @@ final class BootDeployment extends PorterServletHost {
     private final ServletApplication application;
     private final ServletHost host;
     private final String virtualPath;
-    private final BootClassLoader loader;
+    private final java.net.URLClassLoader loader;
     private final java.nio.file.Path jarPath;
     private volatile boolean deployed;
     private final java.util.Map<String, String> environment;
 
     private BootDeployment(ServletApplication application, ServletHost host, String virtualPath,
-            BootClassLoader loader, java.nio.file.Path jarPath, java.util.Map<String, String> environment) {
+            java.net.URLClassLoader loader, java.nio.file.Path jarPath, java.util.Map<String, String> environment) {
         this.environment = java.util.Map.copyOf(environment);
         this.application = application;
         this.host = host;
@@ -48,15 +51,24 @@ final class BootDeployment extends PorterServletHost {
 
     /** Reads the jar, then starts {@code main}; returns the main thread (the application reports from it). */
     static Thread launch(ServletApplication application, ServletAppShape shape, ServletHost host,
-            String virtualPath, java.util.Map<String, String> environment) throws DeploymentException {
+            String virtualPath, java.util.Map<String, String> environment, ServletAppDomain domain)
+            throws DeploymentException {
         BootJar jar = BootJar.open(shape.path());
         if (!jar.hasStarter()) {
             throw DeploymentException.failed("'" + shape.path() + "' is a Spring Boot jar without Porter's starter: "
                     + "add the dependency dev.porter:porter-spring-boot (Spring Boot 3: dev.porter:porter-spring-boot3)"
                     + " to run it in-process, or use hostingModel=\"outofprocess\".");
         }
-        BootClassLoader loader = new BootClassLoader("porter-boot-app", jar.urls(),
-                BootDeployment.class.getClassLoader());
+        java.net.URLClassLoader loader;
+        try {
+            loader = domain.newClassLoader(jar.classPath(), BootDeployment.class.getClassLoader(),
+                    BootDeployment::fromHost);
+        } catch (java.io.IOException e) {
+            throw DeploymentException.failed("Cannot open the class path of the Spring Boot application '"
+                    + shape.path() + "' (its shadow copy " + jar.classPath().getFirst().getParent() + "): " + e);
+        }
+        domain.classPath(jar.classPath());
+        domain.install(loader);
         BootDeployment deployment = new BootDeployment(application, host, virtualPath, loader, shape.path(),
                 environment);
         register(loader, deployment);
@@ -73,8 +85,8 @@ final class BootDeployment extends PorterServletHost {
             if (!Modifier.isStatic(main.getModifiers())) {
                 throw new NoSuchMethodException(jar.startClass() + ".main(String[]) is not static");
             }
-            // Porter closes the app's context when it stops the app; a JVM shutdown hook would pin every stopped
-            // incarnation's class loader until Porter exits.
+            // Porter closes the app's context when it stops the app. (Shutdown hooks Boot registers anyway — its
+            // logging system's — are the app domain's: run when the app stops, then dropped.)
             main.invoke(null, (Object) new String[] {"--spring.main.register-shutdown-hook=false"});
             if (!deployed) {
                 failedToStart(DeploymentException.failed("The Spring Boot application '" + jarPath
@@ -103,6 +115,15 @@ final class BootDeployment extends PorterServletHost {
         StringWriter w = new StringWriter();
         e.printStackTrace(new PrintWriter(w));
         return w.toString();
+    }
+
+    /**
+     * The classes a Boot app takes from the Servlet host's layer rather than from its own jars:
+     * {@code jakarta.servlet.*} and Porter's Servlet SPI, so the servlets Boot registers and the host that runs them
+     * agree on one Servlet API (the app's own copy, e.g. inside {@code tomcat-embed-core}, is shadowed).
+     */
+    static boolean fromHost(String name) {
+        return name.startsWith("jakarta.servlet.") || name.startsWith("dev.porter.servlet.spi.");
     }
 
     void unregister() {
@@ -193,11 +214,14 @@ final class BootDeployment extends PorterServletHost {
         @Override
         public void start() {
             BootDeployment.this.application.serving(server, contextPath, loader, () -> {
-                AutoCloseable app = application;
-                if (app != null) {
-                    app.close();
+                try {
+                    AutoCloseable app = application;
+                    if (app != null) {
+                        app.close();
+                    }
+                } finally {
+                    unregister(); // a context that fails to close must not keep the app's loader registered
                 }
-                unregister();
             }, "Spring Boot application " + jarPath);
         }
 

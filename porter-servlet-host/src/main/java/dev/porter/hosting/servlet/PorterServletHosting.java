@@ -16,8 +16,7 @@ public final class PorterServletHosting implements ServletHostProvider {
     @Override
     public ApplicationHandler create(ApplicationContext context, ServletAppShape shape) {
         return switch (shape.kind()) {
-            case WAR -> new ServletApplication(context, shape, Shared.HOST);
-            case SPRING_BOOT_JAR -> new ServletApplication(context, shape, Shared.HOST);
+            case WAR, SPRING_BOOT_JAR -> new ServletAppHandler(context, shape, Shared.HOST);
         };
     }
 }

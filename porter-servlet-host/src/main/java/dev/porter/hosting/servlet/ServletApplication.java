@@ -4,6 +4,8 @@ import dev.porter.hosting.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.Incarnation;
+import dev.porter.hosting.inprocess.ServletAppDomain;
 import dev.porter.server.Exchange;
 import dev.porter.server.errors.Html;
 import java.io.IOException;
@@ -28,6 +30,11 @@ import org.eclipse.jetty.server.Server;
  * cuts off the rest, stops the app's Jetty {@link Server} (listeners' {@code contextDestroyed}, servlets'
  * {@code destroy}) and closes its class loader; the host then creates a fresh incarnation for the next request.
  *
+ * <p>The app runs in a {@link ServletAppDomain} of its own, as a JDK {@code HttpServer} app does: its classes see its
+ * own environment, system properties, stdout and shutdown hooks, and {@code System.exit} stops this app only — the
+ * requests waiting for it get 500.30 (events 1011/1035 name the call), the app is retired (drained, its context closed,
+ * its hooks run, its loader closed) and {@link ServletAppHandler} starts a fresh incarnation for the next request.
+ *
  * <p>Threading: {@link #handle} on event loops, never blocking; deployment and stop on virtual threads of their own;
  * state published through volatile fields, each set once per incarnation.
  */
@@ -38,6 +45,8 @@ final class ServletApplication implements ApplicationHandler {
     private final ApplicationContext context;
     private final ServletAppShape shape;
     private final ServletHost host;
+    /** Told once when the app calls {@code System.exit} (rapid-fail protection counts it). */
+    private final Runnable onExit;
     private final String name;
     private final HttpChannel.Factory channels = new HttpChannel.DefaultFactory();
     private final AtomicLong requestIds = new AtomicLong();
@@ -45,13 +54,21 @@ final class ServletApplication implements ApplicationHandler {
     /** Upgraded (WebSocket) connections: closed when the app stops (app_offline, recycle, shutdown). */
     private final Set<PorterEndPoint> upgraded = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
-    private CompletableFuture<Void> ready;
+    private volatile CompletableFuture<Void> ready;
     private volatile Running running;
     private volatile DeploymentException failure;
     private volatile boolean stopping;
     private Server starting;
     private Thread startThread;
     private CompletableFuture<Void> stopped;
+    /** This incarnation's app domain, once its deployment began. */
+    private volatile ServletAppDomain domain;
+    /** The app called {@code System.exit}: a fresh incarnation may serve once {@link #retirement} is complete. */
+    private volatile boolean exited;
+    /** Completes when the exited app is retired; set once, with {@link #exited}. */
+    private volatile CompletableFuture<Void> retirement;
+    private volatile java.time.Instant runningSince;
+    private volatile java.time.Instant failedAt;
 
     /**
      * The deployed app: its server and connector, the context path requests are addressed to, the class loader to
@@ -68,10 +85,11 @@ final class ServletApplication implements ApplicationHandler {
         return timers;
     }
 
-    ServletApplication(ApplicationContext context, ServletAppShape shape, ServletHost host) {
+    ServletApplication(ApplicationContext context, ServletAppShape shape, ServletHost host, Runnable onExit) {
         this.context = context;
         this.shape = shape;
         this.host = host;
+        this.onExit = onExit;
         this.name = context.configPath();
     }
 
@@ -150,9 +168,17 @@ final class ServletApplication implements ApplicationHandler {
     /** On the start thread: a WAR is deployed here; a Spring Boot jar's main is started and reports later. */
     private void deploy() {
         Thread.currentThread().setContextClassLoader(ServletApplication.class.getClassLoader());
+        ServletAppDomain d = ServletAppDomain.open(context, shape.systemProperties(), this::exitCalled);
+        synchronized (lock) {
+            if (stopping || failure != null) {
+                d.close();
+                return;
+            }
+            domain = d;
+        }
         if (shape.kind() == ServletAppShape.Kind.SPRING_BOOT_JAR) {
             try {
-                Thread main = BootDeployment.launch(this, shape, host, context.virtualPath(), environment());
+                Thread main = BootDeployment.launch(this, shape, host, context.virtualPath(), environment(), d);
                 synchronized (lock) {
                     startThread = main;
                 }
@@ -164,10 +190,12 @@ final class ServletApplication implements ApplicationHandler {
             return;
         }
         Server server = null;
+        ClassLoader warLoader = null;
         try {
             WarDeployment.check(shape);
             server = host.newServer();
-            WebAppContext webApp = WarDeployment.context(shape, context.virtualPath());
+            WebAppContext webApp = WarDeployment.context(shape, context.virtualPath(), d);
+            warLoader = webApp.getClassLoader();
             server.setHandler(webApp);
             synchronized (lock) {
                 if (stopping || failure != null) {
@@ -185,9 +213,9 @@ final class ServletApplication implements ApplicationHandler {
             }
             serving(server, context.virtualPath(), webApp.getClassLoader(), null, "web application " + shape.path());
         } catch (DeploymentException e) {
-            fail(e, server);
+            fail(e, server, warLoader);
         } catch (Exception | LinkageError e) {
-            fail(DeploymentException.failed(deploymentFailed(e)), server);
+            fail(DeploymentException.failed(deploymentFailed(e)), server, warLoader);
         }
     }
 
@@ -215,10 +243,12 @@ final class ServletApplication implements ApplicationHandler {
                 Thread.ofVirtual().name("porter-servlet-retire").start(() -> {
                     closeApplication(application);
                     stopServer(server, loader);
+                    closeDomain(System.nanoTime());
                 });
                 return;
             }
             running = new Running(server, connector, contextPath, loader, application);
+            runningSince = java.time.Instant.now();
         }
         ServletEvents.started(name, what);
         ready.complete(null);
@@ -236,15 +266,86 @@ final class ServletApplication implements ApplicationHandler {
                 return;
             }
             failure = DeploymentException.failed("Application '" + name + "' stopped its web server.");
+            failedAt = java.time.Instant.now();
             running = null;
         }
         ServletEvents.warn("Application '{}' stopped its web server; requests get 500.30 until the app is recycled",
                 name);
-        // What a stop would have freed: the app's registration, its server, its class loader.
+        // What a stop would have freed: the app's registration, its server, its domain, its class loader.
+        Thread.ofVirtual().name("porter-servlet-retire").start(() -> retire(r));
+    }
+
+    /**
+     * The app called {@code System.exit} (on its own thread, which then unwinds): this incarnation stops serving —
+     * requests waiting for its start get 500.30 naming the call — and is retired; the server and every other app go
+     * on. As for a JDK app, the handler starts a fresh incarnation for the requests after it.
+     */
+    private void exitCalled(int status, String caller) {
+        Running r;
+        Server half;
+        String what;
+        String captured;
+        synchronized (lock) {
+            if (stopping || failure != null) {
+                return;
+            }
+            r = running;
+            half = starting;
+            ServletAppDomain d = domain;
+            captured = d == null ? "" : d.captured();
+            what = "System.exit(" + status + ") was called at " + caller
+                    + (r == null ? " before the app started its web server" : "");
+            failure = DeploymentException.failed("Application '" + name + "' has exited: " + what
+                    + ", exit code = '" + status + "'." + (captured.isEmpty() ? ""
+                    : "\r\n\r\nFirst 30KB characters of captured stdout and stderr logs:\r\n" + captured));
+            failedAt = java.time.Instant.now();
+            running = null;
+            starting = null;
+            exited = true;
+            retirement = new CompletableFuture<>();
+        }
+        ServletEvents.exited(name, what, status, captured);
+        onExit.run();
+        ready.complete(null);
+        CompletableFuture<Void> retired = retirement;
         Thread.ofVirtual().name("porter-servlet-retire").start(() -> {
-            closeApplication(r.application());
-            stopServer(r.server(), r.loader());
+            try {
+                if (r != null) {
+                    retire(r);
+                } else {
+                    if (half != null) {
+                        stopServer(half, null);
+                    }
+                    closeDomain(System.nanoTime()
+                            + context.webConfig().aspNetCore().shutdownTimeLimit().toNanos());
+                }
+            } catch (RuntimeException | Error e) {
+                ServletEvents.warn("Application '{}': retiring it failed: {}", name, e.toString());
+            } finally {
+                retired.complete(null);
+            }
         });
+    }
+
+    /** Whether the app called {@code System.exit} (a fresh incarnation may heal that). */
+    boolean exited() {
+        return exited;
+    }
+
+    /** Whether the app had served before it failed. */
+    boolean hadStarted() {
+        return runningSince != null;
+    }
+
+    /** Completes when the exited app is retired (already complete when it did not exit). */
+    CompletableFuture<Void> retired() {
+        CompletableFuture<Void> r = retirement;
+        return r != null ? r : CompletableFuture.completedFuture(null);
+    }
+
+    /** The exited app is retired: the next request may start a fresh incarnation. */
+    boolean recyclable() {
+        return exited && !stopping && retired().isDone();
     }
 
     /** The app failed to start (reported from its own thread). */
@@ -297,20 +398,35 @@ final class ServletApplication implements ApplicationHandler {
     }
 
     private void fail(DeploymentException e, Server server) {
+        fail(e, server, null);
+    }
+
+    /** As {@link #fail(DeploymentException, Server)}, closing the class loader the failed deployment made. */
+    private void fail(DeploymentException e, Server server, ClassLoader loader) {
         synchronized (lock) {
             if (failure != null) {
                 return;
             }
             failure = e;
+            failedAt = java.time.Instant.now();
             starting = null;
         }
         if (e.error() != AncmError.STARTUP_TIME_LIMIT) {
             ServletEvents.startError(name, e.getMessage());
         }
         ready.complete(null);
-        if (server != null) {
-            retireInBackground(server, null);
+        retireInBackground(server, loader);
+    }
+
+    /** The app's domain: its shutdown hooks run (up to the deadline), its sockets and stdout log closed. */
+    private boolean closeDomain(long deadlineNanos) {
+        ServletAppDomain d = domain;
+        if (d == null) {
+            return true;
         }
+        boolean hooksEnded = d.runShutdownHooks(deadlineNanos);
+        d.close();
+        return hooksEnded;
     }
 
     // ---- stop ------------------------------------------------------------------------------------------------------
@@ -334,24 +450,25 @@ final class ServletApplication implements ApplicationHandler {
             }
         }
         if (r == null) {
-            stopped.complete(null);
+            CompletableFuture<Void> exitRetirement = retirement;
+            if (exitRetirement != null) {
+                exitRetirement.whenComplete((ok, e) -> stopped.complete(null));
+            } else {
+                // Nothing deployed (yet): the domain's hooks run and its log closes; a late start is retired by serving.
+                Thread.ofVirtual().name("porter-servlet-stop").start(() -> {
+                    try {
+                        closeDomain(System.nanoTime()
+                                + context.webConfig().aspNetCore().shutdownTimeLimit().toNanos());
+                    } finally {
+                        stopped.complete(null);
+                    }
+                });
+            }
             return stopped;
         }
         Thread.ofVirtual().name("porter-servlet-stop").start(() -> {
             try {
-                long deadline = System.nanoTime() + context.webConfig().aspNetCore().shutdownTimeLimit().toNanos();
-                boolean drained = awaitDrained(deadline);
-                if (!drained) {
-                    for (Exchange e : inFlight) {
-                        e.eventLoop().execute(e::abort); // the app's blocked reads and writes fail now
-                    }
-                }
-                for (PorterEndPoint endPoint : upgraded) {
-                    endPoint.close();
-                }
-                closeApplication(r.application());
-                boolean stoppedCleanly = stopServer(r.server(), r.loader());
-                if (drained && stoppedCleanly) {
+                if (retire(r)) {
                     ServletEvents.shutdown(name);
                 } else {
                     ServletEvents.gracefulShutdownFailed(name);
@@ -361,6 +478,74 @@ final class ServletApplication implements ApplicationHandler {
             }
         });
         return stopped;
+    }
+
+    /**
+     * Retires a deployed app: lets in-flight requests finish within {@code shutdownTimeLimit} (then cuts them off),
+     * closes its WebSockets, closes its application (a Spring Boot context), runs its shutdown hooks, stops its Jetty
+     * server, closes its class loader and its domain. Blocking. Returns whether all of it ended in time.
+     */
+    private boolean retire(Running r) {
+        long deadline = System.nanoTime() + context.webConfig().aspNetCore().shutdownTimeLimit().toNanos();
+        boolean drained = awaitDrained(deadline);
+        if (!drained) {
+            for (Exchange e : inFlight) {
+                e.eventLoop().execute(e::abort); // the app's blocked reads and writes fail now
+            }
+        }
+        for (PorterEndPoint endPoint : upgraded) {
+            endPoint.close();
+        }
+        closeApplication(r.application());
+        ServletAppDomain d = domain;
+        boolean hooksEnded = d == null || d.runShutdownHooks(deadline);
+        boolean stoppedCleanly = stopServer(r.server(), r.loader());
+        if (d != null) {
+            d.close();
+        }
+        return drained && stoppedCleanly && hooksEnded;
+    }
+
+    // ---- overlapped recycle and the admin endpoint -----------------------------------------------------------------
+
+    /** IIS application preload: deploys now. */
+    @Override
+    public void preload() {
+        startIfNeeded();
+    }
+
+    /** An overlapped recycle's start: completes once the app serves, fails (naming why) when it will not. */
+    @Override
+    public CompletableFuture<Void> start() {
+        return startIfNeeded().thenCompose(ok -> {
+            DeploymentException f = failure;
+            if (f != null) {
+                return CompletableFuture.failedFuture(new IllegalStateException(f.getMessage()));
+            }
+            if (stopping) {
+                return CompletableFuture.failedFuture(new IllegalStateException("The application is shutting down."));
+            }
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    /** Whether the app serves now: worth overlapping when its web.config changes. */
+    @Override
+    public boolean isServing() {
+        return running != null && failure == null && !stopping;
+    }
+
+    /** For the admin endpoint: a Servlet app lives in Porter's own process. */
+    @Override
+    public Incarnation describe() {
+        DeploymentException f = failure;
+        boolean serving = isServing();
+        String state = stopping ? Incarnation.STOPPING : f != null ? Incarnation.FAILED
+                : serving ? Incarnation.RUNNING : ready != null ? Incarnation.STARTING : Incarnation.IDLE;
+        return new Incarnation(state, serving ? java.util.List.of(ProcessHandle.current().pid()) : java.util.List.of(),
+                serving ? runningSince : null, runningSince != null ? 1 : 0, f != null ? 1 : 0,
+                f == null ? null : f.error().status() + "." + f.error().subStatus() + " " + f.error().errorType()
+                        + ": " + f.getMessage(), f == null ? null : failedAt);
     }
 
     private boolean awaitDrained(long deadlineNanos) {
@@ -382,7 +567,12 @@ final class ServletApplication implements ApplicationHandler {
     }
 
     private void retireInBackground(Server server, ClassLoader loader) {
-        Thread.ofVirtual().name("porter-servlet-retire").start(() -> stopServer(server, loader));
+        Thread.ofVirtual().name("porter-servlet-retire").start(() -> {
+            if (server != null) {
+                stopServer(server, loader);
+            }
+            closeDomain(System.nanoTime());
+        });
     }
 
     /** Stops the app's server (listeners and servlets are destroyed) and closes its class loader. */

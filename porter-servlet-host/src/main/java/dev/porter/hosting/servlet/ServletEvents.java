@@ -40,6 +40,33 @@ final class ServletEvents {
         LOG.info("Event 1033: Application '{}' has shutdown.", app);
     }
 
+    /**
+     * 1011 INPROCESS_THREAD_EXIT, or 1035 with the captured output, as for a JDK app: ANCM says "has exited from
+     * Program.Main", Porter what happened in Java ({@code System.exit(3) was called at ...}).
+     */
+    static void exited(String app, String what, int exitCode, String captured) {
+        if (captured.isEmpty()) {
+            LOG.error("Event 1011: Application '{}' has exited: {}, exit code = '{}'. Please check the stderr logs "
+                    + "for more information.", app, what, exitCode);
+        } else {
+            LOG.error("Event 1035: Application '{}' has exited: {}, exit code = '{}'. First 30KB characters of "
+                    + "captured stdout and stderr logs:\r\n{}", app, what, exitCode, captured);
+        }
+    }
+
+    /** Not an ANCM event: the recycle IIS would do after an in-process failure (as for a JDK app). */
+    static void restarting(String app) {
+        LOG.info("Application '{}' failed and was retired; this request starts it again in a fresh app domain.", app);
+    }
+
+    /** WAS's event 5002 for one in-process application, as for a JDK app. */
+    static void rapidFailProtection(String app, int maxCrashes, java.time.Duration interval) {
+        LOG.error("Event 5002: Application '{}' is being automatically disabled due to a series of failures: {} "
+                + "within {} s (rapid-fail protection, handlerSettings rapidFailProtectionMaxCrashes and "
+                + "rapidFailProtectionInterval). Its requests get 503 until {} s have passed or its web.config "
+                + "changes.", app, maxCrashes, interval.toSeconds(), interval.toSeconds());
+    }
+
     static void info(String format, Object... args) {
         LOG.info(format, args);
     }

@@ -5,6 +5,7 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.ShutdownThread;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
@@ -35,6 +36,10 @@ final class ServletHost {
             // Create the scheduler's thread now, from the host's loader: created later from an app's thread it would
             // inherit that app's context class loader and keep it (and every class of the app) alive for ever.
             scheduler.schedule(() -> { }, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            // Likewise Jetty's ShutdownThread: a Thread created when its class initializes (Server.setStopAtShutdown)
+            // and kept in a static field for ever. Initialized from a Spring Boot app's main thread, it held that
+            // app's class loader (and every class of it) after the app was recycled: found in a heap dump.
+            ShutdownThread.getInstance();
         } catch (Exception e) {
             throw new IllegalStateException("Porter's Servlet host could not start its thread pool", e);
         } finally {
@@ -44,6 +49,18 @@ final class ServletHost {
 
     /** A new, unstarted server for one application (the shared pools are not stopped with it). */
     Server newServer() {
+        // A Spring Boot app calls this from its main thread: whatever Jetty creates here must not inherit its loader.
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
+        current.setContextClassLoader(ServletHost.class.getClassLoader());
+        try {
+            return newServerInHostLoader();
+        } finally {
+            current.setContextClassLoader(previous);
+        }
+    }
+
+    private Server newServerInHostLoader() {
         Server server = new Server(threadPool, scheduler, bufferPool);
         server.unmanage(threadPool);
         server.unmanage(scheduler);

@@ -7,6 +7,7 @@ import java.util.Enumeration;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import dev.porter.hosting.inprocess.ServletAppDomain;
 import org.eclipse.jetty.ee11.annotations.AnnotationConfiguration;
 import org.eclipse.jetty.ee11.webapp.WebAppContext;
 import org.eclipse.jetty.util.ClassMatcher;
@@ -19,7 +20,8 @@ import org.eclipse.jetty.util.ClassMatcher;
  *
  * <p>Class loading: Jetty's {@code WebAppClassLoader}, child-first for the app's {@code WEB-INF/classes} and
  * {@code WEB-INF/lib}, its parent the Servlet host's layer (which gives the app {@code jakarta.servlet} 6.1); Porter's
- * and Netty's classes are hidden from the app as Jetty's own are. One loader per incarnation, closed when it stops.
+ * and Netty's classes are hidden from the app as Jetty's own are ({@link WarClassLoader}: the app's classes are
+ * rewritten for its {@link ServletAppDomain}). One loader per incarnation, closed when it stops.
  *
  * <p>Threading: used on the application's start thread only.
  */
@@ -65,6 +67,14 @@ final class WarDeployment {
      * into a temp folder of its own, deleted when the context stops.
      */
     static WebAppContext context(ServletAppShape shape, String virtualPath) {
+        return context(shape, virtualPath, null);
+    }
+
+    /**
+     * As {@link #context(ServletAppShape, String)}, in-process: the app's classes are loaded by a {@link WarClassLoader}
+     * for its {@code domain}, whose runtime is installed before any of them runs.
+     */
+    static WebAppContext context(ServletAppShape shape, String virtualPath, ServletAppDomain domain) {
         WebAppContext context = new WebAppContext();
         context.setContextPath(virtualPath);
         context.setWar(shape.path().toString());
@@ -73,7 +83,16 @@ final class WarDeployment {
         context.setThrowUnavailableOnStartupException(true);
         PorterIdentity.install(context);
         context.setLogUrlOnStart(false);
-        context.addHiddenClassMatcher(new ClassMatcher("dev.porter.", "io.netty."));
+        // Porter's own classes and its logging stay out of the app's sight. Logback's ServletContainerInitializer, seen
+        // through the parent loader, would stop Porter's LoggerContext (the whole server's log) when the app stops.
+        context.addHiddenClassMatcher(new ClassMatcher("dev.porter.", "io.netty.", "ch.qos.logback.", "org.slf4j."));
+        if (domain == null) {
+            return context; // out-of-process (the WAR runner): the app has its JVM to itself
+        }
+        WarClassLoader loader = new WarClassLoader(WarDeployment.class.getClassLoader(), context, domain);
+        domain.classPath(java.util.List.of(shape.path()));
+        domain.install(loader);
+        context.setClassLoader(loader);
         return context;
     }
 }

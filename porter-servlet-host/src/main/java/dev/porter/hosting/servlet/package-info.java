@@ -21,9 +21,16 @@
  * <h2>App shapes</h2>
  * {@link dev.porter.hosting.servlet.WarDeployment} ({@code -war}: a WebAppContext with annotations and SCI scanning);
  * {@link dev.porter.hosting.servlet.BootDeployment} (a Spring Boot jar read by {@link dev.porter.hosting.servlet.BootJar}
- * into a shadow copy, {@code main} run with a {@link dev.porter.hosting.servlet.BootClassLoader}, the starter deploying
+ * into a shadow copy, {@code main} run with the app domain's class loader, the starter deploying
  * through {@code dev.porter.servlet.spi.PorterServletHost}); {@link dev.porter.hosting.servlet.WarRunner}, the same
- * WAR out-of-process. {@link dev.porter.hosting.servlet.ServletApplication} is the lifecycle all shapes share.
+ * WAR out-of-process. {@link dev.porter.hosting.servlet.ServletApplication} is the lifecycle all shapes share, one
+ * incarnation; {@link dev.porter.hosting.servlet.ServletAppHandler} starts a fresh one after {@code System.exit}.
+ *
+ * <h2>App domains</h2>
+ * Each incarnation runs in a {@code dev.porter.hosting.inprocess.ServletAppDomain}, the same machinery JDK-API apps
+ * have: the app's classes (a WAR's through {@link dev.porter.hosting.servlet.WarClassLoader}, a Boot jar's through the
+ * domain's loader) are rewritten so that {@code System.getenv}, {@code System.exit}, system properties,
+ * {@code System.out/err} and shutdown hooks are the app's own. Jetty's and Porter's classes are not rewritten.
  *
  * <h2>Upgrades</h2>
  * A 101 (Jakarta WebSocket's handshake) is held until Jetty completes the exchange, then written by
@@ -31,7 +38,6 @@
  * on which Jetty built its WebSocket connection. Upgraded connections are closed when the app stops.
  *
  * <h2>Not yet</h2>
- * WebSocket over HTTP/2 (RFC 8441). Per-app {@code System.getenv}/properties/{@code exit}/{@code out} (the JDK-API domains'
- * bytecode redirection) is not applied to Servlet apps.
+ * WebSocket over HTTP/2 (RFC 8441).
  */
 package dev.porter.hosting.servlet;

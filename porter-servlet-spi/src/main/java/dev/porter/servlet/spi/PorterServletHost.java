@@ -49,8 +49,8 @@ public abstract class PorterServletHost {
 
     /**
      * The app's own environment variables: web.config's {@code environmentVariables} (and the
-     * {@code ASPNETCORE_IIS_*} ones). In-process {@code System.getenv} is the server's, so the starter adds these to
-     * the app's configuration ahead of it.
+     * {@code ASPNETCORE_IIS_*} ones). The starter adds these to the app's configuration ahead of the system
+     * environment (in-process, {@code System.getenv} is the app domain's and shows them too).
      */
     public java.util.Map<String, String> environment() {
         return java.util.Map.of();

@@ -51,7 +51,13 @@ public class SampleApplication {
     @GetMapping("/loader")
     String loader() {
         ClassLoader loader = SampleApplication.class.getClassLoader();
-        System.getProperties().put("porter.sample.boot.loader", new java.lang.ref.WeakReference<>(loader));
+        // Reflectively: in Porter in-process, System.getProperties() in the app's code is the app's own properties.
+        try {
+            ((java.util.Properties) System.class.getMethod("getProperties").invoke(null))
+                    .put("porter.sample.boot.loader", new java.lang.ref.WeakReference<>(loader));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
         return Integer.toHexString(System.identityHashCode(loader));
     }
 

@@ -1,0 +1,147 @@
+package dev.porter.hosting.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.porter.Porter;
+import dev.porter.hosting.outofprocess.EventLog;
+import dev.porter.testing.RawHttp;
+import dev.porter.testing.TestApps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 12 item 5: WARs and Spring Boot jars run in an app domain as JDK {@code HttpServer} apps do. A real WAR
+ * (samples/war) and a real Spring Boot 4 jar (samples/spring-boot) call {@code System.exit} in a request: only that
+ * app stops, the server log names the call, the next requests are served by a fresh incarnation, and another app in the
+ * same Porter keeps serving throughout. {@code System.getenv()} and {@code System.getenv(name)} see web.config's
+ * {@code environmentVariables}, each app its own.
+ */
+class ServletAppDomainTest {
+
+    @TempDir
+    Path dir;
+
+    private Porter porter;
+    private final EventLog events = new EventLog();
+
+    @AfterEach
+    void stop() {
+        try {
+            if (porter != null) {
+                porter.stop();
+            }
+        } finally {
+            events.close();
+        }
+    }
+
+    private Path app(String name, Path artifact, String arguments, Map<String, String> env) throws IOException {
+        Path appDir = dir.resolve(name);
+        Files.createDirectories(appDir);
+        Files.copy(artifact, appDir.resolve(artifact.getFileName().toString().endsWith(".war") ? "app.war"
+                : "app.jar"));
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", arguments,
+                "hostingModel", "inprocess", "startupTimeLimit", "120"), env);
+        return appDir;
+    }
+
+    private Path war(String name, Map<String, String> env) throws IOException {
+        return app(name, WarInProcessTest.SAMPLE_WAR, "-war app.war", env);
+    }
+
+    private Path boot(String name, Map<String, String> env) throws IOException {
+        return app(name, SpringBootInProcessTest.SAMPLE_JAR, "-jar app.jar", env);
+    }
+
+    private RawHttp.Response get(String path) throws IOException {
+        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 120_000)) {
+            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        }
+    }
+
+    private String log() {
+        return String.join("\n", events.messages());
+    }
+
+    @Test
+    void aWarSeesItsOwnEnvironmentAndItsSystemExitStopsOnlyThatApp() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/war", war("war", Map.of("PORTER_DOMAIN_TEST", "from web.config")));
+        apps.put("/other", war("other", Map.of()));
+        porter = Porter.start(TestApps.server(apps));
+
+        // System.getenv(name) and System.getenv().get(name): web.config's value, and only in the app that sets it.
+        RawHttp.Response env = get("/war/env?name=PORTER_DOMAIN_TEST");
+        assertThat(env.status()).as(env.bodyText()).isEqualTo(200);
+        assertThat(env.bodyText()).isEqualTo("from web.config|from web.config");
+        assertThat(get("/other/env?name=PORTER_DOMAIN_TEST").bodyText()).isEqualTo("null|null");
+        assertThat(get("/war/env?name=ASPNETCORE_IIS_PHYSICAL_PATH").bodyText())
+                .startsWith(apps.get("/war").toString());
+
+        String first = get("/war/loader").bodyText();
+        String other = get("/other/loader").bodyText();
+        // The request that called System.exit gets an error from its own container; Porter goes on.
+        assertThat(get("/war/exit?status=3").status()).isEqualTo(500);
+        List<Integer> statuses = new CopyOnWriteArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            RawHttp.Response r = get("/war/loader");
+            statuses.add(r.status());
+            return r.status() == 200 && !r.bodyText().equals(first);
+        });
+        // An app that had served: requests after the exit wait for the fresh incarnation, none sees an error page.
+        assertThat(statuses).containsOnly(200);
+        assertThat(get("/war/hello").bodyText()).isEqualTo("hello from a WAR");
+        assertThat(get("/war/env?name=PORTER_DOMAIN_TEST").bodyText()).isEqualTo("from web.config|from web.config");
+        // The other app never noticed: the same incarnation serves it.
+        assertThat(get("/other/loader").bodyText()).isEqualTo(other);
+        assertThat(log()).containsPattern("Event 10(11|35): Application '[^']*war' has exited: System\\.exit\\(3\\) "
+                        + "was called at dev\\.porter\\.samples\\.war\\.ExitServlet\\.doGet\\(ExitServlet\\.java:\\d+\\)"
+                        + ", exit code = '3'")
+                .containsPattern("Application '[^']*war' failed and was retired; this request starts it again in a "
+                        + "fresh app domain\\.");
+        // Porter's own log outlived the stopped WAR (Logback's initializer must not reach Porter's LoggerContext).
+        assertThat(events.events(1032)).filteredOn(m -> m.contains("/war'")).hasSize(2);
+    }
+
+    @Test
+    void aSpringBootAppSeesItsOwnEnvironmentAndItsSystemExitStopsOnlyThatApp() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/boot", boot("boot", Map.of("PORTER_DOMAIN_TEST", "from web.config")));
+        apps.put("/war", war("war", Map.of()));
+        porter = Porter.start(TestApps.server(apps));
+
+        RawHttp.Response env = get("/boot/env?name=PORTER_DOMAIN_TEST");
+        assertThat(env.status()).as(env.bodyText()).isEqualTo(200);
+        assertThat(env.bodyText()).isEqualTo("from web.config|from web.config");
+        assertThat(get("/war/env?name=PORTER_DOMAIN_TEST").bodyText()).isEqualTo("null|null");
+
+        String first = SpringBootInProcessTest.instance(get("/boot/info").bodyText());
+        String war = get("/war/loader").bodyText();
+        RawHttp.Response exiting = get("/boot/exit?status=4");
+        assertThat(exiting.status()).as(exiting.bodyText()).isEqualTo(500);
+        List<Integer> statuses = new CopyOnWriteArrayList<>();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            RawHttp.Response r = get("/boot/info");
+            statuses.add(r.status());
+            return r.status() == 200 && !SpringBootInProcessTest.instance(r.bodyText()).equals(first);
+        });
+        assertThat(statuses).containsOnly(200);
+        assertThat(get("/boot/hello").bodyText()).isEqualTo("hello from Spring Boot");
+        assertThat(get("/war/loader").bodyText()).isEqualTo(war);
+        assertThat(get("/war/hello").bodyText()).isEqualTo("hello from a WAR");
+        assertThat(log()).containsPattern("Event 10(11|35): Application '[^']*boot' has exited: System\\.exit\\(4\\) "
+                        + "was called at dev\\.porter\\.samples\\.springboot\\.ProcessController\\.exit"
+                        + "\\(ProcessController\\.java:\\d+\\), exit code = '4'")
+                .containsPattern("Application '[^']*boot' failed and was retired; this request starts it again");
+    }
+}
