@@ -63,7 +63,7 @@ public enum AncmError {
     static String reasons(String... items) {
         StringBuilder html = new StringBuilder("<ul>");
         for (String item : items) {
-            html.append("<li>").append(dev.porter.server.errors.Html.escape(item)).append("</li>");
+            html.append("<li>").append(dev.porter.hosting.ancm.Html.escape(item)).append("</li>");
         }
         return html.append("</ul>").toString();
     }

@@ -1,6 +1,6 @@
 package dev.porter.hosting;
 
-import dev.porter.server.errors.AncmErrorPage;
+import dev.porter.hosting.ancm.AncmErrorPage;
 import dev.porter.server.Exchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
 

@@ -2,8 +2,11 @@ package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
 import dev.porter.config.TrustedProxies;
+import dev.porter.server.admission.FrontSecurity;
+import dev.porter.server.admission.ServerState;
 import dev.porter.server.peer.ClientAddress;
 import dev.porter.server.peer.ProxyProtocolHandler;
+import dev.porter.server.tls.TlsContexts;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;

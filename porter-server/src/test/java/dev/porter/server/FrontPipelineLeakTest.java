@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
+import dev.porter.server.admission.ServerState;
+import dev.porter.server.http1.ExchangeDispatcher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -1,4 +1,4 @@
-package dev.porter.server.errors;
+package dev.porter.hosting.ancm;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package dev.porter.server.errors;
+package dev.porter.hosting.ancm;
 
 /** HTML text escaping for the few places Porter puts user or app text into a page. */
 public final class Html {

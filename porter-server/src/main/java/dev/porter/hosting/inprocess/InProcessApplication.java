@@ -10,7 +10,7 @@ import dev.porter.hosting.ErrorResponses;
 import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.server.Exchange;
-import dev.porter.server.errors.Html;
+import dev.porter.hosting.ancm.Html;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

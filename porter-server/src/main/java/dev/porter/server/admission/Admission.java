@@ -1,6 +1,9 @@
-package dev.porter.server;
+package dev.porter.server.admission;
 
 import dev.porter.config.RequestLimits;
+import dev.porter.server.RequestTarget;
+import dev.porter.server.Route;
+import dev.porter.server.Router;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,18 +31,22 @@ import java.net.InetSocketAddress;
  * <p>One instance per connection (or HTTP/2 stream), used on its event loop: it remembers the last application limits
  * it narrowed, which apps rarely change.
  */
-final class Admission {
+public final class Admission {
+
+    /** The refusal of a head that carries both framings (the codec's failure, the admission's words). */
+    public static final String CONTENT_LENGTH_WITH_CHUNKED =
+            "Content-Length and Transfer-Encoding are both present (RFC 9112 section 6.1)";
 
     /** Where an admitted request goes, and what its head says of its body. */
-    record Admitted(RequestTarget target, Route route, RequestLimits limits, long contentLength, boolean chunked,
+    public record Admitted(RequestTarget target, Route route, RequestLimits limits, long contentLength, boolean chunked,
             boolean expectContinue) implements Decision {
     }
 
     /** A refused head: the status and why, in words that name the limit or rule. */
-    record Rejected(HttpResponseStatus status, String detail) implements Decision {
+    public record Rejected(HttpResponseStatus status, String detail) implements Decision {
     }
 
-    sealed interface Decision permits Admitted, Rejected {
+    public sealed interface Decision permits Admitted, Rejected {
     }
 
     private final Router router;
@@ -48,14 +55,14 @@ final class Admission {
     private RequestLimits lastAppLimits;
     private RequestLimits lastNarrowed;
 
-    Admission(Router router, RequestLimits serverLimits, ServerState state) {
+    public Admission(Router router, RequestLimits serverLimits, ServerState state) {
         this.router = router;
         this.serverLimits = serverLimits;
         this.state = state;
     }
 
     /** Decides on {@code request}, which arrived on a connection to {@code local}. */
-    Decision admit(HttpRequest request, InetSocketAddress local) {
+    public Decision admit(HttpRequest request, InetSocketAddress local) {
         if (request.decoderResult().isFailure()) {
             return malformed(request.decoderResult());
         }
@@ -145,7 +152,7 @@ final class Admission {
         return new Rejected(HttpResponseStatus.BAD_REQUEST, "Malformed request: " + why(cause) + ".");
     }
 
-    static String why(Throwable cause) {
+    public static String why(Throwable cause) {
         if (cause == null) {
             return "malformed request";
         }
@@ -167,7 +174,7 @@ final class Admission {
                         + String.join(", ", h.getAll(HttpHeaderNames.TRANSFER_ENCODING)) + "'.";
             }
             if (h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                return StrictServerCodec.CONTENT_LENGTH_WITH_CHUNKED + ".";
+                return CONTENT_LENGTH_WITH_CHUNKED + ".";
             }
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
                 return "Transfer-Encoding is not defined for HTTP/1.0 requests.";

@@ -1,4 +1,7 @@
-package dev.porter.server;
+package dev.porter.server.admission;
+
+import dev.porter.server.AuthenticatedUser;
+import dev.porter.server.Exchange;
 
 /**
  * One HTTP authentication scheme of the front server (RFC 9110 section 11): Basic today ({@link BasicAuthenticator}),

@@ -1,7 +1,10 @@
-package dev.porter.server;
+package dev.porter.server.admission;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.porter.config.ServerConfig;
+import dev.porter.server.AuthenticatedUser;
+import dev.porter.server.Exchange;
+import dev.porter.server.Router;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;

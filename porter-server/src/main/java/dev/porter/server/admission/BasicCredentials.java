@@ -1,6 +1,7 @@
-package dev.porter.server;
+package dev.porter.server.admission;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.server.AuthenticatedUser;
 
 /**
  * The front server's Basic authentication ({@link BasicAuthenticator}: htpasswd bcrypt entries, a decoy check for

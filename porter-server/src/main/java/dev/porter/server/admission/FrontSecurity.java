@@ -1,6 +1,8 @@
-package dev.porter.server;
+package dev.porter.server.admission;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.server.AuthenticatedUser;
+import dev.porter.server.Exchange;
 import dev.porter.server.errors.ErrorPages;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,7 +20,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The front server's access checks, between routing/limits and the application (DESIGN.md's pipeline: request
@@ -38,7 +43,9 @@ import java.util.function.LongSupplier;
  * gets a new one. Password checks run on virtual threads, then the exchange continues on its event loop. One
  * instance per server; thread-safe.
  */
-final class FrontSecurity {
+public final class FrontSecurity {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FrontSecurity.class);
 
     static final int CACHE_LIMIT = 10_000;
     static final Duration VERIFIED_TTL = Duration.ofMinutes(15);
@@ -61,11 +68,11 @@ final class FrontSecurity {
     /** {@link System#nanoTime}; tests move it. */
     private final LongSupplier clock;
 
-    FrontSecurity(ServerConfig.Security security) {
+    public FrontSecurity(ServerConfig.Security security) {
         this(security, authenticators(security), System::nanoTime);
     }
 
-    FrontSecurity(ServerConfig.Security security, List<Authenticator> authenticators, LongSupplier clock) {
+    public FrontSecurity(ServerConfig.Security security, List<Authenticator> authenticators, LongSupplier clock) {
         this.access = security.access();
         this.anonymous = security.authentication().anonymous();
         this.authenticators = List.copyOf(authenticators);
@@ -83,7 +90,7 @@ final class FrontSecurity {
     }
 
     /** Whether every request passes unchecked (the common case: nothing to do per request). */
-    boolean isOpen() {
+    public boolean isOpen() {
         return !access.requireSsl() && !access.requireCert() && anonymous && authenticators.isEmpty();
     }
 
@@ -91,7 +98,7 @@ final class FrontSecurity {
      * Checks the exchange; runs {@code admitted} (on the event loop) when it may proceed, else answers it. Called on
      * the exchange's event loop.
      */
-    void check(Exchange exchange, Runnable admitted) {
+    public void check(Exchange exchange, Consumer<AuthenticatedUser> admitted) {
         if (access.requireSsl() && !exchange.isSecure()) {
             deny(exchange, HttpResponseStatus.FORBIDDEN, 4, null,
                     "SSL is required to view this resource (access sslFlags Ssl): use https.");
@@ -106,7 +113,7 @@ final class FrontSecurity {
         Authenticator authenticator = authorization == null ? null : authenticatorFor(authorization);
         if (authenticator == null) {
             if (anonymous) {
-                admitted.run();
+                admitted.accept(null);
             } else {
                 deny(exchange, HttpResponseStatus.UNAUTHORIZED, 2, challenges(exchange),
                         "Credentials are required (authentication: anonymous access is disabled).");
@@ -122,13 +129,12 @@ final class FrontSecurity {
         exchange.resumeWhen(user, (result, failure) -> admit(exchange, result, admitted));
     }
 
-    private void admit(Exchange exchange, AuthenticatedUser user, Runnable admitted) {
+    private void admit(Exchange exchange, AuthenticatedUser user, Consumer<AuthenticatedUser> admitted) {
         if (user == null) {
             deny(exchange, HttpResponseStatus.UNAUTHORIZED, 1, challenges(exchange), "The credentials are not valid.");
             return;
         }
-        exchange.authenticated(user);
-        admitted.run();
+        admitted.accept(user);
     }
 
     /**
@@ -169,7 +175,7 @@ final class FrontSecurity {
         try {
             user = authenticator.authenticate(authorization);
         } catch (RuntimeException e) {
-            ExchangeDispatcher.LOG.warn("{} authentication failed with an error", authenticator.scheme(), e);
+            LOG.warn("{} authentication failed with an error", authenticator.scheme(), e);
             user = null;
         }
         if (user == null) {
@@ -219,7 +225,7 @@ final class FrontSecurity {
         exchange.respond(response);
     }
 
-    void close() {
+    public void close() {
         if (verifiers != null) {
             verifiers.shutdownNow();
         }

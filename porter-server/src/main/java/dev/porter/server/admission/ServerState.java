@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.admission;
 
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
@@ -12,18 +12,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What a graceful stop needs to know across all connections: whether the server is draining, how many exchanges are in
  * flight, and which client connections are open. Thread-safe.
  */
-final class ServerState {
+public final class ServerState {
 
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final ChannelGroup clients = new DefaultChannelGroup("porter-clients", GlobalEventExecutor.INSTANCE);
 
-    boolean isDraining() {
+    public boolean isDraining() {
         return draining.get();
     }
 
-    void startDraining() {
+    public void startDraining() {
         draining.set(true);
         if (inFlight.get() == 0) {
             drained.complete(null);
@@ -31,29 +31,29 @@ final class ServerState {
     }
 
     /** Completes once the server drains and no exchange is in flight. */
-    CompletableFuture<Void> drained() {
+    public CompletableFuture<Void> drained() {
         return drained;
     }
 
-    void exchangeStarted() {
+    public void exchangeStarted() {
         inFlight.incrementAndGet();
     }
 
-    void exchangeEnded() {
+    public void exchangeEnded() {
         if (inFlight.decrementAndGet() == 0 && draining.get()) {
             drained.complete(null);
         }
     }
 
-    int inFlight() {
+    public int inFlight() {
         return inFlight.get();
     }
 
-    void clientConnected(Channel channel) {
+    public void clientConnected(Channel channel) {
         clients.add(channel);
     }
 
-    ChannelGroup clients() {
+    public ChannelGroup clients() {
         return clients;
     }
 }

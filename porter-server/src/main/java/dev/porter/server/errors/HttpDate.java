@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.errors;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
 import io.netty.util.ByteProcessor;
 

@@ -1,6 +1,15 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
 import dev.porter.config.RequestLimits;
+import dev.porter.server.AccessLog;
+import dev.porter.server.ClientTls;
+import dev.porter.server.Exchange;
+import dev.porter.server.ExchangeChannel;
+import dev.porter.server.Route;
+import dev.porter.server.Router;
+import dev.porter.server.admission.Admission;
+import dev.porter.server.admission.FrontSecurity;
+import dev.porter.server.admission.ServerState;
 import dev.porter.server.errors.ErrorPages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -33,11 +42,11 @@ import org.slf4j.LoggerFactory;
  * exchange) is the subclass's: {@link Http1Connection}, {@link Http2StreamConnection}. State is confined to the
  * channel's event loop.
  */
-abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements ExchangeChannel {
+public abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implements ExchangeChannel {
 
-    static final Logger LOG = LoggerFactory.getLogger(ExchangeDispatcher.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ExchangeDispatcher.class);
     /** How long a lingering close reads and discards before it closes anyway. */
-    static final long LINGER_MILLIS = 2_000;
+    protected static final long LINGER_MILLIS = 2_000;
 
     private final Admission admission;
     private final HeaderTimeoutHandler headerTimeout;
@@ -45,7 +54,8 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
     private final ServerState state;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
-    private Exchange current;
+    /** The connection's side of the exchange being served, or null between exchanges. */
+    private Exchange.ConnectionSide current;
     /** Between a request head and its LastHttpContent: content that arrives belongs to that request. */
     private boolean inBody;
     /** True once this connection is known to close: nothing more is read or dispatched. */
@@ -60,7 +70,7 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
      * @param tls the connection's TLS state, null on plain http
      * @param security the access checks, null when every request passes unchecked
      */
-    ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
+    protected ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
             AccessLog accessLog, ServerState state, ClientTls tls, FrontSecurity security) {
         this.tls = tls;
         this.security = security;
@@ -81,18 +91,19 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
      * reading back (paused, or no receiver yet): then the watch starts over.
      */
     private void bodyStalled() {
-        Exchange exchange = current;
-        if (exchange == null || exchange.isRequestComplete() || closing) {
+        Exchange.ConnectionSide side = current;
+        if (side == null || side.exchange().isRequestComplete() || closing) {
             return;
         }
-        if (exchange.wantsReadingPaused()) {
+        Exchange exchange = side.exchange();
+        if (side.wantsReadingPaused()) {
             headerTimeout.awaitBody();
             return;
         }
         LOG.debug("Request body from {} stalled; giving up on {} {}", ctx.channel().remoteAddress(),
                 exchange.request().method(), exchange.request().uri());
         boolean headWritten = exchange.isHeadWritten();
-        exchange.clientGone();
+        side.clientGone();
         if (!headWritten) {
             sendErrorAndClose(HttpResponseStatus.REQUEST_TIMEOUT,
                     "The client stopped sending the request body (webLimits connectionTimeout).");
@@ -163,10 +174,11 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
         }
         Admission.Admitted admitted = (Admission.Admitted) decision;
         Route route = admitted.route();
-        Exchange exchange = new Exchange(this, ctx.channel(), request, admitted.target(), route,
+        Exchange.ConnectionSide side = Exchange.open(this, ctx.channel(), request, admitted.target(), route,
                 admitted.limits().maxAllowedContentLength(), admitted.contentLength(), admitted.chunked(),
                 admitted.expectContinue());
-        current = exchange;
+        Exchange exchange = side.exchange();
+        current = side;
         state.exchangeStarted();
         if (!exchange.isRequestComplete()) {
             headerTimeout.awaitBody();
@@ -174,7 +186,10 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
         if (security == null) {
             invoke(route, exchange);
         } else {
-            security.check(exchange, () -> invoke(route, exchange));
+            security.check(exchange, user -> {
+                side.authenticated(user);
+                invoke(route, exchange);
+            });
         }
     }
 
@@ -200,12 +215,12 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
     }
 
     private void malformedBody(DecoderResult result) {
-        Exchange exchange = current;
+        Exchange.ConnectionSide side = current;
         String why = Admission.why(result.cause());
         LOG.debug("Malformed request body from {}: {}", ctx.channel().remoteAddress(), why);
-        boolean answer = exchange == null || !exchange.isHeadWritten();
-        if (exchange != null) {
-            exchange.clientGone();
+        boolean answer = side == null || !side.exchange().isHeadWritten();
+        if (side != null) {
+            side.clientGone();
         }
         if (answer) {
             sendErrorAndClose(HttpResponseStatus.BAD_REQUEST, "Malformed request body: " + why + ".");
@@ -218,7 +233,7 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
     @Override
     public void bodyTooLarge(Exchange exchange) {
         boolean headWritten = exchange.isHeadWritten();
-        exchange.clientGone();
+        current.clientGone();
         if (!headWritten) {
             sendErrorAndClose(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "The request body is larger than the limit (requestLimits maxAllowedContentLength).");
@@ -247,7 +262,7 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
     }
 
     /** Nothing more is read or dispatched on this connection: it closes once {@code lastWrite} is done. */
-    void closeAfter(ChannelFuture lastWrite, boolean unreadInput) {
+    protected final void closeAfter(ChannelFuture lastWrite, boolean unreadInput) {
         closing = true;
         releasePipelined();
         closeWhenWritten(lastWrite, unreadInput);
@@ -257,21 +272,21 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
      * How this kind of connection ends after its last write; {@code unreadInput}: a body, or bytes after a refused
      * head, may still be on the way. Called once, on the event loop.
      */
-    abstract void closeWhenWritten(ChannelFuture lastWrite, boolean unreadInput);
+    protected abstract void closeWhenWritten(ChannelFuture lastWrite, boolean unreadInput);
 
-    ChannelHandlerContext context() {
+    protected final ChannelHandlerContext context() {
         return ctx;
     }
 
     /** After the response, reading and discarding what the client still sends until the connection closes. */
-    void startLingering() {
+    protected final void startLingering() {
         lingering = true;
         updateReading();
     }
 
     @Override
     public void completed(Exchange exchange, ChannelFuture lastWrite, boolean reuse, boolean unreadInput) {
-        if (exchange != current) {
+        if (current == null || exchange != current.exchange()) {
             return;
         }
         current = null;
@@ -301,7 +316,7 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
 
     /** The last exchange this connection will carry as HTTP: nothing more is dispatched on it. */
     private void endConnectionExchange(Exchange exchange) {
-        if (exchange != current) {
+        if (current == null || exchange != current.exchange()) {
             return;
         }
         current = null;
@@ -314,8 +329,8 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
 
     private StrictServerCodec codec() {
         StrictServerCodec c = codec;
-        if (c == null && ctx.pipeline().get(FrontPipeline.CODEC) instanceof StrictServerCodec strict) {
-            c = strict;
+        if (c == null) {
+            c = ctx.pipeline().get(StrictServerCodec.class);
             codec = c;
         }
         return c;
@@ -335,7 +350,7 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
     }
 
     /** How many decoded messages wait for their turn (for tests). */
-    int queuedMessages() {
+    public int queuedMessages() {
         return pipelined.size();
     }
 
@@ -355,8 +370,8 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
         Channel channel = ctx.channel();
         StrictServerCodec codec = codec();
         ByteBuf early = codec == null ? null : codec.takeUndecoded();
-        if (p.get(FrontPipeline.HEADER_TIMEOUT) != null) {
-            p.remove(FrontPipeline.HEADER_TIMEOUT);
+        if (p.context(headerTimeout) != null) {
+            p.remove(headerTimeout);
         }
         if (codec != null) {
             p.remove(codec);
@@ -393,7 +408,7 @@ abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter implement
                 && (closing || !pipelined.isEmpty() || (current != null && current.wantsReadingPaused()));
         if (ctx.channel().config().isAutoRead() == paused) {
             ctx.channel().config().setAutoRead(!paused);
-            if (!paused && current != null && !current.isRequestComplete()) {
+            if (!paused && current != null && !current.exchange().isRequestComplete()) {
                 headerTimeout.awaitBody(); // the client could not send while we did not read: its clock restarts
             }
         }

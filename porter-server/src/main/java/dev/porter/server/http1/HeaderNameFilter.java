@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * (where the forwarder adds its own token after removing them again). Stateless; shared.
  */
 @ChannelHandler.Sharable
-final class HeaderNameFilter extends ChannelInboundHandlerAdapter {
+public final class HeaderNameFilter extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeaderNameFilter.class);
 
@@ -53,7 +53,7 @@ final class HeaderNameFilter extends ChannelInboundHandlerAdapter {
         this.keepUnderscores = keepUnderscores;
     }
 
-    static HeaderNameFilter of(boolean underscoresInHeaders) {
+    public static HeaderNameFilter of(boolean underscoresInHeaders) {
         return underscoresInHeaders ? KEEP_UNDERSCORES : DROP_UNDERSCORES;
     }
 

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
 import dev.porter.server.errors.ErrorPages;
 import io.netty.buffer.ByteBuf;
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * deadline; the timer, when it fires early, schedules itself for the rest. A head that arrives whole in one read never
  * touches the timer. State is confined to the channel's event loop.
  */
-final class HeaderTimeoutHandler extends ChannelDuplexHandler {
+public final class HeaderTimeoutHandler extends ChannelDuplexHandler {
 
     private final long idleNanos;
     private final long headerNanos;
@@ -44,7 +44,7 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
     private long lastReadNanos;
     private Runnable bodyStalled;
 
-    HeaderTimeoutHandler(Duration connectionTimeout, Duration headerWaitTimeout) {
+    public HeaderTimeoutHandler(Duration connectionTimeout, Duration headerWaitTimeout) {
         this(connectionTimeout, headerWaitTimeout, false);
     }
 
@@ -53,7 +53,7 @@ final class HeaderTimeoutHandler extends ChannelDuplexHandler {
      *     HEADERS) and there is no next head, so only the request body is timed; the connection's idle time is the
      *     HTTP/2 connection's own
      */
-    HeaderTimeoutHandler(Duration connectionTimeout, Duration headerWaitTimeout, boolean stream) {
+    public HeaderTimeoutHandler(Duration connectionTimeout, Duration headerWaitTimeout, boolean stream) {
         this.idleNanos = connectionTimeout.toNanos();
         this.headerNanos = headerWaitTimeout.toNanos();
         this.stream = stream;

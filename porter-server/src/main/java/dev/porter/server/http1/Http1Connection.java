@@ -1,6 +1,11 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
 import dev.porter.config.RequestLimits;
+import dev.porter.server.AccessLog;
+import dev.porter.server.ClientTls;
+import dev.porter.server.Router;
+import dev.porter.server.admission.FrontSecurity;
+import dev.porter.server.admission.ServerState;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * input makes the kernel send a reset, which can destroy the response before the client reads it (the "lingering
  * close" of Apache httpd and nginx). Confined to the connection's event loop.
  */
-final class Http1Connection extends ExchangeDispatcher {
+public final class Http1Connection extends ExchangeDispatcher {
 
-    Http1Connection(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
+    public Http1Connection(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
             AccessLog accessLog, ServerState state, ClientTls tls, FrontSecurity security) {
         super(router, serverLimits, headerTimeout, accessLog, state, tls, security);
     }
@@ -28,7 +33,7 @@ final class Http1Connection extends ExchangeDispatcher {
     }
 
     @Override
-    void closeWhenWritten(ChannelFuture lastWrite, boolean unreadInput) {
+    protected void closeWhenWritten(ChannelFuture lastWrite, boolean unreadInput) {
         ChannelHandlerContext ctx = context();
         if (!unreadInput || !(ctx.channel() instanceof DuplexChannel duplex)) {
             lastWrite.addListener(ChannelFutureListener.CLOSE);

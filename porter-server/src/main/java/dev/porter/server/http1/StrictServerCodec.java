@@ -1,5 +1,7 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
+import dev.porter.config.ServerConfig;
+import dev.porter.server.admission.Admission;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -51,10 +53,8 @@ import java.util.Queue;
  * pipelined request waits ({@link #pauseDecoding()}), so a flood of pipelined requests stays bytes in one buffer
  * rather than becoming thousands of queued messages. State is confined to the event loop.
  */
-final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
+public final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
 
-    static final String CONTENT_LENGTH_WITH_CHUNKED =
-            "Content-Length and Transfer-Encoding are both present (RFC 9112 section 6.1)";
     static final String OBSOLETE_LINE_FOLDING =
             "a header line starts with whitespace (obsolete line folding, RFC 9112 section 5.2)";
 
@@ -63,10 +63,25 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
     private final Decoder decoder;
 
     /**
+     * The decoder settings: the head limit is http.sys's MaxRequestBytes (request line and header block each); strict
+     * line parsing refuses bare LF line ends (RFC 9112 section 2.2) and header validation refuses NUL, CR and other
+     * controls in values and anything but a token before the colon (section 5.1).
+     */
+    public static HttpDecoderConfig decoderConfig(ServerConfig.WebLimits limits) {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxRequestBytes())
+                .setMaxHeaderSize(limits.maxRequestBytes())
+                .setMaxChunkSize(64 * 1024)
+                .setStrictLineParsing(true)
+                .setAllowDuplicateContentLengths(false)
+                .setValidateHeaders(true);
+    }
+
+    /**
      * @param config the decoder settings; its {@code maxHeaderSize} also bounds the whole head (request line, headers
      *     and line ends), as http.sys's MaxRequestBytes does: Netty bounds the line and the header block separately
      */
-    StrictServerCodec(HttpDecoderConfig config) {
+    public StrictServerCodec(HttpDecoderConfig config) {
         decoder = new Decoder(config, config.getMaxHeaderSize());
         init(decoder, new Encoder());
     }
@@ -241,7 +256,7 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
 
         @Override
         protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-            throw new IllegalArgumentException(CONTENT_LENGTH_WITH_CHUNKED);
+            throw new IllegalArgumentException(Admission.CONTENT_LENGTH_WITH_CHUNKED);
         }
 
         /** Decodes what is buffered, unless held; not from inside a caller's stack (nor from inside decoding). */

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http2;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,9 +23,9 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
  * end, the shape the dispatcher reads. Stateless; shared.
  */
 @ChannelHandler.Sharable
-final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {
+public final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {
 
-    static final Http2RequestAdapter INSTANCE = new Http2RequestAdapter();
+    public static final Http2RequestAdapter INSTANCE = new Http2RequestAdapter();
 
     private Http2RequestAdapter() {
     }

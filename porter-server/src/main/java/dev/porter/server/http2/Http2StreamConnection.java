@@ -1,6 +1,13 @@
-package dev.porter.server;
+package dev.porter.server.http2;
 
 import dev.porter.config.RequestLimits;
+import dev.porter.server.AccessLog;
+import dev.porter.server.ClientTls;
+import dev.porter.server.Router;
+import dev.porter.server.admission.FrontSecurity;
+import dev.porter.server.admission.ServerState;
+import dev.porter.server.http1.ExchangeDispatcher;
+import dev.porter.server.http1.HeaderTimeoutHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,9 +21,9 @@ import io.netty.handler.codec.http2.Http2Error;
  * stream channel alone would reset it with an error code, and clients then discard the response. Confined to the
  * connection's event loop.
  */
-final class Http2StreamConnection extends ExchangeDispatcher {
+public final class Http2StreamConnection extends ExchangeDispatcher {
 
-    Http2StreamConnection(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
+    public Http2StreamConnection(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
             AccessLog accessLog, ServerState state, ClientTls tls, FrontSecurity security) {
         super(router, serverLimits, headerTimeout, accessLog, state, tls, security);
     }
@@ -27,7 +34,7 @@ final class Http2StreamConnection extends ExchangeDispatcher {
     }
 
     @Override
-    void closeWhenWritten(ChannelFuture lastWrite, boolean unreadInput) {
+    protected void closeWhenWritten(ChannelFuture lastWrite, boolean unreadInput) {
         ChannelHandlerContext ctx = context();
         if (!unreadInput) {
             lastWrite.addListener(ChannelFutureListener.CLOSE);

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http2;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * First stage of an HTTP/2 stream's pipeline (the stream channel's end towards the connection, below the frame codec):
  * resets a stream whose response makes no progress for {@code connectionTimeout} while the connection itself keeps
- * moving, so that {@link MinSendRateHandler} (which watches the whole connection) never sees it backed up. That is a
+ * moving, so that MinSendRateHandler (which watches the whole connection) never sees it backed up. That is a
  * client that leaves one stream's flow-control window at 0 (RFC 9113 section 6.9) while it reads others: the stream's
  * DATA waits in Netty's flow controller, its writes never complete, the stream channel stays unwritable, and the
  * hosting module behind it (a backend connection held back, an in-process handler thread blocked in its write) would
@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * every {@link #CHECK_MILLIS} that re-arms itself, no timer per request. Cost on the fast path: one shared listener on
  * each DATA frame's write. Confined to the stream's event loop (the connection's).
  */
-final class Http2StreamStallHandler extends ChannelDuplexHandler implements ChannelFutureListener {
+public final class Http2StreamStallHandler extends ChannelDuplexHandler implements ChannelFutureListener {
 
-    static final String NAME = "h2-stream-stall";
+    public static final String NAME = "h2-stream-stall";
     static final long CHECK_MILLIS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(Http2StreamStallHandler.class);
 
@@ -43,7 +43,7 @@ final class Http2StreamStallHandler extends ChannelDuplexHandler implements Chan
     private long lastProgressNanos;
     private ScheduledFuture<?> check;
 
-    Http2StreamStallHandler(long stallMillis) {
+    public Http2StreamStallHandler(long stallMillis) {
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMillis);
     }
 

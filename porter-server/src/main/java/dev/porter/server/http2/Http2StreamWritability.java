@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http2;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -18,15 +18,15 @@ import java.util.List;
  * in-process writer waking up) looks again. Confined to the connection's event loop; streams register themselves
  * when their channel is initialised and leave when it closes.
  */
-final class Http2StreamWritability extends ChannelInboundHandlerAdapter {
+public final class Http2StreamWritability extends ChannelInboundHandlerAdapter {
 
-    static final String NAME = "h2-stream-writability";
+    public static final String NAME = "h2-stream-writability";
 
     private final List<Channel> streams = new ArrayList<>();
     private final ChannelFutureListener remove = f -> streams.remove(f.channel());
 
     /** Called on the event loop when a stream channel is initialised. */
-    void add(Channel stream) {
+    public void add(Channel stream) {
         streams.add(stream);
         stream.closeFuture().addListener(remove);
     }

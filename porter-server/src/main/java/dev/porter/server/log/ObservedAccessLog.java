@@ -1,5 +1,7 @@
-package dev.porter.server;
+package dev.porter.server.log;
 
+import dev.porter.server.AccessLog;
+import dev.porter.server.Exchange;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 

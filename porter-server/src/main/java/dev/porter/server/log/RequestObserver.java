@@ -1,4 +1,6 @@
-package dev.porter.server;
+package dev.porter.server.log;
+
+import dev.porter.server.Exchange;
 
 /**
  * Where the front server reports each answered request to whoever counts them (the admin endpoint's metrics), beside

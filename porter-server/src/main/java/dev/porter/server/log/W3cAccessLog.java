@@ -1,5 +1,8 @@
-package dev.porter.server;
+package dev.porter.server.log;
 
+import dev.porter.server.AccessLog;
+import dev.porter.server.Exchange;
+import dev.porter.server.RequestTarget;
 import dev.porter.server.peer.ClientAddress;
 import dev.porter.config.ServerConfig;
 import io.netty.channel.Channel;

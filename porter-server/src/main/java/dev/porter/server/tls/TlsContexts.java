@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.tls;
 
 import dev.porter.config.ServerConfig;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
@@ -23,17 +23,18 @@ import javax.net.ssl.SSLException;
  * negotiates one, verified against {@code clientCertificateAuthorities} (the JDK's CAs if none are given). OpenSSL
  * (BoringSSL via netty-tcnative) when it loads, the JDK provider otherwise.
  */
-final class TlsContexts {
+public final class TlsContexts {
 
     private TlsContexts() {
     }
 
-    static SslProvider provider() {
+    public static SslProvider provider() {
         return OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL) ? SslProvider.OPENSSL
                 : SslProvider.JDK;
     }
 
-    static SslContext build(ServerConfig.TlsCertificate certificate, ServerConfig.Access access) throws SSLException {
+    public static SslContext build(ServerConfig.TlsCertificate certificate, ServerConfig.Access access)
+            throws SSLException {
         SslContextBuilder builder = SslContextBuilder
                 .forServer(certificate.key(), certificate.chain().toArray(X509Certificate[]::new))
                 .sslProvider(provider())
@@ -57,8 +58,8 @@ final class TlsContexts {
      * The SNI mapping of one listener: each binding's host name to its context (names compare case-insensitively); a
      * client that sends no (or an unknown) name gets the binding without a host name, else the first.
      */
-    static Mapping<String, SslContext> forListener(List<ServerConfig.Binding> bindings, ServerConfig.Access access)
-            throws SSLException {
+    public static Mapping<String, SslContext> forListener(List<ServerConfig.Binding> bindings,
+            ServerConfig.Access access) throws SSLException {
         SslContext fallback = null;
         SslContext first = null;
         java.util.Map<String, SslContext> byHost = new java.util.LinkedHashMap<>();

@@ -1,9 +1,13 @@
-package dev.porter.server;
+package dev.porter.server.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
+import dev.porter.server.Exchange;
+import dev.porter.server.RequestHandler;
+import dev.porter.server.Router;
+import dev.porter.server.http1.StrictServerCodec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -57,7 +61,7 @@ class AdmissionTest {
 
     /** The head as the decoder hands it over (a decoder failure included). */
     private static HttpRequest decode(String head) {
-        EmbeddedChannel ch = new EmbeddedChannel(new StrictServerCodec(FrontPipeline.decoderConfig(
+        EmbeddedChannel ch = new EmbeddedChannel(new StrictServerCodec(StrictServerCodec.decoderConfig(
                 new ServerConfig.WebLimits(Duration.ofMinutes(2), Duration.ofSeconds(30), 1024))));
         try {
             String raw = head.replace("|", "\r\n") + "\r\n\r\n";

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,9 @@ import dev.porter.config.HostingModel;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.hosting.ServerEnvironment;
+import dev.porter.server.AuthenticatedUser;
+import dev.porter.server.Exchange;
+import dev.porter.server.TlsFrontTest;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import dev.porter.testing.TestPki;

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,7 +80,7 @@ class ChunkFramingFuzzTest {
         // The reference reads what the codec reads: the fuzzed bytes and the request after them.
         Reading reference = Reading.of(Arrays.copyOfRange(input, HEAD.length, input.length), false);
 
-        EmbeddedChannel ch = new EmbeddedChannel(new StrictServerCodec(FrontPipeline.decoderConfig(
+        EmbeddedChannel ch = new EmbeddedChannel(new StrictServerCodec(StrictServerCodec.decoderConfig(
                 new ServerConfig.WebLimits(Duration.ofMinutes(2), Duration.ofSeconds(30), 16384))));
         int a = Math.min(input.length, HEAD.length + cut1);
         int b = Math.min(input.length, Math.max(a, HEAD.length + cut1 + cut2));

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,7 +47,7 @@ class StrictServerCodecTest {
     private final List<ByteBuf> inputs = new ArrayList<>();
 
     private static EmbeddedChannel channel() {
-        return new EmbeddedChannel(new StrictServerCodec(FrontPipeline.decoderConfig(
+        return new EmbeddedChannel(new StrictServerCodec(StrictServerCodec.decoderConfig(
                 dev.porter.config.ServerConfig.WebLimits.DEFAULTS)));
     }
 

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,6 +8,7 @@ import dev.porter.config.HostingModel;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.hosting.ServerEnvironment;
+import dev.porter.server.AccessLog;
 import dev.porter.testing.EchoHosting;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;

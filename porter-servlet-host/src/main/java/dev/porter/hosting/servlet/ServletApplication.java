@@ -5,7 +5,7 @@ import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ErrorResponses;
 import dev.porter.server.Exchange;
-import dev.porter.server.errors.Html;
+import dev.porter.hosting.ancm.Html;
 import java.io.IOException;
 import java.net.URLClassLoader;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.porter.server;
+package dev.porter.server.http1;
 
 import dev.porter.config.ServerConfig;
 import io.netty.buffer.ByteBuf;
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * {@code EmbeddedChannel} tests can move it). Confined to the channel's event loop. An upgraded connection (a
  * WebSocket tunnel) keeps the stage: a client that stops taking what the app pushes is cut off the same way.
  */
-final class MinSendRateHandler extends ChannelDuplexHandler {
+public final class MinSendRateHandler extends ChannelDuplexHandler {
 
     static final String NAME = "min-send-rate";
     static final long CHECK_MILLIS = 1_000;
@@ -74,7 +74,7 @@ final class MinSendRateHandler extends ChannelDuplexHandler {
     }
 
     /** Puts the stage first on a new client connection, unless both limits are off. */
-    static void install(Channel ch, ServerConfig.WebLimits limits) {
+    public static void install(Channel ch, ServerConfig.WebLimits limits) {
         long idleNanos = limits.connectionTimeout().toNanos();
         if (limits.minBytesPerSecond() <= 0 && idleNanos <= 0) {
             return;
