@@ -62,11 +62,7 @@ final class FrontPipeline {
     private final ServerState state;
     private final FrontSecurity security;
 
-    FrontPipeline(ServerConfig config, Router router, AccessLog accessLog, ServerState state) {
-        this(config, router, accessLog, state, null);
-    }
-
-    /** @param security the access checks; null when every request passes unchecked */
+    /** @param security the access checks ({@link FrontSecurity#OPEN} when every request passes unchecked) */
     FrontPipeline(ServerConfig config, Router router, AccessLog accessLog, ServerState state,
             FrontSecurity security) {
         this.config = config;

@@ -112,6 +112,17 @@ class ArchitectureTest {
         assertThat(lines("dev/porter/server/http1", "^import (static )?dev\\.porter\\.server\\.http2\\b")).isEmpty();
     }
 
+    /**
+     * No test seams in production code: a clock comes through the context ({@code ServerEnvironment.clock()}), never
+     * from a process-wide static a test swaps; nothing is marked as existing for tests.
+     */
+    @Test
+    void mainCodeHasNoProcessWideClockAndNoTestSeams() {
+        assertThat(lines("dev/porter", "static (volatile )?(java\\.util\\.function\\.)?(LongSupplier|Clock|InstantSource)\\b"))
+                .isEmpty();
+        assertThat(lines("dev/porter", "VisibleForTesting|[Ff]orTesting\\b|useRapidFailClock")).isEmpty();
+    }
+
     @Test
     void mainCodeNeverUsesTheTestHelpers() {
         assertThat(lines("dev/porter", "^import (static )?dev\\.porter\\.(testing|testapps)\\b")).isEmpty();

@@ -53,7 +53,7 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
         InProcessApplication app = current;
         StartFailure failure = app.failure();
         if (failure != null) {
-            if (rapidFail.isStopped(System.nanoTime())) {
+            if (rapidFail.isStopped(context.environment().clock().getAsLong())) {
                 exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/html", STOPPED_PAGE);
                 return;
             }
@@ -90,7 +90,7 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
         if (!failure.heals() || stopped) {
             return;
         }
-        if (rapidFail.failed(System.nanoTime())) {
+        if (rapidFail.failed(context.environment().clock().getAsLong())) {
             Duration interval = rapidFail.interval();
             InProcessEvents.rapidFailProtection(context.configPath(), rapidFail.maxCrashes(), interval);
             debugLog.error("Rapid-fail protection: " + rapidFail.maxCrashes() + " failures within "

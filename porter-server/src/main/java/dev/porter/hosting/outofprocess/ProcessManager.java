@@ -84,7 +84,7 @@ final class ProcessManager {
     private final List<AtomicReference<CompletableFuture<BackendProcess>>> slots;
     private final AtomicInteger counter = new AtomicInteger();
     private final ReentrantLock rapidFailLock = new ReentrantLock();
-    /** The rapid-fail window's clock; tests move it. */
+    /** The rapid-fail window's clock: the context's ({@link dev.porter.hosting.ServerEnvironment#clock()}). */
     private final LongSupplier clock;
     private long rapidFailWindowStart;
     private int rapidFailCount;
@@ -106,25 +106,7 @@ final class ProcessManager {
      */
     ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, Consumer<BackendProcess> onReady,
             Consumer<BackendProcess> onExit) {
-        this(context, debugLog, onReady, onExit, rapidFailClock);
-    }
-
-    /**
-     * The rapid-fail window's clock for managers created from now on (System.nanoTime). Tests under load, which go
-     * through the real hosting, replace it to move past the 60-second window without waiting for it.
-     */
-    private static volatile LongSupplier rapidFailClock = System::nanoTime;
-
-    /** Sets the clock of managers created from now on; returns the previous one. For tests. */
-    static LongSupplier useRapidFailClock(LongSupplier clock) {
-        LongSupplier previous = rapidFailClock;
-        rapidFailClock = clock;
-        return previous;
-    }
-
-    ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, Consumer<BackendProcess> onReady,
-            Consumer<BackendProcess> onExit, LongSupplier clock) {
-        this.clock = clock;
+        this.clock = context.environment().clock();
         this.rapidFailWindowStart = clock.getAsLong();
         this.context = context;
         this.config = context.webConfig().aspNetCore();

@@ -60,12 +60,19 @@ public final class FrontSecurity {
     private record Verification(CompletableFuture<AuthenticatedUser> user, long startedNanos) {
     }
 
+    /**
+     * The checks of a server without {@code <security>}: every request passes unchecked, anonymous. Holds no threads
+     * (closing it does nothing), so one instance serves every such server.
+     */
+    public static final FrontSecurity OPEN = new FrontSecurity(ServerConfig.Security.DEFAULTS);
+
     private final ServerConfig.Access access;
     private final boolean anonymous;
+    private final boolean open;
     private final List<Authenticator> authenticators;
     private final ConcurrentHashMap<String, Verification> verified = new ConcurrentHashMap<>();
     private final ExecutorService verifiers;
-    /** {@link System#nanoTime}; tests move it. */
+    /** How old a remembered check is, in {@link System#nanoTime} units. */
     private final LongSupplier clock;
 
     public FrontSecurity(ServerConfig.Security security) {
@@ -77,6 +84,7 @@ public final class FrontSecurity {
         this.anonymous = security.authentication().anonymous();
         this.authenticators = List.copyOf(authenticators);
         this.clock = clock;
+        this.open = !access.requireSsl() && !access.requireCert() && anonymous && this.authenticators.isEmpty();
         this.verifiers = authenticators.isEmpty() ? null
                 : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("porter-authentication-", 0).factory());
     }
@@ -91,7 +99,7 @@ public final class FrontSecurity {
 
     /** Whether every request passes unchecked (the common case: nothing to do per request). */
     public boolean isOpen() {
-        return !access.requireSsl() && !access.requireCert() && anonymous && authenticators.isEmpty();
+        return open;
     }
 
     /**
@@ -182,11 +190,6 @@ public final class FrontSecurity {
             verified.remove(key, mine); // refused: only the requests that shared this check learn it
         }
         mine.user().complete(user);
-    }
-
-    /** Remembered checks, in progress included (for tests). */
-    int remembered() {
-        return verified.size();
     }
 
     /** SHA-256 of the header as a 32-char string: a cheap map key that is not the password. */

@@ -68,7 +68,7 @@ public abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter im
 
     /**
      * @param tls the connection's TLS state, null on plain http
-     * @param security the access checks, null when every request passes unchecked
+     * @param security the access checks ({@link FrontSecurity#OPEN}: every request passes unchecked)
      */
     protected ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
             AccessLog accessLog, ServerState state, ClientTls tls, FrontSecurity security) {
@@ -183,7 +183,7 @@ public abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter im
         if (!exchange.isRequestComplete()) {
             headerTimeout.awaitBody();
         }
-        if (security == null) {
+        if (security.isOpen()) {
             invoke(route, exchange);
         } else {
             security.check(exchange, user -> {
@@ -347,11 +347,6 @@ public abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter im
             codec().resumeDecoding(); // the dispatched request's body, or the next request
         }
         updateReading();
-    }
-
-    /** How many decoded messages wait for their turn (for tests). */
-    public int queuedMessages() {
-        return pipelined.size();
     }
 
     /** The connection is not ours to close any more. */

@@ -54,12 +54,12 @@ class ProcessManagerTest {
         Files.createDirectories(app);
         TestApps.writeWebConfig(app, attributes, env);
         ServerConfig server = TestApps.server(Map.of("/", app));
-        ServerEnvironment environment = new ServerEnvironment(serverEnv);
+        ServerEnvironment environment = new ServerEnvironment(serverEnv).withClock(clock::get);
         WebConfig webConfig = new WebConfigParser(environment.expander()).parse(app.resolve("web.config"));
         ApplicationContext context = new ApplicationContext(server, server.sites().getFirst(),
                 server.sites().getFirst().applications().getFirst(), webConfig, null, environment);
         ProcessManager manager = new ProcessManager(context,
-                ModuleDebugLog.of(webConfig.aspNetCore(), app, environment), p -> { }, exits::add, clock::get);
+                ModuleDebugLog.of(webConfig.aspNetCore(), app, environment), p -> { }, exits::add);
         managers.add(manager);
         return manager;
     }

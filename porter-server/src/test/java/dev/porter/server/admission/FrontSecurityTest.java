@@ -275,10 +275,16 @@ class FrontSecurityTest {
                     .get(30, java.util.concurrent.TimeUnit.SECONDS)).isNull();
             assertThat(authenticator.checks).hasValue(1 + i);
         }
-        assertThat(security.remembered()).isEqualTo(1);
-        assertThat(security.verify(authenticator, basic("mallory", "wonder land"))
-                .get(30, java.util.concurrent.TimeUnit.SECONDS)).isNull();
-        assertThat(security.remembered()).isEqualTo(1);
+        AuthenticatedUser alice = new AuthenticatedUser("alice", "Basic", "Porter test");
+        assertThat(security.verify(authenticator, basic("alice", "wonder land"))).isCompletedWithValue(alice);
+        assertThat(authenticator.checks).as("the right password is still answered from memory").hasValue(4);
+        for (int i = 1; i <= 2; i++) { // an unknown user is checked each time too
+            assertThat(security.verify(authenticator, basic("mallory", "wonder land"))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+            assertThat(authenticator.checks).hasValue(4 + i);
+        }
+        assertThat(security.verify(authenticator, basic("alice", "wonder land"))).isCompletedWithValue(alice);
+        assertThat(authenticator.checks).hasValue(6);
     }
 
     @Test
