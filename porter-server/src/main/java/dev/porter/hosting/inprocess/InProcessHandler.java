@@ -62,11 +62,7 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
             } else if (failure.heals() && app.hadStarted()) {
                 // An app that served and then went away (exited, stopped its server): as IIS queues requests for the
                 // next worker, this one waits for the retirement and goes to the fresh incarnation.
-                app.retired().whenComplete((ok, e) -> exchange.eventLoop().execute(() -> {
-                    if (!exchange.isDone()) {
-                        handle(exchange);
-                    }
-                }));
+                exchange.resumeWhen(app.retired(), (ok, e) -> handle(exchange));
                 return;
             }
         }

@@ -4,6 +4,7 @@ import dev.porter.config.AspNetCoreConfig;
 import dev.porter.config.AppPaths;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.StdoutLogRetention;
+import dev.porter.hosting.ancm.AncmEnvironment;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import java.io.File;
 import java.io.IOException;
@@ -77,7 +78,7 @@ final class ProcessManager {
     private final String appName;
     private final String root;
     private volatile LaunchCommand command;
-    private final BackendEnvironment environment;
+    private final AncmEnvironment environment;
     private final ModuleDebugLog debugLog;
     private final Consumer<BackendProcess> onReady;
     private final Consumer<BackendProcess> onExit;
@@ -112,7 +113,7 @@ final class ProcessManager {
         this.config = context.webConfig().aspNetCore();
         this.appName = context.configPath();
         this.root = context.physicalPath().toString() + File.separator;
-        this.environment = new BackendEnvironment(context);
+        this.environment = AncmEnvironment.outOfProcess(context);
         this.debugLog = debugLog;
         this.onReady = onReady;
         this.onExit = onExit;

@@ -1,4 +1,4 @@
-package dev.porter.hosting.outofprocess;
+package dev.porter.hosting.ancm;
 
 import dev.porter.config.AspNetCoreConfig;
 import dev.porter.config.ServerConfig;
@@ -6,40 +6,43 @@ import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ServerEnvironment;
 import java.io.File;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The environment block of one child (spec §1.2), names compared case-insensitively as ANCM does:
+ * The environment block ANCM gives an application, one rule set for both hosting models: what an out-of-process
+ * child starts with (spec §1.2) and what {@code System.getenv} shows an in-process app (§3.1 step 4). Names compare
+ * case-insensitively, as ANCM's do:
  * <ol>
  * <li>the server's own environment (inherited);</li>
- * <li>web.config {@code environmentVariables} replace inherited ones of the same name (already {@code %VAR%}-expanded
- * by the parser); with {@code ANCM_PREFER_ENVIRONMENT_VARIABLES=1|true} in the server environment an inherited value
- * wins over web.config;</li>
- * <li>the computed variables: {@code ASPNETCORE_PORT}, {@code ASPNETCORE_APPL_PATH}, {@code ASPNETCORE_TOKEN},
- * {@code ASPNETCORE_IIS_HTTPAUTH}, {@code ASPNETCORE_IIS_PHYSICAL_PATH}, {@code ASPNETCORE_ANCM_HTTPS_PORT},
- * {@code ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED}, {@code ASPNETCORE_HOSTINGSTARTUPASSEMBLIES}, with the override rules of
- * the spec's table;</li>
- * <li>beyond ANCM: {@code HTTP_PLATFORM_PORT}, the same port under HttpPlatformHandler's name, unless set already.</li>
+ * <li>web.config {@code environmentVariables} replace inherited ones of the same name, a case variant included
+ * (already {@code %VAR%}-expanded by the parser); with {@code ANCM_PREFER_ENVIRONMENT_VARIABLES=1|true} in the server
+ * environment an inherited value wins over web.config;</li>
+ * <li>in both models, always overwritten: {@code ASPNETCORE_IIS_HTTPAUTH}, {@code ASPNETCORE_IIS_PHYSICAL_PATH};</li>
+ * <li>out-of-process only ({@link #outOfProcess}): {@code ASPNETCORE_PORT}, {@code ASPNETCORE_APPL_PATH},
+ * {@code ASPNETCORE_TOKEN}, {@code ASPNETCORE_ANCM_HTTPS_PORT}, {@code ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED},
+ * {@code ASPNETCORE_HOSTINGSTARTUPASSEMBLIES}, with the override rules of the spec's table, and beyond ANCM
+ * {@code HTTP_PLATFORM_PORT}, the same port under HttpPlatformHandler's name, unless set already. In-process a
+ * web.config {@code ASPNETCORE_PORT} or {@code ASPNETCORE_TOKEN} is just a variable, as ANCM sets it.</li>
  * </ol>
  * Immutable per application incarnation except for the port and the token, which {@link #forProcess} sets per process.
  */
-final class BackendEnvironment {
+public final class AncmEnvironment {
 
-    static final String PORT = "ASPNETCORE_PORT";
-    static final String APPL_PATH = "ASPNETCORE_APPL_PATH";
-    static final String TOKEN = "ASPNETCORE_TOKEN";
-    static final String HTTPAUTH = "ASPNETCORE_IIS_HTTPAUTH";
-    static final String PHYSICAL_PATH = "ASPNETCORE_IIS_PHYSICAL_PATH";
-    static final String HTTPS_PORT = "ASPNETCORE_ANCM_HTTPS_PORT";
-    static final String WEBSOCKETS = "ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED";
-    static final String HOSTING_STARTUP = "ASPNETCORE_HOSTINGSTARTUPASSEMBLIES";
-    static final String PREFER_ENVIRONMENT = "ANCM_PREFER_ENVIRONMENT_VARIABLES";
+    public static final String PORT = "ASPNETCORE_PORT";
+    public static final String APPL_PATH = "ASPNETCORE_APPL_PATH";
+    public static final String TOKEN = "ASPNETCORE_TOKEN";
+    public static final String HTTPAUTH = "ASPNETCORE_IIS_HTTPAUTH";
+    public static final String PHYSICAL_PATH = "ASPNETCORE_IIS_PHYSICAL_PATH";
+    public static final String HTTPS_PORT = "ASPNETCORE_ANCM_HTTPS_PORT";
+    public static final String WEBSOCKETS = "ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED";
+    public static final String HOSTING_STARTUP = "ASPNETCORE_HOSTINGSTARTUPASSEMBLIES";
+    public static final String PREFER_ENVIRONMENT = "ANCM_PREFER_ENVIRONMENT_VARIABLES";
     /** HttpPlatformHandler's port variable: Porter sets it to the port too, unless web.config or the server sets it. */
-    static final String HTTP_PLATFORM_PORT = "HTTP_PLATFORM_PORT";
-    static final String IIS_INTEGRATION_STARTUP = "Microsoft.AspNetCore.Server.IISIntegration";
+    public static final String HTTP_PLATFORM_PORT = "HTTP_PLATFORM_PORT";
+    public static final String IIS_INTEGRATION_STARTUP = "Microsoft.AspNetCore.Server.IISIntegration";
 
     /** The block without port and token; keys case-folded, each entry keeps the name as it should be exported. */
     private final TreeMap<String, Map.Entry<String, String>> base = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -48,7 +51,21 @@ final class BackendEnvironment {
     /** web.config's ASPNETCORE_TOKEN, if any. */
     private final String configuredToken;
 
-    BackendEnvironment(ApplicationContext context) {
+    /** The variables only an out-of-process child gets (in-process, only when web.config or the server sets them). */
+    public static final List<String> OUT_OF_PROCESS_ONLY =
+            List.of(PORT, APPL_PATH, TOKEN, HTTPS_PORT, WEBSOCKETS, HOSTING_STARTUP, HTTP_PLATFORM_PORT);
+
+    /** The block of an out-of-process application's children (the port and the token per process). */
+    public static AncmEnvironment outOfProcess(ApplicationContext context) {
+        return new AncmEnvironment(context, true);
+    }
+
+    /** The environment an in-process application's {@code System.getenv} shows. */
+    public static Map<String, String> inProcess(ApplicationContext context) {
+        return new AncmEnvironment(context, false).block();
+    }
+
+    private AncmEnvironment(ApplicationContext context, boolean outOfProcess) {
         ServerEnvironment server = context.environment();
         AspNetCoreConfig config = context.webConfig().aspNetCore();
         server.variables().forEach(this::put);
@@ -61,6 +78,16 @@ final class BackendEnvironment {
             put(name, effective);
         });
 
+        put(HTTPAUTH, httpAuth(context.server()));
+        // ANCM passes the application *id* here out-of-process (bug-compatible note in the spec); Porter consciously
+        // passes what the name says and what in-process passes: the physical path with a trailing separator.
+        put(PHYSICAL_PATH, context.physicalPath().toString() + File.separator);
+        if (!outOfProcess) {
+            configuredPort = null;
+            configuredToken = null;
+            return;
+        }
+
         String port = fromConfig.get(PORT);
         configuredPort = port == null || port.isEmpty() ? null : port;
         base.remove(PORT);
@@ -68,10 +95,6 @@ final class BackendEnvironment {
         base.remove(TOKEN);
 
         put(APPL_PATH, context.virtualPath());
-        put(HTTPAUTH, httpAuth(context.server()));
-        // ANCM passes the application *id* here out-of-process (bug-compatible note in the spec); Porter consciously
-        // passes what the name says and what in-process passes: the physical path with a trailing separator.
-        put(PHYSICAL_PATH, context.physicalPath().toString() + File.separator);
         put(WEBSOCKETS, Boolean.toString(context.webConfig().webSocketEnabled()));
         if (!fromConfig.containsKey(HTTPS_PORT)) {
             Optional<Integer> httpsPort = httpsPort(context.site());
@@ -88,17 +111,24 @@ final class BackendEnvironment {
     }
 
     /** The web.config {@code ASPNETCORE_PORT} as written, or empty when a random port is to be drawn. */
-    Optional<String> configuredPort() {
+    public Optional<String> configuredPort() {
         return Optional.ofNullable(configuredPort);
     }
 
     /** The web.config {@code ASPNETCORE_TOKEN}, which then pairs every process of the app. */
-    Optional<String> configuredToken() {
+    public Optional<String> configuredToken() {
         return Optional.ofNullable(configuredToken);
     }
 
-    /** The whole block for one process. */
-    Map<String, String> forProcess(int port, String token) {
+    /** The block without a port and a token: in-process, the whole of it. */
+    private Map<String, String> block() {
+        Map<String, String> block = new LinkedHashMap<>(base.size());
+        base.values().forEach(e -> block.put(e.getKey(), e.getValue()));
+        return block;
+    }
+
+    /** The whole block for one out-of-process child. */
+    public Map<String, String> forProcess(int port, String token) {
         Map<String, String> block = new LinkedHashMap<>(base.size() + 2);
         base.values().forEach(e -> block.put(e.getKey(), e.getValue()));
         block.put(PORT, Integer.toString(port));
@@ -119,13 +149,13 @@ final class BackendEnvironment {
      * The site's https port when all its served https bindings share one, else none (spec §1.2). The site is the
      * running server's, so a port-0 https binding carries the port the OS chose.
      */
-    static Optional<Integer> httpsPort(ServerConfig.Site site) {
+    public static Optional<Integer> httpsPort(ServerConfig.Site site) {
         String port = site.ancmHttpsPort();
         return port.isEmpty() ? Optional.empty() : Optional.of(Integer.valueOf(port));
     }
 
     /** {@code ASPNETCORE_IIS_HTTPAUTH} from the server's authentication sections ({@code basic;anonymous;}...). */
-    static String httpAuth(ServerConfig server) {
+    public static String httpAuth(ServerConfig server) {
         return server == null || server.security() == null ? "anonymous;" : server.security().httpAuthVariable();
     }
 }
