@@ -6,6 +6,7 @@ import dev.porter.config.ServerConfig;
 import dev.porter.config.WebConfig;
 import dev.porter.config.WebConfigParser;
 import dev.porter.hosting.ancm.AncmEvent;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.server.Exchange;
 import dev.porter.server.RequestHandler;
 import io.netty.buffer.Unpooled;

@@ -123,6 +123,18 @@ class ArchitectureTest {
         assertThat(lines("dev/porter", "VisibleForTesting|[Ff]orTesting\\b|useRapidFailClock")).isEmpty();
     }
 
+    /**
+     * One ANCM rule set for both hosting models ({@code hosting.ancm}): it knows neither model, and the environment
+     * block's rules are written nowhere else.
+     */
+    @Test
+    void theAncmRulesAreSharedByBothHostingModels() {
+        assertThat(lines("dev/porter/hosting/ancm",
+                "^import (static )?dev\\.porter\\.hosting\\.(inprocess|outofprocess|servlet)\\b")).isEmpty();
+        assertThat(lines("dev/porter", "ANCM_PREFER_ENVIRONMENT_VARIABLES|\"ASPNETCORE_IIS_(HTTPAUTH|PHYSICAL_PATH)\""))
+                .isNotEmpty().allMatch(l -> l.startsWith("dev/porter/hosting/ancm/"));
+    }
+
     @Test
     void mainCodeNeverUsesTheTestHelpers() {
         assertThat(lines("dev/porter", "^import (static )?dev\\.porter\\.(testing|testapps)\\b")).isEmpty();

@@ -1,9 +1,9 @@
 package dev.porter.hosting.servlet;
 
-import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ancm.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
-import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.server.Exchange;
 import dev.porter.hosting.ancm.Html;
 import java.io.IOException;

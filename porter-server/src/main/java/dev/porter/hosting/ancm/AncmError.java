@@ -1,4 +1,4 @@
-package dev.porter.hosting;
+package dev.porter.hosting.ancm;
 
 /**
  * The module's error pages (spec/ancm-contract.md §7.2): status, sub-status, the general error type shown in the
@@ -63,7 +63,7 @@ public enum AncmError {
     static String reasons(String... items) {
         StringBuilder html = new StringBuilder("<ul>");
         for (String item : items) {
-            html.append("<li>").append(dev.porter.hosting.ancm.Html.escape(item)).append("</li>");
+            html.append("<li>").append(Html.escape(item)).append("</li>");
         }
         return html.append("</ul>").toString();
     }

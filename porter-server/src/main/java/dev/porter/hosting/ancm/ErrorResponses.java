@@ -1,6 +1,6 @@
-package dev.porter.hosting;
+package dev.porter.hosting.ancm;
 
-import dev.porter.hosting.ancm.AncmErrorPage;
+import dev.porter.hosting.ApplicationContext;
 import dev.porter.server.Exchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
