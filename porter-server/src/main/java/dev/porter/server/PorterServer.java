@@ -53,7 +53,7 @@ public final class PorterServer implements AutoCloseable {
     private volatile Router router;
     private volatile FrontPipeline pipeline;
     private volatile TrustedProxies trustedProxies = TrustedProxies.NONE;
-    private volatile FrontSecurity security;
+    private volatile FrontSecurity security = FrontSecurity.OPEN;
     private final Map<Channel, Boolean> secureListeners = new java.util.concurrent.ConcurrentHashMap<>();
     /** The listener of each listen key ({@code protocol|address:port} as configured), and its real port. */
     private final Map<String, Channel> listenersByKey = new java.util.concurrent.ConcurrentHashMap<>();

@@ -165,11 +165,6 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         }
     }
 
-    /** Lines dropped so far because the writer fell behind. */
-    long droppedLines() {
-        return dropped.get();
-    }
-
     /** The log of a site by its id (tests). */
     SiteLog siteLog(long siteId) {
         return logsBySiteId.get(siteId);
