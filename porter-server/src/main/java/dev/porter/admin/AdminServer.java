@@ -6,7 +6,7 @@ import dev.porter.config.AdministrationConfig;
 import dev.porter.hosting.ApplicationStatus;
 import dev.porter.hosting.HostingModule;
 import dev.porter.hosting.ManagedApplication;
-import dev.porter.server.BasicCredentials;
+import dev.porter.server.admission.BasicCredentials;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;

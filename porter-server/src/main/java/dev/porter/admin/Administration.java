@@ -6,7 +6,7 @@ import dev.porter.hosting.ApplicationStatus;
 import dev.porter.hosting.HostingModule;
 import dev.porter.hosting.ManagedApplication;
 import dev.porter.server.RequestHandler;
-import dev.porter.server.RequestObserver;
+import dev.porter.server.log.RequestObserver;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;

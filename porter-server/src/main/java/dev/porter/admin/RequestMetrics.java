@@ -3,7 +3,7 @@ package dev.porter.admin;
 import dev.porter.config.ServerConfig;
 import dev.porter.server.Exchange;
 import dev.porter.server.RequestHandler;
-import dev.porter.server.RequestObserver;
+import dev.porter.server.log.RequestObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -5,6 +5,8 @@ import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.config.WebConfig;
 import dev.porter.config.WebConfigParser;
+import dev.porter.hosting.ancm.AncmEvent;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.server.Exchange;
 import dev.porter.server.RequestHandler;
 import io.netty.buffer.Unpooled;
@@ -274,8 +276,7 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
         try {
             return ApplicationSettings.of(readSettled(application.physicalPath().resolve("web.config")));
         } catch (ConfigException e) {
-            LOG.error("Event 1034: Application '{}': Could not load configuration. Exception message:\r\n{}", name,
-                    e.getMessage());
+            AncmEvent.CONFIGURATION_LOAD_ERROR.log(name, e.getMessage());
             return ApplicationSettings.failed(e);
         }
     }
@@ -412,7 +413,7 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
                 }
                 retire(old);
                 current = new AppOfflineHandler(offline);
-                LOG.info("Event 1012: Application '{}' was recycled after detecting app_offline.htm.", name);
+                AncmEvent.RECYCLED_APP_OFFLINE.log(name);
             } else {
                 if (!(old instanceof AppOfflineHandler)) {
                     return;
@@ -491,7 +492,7 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             return;
         }
         if (old != null) {
-            LOG.info("Event 1021: Application '{}' was recycled due to {}", name, cause);
+            AncmEvent.RECYCLED_CONFIGURATION.log(name, cause);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
         }
         preloadIfEnabled();
@@ -540,8 +541,8 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             }
         }
         if (next == null) {
-            LOG.info("Event 1021: Application '{}' was recycled due to {} (stopped first: a fixed "
-                    + "ASPNETCORE_PORT cannot be listened on by two processes)", name, cause);
+            AncmEvent.RECYCLED_CONFIGURATION.log(name, cause + " (stopped first: a fixed ASPNETCORE_PORT cannot be "
+                    + "listened on by two processes)");
             stopQuietly(unused, ApplicationHandler.StopReason.CONFIG_CHANGE);
             stopQuietly(old, ApplicationHandler.StopReason.CONFIG_CHANGE);
             preloadIfEnabled();
@@ -576,8 +577,8 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             }
         }
         if (switched) {
-            LOG.info("Event 1021: Application '{}' was recycled due to {} (overlapped: the new "
-                    + "incarnation serves, the old one drains within its shutdownTimeLimit)", name, cause);
+            AncmEvent.RECYCLED_CONFIGURATION.log(name, cause + " (overlapped: the new incarnation serves, the old "
+                    + "one drains within its shutdownTimeLimit)");
             stopQuietly(old, ApplicationHandler.StopReason.REPLACED);
             return;
         }

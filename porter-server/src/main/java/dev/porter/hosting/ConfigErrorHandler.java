@@ -2,7 +2,7 @@ package dev.porter.hosting;
 
 import dev.porter.config.ConfigException;
 import dev.porter.server.Exchange;
-import dev.porter.server.errors.Html;
+import dev.porter.hosting.ancm.Html;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -7,10 +7,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * The server process's environment (the IIS worker's environment block), which children inherit and {@code %VAR%}
- * expands against, with the module-level knobs ANCM reads from it. Names compare case-insensitively, as on Windows.
+ * expands against, with the module-level knobs ANCM reads from it, and the clock the hosting module measures its
+ * windows with ({@link #clock()}: rapid-fail protection in both models). Names compare case-insensitively, as on
+ * Windows. Immutable.
  */
 public final class ServerEnvironment {
 
@@ -20,15 +23,31 @@ public final class ServerEnvironment {
     private final Map<String, String> variables;
     private final TreeMap<String, String> folded = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private final NodeConfig node;
+    private final LongSupplier clock;
 
     public ServerEnvironment(Map<String, String> variables) {
-        this(variables, NodeConfig.DEFAULTS);
+        this(variables, NodeConfig.DEFAULTS, System::nanoTime);
     }
 
-    private ServerEnvironment(Map<String, String> variables, NodeConfig node) {
+    private ServerEnvironment(Map<String, String> variables, NodeConfig node, LongSupplier clock) {
         this.variables = Map.copyOf(variables);
         this.folded.putAll(variables);
         this.node = node;
+        this.clock = clock;
+    }
+
+    /**
+     * This environment with another clock: a source of {@link System#nanoTime()}-like readings (only differences
+     * between them mean anything). An embedder that runs Porter in simulated time, or a test that lets the rapid-fail
+     * window pass without waiting for it, gives its own; the hosting module reads no other clock for its windows.
+     */
+    public ServerEnvironment withClock(LongSupplier nanoClock) {
+        return new ServerEnvironment(variables, node, nanoClock);
+    }
+
+    /** The hosting module's clock in nanoseconds: {@link System#nanoTime()} unless {@link #withClock} gave another. */
+    public LongSupplier clock() {
+        return clock;
     }
 
     /**
@@ -43,7 +62,7 @@ public final class ServerEnvironment {
             vars.put(NODE_DIRECTORY_VARIABLE, node.localDirectory().toString());
             vars.put("TMPDIR", node.localDirectory().resolve("tmp").toString()); // temporary files stay on the node
         }
-        return new ServerEnvironment(vars, node);
+        return new ServerEnvironment(vars, node, clock);
     }
 
     /** The node's settings: how directories are watched, its own directory ({@link #nodeDirectory}). */

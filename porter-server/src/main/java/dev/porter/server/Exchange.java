@@ -1,6 +1,7 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.server.errors.HttpDate;
 import dev.porter.server.peer.ClientAddress;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -115,9 +116,10 @@ public final class Exchange {
     /** Runs once when the exchange ends, whichever way (see {@link #onEnd}). */
     private Runnable endListener;
     private AuthenticatedUser user;
+    private final ConnectionSide connectionSide = new ConnectionSide();
 
-    Exchange(ExchangeChannel connection, Channel channel, HttpRequest request, RequestTarget target, Route route,
-            long maxBodyBytes, long contentLength, boolean chunked, boolean expectContinue) {
+    private Exchange(ExchangeChannel connection, Channel channel, HttpRequest request, RequestTarget target,
+            Route route, long maxBodyBytes, long contentLength, boolean chunked, boolean expectContinue) {
         this.connection = connection;
         this.channel = channel;
         this.request = request;
@@ -130,6 +132,18 @@ public final class Exchange {
         // A request without a body is complete with its head; the decoder's empty LastHttpContent adds nothing.
         this.requestComplete = !chunked && contentLength <= 0;
         this.expectContinue = expectContinue && !requestComplete;
+    }
+
+    /**
+     * Opens the exchange of a request head the connection admitted, and returns the connection's side of it: the one
+     * way an exchange comes to be. Called by the front server's connections ({@code server.http1},
+     * {@code server.http2}) only, on the connection's event loop.
+     */
+    public static ConnectionSide open(ExchangeChannel connection, Channel channel, HttpRequest request,
+            RequestTarget target, Route route, long maxBodyBytes, long contentLength, boolean chunked,
+            boolean expectContinue) {
+        return new Exchange(connection, channel, request, target, route, maxBodyBytes, contentLength, chunked,
+                expectContinue).connectionSide;
     }
 
     // ---- what the request is ---------------------------------------------------------------------------------------
@@ -212,10 +226,6 @@ public final class Exchange {
     /** The user the front server authenticated, or null (anonymous). */
     public AuthenticatedUser user() {
         return user;
-    }
-
-    void authenticated(AuthenticatedUser authenticatedUser) {
-        this.user = authenticatedUser;
     }
 
     public EventLoop eventLoop() {
@@ -301,8 +311,7 @@ public final class Exchange {
         connection.readInterestChanged();
     }
 
-    /** Whether the connection should not read now on this exchange's account. */
-    boolean wantsReadingPaused() {
+    private boolean wantsReadingPaused() {
         if (requestComplete) {
             // An upgrade request waits for its answer without reading: what follows may be another protocol.
             return upgradeRequest && !isDone();
@@ -310,8 +319,7 @@ public final class Exchange {
         return bodyPausedByHandler || (receiver == null && heldBytes >= BUFFER_BEFORE_PAUSE);
     }
 
-    /** Called by the dispatcher with each piece of this request's body. */
-    void offerContent(HttpContent content) {
+    private void offerContent(HttpContent content) {
         if (requestComplete) {
             content.release();
             return;
@@ -582,17 +590,58 @@ public final class Exchange {
         }
     }
 
-    // ---- called by the dispatcher ----------------------------------------------------------------------------------
+    // ---- the connection's side -------------------------------------------------------------------------------------
 
-    void writabilityChanged() {
+    /**
+     * What the connection (or HTTP/2 stream) that carries an exchange tells it: the other half of
+     * {@link ExchangeChannel}, held only by that connection ({@link #open}), so an application that holds the
+     * {@link Exchange} cannot feed it content or declare its client gone. Every method is called on the connection's
+     * event loop. {@code ArchitectureTest} keeps every package but the front server's own from naming it.
+     */
+    public final class ConnectionSide {
+
+        private ConnectionSide() {
+        }
+
+        /** The exchange this side belongs to: what the connection hands to the application. */
+        public Exchange exchange() {
+            return Exchange.this;
+        }
+
+        /** Each piece of this request's body, in order; ownership passes to the exchange. */
+        public void offerContent(HttpContent content) {
+            Exchange.this.offerContent(content);
+        }
+
+        /** Whether the connection should not read now on this exchange's account. */
+        public boolean wantsReadingPaused() {
+            return Exchange.this.wantsReadingPaused();
+        }
+
+        /** The client's writability changed. */
+        public void writabilityChanged() {
+            Exchange.this.writabilityChanged();
+        }
+
+        /** The connection closed (or the exchange was cut off) before the response completed. Runs at most once. */
+        public void clientGone() {
+            Exchange.this.clientGone();
+        }
+
+        /** The front server's authentication gate admitted the request as {@code authenticatedUser}. */
+        public void authenticated(AuthenticatedUser authenticatedUser) {
+            user = authenticatedUser;
+        }
+    }
+
+    private void writabilityChanged() {
         Runnable listener = writabilityListener;
         if (listener != null && !isDone()) {
             listener.run();
         }
     }
 
-    /** The connection closed (or the exchange was cut off) before the response completed. Runs at most once. */
-    void clientGone() {
+    private void clientGone() {
         if (isDone()) {
             return;
         }
@@ -613,7 +662,7 @@ public final class Exchange {
         connection.aborted(this);
     }
 
-    void releaseHeldBody() {
+    private void releaseHeldBody() {
         if (heldBody == null) {
             return;
         }
@@ -624,19 +673,23 @@ public final class Exchange {
         heldBytes = 0;
     }
 
-    int status() {
+    /** The response's status once its head is written (101 after an upgrade), else 0: for the access logs. */
+    public int status() {
         return status;
     }
 
-    int subStatus() {
+    /** The IIS sub-status set by {@link #setSubStatus}, else 0. */
+    public int subStatus() {
         return subStatus;
     }
 
-    long responseBodyBytes() {
+    /** Response body bytes written so far. */
+    public long responseBodyBytes() {
         return responseBodyBytes;
     }
 
-    long requestBodyBytes() {
+    /** Request body bytes received so far. */
+    public long requestBodyBytes() {
         return receivedBodyBytes;
     }
 

@@ -7,11 +7,12 @@ import java.util.function.Consumer;
 /**
  * What an {@link Exchange} may ask of the connection (or HTTP/2 stream) that carries it, and all it may tell it: the
  * narrow, one-way edge between the public exchange and the front server's connection handling. The exchange never
- * sees the dispatcher behind it; the dispatcher talks to the exchange only through the exchange's own
- * package-private entry points (content, writability, client gone). Every method is called on the connection's
- * event loop.
+ * sees the dispatcher behind it; the dispatcher talks to the exchange only through the {@link Exchange.ConnectionSide}
+ * that {@link Exchange#open} gave it (content, writability, client gone). Public only because the connections live in
+ * the front's sub-packages ({@code server.http1}, {@code server.http2}); nothing outside the front server implements
+ * or calls it ({@code ArchitectureTest}). Every method is called on the connection's event loop.
  */
-interface ExchangeChannel {
+public interface ExchangeChannel {
 
     /** The connection's TLS facts, or null on plain http. */
     ClientTls tls();

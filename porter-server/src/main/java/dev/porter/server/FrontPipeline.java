@@ -1,12 +1,23 @@
 package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.server.admission.FrontSecurity;
+import dev.porter.server.admission.ServerState;
+import dev.porter.server.http1.HeaderNameFilter;
+import dev.porter.server.http1.HeaderTimeoutHandler;
+import dev.porter.server.http1.MinSendRateHandler;
+import dev.porter.server.http1.Http1Connection;
+import dev.porter.server.http1.StrictServerCodec;
+import dev.porter.server.http2.CleartextHttp2Detector;
+import dev.porter.server.http2.Http2RequestAdapter;
+import dev.porter.server.http2.Http2StreamConnection;
+import dev.porter.server.http2.Http2StreamStallHandler;
+import dev.porter.server.http2.Http2StreamWritability;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -22,6 +33,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.Mapping;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a client connection's pipeline. HTTP/1.x: header timeout, strict HTTP/1.x codec, dispatcher; {@code Expect}
@@ -33,6 +46,8 @@ import java.util.concurrent.TimeUnit;
  * the {@code init} methods run once per accepted connection.
  */
 final class FrontPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FrontPipeline.class);
 
     static final String HEADER_TIMEOUT = "header-timeout";
     static final String CODEC = "codec";
@@ -47,11 +62,7 @@ final class FrontPipeline {
     private final ServerState state;
     private final FrontSecurity security;
 
-    FrontPipeline(ServerConfig config, Router router, AccessLog accessLog, ServerState state) {
-        this(config, router, accessLog, state, null);
-    }
-
-    /** @param security the access checks; null when every request passes unchecked */
+    /** @param security the access checks ({@link FrontSecurity#OPEN} when every request passes unchecked) */
     FrontPipeline(ServerConfig config, Router router, AccessLog accessLog, ServerState state,
             FrontSecurity security) {
         this.config = config;
@@ -59,21 +70,6 @@ final class FrontPipeline {
         this.accessLog = accessLog;
         this.state = state;
         this.security = security;
-    }
-
-    /**
-     * The decoder settings: the head limit is http.sys's MaxRequestBytes (request line and header block each); strict
-     * line parsing refuses bare LF line ends (RFC 9112 section 2.2) and header validation refuses NUL, CR and other
-     * controls in values and anything but a token before the colon (section 5.1).
-     */
-    static HttpDecoderConfig decoderConfig(ServerConfig.WebLimits limits) {
-        return new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxRequestBytes())
-                .setMaxHeaderSize(limits.maxRequestBytes())
-                .setMaxChunkSize(64 * 1024)
-                .setStrictLineParsing(true)
-                .setAllowDuplicateContentLengths(false)
-                .setValidateHeaders(true);
     }
 
     /** A plain http connection: HTTP/1.x. */
@@ -86,7 +82,7 @@ final class FrontPipeline {
     void initPlain(Channel ch) {
         MinSendRateHandler.install(ch, config.webLimits());
         if (config.webLimits().http2Cleartext()) {
-            ch.pipeline().addLast("h2c-detector", new CleartextHttp2Detector(this));
+            ch.pipeline().addLast("h2c-detector", new CleartextHttp2Detector(c -> http1(c, null), c -> http2(c, null)));
         } else {
             http1(ch, null);
         }
@@ -106,7 +102,7 @@ final class FrontPipeline {
         ChannelPipeline p = ch.pipeline();
         p.addLast(HEADER_TIMEOUT, headerTimeout);
         // HttpDecoderConfig is mutable: each decoder gets its own copy.
-        p.addLast(CODEC, new StrictServerCodec(decoderConfig(limits)));
+        p.addLast(CODEC, new StrictServerCodec(StrictServerCodec.decoderConfig(limits)));
         p.addLast(HEADER_NAMES, HeaderNameFilter.of(limits.underscoresInHeaders()));
         p.addLast(DISPATCHER, new Http1Connection(router, config.requestLimits(), headerTimeout, accessLog, state,
                 tls, security));
@@ -162,7 +158,7 @@ final class FrontPipeline {
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                 // The codec has already answered (GOAWAY, RST_STREAM) and closes what needs closing; a reset or a
                 // misbehaving client is the client's business: a debug line, not Netty's tail-of-pipeline warning.
-                ExchangeDispatcher.LOG.debug("HTTP/2 connection from {}: {}", ctx.channel().remoteAddress(),
+                LOG.debug("HTTP/2 connection from {}: {}", ctx.channel().remoteAddress(),
                         cause.toString());
                 if (cause instanceof java.io.IOException) {
                     ctx.close();
@@ -204,7 +200,7 @@ final class FrontPipeline {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // Before a protocol is chosen: plain HTTP sent to a TLS port, a malformed ClientHello, a reset. The
             // client's problem, not worth more than a debug line (and not Netty's warning per connection).
-            ExchangeDispatcher.LOG.debug("TLS connection from {} failed before HTTP: {}",
+            LOG.debug("TLS connection from {} failed before HTTP: {}",
                     ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
         }
@@ -212,7 +208,7 @@ final class FrontPipeline {
         @Override
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
             // A client that cannot agree on TLS (or does not trust the certificate) is its own business.
-            ExchangeDispatcher.LOG.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(),
+            LOG.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(),
                     cause.toString());
             ctx.close();
         }

@@ -2,8 +2,11 @@ package dev.porter.server;
 
 import dev.porter.config.ServerConfig;
 import dev.porter.config.TrustedProxies;
+import dev.porter.server.admission.FrontSecurity;
+import dev.porter.server.admission.ServerState;
 import dev.porter.server.peer.ClientAddress;
 import dev.porter.server.peer.ProxyProtocolHandler;
+import dev.porter.server.tls.TlsContexts;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -55,7 +58,7 @@ public final class PorterServer implements AutoCloseable {
      * connection, so a live porter.xml change applies to the connections accepted after it.
      */
     private volatile java.util.Set<String> proxyProtocolKeys = java.util.Set.of();
-    private volatile FrontSecurity security;
+    private volatile FrontSecurity security = FrontSecurity.OPEN;
     private final Map<Channel, Boolean> secureListeners = new java.util.concurrent.ConcurrentHashMap<>();
     /** The listener of each listen key ({@code protocol|address:port} as configured), and its real port. */
     private final Map<String, Channel> listenersByKey = new java.util.concurrent.ConcurrentHashMap<>();
@@ -114,9 +117,8 @@ public final class PorterServer implements AutoCloseable {
             throw e;
         }
         this.router = new Router(resolvePorts(config, actualPorts), handlers);
-        this.security = config.security() == null ? null : new FrontSecurity(config.security());
-        this.pipeline = new FrontPipeline(config, router, accessLog, state,
-                security == null || security.isOpen() ? null : security);
+        this.security = config.security() == null ? FrontSecurity.OPEN : new FrontSecurity(config.security());
+        this.pipeline = new FrontPipeline(config, router, accessLog, state, security);
         for (Channel listener : listeners) {
             listener.config().setAutoRead(true);
             LOG.info("Listening on {}://{}", Boolean.TRUE.equals(secureListeners.get(listener)) ? "https" : "http",
@@ -257,13 +259,12 @@ public final class PorterServer implements AutoCloseable {
         }
         // unchanged authentication keeps its FrontSecurity (and its verifier threads)
         FrontSecurity nextSecurity = java.util.Objects.equals(next.security(), config.security()) ? security
-                : next.security() == null ? null : new FrontSecurity(next.security());
+                : next.security() == null ? FrontSecurity.OPEN : new FrontSecurity(next.security());
         this.config = next;
         router.replaceRoutes(new Router(resolvePorts(next, actualPorts), nextHandlers));
         // The previous authentication stays with the connections that use it (closing it would break them).
         this.security = nextSecurity;
-        this.pipeline = new FrontPipeline(next, router, accessLog, state,
-                nextSecurity == null || nextSecurity.isOpen() ? null : nextSecurity);
+        this.pipeline = new FrontPipeline(next, router, accessLog, state, nextSecurity);
         for (Channel ch : added) {
             ch.config().setAutoRead(true);
             LOG.info("porter.xml: listening on {}://{}", Boolean.TRUE.equals(secureListeners.get(ch)) ? "https"
@@ -331,9 +332,7 @@ public final class PorterServer implements AutoCloseable {
         state.clients().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        if (security != null) {
-            security.close();
-        }
+        security.close();
     }
 
     /** The listen addresses of the https listeners, with their real ports. */

@@ -124,7 +124,7 @@ public final class Router {
     }
 
     /** The host name of a Host header, lower case, without port ({@code [v6]} keeps its brackets). */
-    static String hostName(String hostHeader) {
+    public static String hostName(String hostHeader) {
         if (hostHeader == null) {
             return "";
         }
@@ -135,7 +135,7 @@ public final class Router {
      * Whether a Host header value is {@code uri-host [":" port]} (RFC 9110 section 7.2, RFC 3986 section 3.2.2): a
      * registered name, an IPv4 address or a bracketed IPv6 literal, then optional decimal port. Empty is valid.
      */
-    static boolean isValidHost(String value) {
+    public static boolean isValidHost(String value) {
         int n = value.length();
         int i = 0;
         if (n > 0 && value.charAt(0) == '[') {

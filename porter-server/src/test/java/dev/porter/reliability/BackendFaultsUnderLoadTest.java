@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.porter.Porter;
 import dev.porter.hosting.outofprocess.Backends;
+import dev.porter.hosting.HostingModels;
+import dev.porter.hosting.ServerEnvironment;
 import dev.porter.hosting.outofprocess.RapidFailClock;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
@@ -57,9 +59,13 @@ class BackendFaultsUnderLoadTest {
     }
 
     private void start(String... attributes) throws IOException {
+        start(ServerEnvironment.ofSystem(), attributes);
+    }
+
+    private void start(ServerEnvironment environment, String... attributes) throws IOException {
         Path app = dir.resolve("app");
         TestApps.writeWebConfig(app, Backends.attributes(List.of(), attributes), Map.of());
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
+        porter = Porter.start(TestApps.server(Map.of("/", app)), environment, HostingModels.defaults());
     }
 
     /** What the load saw. */
@@ -348,47 +354,46 @@ class BackendFaultsUnderLoadTest {
     void aCrashLoopUnderLoadEndsIn502_5AndRecoversAfterTheWindow() throws Exception {
         // The 60-second window passes on a clock the test moves, so CI does not wait a minute (reliability/run waits
         // the real window and reports the recovery time).
-        try (RapidFailClock clock = RapidFailClock.install()) {
-            start("rapidFailsPerMinute", "2");
-            Tally tally = new Tally();
-            AtomicBoolean stop = new AtomicBoolean();
-            List<java.util.concurrent.Future<?>> clients = load("/pid", stop, tally);
-            // kill whatever runs, as fast as it comes up, until starts are refused
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                long pid = tally.lastPid.getAndSet(0);
-                if (pid != 0) {
-                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-                }
-                try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 30_000)) {
-                    RawHttp.Response r = http.exchange("GET /pid HTTP/1.1\r\nHost: a\r\n\r\n");
-                    return r.status() == 502 && r.bodyText().contains("502.5");
-                }
-            });
-            int okAtRefusal = tally.count(200);
-            int pidsAtRefusal = tally.pids.size();
-            // refused for the rest of the window: the load sees only 502.5 (the clients keep going)
-            int failedAtRefusal = tally.count(502);
-            await().atMost(Duration.ofSeconds(10)).until(() -> tally.count(502) > failedAtRefusal + 100);
-            assertThat(tally.count(200)).as("no start after the refusal").isEqualTo(okAtRefusal);
-            assertThat(backends.started()).as("no backend left running after the refusal").allMatch(p -> !p.isAlive()
-                    || p.info().commandLine().map(cl -> !cl.contains("TestBackend")).orElse(true));
-            // the window ends: the next request starts the app again, and the load is served
-            clock.advance(RapidFailClock.window().plusSeconds(1));
-            long t0 = System.nanoTime();
-            await().atMost(Duration.ofSeconds(20)).until(() -> tally.count(200) > okAtRefusal + 100);
-            long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            int failedAtRecovery = tally.count(502);
-            int okAtRecovery = tally.count(200);
-            await().atMost(Duration.ofSeconds(10)).until(() -> tally.count(200) > okAtRecovery + 500);
-            stop.set(true);
-            join(clients);
-            System.out.println("MEASURED crash loop under load: " + tally + "; refused after " + pidsAtRefusal
-                    + " processes; serving again " + recoveryMillis + " ms after the window ended");
-            assertThat(tally.unexpected).isEmpty();
-            assertThat(tally.connectionErrors.get()).isZero();
-            assertThat(pidsAtRefusal).as("processes started before the refusal").isBetween(3, 4);
-            assertThat(tally.pids.size()).as("one more process after the window").isEqualTo(pidsAtRefusal + 1);
-            assertThat(tally.count(502)).as("no failure once serving again").isEqualTo(failedAtRecovery);
-        }
+        RapidFailClock clock = new RapidFailClock();
+        start(clock.environment(), "rapidFailsPerMinute", "2");
+        Tally tally = new Tally();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<java.util.concurrent.Future<?>> clients = load("/pid", stop, tally);
+        // kill whatever runs, as fast as it comes up, until starts are refused
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            long pid = tally.lastPid.getAndSet(0);
+            if (pid != 0) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 30_000)) {
+                RawHttp.Response r = http.exchange("GET /pid HTTP/1.1\r\nHost: a\r\n\r\n");
+                return r.status() == 502 && r.bodyText().contains("502.5");
+            }
+        });
+        int okAtRefusal = tally.count(200);
+        int pidsAtRefusal = tally.pids.size();
+        // refused for the rest of the window: the load sees only 502.5 (the clients keep going)
+        int failedAtRefusal = tally.count(502);
+        await().atMost(Duration.ofSeconds(10)).until(() -> tally.count(502) > failedAtRefusal + 100);
+        assertThat(tally.count(200)).as("no start after the refusal").isEqualTo(okAtRefusal);
+        assertThat(backends.started()).as("no backend left running after the refusal").allMatch(p -> !p.isAlive()
+                || p.info().commandLine().map(cl -> !cl.contains("TestBackend")).orElse(true));
+        // the window ends: the next request starts the app again, and the load is served
+        clock.advance(RapidFailClock.window().plusSeconds(1));
+        long t0 = System.nanoTime();
+        await().atMost(Duration.ofSeconds(20)).until(() -> tally.count(200) > okAtRefusal + 100);
+        long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        int failedAtRecovery = tally.count(502);
+        int okAtRecovery = tally.count(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> tally.count(200) > okAtRecovery + 500);
+        stop.set(true);
+        join(clients);
+        System.out.println("MEASURED crash loop under load: " + tally + "; refused after " + pidsAtRefusal
+                + " processes; serving again " + recoveryMillis + " ms after the window ended");
+        assertThat(tally.unexpected).isEmpty();
+        assertThat(tally.connectionErrors.get()).isZero();
+        assertThat(pidsAtRefusal).as("processes started before the refusal").isBetween(3, 4);
+        assertThat(tally.pids.size()).as("one more process after the window").isEqualTo(pidsAtRefusal + 1);
+        assertThat(tally.count(502)).as("no failure once serving again").isEqualTo(failedAtRecovery);
     }
 }

@@ -3,7 +3,7 @@ package dev.porter.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.porter.config.ServerConfig;
-import dev.porter.server.HttpDate;
+import dev.porter.server.errors.HttpDate;
 import dev.porter.testing.RawHttp;
 import java.io.IOException;
 import java.nio.file.Path;

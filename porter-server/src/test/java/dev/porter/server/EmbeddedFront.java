@@ -2,6 +2,8 @@ package dev.porter.server;
 
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
+import dev.porter.server.admission.FrontSecurity;
+import dev.porter.server.admission.ServerState;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -72,7 +74,7 @@ public final class EmbeddedFront {
             }
         });
         TcpChannel ch = new TcpChannel(remote);
-        new FrontPipeline(config, router, AccessLog.NONE, new ServerState()).init(ch);
+        new FrontPipeline(config, router, AccessLog.NONE, new ServerState(), FrontSecurity.OPEN).init(ch);
         try {
             ch.writeInbound(Unpooled.wrappedBuffer(request)); // rethrows what escaped the pipeline
             ch.runPendingTasks();

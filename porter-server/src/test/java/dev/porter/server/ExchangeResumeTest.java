@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
+import dev.porter.server.admission.FrontSecurity;
+import dev.porter.server.admission.ServerState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -55,7 +57,7 @@ class ExchangeResumeTest {
                 return new java.net.InetSocketAddress("127.0.0.1", 40000);
             }
         };
-        new FrontPipeline(config, router, AccessLog.NONE, new ServerState()).init(ch);
+        new FrontPipeline(config, router, AccessLog.NONE, new ServerState(), FrontSecurity.OPEN).init(ch);
     }
 
     private void send(String request) {

@@ -6,6 +6,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
+import dev.porter.server.admission.FrontSecurity;
+import dev.porter.server.admission.ServerState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -97,7 +99,7 @@ class FrontPipelineFuzzTest {
             }
         });
         TcpChannel ch = new TcpChannel();
-        new FrontPipeline(config, router, AccessLog.NONE, new ServerState()).init(ch);
+        new FrontPipeline(config, router, AccessLog.NONE, new ServerState(), FrontSecurity.OPEN).init(ch);
         return ch;
     }
 

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ALPN h2 and http/1.1, SNI choosing the certificate, the exchange's view of TLS (secure, protocol, client
  * certificate), HTTP/2 multiplexing with bodies, h2c with prior knowledge, and TLS versions below 1.2 refused.
  */
-class TlsFrontTest {
+public class TlsFrontTest {
 
     @TempDir
     Path dir;
@@ -59,7 +59,7 @@ class TlsFrontTest {
     }
 
     /** Answers with what the exchange says about its connection. */
-    static final HandlerHosting DESCRIBE = new HandlerHosting(exchange -> {
+    public static final HandlerHosting DESCRIBE = new HandlerHosting(exchange -> {
         X509Certificate cert = exchange.clientCertificate();
         AuthenticatedUser user = exchange.user();
         String text = "secure=" + exchange.isSecure() + " protocol=" + exchange.protocol() + " cert="

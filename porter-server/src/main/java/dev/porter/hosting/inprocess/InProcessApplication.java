@@ -3,19 +3,19 @@ package dev.porter.hosting.inprocess;
 import dev.porter.config.AppPaths;
 import dev.porter.config.AspNetCoreConfig;
 import dev.porter.config.RequestLimits;
-import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ancm.AncmError;
 import dev.porter.hosting.ApplicationContext;
+import dev.porter.hosting.ancm.AncmEnvironment;
 import dev.porter.hosting.ApplicationHandler;
-import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.server.Exchange;
-import dev.porter.server.errors.Html;
+import dev.porter.hosting.ancm.Html;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -126,11 +126,8 @@ final class InProcessApplication implements ApplicationHandler {
             sendFailure(exchange, f);
             return;
         }
-        startIfNeeded().whenComplete((ok, e) -> exchange.eventLoop().execute(() -> {
-            if (!exchange.isDone()) {
-                handle(exchange);
-            }
-        }));
+        // Waits off the loop for the start, then continues on it (unless the client left, or the loop is gone).
+        exchange.resumeWhen(startIfNeeded(), (ok, e) -> handle(exchange));
     }
 
     private void dispatch(Exchange exchange, Running r) {
@@ -257,7 +254,8 @@ final class InProcessApplication implements ApplicationHandler {
             InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
             output = AppOutput.none();
         }
-        AppDomain d = new AppDomain(this, name, commandLine, workingDirectory(context), environment(context), output);
+        AppDomain d = new AppDomain(this, name, commandLine, workingDirectory(context),
+                AncmEnvironment.inProcess(context), output);
         synchronized (lock) {
             if (stopping || failure != null) {
                 d.close();
@@ -272,48 +270,6 @@ final class InProcessApplication implements ApplicationHandler {
         } catch (RuntimeException | LinkageError e) {
             fail(StartFailure.hosting("Loading the application failed: " + e), d);
         }
-    }
-
-    /**
-     * The environment {@code System.getenv} shows the app (spec §3.1 step 4): the server's, overlaid with the app's
-     * environmentVariables (names compared case-insensitively; {@code ANCM_PREFER_ENVIRONMENT_VARIABLES} keeps the
-     * server's values), then {@code ASPNETCORE_IIS_PHYSICAL_PATH} and {@code ASPNETCORE_IIS_HTTPAUTH}.
-     */
-    static Map<String, String> environment(ApplicationContext context) {
-        Map<String, String> env = new LinkedHashMap<>(context.environment().variables());
-        boolean preferServer = context.environment().get("ANCM_PREFER_ENVIRONMENT_VARIABLES")
-                .map(v -> v.trim().equalsIgnoreCase("1") || v.trim().equalsIgnoreCase("true")).orElse(false);
-        for (Map.Entry<String, String> e : context.webConfig().aspNetCore().environmentVariables().entrySet()) {
-            String existing = keyIgnoringCase(env, e.getKey());
-            if (existing != null) {
-                if (preferServer) {
-                    continue;
-                }
-                env.remove(existing);
-            }
-            env.put(e.getKey(), e.getValue());
-        }
-        putOverriding(env, "ASPNETCORE_IIS_PHYSICAL_PATH", context.physicalPath().toString() + "/");
-        putOverriding(env, "ASPNETCORE_IIS_HTTPAUTH", context.server() == null || context.server().security() == null
-                ? "anonymous;" : context.server().security().httpAuthVariable());
-        return env;
-    }
-
-    private static String keyIgnoringCase(Map<String, String> env, String name) {
-        for (String key : env.keySet()) {
-            if (key.equalsIgnoreCase(name)) {
-                return key;
-            }
-        }
-        return null;
-    }
-
-    private static void putOverriding(Map<String, String> env, String name, String value) {
-        String existing = keyIgnoringCase(env, name);
-        if (existing != null) {
-            env.remove(existing);
-        }
-        env.put(name, value);
     }
 
     // ---- what the domain reports -----------------------------------------------------------------------------------

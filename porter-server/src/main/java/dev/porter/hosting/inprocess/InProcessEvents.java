@@ -1,12 +1,14 @@
 package dev.porter.hosting.inprocess;
 
+import dev.porter.hosting.ancm.AncmEvent;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The in-process handler's events (spec §9), with ANCM's texts, in the server log (Porter's event log): logger
- * {@code dev.porter.hosting.events}, each line {@code Event <id>: <text>}.
+ * The in-process handler's events (spec §9): the calls its classes make, each logging an {@link AncmEvent} of the
+ * catalogue both hosting models share (id, level and ANCM's text), plus Porter's own lines that have no ANCM id, on
+ * the same logger {@code dev.porter.hosting.events}.
  */
 final class InProcessEvents {
 
@@ -17,13 +19,12 @@ final class InProcessEvents {
 
     /** 1005 GRACEFUL_SHUTDOWN_FAILURE. */
     static void gracefulShutdownFailed(String app) {
-        LOG.warn("Event 1005: Failed to gracefully shutdown application '{}'.", app);
+        AncmEvent.APP_SHUTDOWN_FAILED.log(app);
     }
 
     /** 1007 LOAD_CLR_FAILURE, as ANCM logs a startup timeout; the detail in Java words. */
     static void startupTimedOut(String app, Path physicalRoot, long millis) {
-        LOG.error("Event 1007: Application '{}' with physical root '{}' failed to start. Exception message:\r\n"
-                + "The app did not start its HttpServer within startupTimeLimit ({} ms).", app, physicalRoot, millis);
+        AncmEvent.STARTUP_TIMED_OUT.log(app, physicalRoot, millis);
     }
 
     /**
@@ -32,39 +33,35 @@ final class InProcessEvents {
      */
     static void exited(String app, String what, int exitCode, String captured) {
         if (captured.isEmpty()) {
-            LOG.error("Event 1011: Application '{}' has exited: {}, exit code = '{}'. Please check the stderr logs "
-                    + "for more information.", app, what, exitCode);
+            AncmEvent.APP_EXITED.log(app, what, exitCode);
         } else {
-            LOG.error("Event 1035: Application '{}' has exited: {}, exit code = '{}'. First 30KB characters of "
-                    + "captured stdout and stderr logs:\r\n{}", app, what, exitCode, captured);
+            AncmEvent.APP_EXITED_WITH_OUTPUT.log(app, what, exitCode, captured);
         }
     }
 
     /** 1018 INPROCESS_THREAD_EXCEPTION: the exception and where it was thrown stand for the managed exception code. */
     static void unexpectedException(String app, String what, String captured) {
-        LOG.error("Event 1018: Application '{}' hit an unexpected exception: {}. First 30KB characters of captured "
-                + "stdout and stderr logs:\r\n{}", app, what, captured);
+        AncmEvent.APP_UNEXPECTED_EXCEPTION.log(app, what, captured);
     }
 
     /** 1026 GENERAL_WARNING for a stdout log that cannot be created (the app runs without it). */
     static void stdoutRedirectionFailed(String file, Path appBase, String why) {
-        LOG.warn("Event 1026: Could not start stdout file redirection to '{}' with application base '{}'. {}.", file,
-                appBase, why);
+        AncmEvent.STDOUT_REDIRECTION_FAILED.log(file, appBase, why);
     }
 
     /** 1031 INPROCESS_START_ERROR. */
     static void startError(String app, String message) {
-        LOG.error("Event 1031: Application '{}' failed to start. Exception message:\r\n{}", app, message);
+        AncmEvent.APP_START_ERROR.log(app, message);
     }
 
     /** 1032 INPROCESS_START_SUCCESS. */
     static void started(String app) {
-        LOG.info("Event 1032: Application '{}' started successfully.", app);
+        AncmEvent.APP_STARTED.log(app);
     }
 
     /** 1033 APP_SHUTDOWN_SUCCESSFUL. */
     static void shutdown(String app) {
-        LOG.info("Event 1033: Application '{}' has shutdown.", app);
+        AncmEvent.APP_SHUTDOWN.log(app);
     }
 
     /** Not an ANCM event: an in-process app that starts a server of its own (a misfit). */
@@ -82,10 +79,7 @@ final class InProcessEvents {
      * WAS's event 5002 (IIS stops an application pool whose workers keep failing), for one in-process application.
      */
     static void rapidFailProtection(String app, int maxCrashes, java.time.Duration interval) {
-        LOG.error("Event 5002: Application '{}' is being automatically disabled due to a series of failures: {} "
-                + "within {} s (rapid-fail protection, handlerSettings rapidFailProtectionMaxCrashes and "
-                + "rapidFailProtectionInterval). Its requests get 503 until {} s have passed or its web.config "
-                + "changes.", app, maxCrashes, interval.toSeconds(), interval.toSeconds());
+        AncmEvent.RAPID_FAIL_PROTECTION.log(app, maxCrashes, interval.toSeconds(), interval.toSeconds());
     }
 
     /** Not an ANCM event: what an app leaves behind, or does that in-process cannot honour. */

@@ -2,7 +2,7 @@ package dev.porter.hosting.inprocess;
 
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
-import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.outofprocess.ModuleDebugLog;
 import dev.porter.server.Exchange;
@@ -53,7 +53,7 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
         InProcessApplication app = current;
         StartFailure failure = app.failure();
         if (failure != null) {
-            if (rapidFail.isStopped(System.nanoTime())) {
+            if (rapidFail.isStopped(context.environment().clock().getAsLong())) {
                 exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/html", STOPPED_PAGE);
                 return;
             }
@@ -62,11 +62,7 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
             } else if (failure.heals() && app.hadStarted()) {
                 // An app that served and then went away (exited, stopped its server): as IIS queues requests for the
                 // next worker, this one waits for the retirement and goes to the fresh incarnation.
-                app.retired().whenComplete((ok, e) -> exchange.eventLoop().execute(() -> {
-                    if (!exchange.isDone()) {
-                        handle(exchange);
-                    }
-                }));
+                exchange.resumeWhen(app.retired(), (ok, e) -> handle(exchange));
                 return;
             }
         }
@@ -90,7 +86,7 @@ final class InProcessHandler implements ApplicationHandler, InProcessApplication
         if (!failure.heals() || stopped) {
             return;
         }
-        if (rapidFail.failed(System.nanoTime())) {
+        if (rapidFail.failed(context.environment().clock().getAsLong())) {
             Duration interval = rapidFail.interval();
             InProcessEvents.rapidFailProtection(context.configPath(), rapidFail.maxCrashes(), interval);
             debugLog.error("Rapid-fail protection: " + rapidFail.maxCrashes() + " failures within "

@@ -1,10 +1,10 @@
 package dev.porter.hosting.inprocess;
 
 import com.sun.net.httpserver.spi.HttpServerProvider;
-import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ancm.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
-import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.HostingModelFactory;
 import dev.porter.server.Exchange;
 import java.util.concurrent.CompletableFuture;

@@ -1,10 +1,10 @@
 package dev.porter.hosting.inprocess;
 
 import dev.porter.config.AppPaths;
-import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ancm.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
-import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.servlet.ServletAppShape;
 import dev.porter.hosting.servlet.ServletHostLayer;
 import dev.porter.server.Exchange;

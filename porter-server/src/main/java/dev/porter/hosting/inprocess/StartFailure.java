@@ -1,6 +1,6 @@
 package dev.porter.hosting.inprocess;
 
-import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ancm.AncmError;
 
 /**
  * Why an in-process application does not serve: the error page its requests get (500.0, 500.30, 500.37), the specific

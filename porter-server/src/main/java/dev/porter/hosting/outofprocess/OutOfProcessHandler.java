@@ -1,10 +1,10 @@
 package dev.porter.hosting.outofprocess;
 
 import dev.porter.config.AspNetCoreConfig;
-import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ancm.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
-import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.outofprocess.forwarding.ForwardOutcome;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;

@@ -1,14 +1,13 @@
 package dev.porter.hosting.outofprocess;
 
-import java.util.Locale;
+import dev.porter.hosting.ancm.AncmEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The out-of-process handler's events (spec §9), with ANCM's message texts, written to the server log (Porter's
- * stand-in for the Windows event log) under the logger {@code dev.porter.hosting.events}; each line starts with
- * {@code Event <id>:} so that operators can grep for ANCM's event ids. Each method returns the text it logged, for
- * the error page and the debug log.
+ * The out-of-process handler's events (spec §9): the calls its classes make, each logging an {@link AncmEvent} of the
+ * catalogue both hosting models share (id, level and ANCM's text) and returning the text it logged, for the error page
+ * and the debug log. {@link #LOG} is the events logger, for Porter's own lines that have no ANCM id.
  */
 final class ProcessEvents {
 
@@ -20,11 +19,8 @@ final class ProcessEvents {
     /** 1000 (warning): one start attempt failed. */
     static String startAttemptFailed(String app, String root, String commandLine, String stage, int errorCode,
             int port, int retryCounter) {
-        String text = String.format(Locale.ROOT, "Application '%s' with physical root '%s' failed to start process "
-                + "with commandline '%s' at stage '%s', ErrorCode = '0x%x', assigned port %d, retryCounter '%d'.",
-                app, root, commandLine, stage, errorCode, port, retryCounter) + explain(errorCode, port);
-        LOG.warn("Event 1000: {}", text);
-        return text;
+        return AncmEvent.START_ATTEMPT_FAILED.logText(AncmEvent.START_ATTEMPT_FAILED.text(app, root, commandLine,
+                stage, errorCode, port, retryCounter) + explain(errorCode, port));
     }
 
     /** The plain meaning of an HRESULT this handler reports, so that a code never stands alone. */
@@ -43,91 +39,58 @@ final class ProcessEvents {
     /** 1000 (error, Porter's): the process runs but listens where Porter does not forward; no second attempt. */
     static String listeningElsewhere(String app, String root, String commandLine, long pid, int port,
             String misfit) {
-        String text = String.format(Locale.ROOT, "Application '%s' with physical root '%s': process '%d' started "
-                + "with commandline '%s' does not listen on 127.0.0.1:%d. %s", app, root, pid, commandLine, port,
-                misfit);
-        LOG.error("Event 1000: {}", text);
-        return text;
+        return AncmEvent.LISTENING_ELSEWHERE.log(app, root, pid, commandLine, port, misfit);
     }
 
     /** Warning (Porter's): the process can be reached by other machines directly. */
     static String reachableFromOutside(String app, long pid, String exposure) {
-        String text = String.format(Locale.ROOT, "Application '%s': process '%d': %s", app, pid, exposure);
-        LOG.warn("Event 1000: {}", text);
-        return text;
+        return AncmEvent.REACHABLE_FROM_OUTSIDE.log(app, pid, exposure);
     }
 
     /** 1001 (info): the process is listening. */
     static String started(String app, long pid, long listeningPid, int port) {
-        String text = String.format(Locale.ROOT, "Application '%s' started process '%d' successfully and process "
-                + "'%d' is listening on port '%d'.", app, pid, listeningPid, port);
-        LOG.info("Event 1001: {}", text);
-        return text;
+        return AncmEvent.PROCESS_STARTED.log(app, pid, listeningPid, port);
     }
 
     /** 1003 (info): too many crashes in this minute. */
     static String rapidFailCountExceeded(int limit) {
-        String text = String.format(Locale.ROOT, "Maximum rapid fail count per minute of '%d' exceeded.", limit);
-        LOG.info("Event 1003: {}", text);
-        return text;
+        return AncmEvent.RAPID_FAIL_COUNT_EXCEEDED.log(limit);
     }
 
     /** 1004 (warning): the stdout log file cannot be created; the app runs without it. */
     static String stdoutLogFileFailed(String path, int errorCode, String why) {
-        String text = String.format(Locale.ROOT, "Could not create stdoutLogFile %s, ErrorCode = '0x%x'.", path,
-                errorCode);
-        LOG.warn("Event 1004: {} ({})", text, why);
+        String text = AncmEvent.STDOUT_LOG_FILE_FAILED.text(path, errorCode);
+        AncmEvent.STDOUT_LOG_FILE_FAILED.logText(text + " (" + why + ")");
         return text;
     }
 
     /** 1005 (warning): the process had to be killed. */
     static String gracefulShutdownFailed(long pid) {
-        String text = String.format(Locale.ROOT, "Failed to gracefully shutdown process with Id '%d'.", pid);
-        LOG.warn("Event 1005: {}", text);
-        return text;
+        return AncmEvent.PROCESS_SHUTDOWN_FAILED.log(pid);
     }
 
     /** 1006 (info): the shutdown message got an answer. */
     static String shutdownMessageSent(long pid, int status) {
-        String text = String.format(Locale.ROOT, "Sent shutdown HTTP message to process with Id '%d' and received "
-                + "http status '%d'.", pid, status);
-        LOG.info("Event 1006: {}", text);
-        return text;
+        return AncmEvent.SHUTDOWN_MESSAGE_SENT.log(pid, status);
     }
 
     /** 1020 (error): every attempt failed; carries the first 30,000 characters of the captured output. */
     static String startFailed(String app, String root, String commandLine, int port, String capturedOutput) {
-        String text = String.format(Locale.ROOT, "Application '%s' with physical root '%s' failed to start process "
-                + "with commandline '%s' with multiple retries. Failed to bind to port '%d'. First 30KB characters of "
-                + "captured stdout and stderr logs from multiple retries:\r\n%s", app, root, commandLine, port,
-                capturedOutput);
-        LOG.error("Event 1020: {}", text);
-        return text;
+        return AncmEvent.PROCESS_START_FAILED.log(app, root, commandLine, port, capturedOutput);
     }
 
     /** 1000-family (error): the configured ASPNETCORE_PORT is unusable (a critical error: no retry). */
     static String portSetupFailed(String app, String root, int port, int errorCode) {
-        String text = String.format(Locale.ROOT, "Application '%s' with physical root '%s' failed to choose listen "
-                + "port '%d' given port range '%d - %d', ErrorCode = '0x%x'. If environment variable "
-                + "'ASPNETCORE_PORT' was set, try removing it such that a random port is selected instead.", app,
-                root, port, PortPicker.MIN_PORT, PortPicker.MAX_PORT, errorCode);
-        LOG.error("Event 1000: {}", text);
-        return text;
+        return AncmEvent.PORT_SETUP_FAILED.log(app, root, port, PortPicker.MIN_PORT, PortPicker.MAX_PORT, errorCode);
     }
 
     /** 1000-family (error): the process ran but nothing listened within startupTimeLimit. */
     static String notListening(String app, String root, String commandLine, int port) {
-        String text = String.format(Locale.ROOT, "Application '%s' with physical root '%s' created process with "
-                + "commandline '%s' but failed to listen on the given port '%d'", app, root, commandLine, port);
-        LOG.warn("Event 1000: {}", text);
-        return text;
+        return AncmEvent.NOT_LISTENING.log(app, root, commandLine, port);
     }
 
     /** 1030 (info): a process exited on its own (crash or self-stop) and left its slot. */
     static String processShutDown(String app, String root, long pid, int port) {
-        String text = String.format(Locale.ROOT, "Application '%s' with physical root '%s' shut down process with "
-                + "Id '%d' listening on port '%d'", app, root, pid, port);
-        LOG.info("Event 1030: {}", text);
-        return text;
+        return AncmEvent.PROCESS_SHUT_DOWN.log(app, root, pid, port);
     }
 }

@@ -4,6 +4,7 @@ import dev.porter.config.AspNetCoreConfig;
 import dev.porter.config.AppPaths;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.StdoutLogRetention;
+import dev.porter.hosting.ancm.AncmEnvironment;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
 import java.io.File;
@@ -78,13 +79,13 @@ final class ProcessManager {
     private final String appName;
     private final String root;
     private volatile LaunchCommand command;
-    private final BackendEnvironment environment;
+    private final AncmEnvironment environment;
     private final ModuleDebugLog debugLog;
     private final ForwardingOptions options;
     private final List<AtomicReference<CompletableFuture<BackendProcess>>> slots;
     private final AtomicInteger counter = new AtomicInteger();
     private final ReentrantLock rapidFailLock = new ReentrantLock();
-    /** The rapid-fail window's clock; tests move it. */
+    /** The rapid-fail window's clock: the context's ({@link dev.porter.hosting.ServerEnvironment#clock()}). */
     private final LongSupplier clock;
     private long rapidFailWindowStart;
     private int rapidFailCount;
@@ -102,31 +103,13 @@ final class ProcessManager {
 
     /** @param options how each process's {@link Forwarder} forwards */
     ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, ForwardingOptions options) {
-        this(context, debugLog, options, rapidFailClock);
-    }
-
-    /**
-     * The rapid-fail window's clock for managers created from now on (System.nanoTime). Tests under load, which go
-     * through the real hosting, replace it to move past the 60-second window without waiting for it.
-     */
-    private static volatile LongSupplier rapidFailClock = System::nanoTime;
-
-    /** Sets the clock of managers created from now on; returns the previous one. For tests. */
-    static LongSupplier useRapidFailClock(LongSupplier clock) {
-        LongSupplier previous = rapidFailClock;
-        rapidFailClock = clock;
-        return previous;
-    }
-
-    ProcessManager(ApplicationContext context, ModuleDebugLog debugLog, ForwardingOptions options,
-            LongSupplier clock) {
-        this.clock = clock;
+        this.clock = context.environment().clock();
         this.rapidFailWindowStart = clock.getAsLong();
         this.context = context;
         this.config = context.webConfig().aspNetCore();
         this.appName = context.configPath();
         this.root = context.physicalPath().toString() + File.separator;
-        this.environment = new BackendEnvironment(context);
+        this.environment = AncmEnvironment.outOfProcess(context);
         this.debugLog = debugLog;
         this.options = options;
         List<AtomicReference<CompletableFuture<BackendProcess>>> list = new ArrayList<>();

@@ -13,7 +13,7 @@
  * graceful stop side by side.</li>
  * <li>{@link BackendProcess} — one child: port, token, its forwarder, readiness probe, shutdown
  * message, SIGTERM, SIGKILL of the tree.</li>
- * <li>{@link LaunchCommand}, {@link BackendEnvironment},
+ * <li>{@link LaunchCommand}, {@link dev.porter.hosting.ancm.AncmEnvironment},
  * {@link PortPicker} — the command line, environment block and port (§1.1, §1.2).</li>
  * <li>{@link ProcessLauncher}, {@link ProcessGroup},
  * {@link ProcessWatchdog} — children never outlive the server: parent-death signal

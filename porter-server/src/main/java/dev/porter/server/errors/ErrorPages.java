@@ -1,6 +1,5 @@
 package dev.porter.server.errors;
 
-import dev.porter.server.HttpDate;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -25,9 +24,29 @@ public final class ErrorPages {
     public static byte[] simple(HttpResponseStatus status, String detail) {
         String title = status.code() + " " + status.reasonPhrase();
         String html = "<!DOCTYPE html>\r\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title
-                + "</title></head>\r\n<body><h1>" + title + "</h1>\r\n<p>" + Html.escape(detail)
+                + "</title></head>\r\n<body><h1>" + title + "</h1>\r\n<p>" + escape(detail)
                 + "</p></body></html>\r\n";
         return html.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** HTML text escaping of a detail (which may quote the client's request). */
+    private static String escape(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /**

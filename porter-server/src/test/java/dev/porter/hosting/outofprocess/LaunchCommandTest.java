@@ -3,6 +3,7 @@ package dev.porter.hosting.outofprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.porter.config.ServerConfig;
+import dev.porter.hosting.ancm.AncmEnvironment;
 import dev.porter.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,28 +69,28 @@ class LaunchCommandTest {
     void theHttpsPortIsSetOnlyWhenAllServedHttpsBindingsShareOne() {
         ServerConfig.TlsCertificate certificate = TestPki.certificate(new TestPki().server("localhost"));
         ServerConfig.Binding http = new ServerConfig.Binding("http", "*", 80, "");
-        assertThat(BackendEnvironment.httpsPort(site(List.of(http), List.of()))).isEmpty();
-        assertThat(BackendEnvironment.httpsPort(site(List.of(http), List.of(https(443, "", certificate)))))
+        assertThat(AncmEnvironment.httpsPort(site(List.of(http), List.of()))).isEmpty();
+        assertThat(AncmEnvironment.httpsPort(site(List.of(http), List.of(https(443, "", certificate)))))
                 .contains(443);
-        assertThat(BackendEnvironment.httpsPort(site(List.of(), List.of(https(443, "a", certificate),
+        assertThat(AncmEnvironment.httpsPort(site(List.of(), List.of(https(443, "a", certificate),
                 https(443, "b", certificate))))).contains(443);
-        assertThat(BackendEnvironment.httpsPort(site(List.of(), List.of(https(443, "a", certificate),
+        assertThat(AncmEnvironment.httpsPort(site(List.of(), List.of(https(443, "a", certificate),
                 https(8443, "b", certificate))))).isEmpty();
         // An https binding without a certificate is not served: an app must not redirect to it.
-        assertThat(BackendEnvironment.httpsPort(site(List.of(http), List.of(https(443, "", null))))).isEmpty();
+        assertThat(AncmEnvironment.httpsPort(site(List.of(http), List.of(https(443, "", null))))).isEmpty();
     }
 
     @Test
     void httpAuthReflectsTheServersAuthentication() {
-        assertThat(BackendEnvironment.httpAuth(null)).isEqualTo("anonymous;");
+        assertThat(AncmEnvironment.httpAuth(null)).isEqualTo("anonymous;");
         ServerConfig.BasicAuthentication basic = new ServerConfig.BasicAuthentication(true, "", null, Map.of());
-        assertThat(BackendEnvironment.httpAuth(server(new ServerConfig.Authentication(true, basic))))
+        assertThat(AncmEnvironment.httpAuth(server(new ServerConfig.Authentication(true, basic))))
                 .isEqualTo("basic;anonymous;");
-        assertThat(BackendEnvironment.httpAuth(server(new ServerConfig.Authentication(false, basic))))
+        assertThat(AncmEnvironment.httpAuth(server(new ServerConfig.Authentication(false, basic))))
                 .isEqualTo("basic;");
-        assertThat(BackendEnvironment.httpAuth(server(new ServerConfig.Authentication(false,
+        assertThat(AncmEnvironment.httpAuth(server(new ServerConfig.Authentication(false,
                 ServerConfig.BasicAuthentication.DISABLED)))).isEqualTo("none");
-        assertThat(BackendEnvironment.httpAuth(server(ServerConfig.Authentication.ANONYMOUS)))
+        assertThat(AncmEnvironment.httpAuth(server(ServerConfig.Authentication.ANONYMOUS)))
                 .isEqualTo("anonymous;");
     }
 

@@ -54,13 +54,13 @@ class ProcessManagerTest {
         Files.createDirectories(app);
         TestApps.writeWebConfig(app, attributes, env);
         ServerConfig server = TestApps.server(Map.of("/", app));
-        ServerEnvironment environment = new ServerEnvironment(serverEnv);
+        ServerEnvironment environment = new ServerEnvironment(serverEnv).withClock(clock::get);
         WebConfig webConfig = new WebConfigParser(environment.expander()).parse(app.resolve("web.config"));
         ApplicationContext context = new ApplicationContext(server, server.sites().getFirst(),
                 server.sites().getFirst().applications().getFirst(), webConfig, environment);
         ProcessManager manager = new ProcessManager(context,
                 ModuleDebugLog.of(webConfig.aspNetCore(), app, environment),
-                ForwardingOptions.of(webConfig.aspNetCore(), true), clock::get);
+                ForwardingOptions.of(webConfig.aspNetCore(), true));
         managers.add(manager);
         return manager;
     }

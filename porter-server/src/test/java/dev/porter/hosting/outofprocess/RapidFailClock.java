@@ -1,25 +1,26 @@
 package dev.porter.hosting.outofprocess;
 
+import dev.porter.hosting.ServerEnvironment;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * A rapid-fail window clock that a test moves forward (System.nanoTime plus an offset), for out-of-process apps
- * started while it is installed: a crash loop's 60-second window can then end at once. Close it to restore the real
- * clock for managers created later.
+ * A rapid-fail window clock that a test moves forward (System.nanoTime plus an offset), given to Porter as its
+ * environment's clock ({@link #environment()}): a crash loop's 60-second window can then end at once.
  */
-public final class RapidFailClock implements AutoCloseable {
+public final class RapidFailClock implements LongSupplier {
 
     private final AtomicLong offset = new AtomicLong();
-    private final java.util.function.LongSupplier previous;
 
-    private RapidFailClock() {
-        this.previous = ProcessManager.useRapidFailClock(() -> System.nanoTime() + offset.get());
+    @Override
+    public long getAsLong() {
+        return System.nanoTime() + offset.get();
     }
 
-    /** Installs a movable clock for the process managers created until {@link #close}. */
-    public static RapidFailClock install() {
-        return new RapidFailClock();
+    /** The system's environment, with this clock. */
+    public ServerEnvironment environment() {
+        return ServerEnvironment.ofSystem().withClock(this);
     }
 
     /** Moves the clock forward. */
@@ -30,10 +31,5 @@ public final class RapidFailClock implements AutoCloseable {
     /** The rapid-fail window (60 s). */
     public static Duration window() {
         return ProcessManager.RAPID_FAIL_WINDOW;
-    }
-
-    @Override
-    public void close() {
-        ProcessManager.useRapidFailClock(previous);
     }
 }

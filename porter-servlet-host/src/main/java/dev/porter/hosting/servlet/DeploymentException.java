@@ -1,6 +1,6 @@
 package dev.porter.hosting.servlet;
 
-import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ancm.AncmError;
 
 /**
  * Why a Servlet application does not serve, with the error page its requests get: 500.0 for input that cannot be a

@@ -1,13 +1,13 @@
 package dev.porter.hosting.servlet;
 
-import dev.porter.hosting.AncmError;
+import dev.porter.hosting.ancm.AncmError;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
-import dev.porter.hosting.ErrorResponses;
 import dev.porter.hosting.Incarnation;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.inprocess.ServletAppDomain;
 import dev.porter.server.Exchange;
-import dev.porter.server.errors.Html;
+import dev.porter.hosting.ancm.Html;
 import java.io.IOException;
 import java.net.URLClassLoader;
 import java.util.Set;

@@ -2,7 +2,7 @@ package dev.porter.hosting.outofprocess.forwarding;
 
 import dev.porter.server.errors.ErrorPages;
 import dev.porter.server.Exchange;
-import dev.porter.server.errors.Html;
+import dev.porter.hosting.ancm.Html;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;

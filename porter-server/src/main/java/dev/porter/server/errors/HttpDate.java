@@ -1,0 +1,40 @@
+package dev.porter.server.errors;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * The {@code Date} header value as an IMF-fixdate (RFC 9110 §5.6.7: {@code Mon, 07 Dec 2026 08:05:26 GMT}, a two-digit
+ * day, English names), formatted at most once per second. Java's {@code RFC_1123_DATE_TIME} is not that format: it
+ * prints a one-digit day.
+ */
+public final class HttpDate {
+
+    private static final DateTimeFormatter IMF_FIXDATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+
+    private static volatile Cached cached = new Cached(0, "");
+
+    private record Cached(long second, String text) {
+    }
+
+    private HttpDate() {
+    }
+
+    public static String now() {
+        long second = System.currentTimeMillis() / 1000;
+        Cached current = cached;
+        if (current.second != second) {
+            current = new Cached(second, format(Instant.ofEpochSecond(second)));
+            cached = current;
+        }
+        return current.text;
+    }
+
+    /** The IMF-fixdate of an instant. */
+    public static String format(Instant instant) {
+        return IMF_FIXDATE.format(instant);
+    }
+}
