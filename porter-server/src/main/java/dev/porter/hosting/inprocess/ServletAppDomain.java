@@ -4,6 +4,7 @@ import dev.porter.config.AppPaths;
 import dev.porter.config.AspNetCoreConfig;
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.StdoutLogRetention;
+import dev.porter.hosting.ancm.AncmEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -95,7 +96,7 @@ public final class ServletAppDomain {
             InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
             output = AppOutput.none();
         }
-        Map<String, String> env = InProcessApplication.environment(context);
+        Map<String, String> env = AncmEnvironment.inProcess(context);
         Properties p = new Properties();
         p.putAll(System.getProperties());
         p.setProperty("user.dir", InProcessApplication.workingDirectory(context).toString());

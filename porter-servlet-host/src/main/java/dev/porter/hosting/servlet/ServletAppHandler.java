@@ -2,7 +2,7 @@ package dev.porter.hosting.servlet;
 
 import dev.porter.hosting.ApplicationContext;
 import dev.porter.hosting.ApplicationHandler;
-import dev.porter.hosting.ErrorResponses;
+import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.inprocess.RapidFailProtection;
 import dev.porter.server.Exchange;
