@@ -6,9 +6,10 @@ import java.net.URLClassLoader;
 /**
  * The class loader of a Spring Boot app in-process: the app's {@code BOOT-INF/classes} and {@code BOOT-INF/lib} jars
  * (from the shadow copy), parent the platform loader so the app never sees Porter's or Jetty's classes — except
- * {@code jakarta.servlet.*} and {@code dev.porter.servlet.spi.*}, which come from the Servlet host's layer, so the
- * servlets Boot registers and the host that runs them agree on one Servlet API (the app's own copy, e.g. inside
- * {@code tomcat-embed-core}, is shadowed).
+ * {@code jakarta.servlet.*}, {@code jakarta.websocket.*} and {@code dev.porter.servlet.spi.*}, which come from the
+ * Servlet host's layer, so the servlets and WebSocket endpoints Boot registers and the host that runs them agree on
+ * one API (the app's own copies, e.g. inside {@code tomcat-embed-core} and {@code tomcat-embed-websocket}, are
+ * shadowed).
  *
  * <p>Threading: a parallel-capable class loader.
  */
@@ -26,7 +27,8 @@ final class BootClassLoader extends URLClassLoader {
     }
 
     static boolean fromHost(String name) {
-        return name.startsWith("jakarta.servlet.") || name.startsWith("dev.porter.servlet.spi.");
+        return name.startsWith("jakarta.servlet.") || name.startsWith("jakarta.websocket.")
+                || name.startsWith("dev.porter.servlet.spi.");
     }
 
     @Override

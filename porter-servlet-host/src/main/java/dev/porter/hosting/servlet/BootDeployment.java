@@ -142,6 +142,7 @@ final class BootDeployment extends PorterServletHost {
             context.getSessionHandler().setMaxInactiveInterval(spec.sessionTimeoutSeconds());
         }
         ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
+        errors.setCacheControl(null); // as Boot's Tomcat: an error answer carries no Cache-Control of the container's
         for (WebAppSpec.ErrorPageSpec page : spec.errorPages()) {
             if (page.exceptionClassName() != null) {
                 errors.addErrorPage(page.exceptionClassName(), page.location());
@@ -153,6 +154,7 @@ final class BootDeployment extends PorterServletHost {
         }
         context.setErrorHandler(errors);
         context.addServletContainerInitializer(initializer);
+        BootWebSocket.configureIfShipped(context, loader);
         PorterIdentity.install(context);
         server.setHandler(context);
         server.start();
