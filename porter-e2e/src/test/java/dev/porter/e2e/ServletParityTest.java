@@ -151,6 +151,33 @@ class ServletParityTest {
     }
 
     /**
+     * The path base under a sub-application with Boot's own context path: {@code getContextPath()} is the virtual path
+     * followed by {@code server.servlet.context-path} ({@code /shop/api}) both ways, and only that path serves.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"spring-boot", "spring-boot3"})
+    void theContextPathFollowsTheVirtualPathBothWays(String sample) throws Exception {
+        Path jar = samples().resolve(sample).resolve("target").resolve(sample + ".jar");
+        TestPki pki = new TestPki();
+        Map<String, String> contextPath = Map.of("SERVER_SERVLET_CONTEXT_PATH", "/api");
+        Pair pair = new Pair(start("inprocess", jar, "app.jar", "-jar app.jar", contextPath, pki),
+                start("outofprocess", jar, "app.jar", "-jar app.jar", contextPath, pki));
+        HttpClient client = client(pki, HttpClient.Version.HTTP_1_1, false);
+        Answer facts = same(pair, "facts under the context path", side -> send(client,
+                get(side.http("/shop/api/facts"))));
+        differences.assertThat(facts.body()).contains("\"contextPath\":\"/shop/api\"", "\"servletPath\":\"/facts\"",
+                "\"requestURI\":\"/shop/api/facts\"");
+        // Outside the app's context path no app answers: the container's own 404 page (Tomcat's or Jetty's HTML),
+        // which is not the app's answer, so only the status is compared.
+        for (Side side : List.of(pair.in(), pair.out())) {
+            differences.assertThat(send(client, get(side.http("/shop/facts"))).status())
+                    .as(side.model() + ": outside the context path").isEqualTo(404);
+        }
+        same(pair, "error under the context path", side -> send(client, get(side.http("/shop/api/boom"))));
+        differences.assertAll();
+    }
+
+    /**
      * A Jersey servlet WAR built from Maven Central (samples/jersey-war: jersey-container-servlet, {@code
      * @ApplicationPath}, no web.xml) with {@code arguments="-war app.war"}: in-process in Porter's Servlet host,
      * out-of-process in Porter's WAR runner; resources, {@code @Context HttpServletRequest}, an exception mapper, 404.
@@ -274,10 +301,15 @@ class ServletParityTest {
     }
 
     private Side start(String model, Path built, String file, String arguments, TestPki pki) throws IOException {
+        return start(model, built, file, arguments, Map.of(), pki);
+    }
+
+    private Side start(String model, Path built, String file, String arguments, Map<String, String> environment,
+            TestPki pki) throws IOException {
         Path appDir = Files.createDirectories(dir.resolve(model).resolve("shop"));
         Files.copy(built, appDir.resolve(file));
         TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", arguments,
-                "hostingModel", model, "startupTimeLimit", "120"), Map.of());
+                "hostingModel", model, "startupTimeLimit", "120"), environment);
         ServerConfig.Security security = new ServerConfig.Security(
                 new ServerConfig.Access(false, true, false, List.of(pki.clientCa.getCertificate())),
                 new ServerConfig.Authentication(true, new ServerConfig.BasicAuthentication(true, "", null,
