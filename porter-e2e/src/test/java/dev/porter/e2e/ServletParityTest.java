@@ -27,8 +27,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,8 +43,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Both Porters serve the app as the sub-application {@code /shop} on an http and an https binding, with Basic
  * authentication optional (anonymous on) and client certificates negotiated. What legitimately differs between the two
- * answers is named in {@link #IGNORED_HEADERS} and {@link #comparable}: nothing else may.
+ * answers is named in {@link #IGNORED_HEADERS} and {@link #comparable}: nothing else may. The same comparison runs for
+ * a Jersey servlet WAR ({@code -war}) and for Boot's own context path under the virtual path.
  */
+// Each case starts two Spring Boot apps (one a JVM of its own) cold: more than the suite's default 120 s guard
+// on a loaded 2-core machine. A failure guard only, never a speed assertion.
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ServletParityTest {
 
     /**

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,6 +29,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * channel) and out-of-process (Porter tunnels the upgrade to the app's own server); and {@code app_offline.htm}
  * closes the sockets that are open.
  */
+// Each case starts two Spring Boot apps (one a JVM of its own) cold: more than the suite's default 120 s guard
+// on a loaded 2-core machine. A failure guard only, never a speed assertion.
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ServletWebSocketTest {
 
     @TempDir
