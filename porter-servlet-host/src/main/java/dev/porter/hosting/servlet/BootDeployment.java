@@ -119,11 +119,13 @@ final class BootDeployment extends PorterServletHost {
 
     /**
      * The classes a Boot app takes from the Servlet host's layer rather than from its own jars:
-     * {@code jakarta.servlet.*} and Porter's Servlet SPI, so the servlets Boot registers and the host that runs them
-     * agree on one Servlet API (the app's own copy, e.g. inside {@code tomcat-embed-core}, is shadowed).
+     * {@code jakarta.servlet.*}, {@code jakarta.websocket.*} and Porter's Servlet SPI, so the servlets and WebSocket
+     * endpoints Boot registers and the host that runs them agree on one API (the app's own copies, e.g. inside
+     * {@code tomcat-embed-core} and {@code tomcat-embed-websocket}, are shadowed).
      */
     static boolean fromHost(String name) {
-        return name.startsWith("jakarta.servlet.") || name.startsWith("dev.porter.servlet.spi.");
+        return name.startsWith("jakarta.servlet.") || name.startsWith("jakarta.websocket.")
+                || name.startsWith("dev.porter.servlet.spi.");
     }
 
     void unregister() {
@@ -163,6 +165,7 @@ final class BootDeployment extends PorterServletHost {
             context.getSessionHandler().setMaxInactiveInterval(spec.sessionTimeoutSeconds());
         }
         ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
+        errors.setCacheControl(null); // as Boot's Tomcat: an error answer carries no Cache-Control of the container's
         for (WebAppSpec.ErrorPageSpec page : spec.errorPages()) {
             if (page.exceptionClassName() != null) {
                 errors.addErrorPage(page.exceptionClassName(), page.location());
@@ -174,6 +177,7 @@ final class BootDeployment extends PorterServletHost {
         }
         context.setErrorHandler(errors);
         context.addServletContainerInitializer(initializer);
+        BootWebSocket.configureIfShipped(context, loader);
         PorterIdentity.install(context);
         server.setHandler(context);
         server.start();

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -210,6 +211,12 @@ final class PorterHttpStream implements HttpStream {
                 HttpHeaders headers = new DefaultHttpHeaders();
                 for (HttpField f : response.getHttpFields()) {
                     headers.add(f.getName(), f.getValue());
+                }
+                if (responseTrailers != null && (!last || trailers != null)) {
+                    // Trailers travel only in a chunked HTTP/1.1 body (or HTTP/2): the Content-Length Jetty sets for
+                    // a body it had whole would make the front server frame it by length and drop them (RFC 9112
+                    // §7.1.2). Tomcat chunks such a response too.
+                    headers.remove(HttpHeaderNames.CONTENT_LENGTH);
                 }
                 if (last && trailers == null && completeOnHandOff) {
                     exchange.writeHead(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, headers,

@@ -45,6 +45,7 @@ public final class WarRunner {
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false); // as in-process: the same headers and error pages both ways
         config.setSendXPoweredBy(false);
+        config.addCustomizer(new ForwardedSchemeCustomizer(System.getenv("ASPNETCORE_TOKEN")));
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
         connector.setHost(address.getAddress().getHostAddress());
         connector.setPort(address.getPort());
