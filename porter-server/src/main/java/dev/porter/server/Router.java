@@ -62,6 +62,9 @@ public final class Router {
     }
 
     /**
+     * The route of a request that arrived on {@code local}: the binding's site by host name, then the application with
+     * the longest matching virtual path.
+     *
      * @param hostHeader the {@code Host} header, possibly with a port; null or empty matches only wildcard bindings
      * @return null when no site or application matches
      */

@@ -13,6 +13,8 @@ public final class AncmErrorPage {
     }
 
     /**
+     * Renders ANCM's error page of one kind.
+     *
      * @param reasonsHtml the "common solutions" list, already HTML; null or empty for none
      * @param specificError the error text detected by the module, shown only when not null (plain text, escaped here)
      * @param moreInfoLink the fwlink of the page's kind

@@ -43,6 +43,8 @@ public final class ServletAppDomain {
     /** Told when the app calls {@code System.exit} (or {@code Runtime.exit/halt}), on the thread that called it. */
     public interface ExitListener {
         /**
+         * Called instead of the JVM's exit.
+         *
          * @param status the exit status the app gave
          * @param caller the app's frame that called it, as a stack trace prints it
          */

@@ -70,8 +70,7 @@ public final class Admission {
             return new Rejected(HttpResponseStatus.SERVICE_UNAVAILABLE, "The server is shutting down.");
         }
         HttpVersion version = request.protocolVersion();
-        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0
-                && !version.equals(HttpVersion.HTTP_1_1) && !version.equals(HttpVersion.HTTP_1_0)) {
+        if (!version.equals(HttpVersion.HTTP_1_1) && !version.equals(HttpVersion.HTTP_1_0)) {
             return new Rejected(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
                     "Only HTTP/1.1 and HTTP/1.0 are served on this connection; the request says "
                             + version.text() + ".");
@@ -131,7 +130,9 @@ public final class Admission {
         if (appLimits == null) {
             return serverLimits;
         }
-        if (appLimits != lastAppLimits) {
+        @SuppressWarnings("ReferenceEquality") // a cache keyed by the snapshot's identity: a new snapshot, a new pair
+        boolean changed = appLimits != lastAppLimits;
+        if (changed) {
             lastAppLimits = appLimits;
             lastNarrowed = serverLimits.narrowedBy(appLimits);
         }

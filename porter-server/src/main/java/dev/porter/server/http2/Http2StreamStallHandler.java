@@ -93,7 +93,7 @@ public final class Http2StreamStallHandler extends ChannelDuplexHandler implemen
         }
         long now = ctx.executor().ticker().nanoTime();
         Channel connection = ctx.channel().parent();
-        if (completed != completedAtLastCheck || connection != null && !connection.isWritable()) {
+        if (completed != completedAtLastCheck || (connection != null && !connection.isWritable())) {
             // progress; or the whole connection is backed up, which is MinSendRateHandler's to judge
             completedAtLastCheck = completed;
             lastProgressNanos = now;

@@ -193,7 +193,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
                     best = site;
                     bestScore = score;
                     tie = false;
-                } else if (score == bestScore && best != site) {
+                } else if (score == bestScore && !site.equals(best)) {
                     tie = true;
                 }
             }

@@ -134,7 +134,7 @@ public final class ClientAddress {
     }
 
     private static void split(String line, List<String> into) {
-        for (String part : line.split(",")) {
+        for (String part : line.split(",", -1)) {
             String p = part.strip();
             if (!p.isEmpty()) {
                 into.add(p);
@@ -145,10 +145,13 @@ public final class ClientAddress {
     /** RFC 7239: {@code for=} and {@code proto=} of each element, in order (no {@code for}: "unknown"). */
     private static void forwardedElements(List<String> lines, List<String> fors, List<String> protos) {
         for (String line : lines) {
-            for (String element : line.split(",")) {
+            for (String element : line.split(",", -1)) {
+                if (element.isBlank()) {
+                    continue; // RFC 9110 5.6.1: empty list elements do not count
+                }
                 String forValue = "unknown";
                 String protoValue = null;
-                for (String pair : element.split(";")) {
+                for (String pair : element.split(";", -1)) {
                     int eq = pair.indexOf('=');
                     if (eq < 0) {
                         continue;

@@ -293,7 +293,7 @@ final class ProxyRequestHead {
         }
         Set<String> names = null;
         for (String value : values) {
-            for (String token : value.split(",")) {
+            for (String token : value.split(",", -1)) {
                 String name = token.trim().toLowerCase(Locale.ROOT);
                 if (name.isEmpty() || name.equals("close") || name.equals("keep-alive") || name.equals("host")
                         || name.equals("content-length") || name.equals("x-forwarded-for")
