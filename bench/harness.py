@@ -140,10 +140,10 @@ class Server:
                 pass
         return pids
 
-    def cpu_seconds(self):
-        """CPU time (utime + stime) of the server's process tree."""
+    def cpu_seconds(self, with_apps=False):
+        """CPU time (utime + stime) of the server's process tree; with_apps: also Porter's out-of-process apps."""
         total = 0.0
-        for pid in self.tree():
+        for pid in (self.descendants() if with_apps else self.tree()):
             try:
                 with open(f"/proc/{pid}/stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
@@ -178,12 +178,16 @@ def wrk(server, connections, seconds):
     for k, v in server.headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(url)
-    cpu_before = server.cpu_seconds()
+    cpu_before, cpu_all_before = server.cpu_seconds(), server.cpu_seconds(with_apps=True)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
     cpu = (server.cpu_seconds() - cpu_before) / seconds * 100
+    cpu_all = server.cpu_seconds(with_apps=True) - cpu_all_before
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "cpu_percent": round(cpu),
               "rss_mib": round(server.rss_mib()), "rss_with_apps_mib": round(server.rss_mib(with_apps=True)),
               "load1": load_average()}
+    # CPU time per request of the server and its apps: less moved by other load than req/s (not immune: caches, SMT).
+    requests = result["rps"] * seconds
+    result["cpu_us_per_request"] = round(cpu_all / requests * 1e6, 1) if requests else None
     lat = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
     result["max_ms"] = round(parse_duration_ms(lat.group(3)), 2)
     for pct in ("50", "99"):
@@ -515,7 +519,7 @@ def load_range(results):
 
 def scenario_table(results, names, c):
     lines = ["| scenario | req/s (median) | req/s min–max | p50 ms | p99 ms | max ms | errors | server CPU % | "
-             "server RSS MiB |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "CPU µs/request | server RSS MiB |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name in names:
         runs = results.get(name, {}).get(c)
         if not runs:
@@ -523,7 +527,7 @@ def scenario_table(results, names, c):
         lines.append(f"| {name} | {median(runs):.0f} | {spread(runs)} | {median(runs, 'p50_ms'):.3g} | "
                      f"{median(runs, 'p99_ms'):.3g} | {median(runs, 'max_ms'):.3g} | "
                      f"{sum(x['errors'] for x in runs)} | {median(runs, 'cpu_percent'):.0f} | "
-                     f"{median(runs, 'rss_mib'):.0f} |")
+                     f"{median(runs, 'cpu_us_per_request'):.1f} | {median(runs, 'rss_mib'):.0f} |")
     return lines
 
 
@@ -557,7 +561,7 @@ def servlet_section(results, extra, conn_counts):
              f"{load_range({n: results[n] for n in SERVLET_SCENARIOS if n in results})} (other builds and "
              "benchmarks share the 2 cores: read the ratios, and the min–max beside each median). wrk -t1, keep-alive, "
              f"{extra['rounds']} rounds of {extra['seconds']} s per scenario, scenarios alternating in each round; "
-             "every cell is the median of the rounds. The servlet hello is `samples/war`'s `HelloServlet` (16 bytes, "
+             "every cell is the median of the rounds; CPU µs/request counts the server and, out-of-process, its app's JVM. The servlet hello is `samples/war`'s `HelloServlet` (16 bytes, "
              "behind the WAR's `StampFilter`) in Porter's Servlet host; the Spring Boot jar is `samples/spring-boot` "
              "(Boot 4.0.7 + porter-spring-boot, `GET /hello`, 22 bytes) in-process, out-of-process (its embedded "
              "Tomcat behind Porter) and alone (`java -jar`, Boot's default Tomcat on a loopback port). Bare Netty "
@@ -615,7 +619,8 @@ def report(args, results, extra, conn_counts, seconds, rounds):
              f"{load_range(results)}.",
              f"wrk -t1, keep-alive, GET of a 5-byte \"hello\"; each cell is the median of {rounds} round(s) of "
              f"{seconds} s, with the min–max of the rounds beside it; scenarios alternate in every round. CPU % is the "
-             "measured server process (100 % = one core); RSS after the run. Bare Netty hello is the machine's "
+             "measured server process (100 % = one core); CPU µs/request is the CPU time of the server and the apps it "
+             "started per request served (less moved by other load than req/s); RSS after the run. Bare Netty hello is the machine's "
              "reference. Absolute figures drift on shared machines: compare within one run.",
              ""]
     main_names = [n for n in results if n not in SERVLET_SCENARIOS[1:]]
