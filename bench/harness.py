@@ -128,16 +128,18 @@ class Server:
         return pids
 
     def descendants(self):
-        """The server process and every descendant, whatever its session."""
+        """The server process and every descendant, whatever its session. A JVM forks from any of its threads (Porter
+        from its launcher thread), so every task's children are read."""
         pids, frontier = [], [self.proc.pid]
         while frontier:
             pid = frontier.pop()
             pids.append(pid)
-            try:
-                with open(f"/proc/{pid}/task/{pid}/children") as f:
-                    frontier += [int(c) for c in f.read().split()]
-            except OSError:
-                pass
+            for children in glob.glob(f"/proc/{pid}/task/*/children"):
+                try:
+                    with open(children) as f:
+                        frontier += [int(c) for c in f.read().split()]
+                except OSError:
+                    pass
         return pids
 
     def cpu_seconds(self, with_apps=False):
