@@ -25,7 +25,8 @@ final class RequestAttributes extends Attributes.Wrapper {
 
     private final ConcurrentHashMap<String, Object> own = new ConcurrentHashMap<>(INITIAL_CAPACITY);
 
-    private RequestAttributes(Request request) {
+    /** Over the attributes of the request Jetty made (a {@link Request} is its own attributes). */
+    RequestAttributes(Attributes request) {
         super(request);
     }
 
