@@ -11,6 +11,7 @@ import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -22,6 +23,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TOKEN = "00000000-0000-4000-8000-000000000b0b"
+# Requests each scenario serves before it is measured (up to 16 warm-up periods: a busy machine serves Spring Boot
+# on Tomcat at 1-3k req/s, and its JIT must be done before it is compared with Porter).
+WARMUP_REQUESTS = 200_000
 
 
 def find_java():
@@ -124,10 +128,25 @@ class Server:
                     frontier.append(child)
         return pids
 
-    def cpu_seconds(self):
-        """CPU time (utime + stime) of the server's process tree."""
+    def descendants(self):
+        """The server process and every descendant, whatever its session. A JVM forks from any of its threads (Porter
+        from its launcher thread), so every task's children are read."""
+        pids, frontier = [], [self.proc.pid]
+        while frontier:
+            pid = frontier.pop()
+            pids.append(pid)
+            for children in glob.glob(f"/proc/{pid}/task/*/children"):
+                try:
+                    with open(children) as f:
+                        frontier += [int(c) for c in f.read().split()]
+                except OSError:
+                    pass
+        return pids
+
+    def cpu_seconds(self, with_apps=False):
+        """CPU time (utime + stime) of the server's process tree; with_apps: also Porter's out-of-process apps."""
         total = 0.0
-        for pid in self.tree():
+        for pid in (self.descendants() if with_apps else self.tree()):
             try:
                 with open(f"/proc/{pid}/stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
@@ -136,9 +155,10 @@ class Server:
                 pass
         return total
 
-    def rss_mib(self):
+    def rss_mib(self, with_apps=False):
+        """RSS of the server's tree; with_apps: also the out-of-process apps Porter started (their own sessions)."""
         total = 0.0
-        for pid in self.tree():
+        for pid in (self.descendants() if with_apps else self.tree()):
             try:
                 with open(f"/proc/{pid}/status") as f:
                     for line in f:
@@ -161,11 +181,16 @@ def wrk(server, connections, seconds):
     for k, v in server.headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(url)
-    cpu_before = server.cpu_seconds()
+    cpu_before, cpu_all_before = server.cpu_seconds(), server.cpu_seconds(with_apps=True)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
     cpu = (server.cpu_seconds() - cpu_before) / seconds * 100
+    cpu_all = server.cpu_seconds(with_apps=True) - cpu_all_before
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "cpu_percent": round(cpu),
-              "rss_mib": round(server.rss_mib())}
+              "rss_mib": round(server.rss_mib()), "rss_with_apps_mib": round(server.rss_mib(with_apps=True)),
+              "load1": load_average()}
+    # CPU time per request of the server and its apps: less moved by other load than req/s (not immune: caches, SMT).
+    requests = result["rps"] * seconds
+    result["cpu_us_per_request"] = round(cpu_all / requests * 1e6, 1) if requests else None
     lat = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
     result["max_ms"] = round(parse_duration_ms(lat.group(3)), 2)
     for pct in ("50", "99"):
@@ -180,6 +205,12 @@ def wrk(server, connections, seconds):
         errors += int(m.group(1))
     result["errors"] = errors
     return result
+
+
+def load_average():
+    """The machine's 1-minute load average (what else ran beside the benchmark)."""
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
 
 
 def write_app_dir(base, name, hosting_model, process_path, arguments):
@@ -217,14 +248,16 @@ def main():
     ap.add_argument("--conns", help="comma-separated connection counts, e.g. 64 or 16,256")
     ap.add_argument("--seconds", type=int, help="length of each measured run")
     ap.add_argument("--rounds", type=int, help="measured runs per scenario and connection count")
+    ap.add_argument("--section", choices=["servlet"], help="with --only: also rewrite that section of BENCHMARKS.md "
+                    "(servlet: the Servlet host's scenarios, issue 12) from this run, with the command that produced it")
     ap.add_argument("--baseline", help="another Porter checkout, built (bench/run builds it): each Porter scenario "
                     "also runs on it, as '<scenario> (baseline)', in the same rounds: before/after in one run")
     args = ap.parse_args()
 
     java = find_java()
     conn_counts = [16, 64] if args.quick else [1, 16, 64, 256]
-    seconds = 3 if args.quick else 6
-    rounds = 1 if args.quick else 2
+    seconds = 3
+    rounds = 1 if args.quick else 5
     if args.conns:
         conn_counts = [int(c) for c in args.conns.split(",")]
     seconds = args.seconds or seconds
@@ -323,21 +356,32 @@ http {{
         if any(s.lazy and "nginx" in n for n, s in scenarios.items()):
             nginx_backend.start()
             servers.append(nginx_backend)
-        idle = None
+        memory = extra["memory_mib"] = {}
         for name, server in scenarios.items():
             server.start()
             servers.append(server)
+            m = memory[name] = {}
             if server.lazy:
-                if idle is None:
-                    idle = server.rss_mib()
-                    extra["porter_idle_rss_mib"] = round(idle)
+                # Porter started, its app not yet loaded: each Porter's own idle figure, then the same process with
+                # the app loaded by its first request.
+                time.sleep(1)
+                m["idle"] = round(server.rss_mib())
                 wait_ready(server)
-        if idle is not None:
-            extra["per_app_rss_mib"] = {name: round(s.rss_mib() - extra["porter_idle_rss_mib"])
-                                        for name, s in scenarios.items() if s.lazy}
+            m["first_response"] = round(server.rss_mib())
+            m["first_response_with_apps"] = round(server.rss_mib(with_apps=True))
+        idles = [m["idle"] for m in memory.values() if "idle" in m]
+        if idles:
+            extra["porter_idle_rss_mib"] = sorted(idles)[len(idles) // 2]
+            extra["per_app_rss_mib"] = {name: m["first_response"] - m["idle"]
+                                        for name, m in memory.items() if "idle" in m}
         for name, server in scenarios.items():
-            print(f"bench: warm-up {name}", file=sys.stderr)
-            wrk(server, 64, warmup)
+            # JIT warm-up is a number of requests, not seconds: a Spring Boot stack served slowly by a busy machine
+            # needs far longer than a Netty hello before its code is compiled.
+            served, spent = 0, 0
+            while spent < warmup or (served < WARMUP_REQUESTS and spent < 16 * warmup):
+                served += int(wrk(server, 64, warmup)["rps"] * warmup)
+                spent += warmup
+            print(f"bench: warm-up {name}: {served} requests in {spent} s", file=sys.stderr)
         for rnd in range(rounds):
             for c in conn_counts:
                 names = list(scenarios)
@@ -353,11 +397,23 @@ http {{
         shutil.rmtree(work, ignore_errors=True)
         for d in glob.glob("/tmp/porter-bench-nginx-*"):
             shutil.rmtree(d, ignore_errors=True)
+    for name in scenarios:
+        last = [r for c in conn_counts for r in results[name][c]]
+        if last:
+            memory[name]["after_load"] = last[-1]["rss_mib"]
+            memory[name]["after_load_with_apps"] = last[-1]["rss_with_apps_mib"]
+    extra["command"] = "bench/run" + "".join(" " + shlex.quote(a) for a in sys.argv[1:])
+    extra["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    extra["rounds"], extra["seconds"] = rounds, seconds
     if args.only:
         save_json(results, extra)
         for c in conn_counts:
-            print(f"bench: best of {rounds} x {seconds} s at c={c}: " + ", ".join(
-                f"{name} {best(results[name][c]):.0f}" for name in scenarios), file=sys.stderr)
+            print(f"bench: median of {rounds} x {seconds} s at c={c}: " + ", ".join(
+                f"{name} {median(results[name][c]):.0f} ({spread(results[name][c])})" for name in scenarios),
+                file=sys.stderr)
+        if args.section:
+            write_section(args.output, "servlet", servlet_section(results, extra, conn_counts))
+            print(f"bench: rewrote the servlet section of {args.output}", file=sys.stderr)
         return
     report(args, results, extra, conn_counts, seconds, rounds)
 
@@ -437,56 +493,161 @@ def app_alone_start(java, hello_jar, timeout=90):
         s.stop()
 
 
-def best(runs, key="rps"):
-    return max(r[key] for r in runs) if runs else 0.0
+def median(runs, key="rps"):
+    """The median of the rounds (the mean of the middle two for an even count)."""
+    values = sorted(r[key] for r in runs if r.get(key) is not None)
+    if not values:
+        return 0.0
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def spread(runs, key="rps", fmt="{:.0f}"):
+    """min–max of the rounds."""
+    values = [r[key] for r in runs if r.get(key) is not None]
+    return f"{fmt.format(min(values))}–{fmt.format(max(values))}" if values else "–"
+
+
+def ratio(results, a, b, c):
+    """Paired: the median of the per-round ratios (a round runs both back to back, under the same load), their
+    min–max, and the ratio of the two medians (which may come from rounds under different load)."""
+    per_round = sorted(ra["rps"] / rb["rps"] for ra, rb in zip(results[a][c], results[b][c]) if rb["rps"])
+    if not per_round:
+        return 0.0, "–", 0.0
+    x, y = median(results[a][c]), median(results[b][c])
+    paired = median([{"rps": r} for r in per_round])
+    return paired, f"{per_round[0]:.2f}–{per_round[-1]:.2f}", (x / y if y else 0.0)
+
+
+def load_range(results):
+    loads = [r["load1"] for by_conn in results.values() for runs in by_conn.values() for r in runs if "load1" in r]
+    return f"{min(loads):.1f}–{max(loads):.1f}" if loads else "unknown"
+
+
+def scenario_table(results, names, c):
+    lines = ["| scenario | req/s (median) | req/s min–max | p50 ms | p99 ms | max ms | errors | server CPU % | "
+             "CPU µs/request | server RSS MiB |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name in names:
+        runs = results.get(name, {}).get(c)
+        if not runs:
+            continue
+        lines.append(f"| {name} | {median(runs):.0f} | {spread(runs)} | {median(runs, 'p50_ms'):.3g} | "
+                     f"{median(runs, 'p99_ms'):.3g} | {median(runs, 'max_ms'):.3g} | "
+                     f"{sum(x['errors'] for x in runs)} | {median(runs, 'cpu_percent'):.0f} | "
+                     f"{median(runs, 'cpu_us_per_request'):.1f} | {median(runs, 'rss_mib'):.0f} |")
+    return lines
+
+
+def bar_rows(results, bars, c):
+    lines = ["| ratio | median of the per-round ratios | per round min–max | ratio of the medians | bar | met |",
+             "|---|---:|---:|---:|---|---|"]
+    for name, a, b, bar in bars:
+        if not results.get(a, {}).get(c) or not results.get(b, {}).get(c):
+            continue
+        value, rounds, of_medians = ratio(results, a, b, c)
+        target = float(bar.split()[1])
+        lines.append(f"| {name} | {value:.2f} | {rounds} | {of_medians:.2f} | {bar} | "
+                     f"{'yes' if value >= target else 'no'} |")
+    return lines
+
+
+SERVLET_SCENARIOS = ["bare Netty hello", "servlet hello in-process", "Spring Boot in-process",
+                     "Spring Boot out-of-process", "Spring Boot alone"]
+SERVLET_BARS = [("servlet hello in-process / bare Netty hello", "servlet hello in-process", "bare Netty hello",
+                 ">= 0.8"),
+                ("Spring Boot in-process / out-of-process, same jar", "Spring Boot in-process",
+                 "Spring Boot out-of-process", ">= 2.0"),
+                ("Spring Boot in-process / alone on its embedded Tomcat, same jar", "Spring Boot in-process",
+                 "Spring Boot alone", ">= 1.0")]
+SECTION_TITLES = {"servlet": "## Servlet host (issue 12)"}
+
+
+def servlet_section(results, extra, conn_counts):
+    """The Servlet host's figures: a servlet hello and one Spring Boot jar three ways, beside bare Netty (the
+    machine's reference), their bars, and what an app costs in memory in Porter and alone."""
+    lines = [SECTION_TITLES["servlet"], "",
+             f"`{extra['command']}`, {extra['date']}, on {machine()}; 1-minute load average during the run "
+             f"{load_range({n: results[n] for n in SERVLET_SCENARIOS if n in results})} (other builds and "
+             "benchmarks share the 2 cores: read the ratios, and the min–max beside each median). wrk -t1, keep-alive, "
+             f"{extra['rounds']} rounds of {extra['seconds']} s per scenario, scenarios alternating in each round; "
+             "every cell is the median of the rounds; CPU µs/request counts the server and, out-of-process, its app's JVM. "
+             "A ratio is paired: the median of the per-round ratios (the two scenarios of a round ran seconds apart, "
+             "under the same load), judged against the bar; the ratio of the medians is beside it. The servlet hello is `samples/war`'s `HelloServlet` (16 bytes, "
+             "behind the WAR's `StampFilter`) in Porter's Servlet host; the Spring Boot jar is `samples/spring-boot` "
+             "(Boot 4.0.7 + porter-spring-boot, `GET /hello`, 22 bytes) in-process, out-of-process (its embedded "
+             "Tomcat behind Porter) and alone (`java -jar`, Boot's default Tomcat on a loopback port). Bare Netty "
+             "hello is the machine's reference: the front server's own ceiling.", ""]
+    for c in conn_counts:
+        lines += [f"### {c} connection(s)", ""] + scenario_table(results, SERVLET_SCENARIOS, c) + [""]
+        lines += bar_rows(results, SERVLET_BARS, c) + [""]
+    memory = extra.get("memory_mib", {})
+    boot_in, boot_alone = memory.get("Spring Boot in-process", {}), memory.get("Spring Boot alone", {})
+    boot_oop, war = memory.get("Spring Boot out-of-process", {}), memory.get("servlet hello in-process", {})
+    parts = []
+    if "idle" in boot_in:
+        parts.append(f"Porter idle (started, no application loaded) {boot_in['idle']} MiB; with the Spring Boot app "
+                     f"loaded in-process {boot_in['first_response']} MiB after its first response "
+                     f"(+{boot_in['first_response'] - boot_in['idle']} MiB for the app) and "
+                     f"{boot_in.get('after_load', '?')} MiB after the measured load")
+    if boot_alone:
+        parts.append(f"the same jar alone (its own JVM and Tomcat) {boot_alone['first_response']} MiB after its "
+                     f"first response and {boot_alone.get('after_load', '?')} MiB after the load")
+    if "idle" in boot_oop:
+        parts.append(f"out-of-process, Porter {boot_oop.get('after_load', '?')} MiB plus the app's JVM: "
+                     f"{boot_oop.get('after_load_with_apps', '?')} MiB together after the load")
+    if "idle" in war:
+        parts.append(f"the servlet WAR in-process: Porter {war['idle']} MiB idle, {war['first_response']} MiB after "
+                     f"its first response (+{war['first_response'] - war['idle']} MiB), "
+                     f"{war.get('after_load', '?')} MiB after the load")
+    if parts:
+        lines += ["Memory (RSS of the process, every JVM with its default heap sizing): " + "; ".join(parts) + ".",
+                  ""]
+    return lines
+
+
+def write_section(path, key, lines):
+    """Replaces the section titled SECTION_TITLES[key] (up to the next '## ' heading) in path, or appends it."""
+    title = SECTION_TITLES[key]
+    try:
+        with open(path) as f:
+            old = f.read().split("\n")
+    except FileNotFoundError:
+        old = ["# Benchmarks", ""]
+    start = next((i for i, line in enumerate(old) if line.startswith(title)), None)
+    if start is None:
+        out = old + ([""] if old and old[-1] else []) + lines
+    else:
+        end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")), len(old))
+        out = old[:start] + lines + old[end:]
+    with open(path, "w") as f:
+        f.write("\n".join(out).rstrip("\n") + "\n")
 
 
 def report(args, results, extra, conn_counts, seconds, rounds):
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    command = "bench/run" + (" --quick" if args.quick else "")
+    now = extra["date"]
     lines = ["# Benchmarks", "",
-             f"Latest run: {now}, `{command}` on {machine()}.",
-             f"wrk -t1, keep-alive, GET of a 5-byte \"hello\"; each cell is the best of {rounds} run(s) of {seconds} s, "
-             "scenarios alternating; latency and CPU/RSS from the same run. CPU % is the measured server process "
-             "(100 % = one core); RSS after the run. Absolute figures drift on shared machines: compare within one run.",
+             f"Latest run: {now}, `{extra['command']}` on {machine()}; 1-minute load average during the run "
+             f"{load_range(results)}.",
+             f"wrk -t1, keep-alive, GET of a 5-byte \"hello\"; each cell is the median of {rounds} round(s) of "
+             f"{seconds} s, with the min–max of the rounds beside it; scenarios alternate in every round. CPU % is the "
+             "measured server process (100 % = one core); CPU µs/request is the CPU time of the server and the apps it "
+             "started per request served (less moved by other load than req/s); RSS after the run. Bare Netty hello is the machine's "
+             "reference. Absolute figures drift on shared machines: compare within one run.",
              ""]
+    main_names = [n for n in results if n not in SERVLET_SCENARIOS[1:]]
     for c in conn_counts:
-        lines += [f"## {c} connection(s)", "",
-                  "| scenario | req/s | p50 ms | p99 ms | max ms | errors | server CPU % | server RSS MiB |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
-        for name, by_conn in results.items():
-            runs = by_conn[c]
-            if not runs:
-                continue
-            r = max(runs, key=lambda x: x["rps"])
-            lines.append(f"| {name} | {r['rps']:.0f} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | "
-                         f"{sum(x['errors'] for x in runs)} | {r['cpu_percent']} | {r['rss_mib']} |")
-        lines.append("")
-
-    def ratio(a, b, c):
-        x, y = best(results[a][c]), best(results[b][c])
-        return x / y if y else 0.0
+        lines += [f"## {c} connection(s)", ""] + scenario_table(results, main_names, c) + [""]
 
     ref = 64 if 64 in conn_counts else conn_counts[-1]
-    bars = [("in-process / out-of-process, same app", ratio("Porter in-process", "Porter out-of-process", ref),
-             ">= 4.4"),
-            ("Porter out-of-process / nginx proxy_pass, same nginx backend",
-             ratio("Porter out-of-process -> nginx", "nginx proxy_pass -> nginx", ref), ">= 1.0"),
-            ("Porter in-process / bare Netty hello", ratio("Porter in-process", "bare Netty hello", ref), ">= 0.9"),
-            ("servlet hello in-process / bare Netty hello", ratio("servlet hello in-process", "bare Netty hello", ref),
-             ">= 0.8"),
-            ("Spring Boot in-process / out-of-process, same jar",
-             ratio("Spring Boot in-process", "Spring Boot out-of-process", ref), ">= 2.0"),
-            ("Spring Boot in-process / alone on its embedded Tomcat, same jar",
-             ratio("Spring Boot in-process", "Spring Boot alone", ref), ">= 1.0")]
-    lines += [f"## Bars (at {ref} connections)", "", "| ratio | measured | bar | met |", "|---|---:|---|---|"]
-    for name, value, bar in bars:
-        target = float(bar.split()[1])
-        lines.append(f"| {name} | {value:.2f} | {bar} | {'yes' if value >= target else 'no'} |")
+    bars = [("in-process / out-of-process, same app", "Porter in-process", "Porter out-of-process", ">= 4.4"),
+            ("Porter out-of-process / nginx proxy_pass, same nginx backend", "Porter out-of-process -> nginx",
+             "nginx proxy_pass -> nginx", ">= 1.0"),
+            ("Porter in-process / bare Netty hello", "Porter in-process", "bare Netty hello", ">= 0.9")]
+    lines += [f"## Bars (at {ref} connections)", ""] + bar_rows(results, bars + SERVLET_BARS, ref)
     cold = extra["cold"]
     met = cold["porter_first_response_ms"] <= cold["app_alone_ms"] + 20
     lines.append(f"| cold first response through Porter vs the app's own start-up + 20 ms | "
-                 f"{cold['porter_first_response_ms']} ms vs {cold['app_alone_ms']} ms | <= app + 20 ms | "
+                 f"{cold['porter_first_response_ms']} ms vs {cold['app_alone_ms']} ms | – | – | <= app + 20 ms | "
                  f"{'yes' if met else 'no'} |")
     lines += ["", f"Cold start: median of {cold.get('samples', 3)}, the two sides alternating; the app alone is launch "
               "to first 200 (the harness polls every 1 ms); "
@@ -495,8 +656,10 @@ def report(args, results, extra, conn_counts, seconds, rounds):
               "", f"Porter idle RSS (started, no application loaded): {extra['porter_idle_rss_mib']} MiB. "
               "Per-application overhead in the Porter process after the app served its first request: "
               + ", ".join(f"{k}: {v} MiB" for k, v in extra["per_app_rss_mib"].items()) + ".", ""]
+    if any(n in results for n in SERVLET_SCENARIOS[1:]):
+        lines += servlet_section(results, extra, conn_counts)
     with open(args.output, "w") as f:
-        f.write("\n".join(lines))
+        f.write("\n".join(lines).rstrip("\n") + "\n")
     save_json(results, extra)
     print(f"bench: wrote {args.output}", file=sys.stderr)
 

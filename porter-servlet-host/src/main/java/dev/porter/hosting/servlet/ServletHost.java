@@ -3,7 +3,10 @@ package dev.porter.hosting.servlet;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.ShutdownThread;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
@@ -61,7 +64,7 @@ final class ServletHost {
     }
 
     private Server newServerInHostLoader() {
-        Server server = new Server(threadPool, scheduler, bufferPool);
+        Server server = new AppServer(threadPool, scheduler, bufferPool);
         server.unmanage(threadPool);
         server.unmanage(scheduler);
         server.unmanage(bufferPool);
@@ -74,6 +77,19 @@ final class ServletHost {
         config.setRelativeRedirectAllowed(true);
         server.addConnector(new PorterConnector(server, config));
         return server;
+    }
+
+    /** An app's Jetty server: every request reaches the app's handlers with {@link RequestAttributes}. */
+    private static final class AppServer extends Server {
+
+        AppServer(VirtualThreadPool threadPool, ScheduledExecutorScheduler scheduler, ByteBufferPool bufferPool) {
+            super(threadPool, scheduler, bufferPool);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            return super.handle(RequestAttributes.wrap(request), response, callback);
+        }
     }
 
     /** Where request tasks, async dispatches and blocking callbacks run. */
