@@ -8,20 +8,16 @@ import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.servlet.ServletAppShape;
 import dev.porter.hosting.servlet.ServletHostLayer;
 import dev.porter.server.Exchange;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 
 /**
  * Picks the Servlet host for the in-process app shapes it serves — {@code arguments="-war <path>"}, and a Spring Boot
- * executable jar ({@code -jar app.jar} whose manifest has {@code Spring-Boot-Version}) — before
+ * executable jar ({@code -jar app.jar} that {@link SpringBootJar} recognises from its manifest) — before
  * {@link InProcessApplication} would treat the command line as a plain {@code main}. Reads only web.config's
  * arguments (and a jar's manifest): no Servlet class is loaded here.
  */
@@ -82,7 +78,7 @@ final class ServletDispatch {
                 }
                 String written = tokens.get(i + 1);
                 Path jar = AppPaths.resolve(appDirectory, written);
-                return isSpringBootJar(jar)
+                return SpringBootJar.read(jar).isPresent()
                         ? new ServletAppShape(ServletAppShape.Kind.SPRING_BOOT_JAR, jar, written, properties) : null;
             } else if (t.startsWith("-D")) {
                 int eq = t.indexOf('=');
@@ -92,19 +88,6 @@ final class ServletDispatch {
             }
         }
         return null;
-    }
-
-    private static boolean isSpringBootJar(Path jar) {
-        if (!Files.isRegularFile(jar)) {
-            return false;
-        }
-        try (JarFile file = new JarFile(jar.toFile())) {
-            Manifest m = file.getManifest();
-            return m != null && m.getMainAttributes().getValue("Spring-Boot-Version") != null
-                    && m.getMainAttributes().getValue("Start-Class") != null;
-        } catch (IOException e) {
-            return false; // not a jar: InProcessApplication names the problem
-        }
     }
 
     private static ApplicationHandler answering(ApplicationContext context, String why) {
