@@ -1,5 +1,6 @@
 package dev.porter.springboot;
 
+import dev.porter.spring.OnPorterInProcess;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.server.servlet.ServletWebServerFactory;

@@ -1,8 +1,8 @@
 package dev.porter.springboot;
 
 import dev.porter.servlet.spi.HostedWebApp;
-import dev.porter.servlet.spi.PorterServletHost;
 import dev.porter.servlet.spi.WebAppSpec;
+import dev.porter.spring.PorterServletDeployment;
 import jakarta.servlet.ServletContainerInitializer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +19,6 @@ import org.springframework.boot.web.server.servlet.ServletWebServerSettings;
 import org.springframework.boot.web.servlet.ServletContextInitializer;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextAware;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Boot's servlet web server factory for Porter in-process: {@code getWebServer} translates Boot's servlet settings
@@ -47,10 +46,6 @@ public class PorterServletWebServerFactory extends AbstractConfigurableWebServer
 
     @Override
     public WebServer getWebServer(ServletContextInitializer... initializers) {
-        PorterServletHost host = PorterServletHost.current();
-        if (host == null) {
-            throw new WebServerException("Porter's Servlet host is not serving this application", null);
-        }
         ServletContextInitializers all = ServletContextInitializers.from(settings, initializers);
         ServletContainerInitializer sci = (classes, context) -> {
             for (ServletContextInitializer i : all) {
@@ -69,40 +64,18 @@ public class PorterServletWebServerFactory extends AbstractConfigurableWebServer
                 mime.put(m.getExtension(), m.getMimeType());
             }
         }
-        int timeout = settings.getSession() == null || settings.getSession().getTimeout() == null ? -1
-                : (int) settings.getSession().getTimeout().toSeconds();
+        int timeout = PorterServletDeployment.sessionTimeoutSeconds(
+                settings.getSession() == null ? null : settings.getSession().getTimeout());
         WebAppSpec spec = new WebAppSpec(getContextPath(), settings.getDisplayName(), settings.getInitParameters(),
                 errorPages, mime, timeout, settings.isRegisterDefaultServlet(), settings.getWebListenerClassNames());
-        host.ignoredSettings(ignored());
+        String ignored = PorterServletDeployment.ignoredSettings(getPort(), getAddress(),
+                getSsl() != null && getSsl().isEnabled(), getHttp2() != null && getHttp2().isEnabled(),
+                getCompression() != null && getCompression().getEnabled());
         try {
-            HostedWebApp app = host.deploy(spec, sci);
-            if (applicationContext instanceof ConfigurableApplicationContext closeable) {
-                app.closeWith(closeable); // Porter's recycle closes the app as Boot's shutdown hook would
-            }
-            return new PorterWebServer(app);
+            return new PorterWebServer(PorterServletDeployment.deploy(spec, sci, ignored, applicationContext));
         } catch (Exception e) {
             throw new WebServerException("Porter's Servlet host could not deploy the application", e);
         }
-    }
-
-    private String ignored() {
-        List<String> names = new ArrayList<>();
-        if (getPort() != 0 && getPort() != 8080) {
-            names.add("server.port=" + getPort());
-        }
-        if (getAddress() != null) {
-            names.add("server.address=" + getAddress().getHostAddress());
-        }
-        if (getSsl() != null && getSsl().isEnabled()) {
-            names.add("server.ssl.*");
-        }
-        if (getHttp2() != null && getHttp2().isEnabled()) {
-            names.add("server.http2.enabled");
-        }
-        if (getCompression() != null && getCompression().getEnabled()) {
-            names.add("server.compression.*");
-        }
-        return String.join(", ", names);
     }
 
     /** Boot's view of the app's web server: Porter's hosted web app. */

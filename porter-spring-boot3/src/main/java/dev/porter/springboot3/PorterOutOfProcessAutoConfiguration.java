@@ -1,6 +1,7 @@
 package dev.porter.springboot3;
 
 import dev.porter.integration.servlet.PorterServletFilter;
+import dev.porter.spring.OnBehindPorter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
