@@ -12,6 +12,7 @@ import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.server.Exchange;
 import dev.porter.hosting.ancm.Html;
+import dev.porter.httpcontext.PathBase;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -130,33 +131,31 @@ final class InProcessApplication implements ApplicationHandler {
         exchange.resumeWhen(startIfNeeded(), (ok, e) -> handle(exchange));
     }
 
+    /**
+     * Splits the path base off with porter-integration's rule ({@link PathBase}), so an app sees the same request
+     * URI and path base in either hosting model; the app's context is chosen on the front server's cooked
+     * (decoded, normalised) path after the base, the path the front routed on.
+     */
     private void dispatch(Exchange exchange, Running r) {
         String appPath = exchange.applicationPath();
-        String raw = exchange.target().rawPath();
+        String base = appPath.equals("/") ? "" : appPath;
         String cooked = exchange.target().cookedPath();
-        String relative;
-        String routing;
-        if (appPath.equals("/")) {
-            relative = raw;
-            routing = cooked;
+        PathBase split = PathBase.split(base, exchange.target().rawPath());
+        boolean cookedUnder = PathBase.isUnder(base, cooked);
+        String routing = cookedUnder ? orRoot(cooked.substring(base.length())) : cooked;
+        if (split.matched()) {
+            r.server().dispatch(exchange, split.base(), split.rest(), cookedUnder ? routing : orRoot(split.rest()),
+                    r.options());
         } else {
-            routing = strip(cooked, appPath);
-            String rawStripped = strip(raw, appPath);
-            relative = rawStripped != null ? rawStripped : routing;
-            if (routing == null) {
-                routing = relative;
-            }
+            // Only the normalised path lies under the base ("/x/../app1/y"): it is what the app gets, as IIS hands
+            // ANCM the path it cooked; the base as the cooked path spells it.
+            r.server().dispatch(exchange, cookedUnder ? cooked.substring(0, base.length()) : "", routing, routing,
+                    r.options());
         }
-        r.server().dispatch(exchange, relative, routing, r.options());
     }
 
-    /** {@code /app1/x} without {@code /app1} (case-insensitive, on a segment boundary): {@code /x}; else null. */
-    static String strip(String path, String prefix) {
-        int n = prefix.length();
-        if (path.regionMatches(true, 0, prefix, 0, n) && (path.length() == n || path.charAt(n) == '/')) {
-            return path.length() == n ? "/" : path.substring(n);
-        }
-        return null;
+    private static String orRoot(String path) {
+        return path.isEmpty() ? "/" : path;
     }
 
     private void sendFailure(Exchange exchange, StartFailure f) {
