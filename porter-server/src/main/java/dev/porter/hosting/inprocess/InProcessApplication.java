@@ -13,6 +13,7 @@ import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.server.Exchange;
 import dev.porter.hosting.ancm.Html;
 import dev.porter.httpcontext.PathBase;
+import dev.porter.httpcontext.WirePath;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -147,10 +148,10 @@ final class InProcessApplication implements ApplicationHandler {
             r.server().dispatch(exchange, split.base(), split.rest(), cookedUnder ? routing : orRoot(split.rest()),
                     r.options());
         } else {
-            // Only the normalised path lies under the base ("/x/../app1/y"): it is what the app gets, as IIS hands
-            // ANCM the path it cooked; the base as the cooked path spells it.
-            r.server().dispatch(exchange, cookedUnder ? cooked.substring(0, base.length()) : "", routing, routing,
-                    r.options());
+            // Only the cooked path lies under the base ("//app1/y", "/x/../app1/y"): the app gets what it would get
+            // out-of-process, the split of the cooked path as the forwarder writes it (IIS hands ANCM its cooked URL).
+            PathBase wire = PathBase.split(base, WirePath.escape(cooked));
+            r.server().dispatch(exchange, wire.base(), wire.rest(), routing, r.options());
         }
     }
 

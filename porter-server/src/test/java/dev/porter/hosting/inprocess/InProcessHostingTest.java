@@ -111,8 +111,8 @@ class InProcessHostingTest {
     /**
      * The path base is ASP.NET Core's {@code UsePathBase} rule, the one porter-integration applies out-of-process
      * (porter-httpcontext's {@code PathBase}): the client's spelling of the base, the rest still percent-encoded as
-     * it came. A path that lies under the base only once the front server has cooked it ({@code //app1/x}) gets the
-     * cooked spelling, as IIS hands ANCM the URL it cooked.
+     * it came. A path that lies under the base only once the front server has cooked it ({@code //app1/x}) gets what
+     * the app would get out-of-process: the cooked path as the forwarder writes it ({@code WirePath}).
      */
     @Test
     void thePathBaseIsTheClientsSpellingAndTheRestStaysAsItCame() throws Exception {
@@ -122,6 +122,8 @@ class InProcessHostingTest {
         start(apps);
         assertThat(get("/APP1/pathbase").bodyText()).isEqualTo("/APP1 /pathbase");
         assertThat(get("//app1/pathbase").bodyText()).isEqualTo("/app1 /pathbase");
+        assertThat(get("//my%20app/pathbase").bodyText()).isEqualTo("/my%20app /pathbase");
+        assertThat(get("//my%20app/uri%2541").bodyText()).isEqualTo("no route /uri%41");
         assertThat(get("/my%20app/pathbase").bodyText()).isEqualTo("/my%20app /pathbase");
         // Before the shared rule the in-process host decoded the rest once more when the base was percent-encoded:
         // %2541 (an encoded "%41") reached the app as "A".
