@@ -108,13 +108,8 @@ final class IntegratedExchange extends HttpExchange {
     public URI getRequestURI() {
         if (requestUri == null) {
             URI original = delegate.getRequestURI();
-            if (outcome.pathBase().base().isEmpty()) {
-                requestUri = original;
-            } else {
-                String rest = outcome.pathBase().rest().isEmpty() ? "/" : outcome.pathBase().rest();
-                String query = original.getRawQuery();
-                requestUri = URI.create(query == null ? rest : rest + "?" + query);
-            }
+            requestUri = outcome.pathBase().base().isEmpty() ? original
+                    : outcome.pathBase().requestUri(original.getRawQuery());
         }
         return requestUri;
     }

@@ -1,17 +1,14 @@
 package dev.porter.integration;
 
-import com.sun.net.httpserver.Authenticator;
-import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.porter.httpcontext.HttpContexts;
 import dev.porter.integration.internal.RequestRules;
 import dev.porter.integration.internal.ShutdownCoordinator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
 /**
@@ -22,15 +19,16 @@ import java.util.concurrent.Executor;
  * every request, on any path, through the token check: without the token a request gets 400, never a 404 that tells a
  * stranger what exists.
  *
- * <p>Routing mirrors the JDK's: the context whose path is the longest string prefix of the request path wins;
- * no match is 404. The app's filters then run, then its {@code Authenticator} if it set one, then its handler.
+ * <p>The app's contexts follow the JDK's rules through {@link HttpContexts}, the same rules the in-process host
+ * follows: the longest context path that prefixes the path after the base wins (none: 404; no handler: 500), then
+ * the app's filters, its {@code Authenticator} if it set one, its handler.
  *
  * <p>Context methods may be called from any thread, before or after {@link #start()}, as on the JDK server.
  */
 final class IntegratedServer extends HttpServer {
     private final HttpServer delegate;
     private final ShutdownCoordinator shutdown;
-    private final List<AppContext> contexts = new CopyOnWriteArrayList<>();
+    private final HttpContexts contexts = new HttpContexts(() -> this);
 
     IntegratedServer(HttpServer delegate, RequestRules rules, ShutdownCoordinator shutdown) {
         this.delegate = delegate;
@@ -43,49 +41,17 @@ final class IntegratedServer extends HttpServer {
     private void dispatch(HttpExchange exchange) throws IOException {
         IntegratedExchange integrated = (IntegratedExchange) exchange;
         String path = integrated.getRequestURI().getPath();
-        AppContext context = find(path == null ? "/" : path);
+        HttpContext context = contexts.find(path == null ? "/" : path);
         if (context == null) {
             respond(exchange, 404);
             return;
         }
         integrated.setHttpContext(context);
-        HttpHandler handler = context.getHandler();
-        if (handler == null) {
+        if (context.getHandler() == null) {
             respond(exchange, 500);
             return;
         }
-        new Filter.Chain(context.getFilters(), authenticated(context, handler)).doFilter(integrated);
-    }
-
-    private AppContext find(String path) {
-        AppContext longest = null;
-        for (AppContext context : contexts) {
-            if (path.startsWith(context.getPath())
-                    && (longest == null || context.getPath().length() > longest.getPath().length())) {
-                longest = context;
-            }
-        }
-        return longest;
-    }
-
-    /** The JDK runs an {@code Authenticator} after the filters; so does this, keeping its result codes. */
-    private static HttpHandler authenticated(AppContext context, HttpHandler handler) {
-        return exchange -> {
-            Authenticator authenticator = context.getAuthenticator();
-            if (authenticator == null) {
-                handler.handle(exchange);
-                return;
-            }
-            Authenticator.Result result = authenticator.authenticate(exchange);
-            if (result instanceof Authenticator.Success) {
-                ((IntegratedExchange) exchange).setPrincipal(((Authenticator.Success) result).getPrincipal());
-                handler.handle(exchange);
-            } else if (result instanceof Authenticator.Retry) {
-                respond(exchange, ((Authenticator.Retry) result).getResponseCode());
-            } else {
-                respond(exchange, ((Authenticator.Failure) result).getResponseCode());
-            }
-        };
+        HttpContexts.serve(context, integrated, integrated::setPrincipal);
     }
 
     private static void respond(HttpExchange exchange, int status) throws IOException {
@@ -121,55 +87,22 @@ final class IntegratedServer extends HttpServer {
 
     @Override
     public HttpContext createContext(String path, HttpHandler handler) {
-        if (handler == null) {
-            throw new NullPointerException("null handler, or path parameter");
-        }
-        return create(path, handler);
+        return contexts.create(path, handler);
     }
 
     @Override
     public HttpContext createContext(String path) {
-        return create(path, null);
-    }
-
-    private synchronized HttpContext create(String path, HttpHandler handler) {
-        if (path == null) {
-            throw new NullPointerException("null path parameter");
-        }
-        if (!path.startsWith("/")) {
-            throw new IllegalArgumentException("Illegal value for path or protocol");
-        }
-        if (exact(path) != null) {
-            throw new IllegalArgumentException("cannot add context to list");
-        }
-        AppContext context = new AppContext(path, handler, this);
-        contexts.add(context);
-        return context;
-    }
-
-    private AppContext exact(String path) {
-        for (AppContext context : contexts) {
-            if (context.getPath().equals(path)) {
-                return context;
-            }
-        }
-        return null;
+        return contexts.create(path);
     }
 
     @Override
-    public synchronized void removeContext(String path) {
-        AppContext context = path == null ? null : exact(path);
-        if (context == null) {
-            throw new IllegalArgumentException("cannot remove element from list");
-        }
+    public void removeContext(String path) {
+        contexts.remove(path);
+    }
+
+    @Override
+    public void removeContext(HttpContext context) {
         contexts.remove(context);
-    }
-
-    @Override
-    public synchronized void removeContext(HttpContext context) {
-        if (!contexts.remove(context)) {
-            throw new IllegalArgumentException("no such context in list");
-        }
     }
 
     @Override

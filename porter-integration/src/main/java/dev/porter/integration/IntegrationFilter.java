@@ -4,7 +4,7 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
 import dev.porter.integration.internal.Outcome;
-import dev.porter.integration.internal.PathBase;
+import dev.porter.httpcontext.PathBase;
 import dev.porter.integration.internal.RequestRules;
 import dev.porter.integration.internal.ShutdownCoordinator;
 import java.io.IOException;

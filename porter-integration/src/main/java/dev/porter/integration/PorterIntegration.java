@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsExchange;
+import dev.porter.httpcontext.PathBase;
 import dev.porter.integration.internal.IntegrationSettings;
 import dev.porter.integration.internal.RequestRules;
 import dev.porter.integration.internal.ShutdownCoordinator;
@@ -142,12 +143,9 @@ public final class PorterIntegration {
             return integrated.pathBase();
         }
         // In-process, Porter's own exchange carries it (ASP.NET Core's in-process Request.PathBase).
-        Object inProcess = exchange.getAttribute(IN_PROCESS_PATH_BASE);
+        Object inProcess = exchange.getAttribute(PathBase.ATTRIBUTE);
         return inProcess instanceof String ? (String) inProcess : "";
     }
-
-    /** The exchange attribute Porter's in-process server sets to the application's virtual path. */
-    static final String IN_PROCESS_PATH_BASE = "porter.pathBase";
 
     /** The client's scheme: the forwarded one behind Porter, else {@code https} for an {@code HttpsExchange}. */
     public static String scheme(HttpExchange exchange) {

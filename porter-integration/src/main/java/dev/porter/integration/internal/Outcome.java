@@ -1,5 +1,6 @@
 package dev.porter.integration.internal;
 
+import dev.porter.httpcontext.PathBase;
 import java.net.InetSocketAddress;
 
 /**

@@ -1,5 +1,6 @@
 package dev.porter.integration.internal;
 
+import dev.porter.httpcontext.PathBase;
 import dev.porter.integration.PorterOptions;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;

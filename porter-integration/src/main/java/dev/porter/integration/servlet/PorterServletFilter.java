@@ -5,7 +5,7 @@ import dev.porter.integration.PorterOptions;
 import dev.porter.integration.internal.ForwardedHeaders;
 import dev.porter.integration.internal.IntegrationSettings;
 import dev.porter.integration.internal.Outcome;
-import dev.porter.integration.internal.PathBase;
+import dev.porter.httpcontext.PathBase;
 import dev.porter.integration.internal.RequestRules;
 import dev.porter.integration.internal.ShutdownCoordinator;
 import jakarta.servlet.Filter;

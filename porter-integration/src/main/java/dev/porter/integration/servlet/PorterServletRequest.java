@@ -1,5 +1,6 @@
 package dev.porter.integration.servlet;
 
+import dev.porter.httpcontext.PathBase;
 import dev.porter.integration.internal.ForwardedHeaders;
 import dev.porter.integration.internal.Outcome;
 import dev.porter.integration.internal.RequestRules;
@@ -88,9 +89,7 @@ final class PorterServletRequest extends HttpServletRequestWrapper {
     }
 
     private boolean startsWithBase(String path) {
-        String base = outcome.pathBase().base();
-        return path != null && path.regionMatches(true, 0, base, 0, base.length())
-                && (path.length() == base.length() || path.charAt(base.length()) == '/');
+        return path != null && PathBase.isUnder(outcome.pathBase().base(), path);
     }
 
     private static String orRoot(String path) {

@@ -2,6 +2,7 @@ package dev.porter.integration.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.porter.httpcontext.PathBase;
 import dev.porter.integration.LogCapture;
 import dev.porter.integration.PorterOptions;
 import dev.porter.integration.TestCertificates;

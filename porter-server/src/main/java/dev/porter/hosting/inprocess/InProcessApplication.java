@@ -12,6 +12,8 @@ import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.server.Exchange;
 import dev.porter.hosting.ancm.Html;
+import dev.porter.httpcontext.PathBase;
+import dev.porter.httpcontext.WirePath;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -130,33 +132,31 @@ final class InProcessApplication implements ApplicationHandler {
         exchange.resumeWhen(startIfNeeded(), (ok, e) -> handle(exchange));
     }
 
+    /**
+     * Splits the path base off with porter-integration's rule ({@link PathBase}), so an app sees the same request
+     * URI and path base in either hosting model; the app's context is chosen on the front server's cooked
+     * (decoded, normalised) path after the base, the path the front routed on.
+     */
     private void dispatch(Exchange exchange, Running r) {
         String appPath = exchange.applicationPath();
-        String raw = exchange.target().rawPath();
+        String base = appPath.equals("/") ? "" : appPath;
         String cooked = exchange.target().cookedPath();
-        String relative;
-        String routing;
-        if (appPath.equals("/")) {
-            relative = raw;
-            routing = cooked;
+        PathBase split = PathBase.split(base, exchange.target().rawPath());
+        boolean cookedUnder = PathBase.isUnder(base, cooked);
+        String routing = cookedUnder ? orRoot(cooked.substring(base.length())) : cooked;
+        if (split.matched()) {
+            r.server().dispatch(exchange, split.base(), split.rest(), cookedUnder ? routing : orRoot(split.rest()),
+                    r.options());
         } else {
-            routing = strip(cooked, appPath);
-            String rawStripped = strip(raw, appPath);
-            relative = rawStripped != null ? rawStripped : routing;
-            if (routing == null) {
-                routing = relative;
-            }
+            // Only the cooked path lies under the base ("//app1/y", "/x/../app1/y"): the app gets what it would get
+            // out-of-process, the split of the cooked path as the forwarder writes it (IIS hands ANCM its cooked URL).
+            PathBase wire = PathBase.split(base, WirePath.escape(cooked));
+            r.server().dispatch(exchange, wire.base(), wire.rest(), routing, r.options());
         }
-        r.server().dispatch(exchange, relative, routing, r.options());
     }
 
-    /** {@code /app1/x} without {@code /app1} (case-insensitive, on a segment boundary): {@code /x}; else null. */
-    static String strip(String path, String prefix) {
-        int n = prefix.length();
-        if (path.regionMatches(true, 0, prefix, 0, n) && (path.length() == n || path.charAt(n) == '/')) {
-            return path.length() == n ? "/" : path.substring(n);
-        }
-        return null;
+    private static String orRoot(String path) {
+        return path.isEmpty() ? "/" : path;
     }
 
     private void sendFailure(Exchange exchange, StartFailure f) {

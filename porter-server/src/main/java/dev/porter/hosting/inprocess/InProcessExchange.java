@@ -1,10 +1,11 @@
 package dev.porter.hosting.inprocess;
 
-import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpPrincipal;
+import dev.porter.httpcontext.HttpContexts;
+import dev.porter.httpcontext.PathBase;
 import dev.porter.server.Exchange;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@code /app1} sees {@code /app1/x} as {@code /x}, as the integration library does out-of-process). Streams, headers
  * and attributes behave as the JDK documents; Porter adds three attributes:
  * <ul>
- * <li>{@value #PATH_BASE_ATTRIBUTE}: the application's virtual path as the client spelled it ({@code ""} at the site
+ * <li>{@value PathBase#ATTRIBUTE}: the application's virtual path as the client spelled it ({@code ""} at the site
  * root) — ASP.NET Core's {@code Request.PathBase} in-process; {@code PorterIntegration.pathBase(exchange)} reads
  * it;</li>
  * <li>{@value #ABORTED_ATTRIBUTE}: a {@code CompletableFuture<Void>} completed when the client disconnects
@@ -48,12 +49,12 @@ final class InProcessExchange extends HttpExchange {
 
     static final String ABORTED_ATTRIBUTE = "porter.requestAborted";
     static final String MAX_BODY_ATTRIBUTE = "porter.maxRequestBodySize";
-    static final String PATH_BASE_ATTRIBUTE = "porter.pathBase";
 
     private static final Logger LOG = LoggerFactory.getLogger(InProcessExchange.class);
 
     private final Exchange front;
-    private final InProcessContext context;
+    private final HttpContext context;
+    private final String pathBase;
     private final String relativePath;
     private final InProcessOptions options;
     private final Runnable onEnd;
@@ -64,6 +65,7 @@ final class InProcessExchange extends HttpExchange {
     private volatile Map<String, Object> attributes; // created by the first setAttribute
     private volatile boolean bodyTooLarge;
     private volatile Thread handlerThread;
+    private volatile HttpPrincipal authenticated; // what the app's Authenticator accepted
     private boolean closedWithoutResponse; // handler thread only
     private Headers requestHeaders;
     private final Headers responseHeaders = new Headers();
@@ -75,10 +77,11 @@ final class InProcessExchange extends HttpExchange {
     private final javax.net.ssl.SSLSession sslSession;
 
     /** On the event loop. */
-    InProcessExchange(Exchange front, InProcessContext context, String relativePath, InProcessOptions options,
-            Runnable onEnd) {
+    InProcessExchange(Exchange front, HttpContext context, String pathBase, String relativePath,
+            InProcessOptions options, Runnable onEnd) {
         this.front = front;
         this.context = context;
+        this.pathBase = pathBase;
         this.relativePath = relativePath;
         this.options = options;
         this.onEnd = onEnd;
@@ -141,7 +144,7 @@ final class InProcessExchange extends HttpExchange {
                 + InProcessOptions.ALLOW_SYNCHRONOUS_IO + "=false";
     }
 
-    /** Runs the context's filters and handler on the current (handler) thread. */
+    /** Runs the context's filters, authenticator and handler on the current (handler) thread. */
     void run(ClassLoader appLoader) {
         Thread thread = Thread.currentThread();
         handlerThread = thread;
@@ -151,12 +154,7 @@ final class InProcessExchange extends HttpExchange {
             // Over TLS the app gets an HttpsExchange (as from the JDK's HttpsServer), whose getSSLSession() is the
             // client connection's.
             HttpExchange exchange = sslSession != null ? new InProcessHttpsExchange(this, sslSession) : this;
-            java.util.List<Filter> filters = context.getFilters();
-            if (filters.isEmpty()) {
-                context.getHandler().handle(exchange); // what an empty chain does, without building one
-            } else {
-                new Filter.Chain(filters, context.getHandler()).doFilter(exchange);
-            }
+            HttpContexts.serve(context, exchange, principal -> authenticated = principal);
             if (closedWithoutResponse) {
                 closedWithoutResponse = false;
                 handlerThread = null;
@@ -234,16 +232,7 @@ final class InProcessExchange extends HttpExchange {
     public URI getRequestURI() {
         URI u = uri;
         if (u == null) {
-            String query = front.target().rawQuery();
-            String text = query == null ? relativePath : relativePath + "?" + query;
-            try {
-                u = new URI(text);
-            } catch (java.net.URISyntaxException e) {
-                // Characters a URI refuses (the front server lets some through, as IIS does): quote them.
-                u = URI.create(text.replace(" ", "%20").replace("\"", "%22").replace("<", "%3C")
-                        .replace(">", "%3E").replace("\\", "%5C").replace("^", "%5E").replace("`", "%60")
-                        .replace("{", "%7B").replace("|", "%7C").replace("}", "%7D"));
-            }
+            u = PathBase.requestUri(relativePath, front.target().rawQuery());
             uri = u;
         }
         return u;
@@ -337,15 +326,6 @@ final class InProcessExchange extends HttpExchange {
         return front.protocol(); // HTTP/2.0 on an HTTP/2 stream
     }
 
-    /** The raw path's prefix that {@link #getRequestURI()} leaves out: the virtual path as the client wrote it. */
-    private String pathBase() {
-        String rawPath = front.target().rawPath();
-        if (relativePath.equals("/") && !rawPath.endsWith("/")) {
-            return rawPath; // the application's own root, "/app1", requested without a trailing slash
-        }
-        return rawPath.endsWith(relativePath) ? rawPath.substring(0, rawPath.length() - relativePath.length()) : "";
-    }
-
     @Override
     public Object getAttribute(String name) {
         Map<String, Object> own = attributes;
@@ -353,8 +333,8 @@ final class InProcessExchange extends HttpExchange {
         if (value == null && name.equals(ABORTED_ATTRIBUTE)) {
             return aborted;
         }
-        if (value == null && name.equals(PATH_BASE_ATTRIBUTE)) {
-            return pathBase();
+        if (value == null && name.equals(PathBase.ATTRIBUTE)) {
+            return pathBase;
         }
         return value != null ? value : context.getAttributes().get(name);
     }
@@ -398,8 +378,13 @@ final class InProcessExchange extends HttpExchange {
 
     @Override
     public HttpPrincipal getPrincipal() {
-        // The user the front server authenticated; the realm is the scheme, as porter-integration gives it
-        // out-of-process, so an app sees the same principal under either hosting model.
+        // The principal the app's own Authenticator accepted, else the user the front server authenticated; the realm
+        // is the scheme, as porter-integration gives it out-of-process, so an app sees the same principal under either
+        // hosting model.
+        HttpPrincipal own = authenticated;
+        if (own != null) {
+            return own;
+        }
         dev.porter.server.AuthenticatedUser user = front.user();
         return user == null ? null : new HttpPrincipal(user.name(), user.authenticationType());
     }

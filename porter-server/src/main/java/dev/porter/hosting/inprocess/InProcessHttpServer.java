@@ -3,20 +3,21 @@ package dev.porter.hosting.inprocess;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.porter.httpcontext.HttpContexts;
 import dev.porter.server.Exchange;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The in-process server an app gets from {@code HttpServer.create(...)} (through {@link InProcessServerProvider}):
  * the {@code IISHttpServer} of the JVM. It never listens: the bind address is remembered and ignored, and requests
- * arrive from the front server through {@link #dispatch}. Contexts match by the longest path prefix, as the JDK's do,
- * against the path relative to the application's virtual path. Handlers run on a new virtual thread per exchange
+ * arrive from the front server through {@link #dispatch}. Contexts follow the JDK's rules through {@link HttpContexts},
+ * the same rules porter-integration follows out-of-process: the longest context path that prefixes the path relative
+ * to the application's virtual path wins (none: 404; no handler: 500), then the app's filters, its
+ * {@code Authenticator} if it set one, its handler. Handlers run on a new virtual thread per exchange
  * unless the app set an executor; the threads of the requests one event-loop cycle decodes are started together at
  * the end of that cycle ({@link HandlerStarts}).
  *
@@ -27,7 +28,7 @@ final class InProcessHttpServer extends HttpServer {
     private final AppDomain domain;
     private volatile InetSocketAddress address;
     private volatile Executor executor;
-    private final CopyOnWriteArrayList<InProcessContext> contexts = new CopyOnWriteArrayList<>();
+    private final HttpContexts contexts = new HttpContexts(this::facade);
     /** What the app holds: this, or the {@link InProcessHttpsServer} it got from {@code HttpsServer.create}. */
     private volatile HttpServer facade = this;
     private volatile boolean started;
@@ -103,45 +104,22 @@ final class InProcessHttpServer extends HttpServer {
 
     @Override
     public HttpContext createContext(String path, HttpHandler handler) {
-        Objects.requireNonNull(handler, "null handler");
-        return addContext(path, handler);
+        return contexts.create(path, handler);
     }
 
     @Override
     public HttpContext createContext(String path) {
-        return addContext(path, null);
-    }
-
-    private HttpContext addContext(String path, HttpHandler handler) {
-        Objects.requireNonNull(path, "null path parameter");
-        if (path.isEmpty() || path.charAt(0) != '/') {
-            throw new IllegalArgumentException("Illegal value for path or protocol");
-        }
-        synchronized (contexts) {
-            for (InProcessContext c : contexts) {
-                if (c.getPath().equals(path)) {
-                    throw new IllegalArgumentException("cannot add context to list");
-                }
-            }
-            InProcessContext context = new InProcessContext(this, path, handler);
-            contexts.add(context);
-            return context;
-        }
+        return contexts.create(path);
     }
 
     @Override
     public void removeContext(String path) {
-        Objects.requireNonNull(path, "null path parameter");
-        if (!contexts.removeIf(c -> c.getPath().equals(path))) {
-            throw new IllegalArgumentException("cannot remove element from list");
-        }
+        contexts.remove(path);
     }
 
     @Override
     public void removeContext(HttpContext context) {
-        if (!(context instanceof InProcessContext) || !contexts.remove(context)) {
-            throw new IllegalArgumentException("wrong HttpContext type");
-        }
+        contexts.remove(context);
     }
 
     @Override
@@ -152,17 +130,24 @@ final class InProcessHttpServer extends HttpServer {
     /**
      * On the event loop: hands one request to the app.
      *
-     * @param relativePath the raw path relative to the application's virtual path ({@code /} at least)
-     * @param routingPath the decoded relative path that selects the context
+     * @param pathBase the application's virtual path as the client spelled it ({@code ""} at the site root)
+     * @param relativePath the raw path after it ({@code ""} for the base itself)
+     * @param routingPath the decoded relative path that selects the context ({@code /} at least)
      */
-    void dispatch(Exchange exchange, String relativePath, String routingPath, InProcessOptions options) {
-        InProcessContext context = findContext(routingPath);
-        if (context == null || context.getHandler() == null) {
+    void dispatch(Exchange exchange, String pathBase, String relativePath, String routingPath,
+            InProcessOptions options) {
+        HttpContext context = contexts.find(routingPath);
+        if (context == null) {
             exchange.respond(HttpResponseStatus.NOT_FOUND, "text/html",
                     "<h1>404 Not Found</h1>No context found for request".getBytes(StandardCharsets.UTF_8));
             return;
         }
-        InProcessExchange app = new InProcessExchange(exchange, context, relativePath, options,
+        if (context.getHandler() == null) {
+            exchange.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/html",
+                    "<h1>500 Internal Server Error</h1>No handler for context".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        InProcessExchange app = new InProcessExchange(exchange, context, pathBase, relativePath, options,
                 () -> domain.requestEnded(exchange));
         domain.requestStarted(exchange, app);
         Runnable task = () -> app.run(domain.loader());
@@ -188,16 +173,5 @@ final class InProcessHttpServer extends HttpServer {
             exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, null, new byte[0]);
         }
         app.responseFinished();
-    }
-
-    private InProcessContext findContext(String path) {
-        InProcessContext best = null;
-        for (InProcessContext c : contexts) {
-            String p = c.getPath();
-            if (path.startsWith(p) && (best == null || p.length() > best.getPath().length())) {
-                best = c;
-            }
-        }
-        return best;
     }
 }

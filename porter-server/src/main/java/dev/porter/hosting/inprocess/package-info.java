@@ -45,8 +45,9 @@
  * property set by {@link dev.porter.hosting.inprocess.InProcessHosting}, and {@code META-INF/services}); it gives an
  * app domain's code — told by the class loaders of the calling frames, then the thread's context loader — that app's
  * {@link dev.porter.hosting.inprocess.InProcessHttpServer}, and everyone else the JDK's own server. The bind address
- * is ignored; {@code getRequestURI()} is the path form relative to the application's virtual path (the same rule the
- * integration library applies out-of-process); contexts match by longest prefix; handlers run on a virtual thread per
+ * is ignored; {@code getRequestURI()} is the path form relative to the application's virtual path, and contexts,
+ * filters and authenticators follow the JDK's rules: both come from porter-httpcontext ({@code PathBase},
+ * {@code HttpContexts}), the rules the integration library applies out-of-process; handlers run on a virtual thread per
  * exchange unless the app sets an executor (the threads of the requests one event-loop cycle decodes start together,
  * {@link dev.porter.hosting.inprocess.HandlerStarts}; a small response crosses back to the loop once, head and body
  * together). Bodies stream both ways with bounded buffers

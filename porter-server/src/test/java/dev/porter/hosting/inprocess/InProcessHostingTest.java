@@ -108,6 +108,54 @@ class InProcessHostingTest {
         assertThat(get("/uri").bodyText()).isEqualTo("/uri /");
     }
 
+    /**
+     * The path base is ASP.NET Core's {@code UsePathBase} rule, the one porter-integration applies out-of-process
+     * (porter-httpcontext's {@code PathBase}): the client's spelling of the base, the rest still percent-encoded as
+     * it came. A path that lies under the base only once the front server has cooked it ({@code //app1/x}) gets what
+     * the app would get out-of-process: the cooked path as the forwarder writes it ({@code WirePath}).
+     */
+    @Test
+    void thePathBaseIsTheClientsSpellingAndTheRestStaysAsItCame() throws Exception {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/app1", app("app1", "-jar app.jar", Map.of(), Map.of()));
+        apps.put("/my app", app("spaced", "-jar app.jar", Map.of(), Map.of()));
+        start(apps);
+        assertThat(get("/APP1/pathbase").bodyText()).isEqualTo("/APP1 /pathbase");
+        assertThat(get("//app1/pathbase").bodyText()).isEqualTo("/app1 /pathbase");
+        assertThat(get("//my%20app/pathbase").bodyText()).isEqualTo("/my%20app /pathbase");
+        assertThat(get("//my%20app/uri%2541").bodyText()).isEqualTo("no route /uri%41");
+        assertThat(get("/my%20app/pathbase").bodyText()).isEqualTo("/my%20app /pathbase");
+        // Before the shared rule the in-process host decoded the rest once more when the base was percent-encoded:
+        // %2541 (an encoded "%41") reached the app as "A".
+        assertThat(get("/my%20app/uri%2541").bodyText()).isEqualTo("no route /uri%41");
+        assertThat(get("/app1/uri%2541").bodyText()).isEqualTo("no route /uri%41");
+    }
+
+    /**
+     * The app's contexts follow the JDK's rules in-process as they do on the JDK's own server and behind
+     * porter-integration (porter-httpcontext's {@code HttpContexts}): a context without a handler is 500; the
+     * authenticator runs after the app's filters, is not one of them, and its principal is the exchange's.
+     */
+    @Test
+    void theAppsContextsFollowTheJdksRules() throws Exception {
+        start(Map.of("/", app("contexts", "-jar app.jar", Map.of(), Map.of())));
+        assertThat(get("/later").status()).isEqualTo(500);
+        RawHttp.Response refused = get("/secure");
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.header("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith(
+                "Basic realm=\"porter\""));
+        assertThat(refused.header("X-Filter-Saw")).contains("none filters=1");
+        try (RawHttp http = new RawHttp(porter.port())) {
+            String credentials = java.util.Base64.getEncoder().encodeToString("alice:secret".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            RawHttp.Response accepted = http.exchange("GET /secure/x HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic "
+                    + credentials + "\r\n\r\n");
+            assertThat(accepted.status()).isEqualTo(200);
+            assertThat(accepted.bodyText()).isEqualTo("principal=porter:alice");
+            assertThat(accepted.header("X-Filter-Saw")).contains("none filters=1");
+        }
+    }
+
     @Test
     void missingJarIs500Point0WithTheReason() throws Exception {
         Path appDir = app("missing", "-jar nothere.jar", Map.of(), Map.of("ASPNETCORE_ENVIRONMENT", "Development"));

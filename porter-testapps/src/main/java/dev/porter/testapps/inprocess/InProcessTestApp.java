@@ -98,6 +98,21 @@ public final class InProcessTestApp {
             server = HttpServer.create(address, 0);
         }
         server.createContext("/", InProcessTestApp::handle);
+        // The JDK's context rules, which the app must meet alike on the JDK's server, behind porter-integration and
+        // in-process: "/later" never gets a handler (500); "/secure" runs its filter, then its authenticator, then
+        // its handler, and the filter sees no principal yet.
+        server.createContext("/later");
+        com.sun.net.httpserver.HttpContext secure = server.createContext("/secure",
+                exchange -> text(exchange, 200, "principal=" + principal(exchange)));
+        secure.getFilters().add(com.sun.net.httpserver.Filter.beforeHandler("records what the filter sees",
+                exchange -> exchange.getResponseHeaders().set("X-Filter-Saw", principal(exchange)
+                        + " filters=" + exchange.getHttpContext().getFilters().size())));
+        secure.setAuthenticator(new com.sun.net.httpserver.BasicAuthenticator("porter") {
+            @Override
+            public boolean checkCredentials(String user, String password) {
+                return "alice".equals(user) && "secret".equals(password);
+            }
+        });
         switch (mode) {
             case "platform" -> server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
             case "cached" -> server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
@@ -184,6 +199,8 @@ public final class InProcessTestApp {
                 text(exchange, 200, visible);
             }
             case "/uri" -> text(exchange, 200, exchange.getRequestURI() + " " + exchange.getHttpContext().getPath());
+            case "/pathbase" -> text(exchange, 200, exchange.getAttribute("porter.pathBase") + " "
+                    + exchange.getRequestURI().getRawPath());
             case "/print" -> {
                 System.out.println(query.get("text"));
                 text(exchange, 200, "printed");
@@ -305,6 +322,10 @@ public final class InProcessTestApp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static String principal(HttpExchange exchange) {
+        return exchange.getPrincipal() == null ? "none" : exchange.getPrincipal().getName();
     }
 
     private static void text(HttpExchange exchange, int status, String text) throws IOException {

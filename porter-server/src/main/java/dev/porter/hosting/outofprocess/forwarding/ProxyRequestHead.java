@@ -1,5 +1,6 @@
 package dev.porter.hosting.outofprocess.forwarding;
 
+import dev.porter.httpcontext.WirePath;
 import dev.porter.server.AuthenticatedUser;
 import dev.porter.server.ClientTls;
 import dev.porter.server.Exchange;

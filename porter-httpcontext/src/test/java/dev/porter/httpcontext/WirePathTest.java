@@ -1,4 +1,4 @@
-package dev.porter.hosting.outofprocess.forwarding;
+package dev.porter.httpcontext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

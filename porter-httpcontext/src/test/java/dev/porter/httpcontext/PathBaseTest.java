@@ -1,10 +1,13 @@
-package dev.porter.integration.internal;
+package dev.porter.httpcontext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** The path base rule both hosting models apply: one table, so out-of-process and in-process cannot drift apart. */
 class PathBaseTest {
     @ParameterizedTest(name = "base ''{0}'' path ''{1}'' -> base ''{2}'' rest ''{3}'' matched {4}")
     @CsvSource(delimiter = '|', emptyValue = "", value = {
@@ -34,5 +37,35 @@ class PathBaseTest {
         assertThat(split.base()).isEqualTo(expectedBase);
         assertThat(split.rest()).isEqualTo(expectedRest);
         assertThat(split.matched()).isEqualTo(matched);
+    }
+
+    @ParameterizedTest(name = "''{0}'' under ''{1}'': {2}")
+    @CsvSource(delimiter = '|', emptyValue = "", value = {
+        "/app1 | /app1     | true",
+        "/app1 | /APP1/x   | true",
+        "/app1 | /app1x    | false",
+        "/app1 | /app      | false",
+        "''    | /anything | true",
+    })
+    void isUnderOnlyOnASegmentBoundaryInAnyCase(String base, String path, boolean under) {
+        assertThat(PathBase.isUnder(base, path)).isEqualTo(under);
+    }
+
+    @Test
+    void theRequestUriIsTheRestWithTheQueryAndTheBaseItselfIsRoot() {
+        assertThat(PathBase.split("/app1", "/app1").requestUri("x=1")).isEqualTo(URI.create("/?x=1"));
+        assertThat(PathBase.split("/app1", "/app1/a%2Fb").requestUri(null)).isEqualTo(URI.create("/a%2Fb"));
+        URI spaced = PathBase.split("/my app", "/my%20app/uri%20x/y").requestUri("q=a%20b");
+        assertThat(spaced.getRawPath()).isEqualTo("/uri%20x/y");
+        assertThat(spaced.getPath()).isEqualTo("/uri x/y");
+        assertThat(spaced.getRawQuery()).isEqualTo("q=a%20b");
+    }
+
+    @Test
+    void charactersAUriRefusesArePercentEncodedRatherThanFailingTheRequest() {
+        URI uri = PathBase.requestUri("/a b/{x}|\\^`\"<>", "q=a b");
+        assertThat(uri.getRawPath()).isEqualTo("/a%20b/%7Bx%7D%7C%5C%5E%60%22%3C%3E");
+        assertThat(uri.getRawQuery()).isEqualTo("q=a%20b");
+        assertThat(PathBase.requestUri("", null)).isEqualTo(URI.create("/"));
     }
 }

@@ -1,4 +1,4 @@
-package dev.porter.hosting.outofprocess.forwarding;
+package dev.porter.httpcontext;
 
 import java.nio.charset.StandardCharsets;
 
@@ -8,8 +8,13 @@ import java.nio.charset.StandardCharsets;
  * §3.3 does not allow in a path ({@code pchar} and {@code /}) is percent-encoded as UTF-8 bytes, as WinHTTP's default
  * path escaping does. A literal {@code %} of the decoded path is escaped too ({@code %25}), so the backend decodes
  * exactly the path the front server routed. Paths that need nothing (the usual case) are returned as they are.
+ *
+ * <p>The forwarder writes it on the wire to an out-of-process app; the in-process host hands an app the same spelling
+ * when only the cooked path lies under the application's path base, so the app sees what it would out-of-process.
+ *
+ * <p>Not API (public for Porter's own modules). Stateless.
  */
-final class WirePath {
+public final class WirePath {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     private static final boolean[] ALLOWED = new boolean[128];
@@ -27,12 +32,13 @@ final class WirePath {
     /**
      * The origin-form target for the backend: escaped cooked path, then {@code ?} and the raw query if there was one.
      */
-    static String target(String cookedPath, String rawQuery) {
+    public static String target(String cookedPath, String rawQuery) {
         String path = escape(cookedPath);
         return rawQuery == null ? path : path + '?' + rawQuery;
     }
 
-    static String escape(String cookedPath) {
+    /** The cooked path, percent-encoded where a request-target path may not carry a character as it is. */
+    public static String escape(String cookedPath) {
         int i = 0;
         int n = cookedPath.length();
         while (i < n) {

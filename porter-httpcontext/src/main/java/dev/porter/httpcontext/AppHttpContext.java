@@ -1,4 +1,4 @@
-package dev.porter.integration;
+package dev.porter.httpcontext;
 
 import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.Filter;
@@ -9,23 +9,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
- * A context the app created on an {@link IntegratedServer}. The container never sees it: the server routes to it
- * itself, after the integration took the path base off, so the app's paths stay the app's ({@code /api}, not
- * {@code /app1/api}) and the base matches case-insensitively as in ASP.NET.
+ * A context an app created with {@code createContext} on a server Porter gives it (porter-integration's out-of-process
+ * server, or the in-process host's): a path, a handler, the app's filters, attributes and authenticator, as the JDK's
+ * own context keeps them. The authenticator is not one of {@link #getFilters()}: as in the JDK, it runs after the
+ * app's filters ({@link HttpContexts#serve}), and the app never sees it in its filter list.
  *
  * <p>Safe to change from any thread while requests run, as the JDK's contexts are.
  */
-final class AppContext extends HttpContext {
+public final class AppHttpContext extends HttpContext {
     private final String path;
-    private final HttpServer server;
+    private final Supplier<HttpServer> server;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final List<Filter> filters = new CopyOnWriteArrayList<>();
     private volatile HttpHandler handler;
     private volatile Authenticator authenticator;
 
-    AppContext(String path, HttpHandler handler, HttpServer server) {
+    AppHttpContext(String path, HttpHandler handler, Supplier<HttpServer> server) {
         this.path = path;
         this.handler = handler;
         this.server = server;
@@ -52,9 +54,10 @@ final class AppContext extends HttpContext {
         return path;
     }
 
+    /** The server the app holds (in-process: the {@code HttpsServer} facade once it asked for one). */
     @Override
     public HttpServer getServer() {
-        return server;
+        return server.get();
     }
 
     @Override
