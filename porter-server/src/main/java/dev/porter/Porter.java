@@ -93,7 +93,7 @@ public final class Porter implements AutoCloseable {
             throws IOException {
         HostingModule hosting = new HostingModule(config, environment, factories);
         Administration admin = administration == null ? null : Administration.create(administration, hosting);
-        AccessLog accessLog = ObservedAccessLog.of(W3cAccessLog.forSites(config.sites()),
+        AccessLog accessLog = ObservedAccessLog.of(W3cAccessLog.forSites(config.sites(), environment.wallClock()),
                 admin == null ? null : admin.requestObserver());
         PorterServer server = new PorterServer(config, admin == null ? hosting::handlerFor
                 : (site, application) -> {
