@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 
 /**
  * The admission step of a request head, between the decoder and the application: the head rules Netty lets through
@@ -126,10 +127,11 @@ public final class Admission {
     }
 
     /** The server's limits narrowed by the application's; the last pair is remembered, apps rarely change them. */
-    private RequestLimits limitsFor(RequestLimits appLimits) {
-        if (appLimits == null) {
+    private RequestLimits limitsFor(Optional<RequestLimits> own) {
+        if (own.isEmpty()) {
             return serverLimits;
         }
+        RequestLimits appLimits = own.get();
         @SuppressWarnings("ReferenceEquality") // a cache keyed by the snapshot's identity: a new snapshot, a new pair
         boolean changed = appLimits != lastAppLimits;
         if (changed) {

@@ -112,7 +112,7 @@ public final class FrontSecurity {
                     "SSL is required to view this resource (access sslFlags Ssl): use https.");
             return;
         }
-        if (access.requireCert() && exchange.isSecure() && exchange.clientCertificate() == null) {
+        if (access.requireCert() && exchange.isSecure() && exchange.clientCertificate().isEmpty()) {
             deny(exchange, HttpResponseStatus.FORBIDDEN, 7, null,
                     "A client certificate is required (access sslFlags SslRequireCert).");
             return;
