@@ -631,9 +631,9 @@ public final class Exchange {
             Exchange.this.clientGone();
         }
 
-        /** The front server's authentication gate admitted the request as {@code authenticatedUser}. */
-        public void authenticated(AuthenticatedUser authenticatedUser) {
-            user = Optional.of(authenticatedUser);
+        /** The front server's authentication gate admitted the request as this user (empty: anonymous). */
+        public void authenticated(Optional<AuthenticatedUser> authenticatedUser) {
+            user = authenticatedUser;
         }
     }
 
