@@ -86,11 +86,12 @@ public final class Admission {
         } catch (RequestTarget.InvalidTargetException e) {
             return new Rejected(HttpResponseStatus.BAD_REQUEST, "Invalid request target: " + e.getMessage() + ".");
         }
-        Route route = router.route(local, request.headers().get(HttpHeaderNames.HOST), target.cookedPath());
-        if (route == null) {
+        Optional<Route> routed = router.route(local, request.headers().get(HttpHeaderNames.HOST), target.cookedPath());
+        if (routed.isEmpty()) {
             return new Rejected(HttpResponseStatus.NOT_FOUND,
                     "No site or application is configured for this host and path.");
         }
+        Route route = routed.get();
         RequestLimits limits = limitsFor(route.handler().requestLimits());
         if (target.urlLength() > limits.maxUrl()) {
             return new Rejected(HttpResponseStatus.REQUEST_URI_TOO_LONG, "The URL path is " + target.urlLength()
