@@ -61,7 +61,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(W3cAccessLog.class);
 
     private static final int CAPACITY = 65_536; // ~1 s of lines at 60k req/s if the writer is starved of CPU
-    static final String FIELDS = "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+    private static final String FIELDS = "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
             + "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
     private static final int WIN32_NETNAME_DELETED = 64;
     private static final int MAX_URI_CHARS = 4096;
@@ -70,7 +70,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     /** One line on its way to a file: the date/time fields are formatted by the writer, off the event loop. */
-    record Entry(SiteLog site, long epochMillis, String fields) {
+    private record Entry(SiteLog site, long epochMillis, String fields) {
     }
 
     private final List<ServerConfig.Site> allSites;
@@ -303,7 +303,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
      * time fields in the lines are UTC either way. Like IIS, Porter deletes no old access log.
      * Used by the writer thread only.
      */
-    static final class SiteLog {
+    private static final class SiteLog {
         private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyMMddHH");
         private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyMM");
         private static final java.time.temporal.TemporalField WEEK_OF_MONTH =
