@@ -13,6 +13,7 @@ import dev.porter.hosting.HostingModule;
 import dev.porter.hosting.ServerEnvironment;
 import dev.porter.server.AccessLog;
 import dev.porter.server.log.ObservedAccessLog;
+import dev.porter.server.log.RequestObserver;
 import dev.porter.server.PorterServer;
 import dev.porter.server.RequestHandler;
 import dev.porter.server.log.W3cAccessLog;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,8 +95,8 @@ public final class Porter implements AutoCloseable {
             throws IOException {
         HostingModule hosting = new HostingModule(config, environment, factories);
         Administration admin = administration == null ? null : Administration.create(administration, hosting);
-        AccessLog accessLog = ObservedAccessLog.of(W3cAccessLog.forSites(config.sites()),
-                admin == null ? null : admin.requestObserver());
+        AccessLog accessLog = ObservedAccessLog.of(W3cAccessLog.forSites(config.sites(), environment.wallClock()),
+                admin == null ? RequestObserver.NONE : admin.requestObserver());
         PorterServer server = new PorterServer(config, admin == null ? hosting::handlerFor
                 : (site, application) -> {
                     RequestHandler handler = hosting.handlerFor(site, application);
@@ -177,9 +179,9 @@ public final class Porter implements AutoCloseable {
         return stopBegan;
     }
 
-    /** Where the admin endpoint listens, or null when it is off. */
-    public InetSocketAddress adminAddress() {
-        return admin == null ? null : admin.address();
+    /** Where the admin endpoint listens; empty when it is off. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return admin == null ? Optional.empty() : Optional.of(admin.address());
     }
 
     public int port() {

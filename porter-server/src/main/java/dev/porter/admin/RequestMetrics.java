@@ -102,7 +102,7 @@ final class RequestMetrics implements RequestObserver {
             }
 
             @Override
-            public dev.porter.config.RequestLimits requestLimits() {
+            public java.util.Optional<dev.porter.config.RequestLimits> requestLimits() {
                 return handler.requestLimits();
             }
         };

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -185,7 +186,7 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
     }
 
     @Override
-    public RequestLimits requestLimits() {
+    public Optional<RequestLimits> requestLimits() {
         return settings.requestLimits();
     }
 

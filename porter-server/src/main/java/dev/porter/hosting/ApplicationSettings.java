@@ -3,6 +3,7 @@ package dev.porter.hosting;
 import dev.porter.config.ConfigException;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.WebConfig;
+import java.util.Optional;
 
 /**
  * An application's web.config as last read: either the parsed file or why it could not be used. Immutable;
@@ -24,9 +25,12 @@ public record ApplicationSettings(WebConfig webConfig, ConfigException error) {
         return new ApplicationSettings(null, error);
     }
 
-    /** The application's own request limits (narrowing the server's), or null for the server's. */
-    public RequestLimits requestLimits() {
-        return webConfig == null ? null : webConfig.requestLimits().orElse(null);
+    /**
+     * The application's own request limits (narrowing the server's), empty for the server's. The parsed web.config
+     * holds the Optional: read on every request, it allocates nothing.
+     */
+    public Optional<RequestLimits> requestLimits() {
+        return webConfig == null ? Optional.empty() : webConfig.requestLimits();
     }
 
     /**

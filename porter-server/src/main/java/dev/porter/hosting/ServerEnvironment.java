@@ -3,6 +3,7 @@ package dev.porter.hosting;
 import dev.porter.config.EnvironmentExpander;
 import dev.porter.config.NodeConfig;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -11,9 +12,10 @@ import java.util.function.LongSupplier;
 
 /**
  * The server process's environment (the IIS worker's environment block), which children inherit and {@code %VAR%}
- * expands against, with the module-level knobs ANCM reads from it, and the clock the hosting module measures its
- * windows with ({@link #clock()}: rapid-fail protection in both models). Names compare case-insensitively, as on
- * Windows. Immutable.
+ * expands against, with the module-level knobs ANCM reads from it, the clock the hosting module measures its
+ * windows with ({@link #clock()}: rapid-fail protection in both models) and the wall clock that dates the access
+ * log ({@link #wallClock()}): Porter reads no process-wide clock a test would have to swap. Names compare
+ * case-insensitively, as on Windows. Immutable.
  */
 public final class ServerEnvironment {
 
@@ -24,16 +26,19 @@ public final class ServerEnvironment {
     private final TreeMap<String, String> folded = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private final NodeConfig node;
     private final LongSupplier clock;
+    private final InstantSource wallClock;
 
     public ServerEnvironment(Map<String, String> variables) {
-        this(variables, NodeConfig.DEFAULTS, System::nanoTime);
+        this(variables, NodeConfig.DEFAULTS, System::nanoTime, InstantSource.system());
     }
 
-    private ServerEnvironment(Map<String, String> variables, NodeConfig node, LongSupplier clock) {
+    private ServerEnvironment(Map<String, String> variables, NodeConfig node, LongSupplier clock,
+            InstantSource wallClock) {
         this.variables = Map.copyOf(variables);
         this.folded.putAll(variables);
         this.node = node;
         this.clock = clock;
+        this.wallClock = wallClock;
     }
 
     /**
@@ -42,7 +47,21 @@ public final class ServerEnvironment {
      * window pass without waiting for it, gives its own; the hosting module reads no other clock for its windows.
      */
     public ServerEnvironment withClock(LongSupplier nanoClock) {
-        return new ServerEnvironment(variables, node, nanoClock);
+        return new ServerEnvironment(variables, node, nanoClock, wallClock);
+    }
+
+    /**
+     * This environment with another wall clock: what dates the access log's lines and picks their files (the day,
+     * hour, week or month they roll over on). An embedder running Porter in simulated time gives its own, as a test
+     * that crosses midnight without waiting for it does.
+     */
+    public ServerEnvironment withWallClock(InstantSource wallClock) {
+        return new ServerEnvironment(variables, node, clock, wallClock);
+    }
+
+    /** The wall clock: {@link InstantSource#system()} unless {@link #withWallClock} gave another. */
+    public InstantSource wallClock() {
+        return wallClock;
     }
 
     /** The hosting module's clock in nanoseconds: {@link System#nanoTime()} unless {@link #withClock} gave another. */
@@ -62,7 +81,7 @@ public final class ServerEnvironment {
             vars.put(NODE_DIRECTORY_VARIABLE, node.localDirectory().toString());
             vars.put("TMPDIR", node.localDirectory().resolve("tmp").toString()); // temporary files stay on the node
         }
-        return new ServerEnvironment(vars, node, clock);
+        return new ServerEnvironment(vars, node, clock, wallClock);
     }
 
     /** The node's settings: how directories are watched, its own directory ({@link #nodeDirectory}). */

@@ -5,6 +5,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -17,8 +18,9 @@ public final class ClientTls {
 
     private final SslHandler sslHandler;
     private boolean certificateRead;
-    private X509Certificate clientCertificate;
-    private String clientCertificateBase64;
+    private Optional<X509Certificate> clientCertificate = Optional.empty();
+    private boolean base64Computed;
+    private Optional<String> clientCertificateBase64 = Optional.empty();
 
     ClientTls(SslHandler sslHandler) {
         this.sslHandler = sslHandler;
@@ -28,19 +30,22 @@ public final class ClientTls {
         return sslHandler.engine().getSession();
     }
 
-    /** The negotiated application protocol ({@code h2}, {@code http/1.1}), or null. */
-    public String applicationProtocol() {
-        return sslHandler.applicationProtocol();
+    /** The negotiated application protocol ({@code h2}, {@code http/1.1}), empty when ALPN chose none. */
+    public Optional<String> applicationProtocol() {
+        return Optional.ofNullable(sslHandler.applicationProtocol());
     }
 
-    /** The client's certificate (the first of the chain it sent, verified against the trusted CAs), or null. */
-    public X509Certificate clientCertificate() {
+    /**
+     * The client's certificate (the first of the chain it sent, verified against the trusted CAs), empty when it sent
+     * none. Held once read: later calls allocate nothing.
+     */
+    public Optional<X509Certificate> clientCertificate() {
         if (!certificateRead) {
             certificateRead = true;
             try {
                 Certificate[] chain = session().getPeerCertificates();
                 if (chain.length > 0 && chain[0] instanceof X509Certificate x509) {
-                    clientCertificate = x509;
+                    clientCertificate = Optional.of(x509);
                 }
             } catch (SSLPeerUnverifiedException e) {
                 // no certificate: the handshake did not ask, or the client sent none
@@ -51,18 +56,19 @@ public final class ClientTls {
 
     /**
      * The client certificate as ANCM forwards it in {@code MS-ASPNETCORE-CLIENTCERT}: Base64 (standard alphabet, with
-     * padding, no line breaks) of the DER encoding; null when there is none.
+     * padding, no line breaks) of the DER encoding; empty when there is none (or it cannot be encoded). Computed once.
      */
-    public String clientCertificateBase64() {
-        if (clientCertificateBase64 == null) {
-            X509Certificate certificate = clientCertificate();
-            if (certificate == null) {
-                return null;
-            }
-            try {
-                clientCertificateBase64 = Base64.getEncoder().encodeToString(certificate.getEncoded());
-            } catch (CertificateEncodingException e) {
-                return null;
+    public Optional<String> clientCertificateBase64() {
+        if (!base64Computed) {
+            base64Computed = true;
+            Optional<X509Certificate> certificate = clientCertificate();
+            if (certificate.isPresent()) {
+                try {
+                    clientCertificateBase64 =
+                            Optional.of(Base64.getEncoder().encodeToString(certificate.get().getEncoded()));
+                } catch (CertificateEncodingException e) {
+                    // not DER-encodable: forwarded as no certificate
+                }
             }
         }
         return clientCertificateBase64;

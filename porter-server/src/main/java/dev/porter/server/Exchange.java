@@ -29,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * {@link #isWritable()}/{@link #onWritabilityChanged} give the backpressure a download gets.
  *
  * <p>Connection: {@link #isSecure()}, {@link #sslSession()} and {@link #clientCertificate()} describe TLS;
- * {@link #user()} is who the front server authenticated (null: anonymous). On HTTP/2 each stream is one exchange:
+ * {@link #user()} is who the front server authenticated (empty: anonymous). On HTTP/2 each stream is one exchange:
  * the request head looks like an HTTP/1.1 one (Host from {@code :authority}, a body without Content-Length is
  * chunked), {@link #protocol()} says {@code HTTP/2.0}, connection-specific response headers are dropped by the
  * HTTP/2 encoder, and "closing the connection" resets only the stream.
@@ -115,7 +116,7 @@ public final class Exchange {
     private Runnable writabilityListener;
     /** Runs once when the exchange ends, whichever way (see {@link #onEnd}). */
     private Runnable endListener;
-    private AuthenticatedUser user;
+    private Optional<AuthenticatedUser> user = Optional.empty();
     private final ConnectionSide connectionSide = new ConnectionSide();
 
     private Exchange(ExchangeChannel connection, Channel channel, HttpRequest request, RequestTarget target,
@@ -190,24 +191,26 @@ public final class Exchange {
 
     /** Whether the client connection is TLS. */
     public boolean isSecure() {
-        return connection.tls() != null;
+        return connection.tls().isPresent();
     }
 
-    /** The connection's TLS state (session, client certificate), or null on plain http. */
-    public ClientTls tls() {
+    /**
+     * The connection's TLS state (session, client certificate), empty on plain http. The connection holds this
+     * Optional: calling it per request allocates nothing.
+     */
+    public Optional<ClientTls> tls() {
         return connection.tls();
     }
 
-    /** The TLS session of the client connection, or null on plain http. */
-    public javax.net.ssl.SSLSession sslSession() {
-        ClientTls tls = connection.tls();
-        return tls == null ? null : tls.session();
+    /** The TLS session of the client connection, empty on plain http. */
+    public Optional<javax.net.ssl.SSLSession> sslSession() {
+        return connection.tls().map(ClientTls::session);
     }
 
-    /** The client's TLS certificate (verified against the configured client CAs), or null. */
-    public java.security.cert.X509Certificate clientCertificate() {
-        ClientTls tls = connection.tls();
-        return tls == null ? null : tls.clientCertificate();
+    /** The client's TLS certificate (verified against the configured client CAs), empty when it sent none. */
+    public Optional<java.security.cert.X509Certificate> clientCertificate() {
+        Optional<ClientTls> tls = connection.tls();
+        return tls.isEmpty() ? Optional.empty() : tls.get().clientCertificate();
     }
 
     /**
@@ -223,8 +226,8 @@ public final class Exchange {
         return connection.isHttp2();
     }
 
-    /** The user the front server authenticated, or null (anonymous). */
-    public AuthenticatedUser user() {
+    /** The user the front server authenticated; empty for an anonymous request (no allocation then). */
+    public Optional<AuthenticatedUser> user() {
         return user;
     }
 
@@ -628,8 +631,8 @@ public final class Exchange {
             Exchange.this.clientGone();
         }
 
-        /** The front server's authentication gate admitted the request as {@code authenticatedUser}. */
-        public void authenticated(AuthenticatedUser authenticatedUser) {
+        /** The front server's authentication gate admitted the request as this user (empty: anonymous). */
+        public void authenticated(Optional<AuthenticatedUser> authenticatedUser) {
             user = authenticatedUser;
         }
     }

@@ -2,6 +2,7 @@ package dev.porter.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -14,8 +15,8 @@ import java.util.function.Consumer;
  */
 public interface ExchangeChannel {
 
-    /** The connection's TLS facts, or null on plain http. */
-    ClientTls tls();
+    /** The connection's TLS facts, empty on plain http: one Optional per connection, not one per call. */
+    Optional<ClientTls> tls();
 
     /** Whether this exchange is one stream of an HTTP/2 connection (one request, no pipelining, no upgrade). */
     boolean isHttp2();

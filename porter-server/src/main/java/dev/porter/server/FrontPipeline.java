@@ -32,6 +32,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.Mapping;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,16 +76,17 @@ final class FrontPipeline {
     /** A plain http connection: HTTP/1.x. */
     void init(Channel ch) {
         MinSendRateHandler.install(ch, config.webLimits());
-        http1(ch, null);
+        http1(ch, Optional.empty());
     }
 
     /** A plain http connection; with h2c, a client that opens with the HTTP/2 preface gets HTTP/2. */
     void initPlain(Channel ch) {
         MinSendRateHandler.install(ch, config.webLimits());
         if (config.webLimits().http2Cleartext()) {
-            ch.pipeline().addLast("h2c-detector", new CleartextHttp2Detector(c -> http1(c, null), c -> http2(c, null)));
+            ch.pipeline().addLast("h2c-detector", new CleartextHttp2Detector(c -> http1(c, Optional.empty()),
+                    c -> http2(c, Optional.empty())));
         } else {
-            http1(ch, null);
+            http1(ch, Optional.empty());
         }
     }
 
@@ -95,7 +97,7 @@ final class FrontPipeline {
         ch.pipeline().addLast("alpn", new Alpn());
     }
 
-    void http1(Channel ch, ClientTls tls) {
+    void http1(Channel ch, Optional<ClientTls> tls) {
         ServerConfig.WebLimits limits = config.webLimits();
         HeaderTimeoutHandler headerTimeout =
                 new HeaderTimeoutHandler(limits.connectionTimeout(), limits.headerWaitTimeout());
@@ -117,7 +119,7 @@ final class FrontPipeline {
      * ({@link Http2StreamStallHandler}: a client that leaves one stream's window at 0 and reads the others); a
      * stream's exchange is held back while its connection is backed up ({@link Http2StreamWritability}).
      */
-    void http2(Channel ch, ClientTls tls) {
+    void http2(Channel ch, Optional<ClientTls> tls) {
         ServerConfig.WebLimits limits = config.webLimits();
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
@@ -188,7 +190,8 @@ final class FrontPipeline {
 
         @Override
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-            ClientTls tls = new ClientTls(ctx.pipeline().get(SslHandler.class));
+            // One Optional per connection, shared by its exchanges (every stream of an HTTP/2 connection).
+            Optional<ClientTls> tls = Optional.of(new ClientTls(ctx.pipeline().get(SslHandler.class)));
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
                 http2(ctx.channel(), tls);
             } else {

@@ -1,6 +1,7 @@
 package dev.porter.server;
 
 import dev.porter.config.RequestLimits;
+import java.util.Optional;
 
 /**
  * What the front server hands a routed request to: one per application, implemented by the hosting module. The front
@@ -38,9 +39,10 @@ public interface RequestHandler {
 
     /**
      * The application's own request limits (its web.config's requestFiltering section), which narrow the server's;
-     * null for none. Read on every request, so implementations return a field.
+     * empty when it sets none (the server's apply). Read on every request, so implementations return an Optional they
+     * hold (a field), never a new one per call.
      */
-    default RequestLimits requestLimits() {
-        return null;
+    default Optional<RequestLimits> requestLimits() {
+        return Optional.empty();
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -25,7 +26,14 @@ public final class Router {
         }
     }
 
-    private record SiteRoutes(List<Route> routesLongestFirst) {
+    /**
+     * A site's routes, longest virtual path first, each also as the Optional {@link #route} returns: made once here,
+     * so routing a request allocates nothing.
+     */
+    private record SiteRoutes(List<Route> routesLongestFirst, List<Optional<Route>> found) {
+        SiteRoutes(List<Route> routesLongestFirst) {
+            this(routesLongestFirst, routesLongestFirst.stream().map(Optional::of).toList());
+        }
     }
 
     private volatile List<SiteBinding> bindings;
@@ -66,9 +74,9 @@ public final class Router {
      * the longest matching virtual path.
      *
      * @param hostHeader the {@code Host} header, possibly with a port; null or empty matches only wildcard bindings
-     * @return null when no site or application matches
+     * @return empty when no site or application matches (the front answers 404)
      */
-    public Route route(InetSocketAddress local, String hostHeader, String cookedPath) {
+    public Optional<Route> route(InetSocketAddress local, String hostHeader, String cookedPath) {
         String header = hostHeader == null ? "" : hostHeader;
         int start = 0;
         int end = hostEnd(header);
@@ -95,21 +103,19 @@ public final class Router {
             }
             return application(sb.site(), cookedPath);
         }
-        return null;
+        return Optional.empty();
     }
 
-    private static Route application(SiteRoutes site, String path) {
-        for (Route route : site.routesLongestFirst()) {
-            String appPath = route.application().path();
-            if (appPath.equals("/")) {
-                return route;
-            }
-            if (path.regionMatches(true, 0, appPath, 0, appPath.length())
-                    && (path.length() == appPath.length() || path.charAt(appPath.length()) == '/')) {
-                return route;
+    private static Optional<Route> application(SiteRoutes site, String path) {
+        List<Route> routes = site.routesLongestFirst();
+        for (int i = 0; i < routes.size(); i++) {
+            String appPath = routes.get(i).application().path();
+            if (appPath.equals("/") || (path.regionMatches(true, 0, appPath, 0, appPath.length())
+                    && (path.length() == appPath.length() || path.charAt(appPath.length()) == '/'))) {
+                return site.found().get(i);
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     /** Where the host part of a Host header ends: before {@code :port}, after an IPv6 literal's {@code ]}. */

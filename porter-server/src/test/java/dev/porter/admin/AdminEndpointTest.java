@@ -72,7 +72,7 @@ class AdminEndpointTest {
 
     private HttpResponse<String> admin(String method, String path, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + porter.adminAddress().getPort() + path)).timeout(Duration.ofSeconds(30))
+                + porter.adminAddress().orElseThrow().getPort() + path)).timeout(Duration.ofSeconds(30))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         for (int i = 0; i + 1 < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);

@@ -73,7 +73,8 @@ class StatusPageBrowserTest {
         Files.deleteIfExists(screenshot);
         ProcessBuilder builder = new ProcessBuilder(node, "status-page.mjs").directory(BROWSER_DIR.toFile())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("browser.log").toFile());
-        builder.environment().put("ADMIN_URL", "http://127.0.0.1:" + porter.adminAddress().getPort() + "/");
+        builder.environment().put("ADMIN_URL",
+                "http://127.0.0.1:" + porter.adminAddress().orElseThrow().getPort() + "/");
         builder.environment().put("APP_URL", "http://127.0.0.1:" + porter.port() + "/");
         builder.environment().put("APP_DIR", app.toString());
         builder.environment().put("SCREENSHOT", screenshot.toString());

@@ -131,7 +131,7 @@ class SharedConfigurationTest {
     @Test
     void aDrainingNodeSaysUnhealthyAtOnceAndKeepsServingUntilItsDrainTimeIsOver() throws Exception {
         Porter a = node(share(), "a", true);
-        int admin = a.adminAddress().getPort();
+        int admin = a.adminAddress().orElseThrow().getPort();
         assertThat(get(admin, "/health").statusCode()).isEqualTo(200);
         assertThat(get(a.port(), "/pid").statusCode()).isEqualTo(200);
 

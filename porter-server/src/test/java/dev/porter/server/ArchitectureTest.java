@@ -124,6 +124,29 @@ class ArchitectureTest {
     }
 
     /**
+     * The access log dates its lines by the wall clock the context carries ({@code ServerEnvironment.wallClock()}),
+     * never by the process's own, so a test or an embedder can cross midnight without waiting for it.
+     */
+    @Test
+    void theAccessLogReadsTheContextsWallClock() {
+        assertThat(lines("dev/porter/server/log", "System\\.currentTimeMillis|Instant\\.now\\(|Clock\\.system"))
+                .isEmpty();
+    }
+
+    /**
+     * No {@code null} meaning "none" in the front's public contract: what may be absent (TLS, the client
+     * certificate, the authenticated user, an application's own request limits) is an {@code Optional}.
+     */
+    @Test
+    void theFrontsContractSaysNoneWithOptionalNotNull() {
+        for (String contract : List.of("Exchange.java", "ClientTls.java", "RequestHandler.java", "AccessLog.java",
+                "AuthenticatedUser.java", "ExchangeChannel.java")) {
+            assertThat(lines("dev/porter/server", "return null;|\\? null :|: null;|\\bor null\\b|null (for|when|on) ")
+                    .stream().filter(l -> l.startsWith("dev/porter/server/" + contract + ":"))).as(contract).isEmpty();
+        }
+    }
+
+    /**
      * One ANCM rule set for both hosting models ({@code hosting.ancm}): it knows neither model, and the environment
      * block's rules are written nowhere else.
      */

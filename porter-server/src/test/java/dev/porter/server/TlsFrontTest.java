@@ -60,11 +60,10 @@ public class TlsFrontTest {
 
     /** Answers with what the exchange says about its connection. */
     public static final HandlerHosting DESCRIBE = new HandlerHosting(exchange -> {
-        X509Certificate cert = exchange.clientCertificate();
-        AuthenticatedUser user = exchange.user();
         String text = "secure=" + exchange.isSecure() + " protocol=" + exchange.protocol() + " cert="
-                + (cert == null ? "none" : cert.getSubjectX500Principal().getName()) + " user="
-                + (user == null ? "none" : user.name() + "/" + user.authenticationType()) + " host="
+                + exchange.clientCertificate().map(c -> c.getSubjectX500Principal().getName()).orElse("none")
+                + " user=" + exchange.user().map(u -> u.name() + "/" + u.authenticationType()).orElse("none")
+                + " host="
                 + exchange.request().headers().get("Host") + " extension="
                 + exchange.request().headers().contains("x-http2-stream-id");
         exchange.respond(HttpResponseStatus.OK, "text/plain", text.getBytes(StandardCharsets.UTF_8));

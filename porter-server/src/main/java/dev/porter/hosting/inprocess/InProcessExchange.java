@@ -85,7 +85,7 @@ final class InProcessExchange extends HttpExchange {
         this.relativePath = relativePath;
         this.options = options;
         this.onEnd = onEnd;
-        this.sslSession = front.sslSession();
+        this.sslSession = front.sslSession().orElse(null); // HttpsExchange's contract: null on plain http
         this.requestBody = new RequestBodyStream(front, this);
         this.responseBody = new ResponseBodyStream(front, this);
         this.in = requestBody;
@@ -380,12 +380,11 @@ final class InProcessExchange extends HttpExchange {
     public HttpPrincipal getPrincipal() {
         // The principal the app's own Authenticator accepted, else the user the front server authenticated; the realm
         // is the scheme, as porter-integration gives it out-of-process, so an app sees the same principal under either
-        // hosting model.
+        // hosting model. HttpExchange's contract: null for an anonymous request.
         HttpPrincipal own = authenticated;
         if (own != null) {
             return own;
         }
-        dev.porter.server.AuthenticatedUser user = front.user();
-        return user == null ? null : new HttpPrincipal(user.name(), user.authenticationType());
+        return front.user().map(user -> new HttpPrincipal(user.name(), user.authenticationType())).orElse(null);
     }
 }

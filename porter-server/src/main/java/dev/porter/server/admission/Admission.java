@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 
 /**
  * The admission step of a request head, between the decoder and the application: the head rules Netty lets through
@@ -85,11 +86,12 @@ public final class Admission {
         } catch (RequestTarget.InvalidTargetException e) {
             return new Rejected(HttpResponseStatus.BAD_REQUEST, "Invalid request target: " + e.getMessage() + ".");
         }
-        Route route = router.route(local, request.headers().get(HttpHeaderNames.HOST), target.cookedPath());
-        if (route == null) {
+        Optional<Route> routed = router.route(local, request.headers().get(HttpHeaderNames.HOST), target.cookedPath());
+        if (routed.isEmpty()) {
             return new Rejected(HttpResponseStatus.NOT_FOUND,
                     "No site or application is configured for this host and path.");
         }
+        Route route = routed.get();
         RequestLimits limits = limitsFor(route.handler().requestLimits());
         if (target.urlLength() > limits.maxUrl()) {
             return new Rejected(HttpResponseStatus.REQUEST_URI_TOO_LONG, "The URL path is " + target.urlLength()
@@ -126,10 +128,11 @@ public final class Admission {
     }
 
     /** The server's limits narrowed by the application's; the last pair is remembered, apps rarely change them. */
-    private RequestLimits limitsFor(RequestLimits appLimits) {
-        if (appLimits == null) {
+    private RequestLimits limitsFor(Optional<RequestLimits> own) {
+        if (own.isEmpty()) {
             return serverLimits;
         }
+        RequestLimits appLimits = own.get();
         @SuppressWarnings("ReferenceEquality") // a cache keyed by the snapshot's identity: a new snapshot, a new pair
         boolean changed = appLimits != lastAppLimits;
         if (changed) {

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -103,16 +104,16 @@ public final class FrontSecurity {
     }
 
     /**
-     * Checks the exchange; runs {@code admitted} (on the event loop) when it may proceed, else answers it. Called on
-     * the exchange's event loop.
+     * Checks the exchange; runs {@code admitted} (on the event loop) with the user it proved (empty: anonymous) when it
+     * may proceed, else answers it. Called on the exchange's event loop.
      */
-    public void check(Exchange exchange, Consumer<AuthenticatedUser> admitted) {
+    public void check(Exchange exchange, Consumer<Optional<AuthenticatedUser>> admitted) {
         if (access.requireSsl() && !exchange.isSecure()) {
             deny(exchange, HttpResponseStatus.FORBIDDEN, 4, null,
                     "SSL is required to view this resource (access sslFlags Ssl): use https.");
             return;
         }
-        if (access.requireCert() && exchange.isSecure() && exchange.clientCertificate() == null) {
+        if (access.requireCert() && exchange.isSecure() && exchange.clientCertificate().isEmpty()) {
             deny(exchange, HttpResponseStatus.FORBIDDEN, 7, null,
                     "A client certificate is required (access sslFlags SslRequireCert).");
             return;
@@ -121,7 +122,7 @@ public final class FrontSecurity {
         Authenticator authenticator = authorization == null ? null : authenticatorFor(authorization);
         if (authenticator == null) {
             if (anonymous) {
-                admitted.accept(null);
+                admitted.accept(Optional.empty());
             } else {
                 deny(exchange, HttpResponseStatus.UNAUTHORIZED, 2, challenges(exchange),
                         "Credentials are required (authentication: anonymous access is disabled).");
@@ -137,12 +138,12 @@ public final class FrontSecurity {
         exchange.resumeWhen(user, (result, failure) -> admit(exchange, result, admitted));
     }
 
-    private void admit(Exchange exchange, AuthenticatedUser user, Consumer<AuthenticatedUser> admitted) {
+    private void admit(Exchange exchange, AuthenticatedUser user, Consumer<Optional<AuthenticatedUser>> admitted) {
         if (user == null) {
             deny(exchange, HttpResponseStatus.UNAUTHORIZED, 1, challenges(exchange), "The credentials are not valid.");
             return;
         }
-        admitted.accept(user);
+        admitted.accept(Optional.of(user));
     }
 
     /**

@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,15 +64,15 @@ public abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter im
     /** After a response to a request whose input was not all read: reading and discarding until the close. */
     private boolean lingering;
     private StrictServerCodec codec;
-    private final ClientTls tls;
+    private final Optional<ClientTls> tls;
     private final FrontSecurity security;
 
     /**
-     * @param tls the connection's TLS state, null on plain http
+     * @param tls the connection's TLS state, empty on plain http (held: {@link #tls()} allocates nothing)
      * @param security the access checks ({@link FrontSecurity#OPEN}: every request passes unchecked)
      */
     protected ExchangeDispatcher(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
-            AccessLog accessLog, ServerState state, ClientTls tls, FrontSecurity security) {
+            AccessLog accessLog, ServerState state, Optional<ClientTls> tls, FrontSecurity security) {
         this.tls = tls;
         this.security = security;
         this.admission = new Admission(router, serverLimits, state);
@@ -197,7 +198,7 @@ public abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter im
     }
 
     @Override
-    public ClientTls tls() {
+    public Optional<ClientTls> tls() {
         return tls;
     }
 

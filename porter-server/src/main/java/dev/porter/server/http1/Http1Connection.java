@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class Http1Connection extends ExchangeDispatcher {
 
     public Http1Connection(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
-            AccessLog accessLog, ServerState state, ClientTls tls, FrontSecurity security) {
+            AccessLog accessLog, ServerState state, Optional<ClientTls> tls, FrontSecurity security) {
         super(router, serverLimits, headerTimeout, accessLog, state, tls, security);
     }
 

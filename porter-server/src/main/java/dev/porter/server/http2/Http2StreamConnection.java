@@ -13,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import java.util.Optional;
 
 /**
  * The dispatcher of one HTTP/2 stream (RFC 9113): one exchange, no pipelining, no upgrade; the stream channel closes
@@ -24,7 +25,7 @@ import io.netty.handler.codec.http2.Http2Error;
 public final class Http2StreamConnection extends ExchangeDispatcher {
 
     public Http2StreamConnection(Router router, RequestLimits serverLimits, HeaderTimeoutHandler headerTimeout,
-            AccessLog accessLog, ServerState state, ClientTls tls, FrontSecurity security) {
+            AccessLog accessLog, ServerState state, Optional<ClientTls> tls, FrontSecurity security) {
         super(router, serverLimits, headerTimeout, accessLog, state, tls, security);
     }
 

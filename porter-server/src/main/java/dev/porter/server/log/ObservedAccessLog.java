@@ -23,8 +23,10 @@ public final class ObservedAccessLog implements AccessLog, AutoCloseable {
         this.observer = observer;
     }
 
+    /** {@code log} also telling {@code observer}; {@code log} itself when that is {@link RequestObserver#NONE}. */
+    @SuppressWarnings("ReferenceEquality") // the null object is one constant
     public static AccessLog of(AccessLog log, RequestObserver observer) {
-        return observer == null ? log : new ObservedAccessLog(log, observer);
+        return observer == RequestObserver.NONE ? log : new ObservedAccessLog(log, observer);
     }
 
     @Override

@@ -11,6 +11,17 @@ import dev.porter.server.Exchange;
  */
 public interface RequestObserver {
 
+    /** Nobody counts requests (the admin endpoint is off): {@link ObservedAccessLog#of} then adds nothing. */
+    RequestObserver NONE = new RequestObserver() {
+        @Override
+        public void completed(Exchange exchange, int status, long durationNanos) {
+        }
+
+        @Override
+        public void rejected(int status) {
+        }
+    };
+
     /**
      * A routed exchange ended (its response completed, or it was aborted).
      *

@@ -20,7 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.LocalDate;
+import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #completed} and {@link #rejected} run on event loops and never block: each builds its line and
  * hands it to one writer thread through a bounded lock-free queue, waking the writer only when it sleeps. When the
- * writer falls behind (a slow disk, no CPU), lines beyond {@link #DEFAULT_CAPACITY} are dropped and counted, and the
+ * writer falls behind (a slow disk, no CPU), lines beyond {@link #CAPACITY} are dropped and counted, and the
  * writer reports the count in the server log. The writer formats the date fields once per second and flushes whenever
  * the queue runs empty, so a line reaches the file within milliseconds of its request.
  *
@@ -60,8 +60,8 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(W3cAccessLog.class);
 
-    static final int DEFAULT_CAPACITY = 65_536; // ~1 s of lines at 60k req/s if the writer is starved of CPU
-    static final String FIELDS = "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+    private static final int CAPACITY = 65_536; // ~1 s of lines at 60k req/s if the writer is starved of CPU
+    private static final String FIELDS = "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
             + "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
     private static final int WIN32_NETNAME_DELETED = 64;
     private static final int MAX_URI_CHARS = 4096;
@@ -70,7 +70,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     /** One line on its way to a file: the date/time fields are formatted by the writer, off the event loop. */
-    record Entry(SiteLog site, long epochMillis, String fields) {
+    private record Entry(SiteLog site, long epochMillis, String fields) {
     }
 
     private final List<ServerConfig.Site> allSites;
@@ -79,31 +79,28 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicBoolean writerParked = new AtomicBoolean();
-    private final int capacity;
+    private final InstantSource clock;
     private final String software;
     private final Thread writer;
     private volatile boolean closing;
     private long droppedReported;
 
-    private W3cAccessLog(List<ServerConfig.Site> allSites, Map<Long, SiteLog> logsBySiteId, int capacity,
-            boolean startWriter) {
+    private W3cAccessLog(List<ServerConfig.Site> allSites, Map<Long, SiteLog> logsBySiteId, InstantSource clock) {
         this.allSites = List.copyOf(allSites);
         this.logsBySiteId = Map.copyOf(logsBySiteId);
-        this.capacity = capacity;
+        this.clock = clock;
         String version = W3cAccessLog.class.getPackage().getImplementationVersion();
         this.software = "Porter " + (version == null ? "development build" : version);
-        this.writer = Thread.ofPlatform().name("porter-access-log").daemon().unstarted(this::writeLoop);
-        if (startWriter) {
-            writer.start();
-        }
+        this.writer = Thread.ofPlatform().name("porter-access-log").daemon().start(this::writeLoop);
     }
 
-    /** The access log of these sites, or {@link AccessLog#NONE} when none enables {@code <logFile>}. */
-    public static AccessLog forSites(List<ServerConfig.Site> sites) {
-        return forSites(sites, DEFAULT_CAPACITY, true);
-    }
-
-    static AccessLog forSites(List<ServerConfig.Site> sites, int capacity, boolean startWriter) {
+    /**
+     * The access log of these sites, or {@link AccessLog#NONE} when none enables {@code <logFile>}.
+     *
+     * @param clock the wall clock that dates the lines and picks their file (the context's:
+     *     {@code ServerEnvironment.wallClock()}, the system's unless the embedder gives another)
+     */
+    public static AccessLog forSites(List<ServerConfig.Site> sites, InstantSource clock) {
         Map<Long, SiteLog> logs = new HashMap<>();
         for (ServerConfig.Site site : sites) {
             if (site.logFile().enabled()) {
@@ -111,7 +108,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
                         site.logFile()));
             }
         }
-        return logs.isEmpty() ? AccessLog.NONE : new W3cAccessLog(sites, logs, capacity, startWriter);
+        return logs.isEmpty() ? AccessLog.NONE : new W3cAccessLog(sites, logs, clock);
     }
 
     // ---- event loop side -------------------------------------------------------------------------------------------
@@ -126,7 +123,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         long millis = (System.nanoTime() - exchange.startNanos()) / 1_000_000;
         int status = exchange.status();
         int win32 = exchange.isAborted() ? WIN32_NETNAME_DELETED : 0;
-        enqueue(site, System.currentTimeMillis(), fields(exchange.localAddress(), exchange.request(),
+        enqueue(site, clock.millis(), fields(exchange.localAddress(), exchange.request(),
                 target.cookedPath(), target.rawQuery(), exchange.remoteAddress(), status, exchange.subStatus(), win32,
                 millis));
     }
@@ -142,16 +139,16 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         }
         String uri = request.uri();
         int q = uri.indexOf('?');
-        enqueue(site, System.currentTimeMillis(), fields(local, request, q < 0 ? uri : uri.substring(0, q),
+        enqueue(site, clock.millis(), fields(local, request, q < 0 ? uri : uri.substring(0, q),
                 q < 0 ? null : uri.substring(q + 1), ClientAddress.of(channel), status, 0, 0, 0));
     }
 
-    /** Hands a line to the writer; never blocks. Package-private for the tests of the queue's bound. */
-    void enqueue(SiteLog site, long epochMillis, String fields) {
+    /** Hands a line to the writer; never blocks. */
+    private void enqueue(SiteLog site, long epochMillis, String fields) {
         if (closing) {
             return;
         }
-        if (queued.incrementAndGet() > capacity) {
+        if (queued.incrementAndGet() > CAPACITY) {
             queued.decrementAndGet();
             dropped.incrementAndGet();
             return;
@@ -163,11 +160,6 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         if (writerParked.get() && writerParked.compareAndSet(true, false)) {
             LockSupport.unpark(writer);
         }
-    }
-
-    /** The log of a site by its id (tests). */
-    SiteLog siteLog(long siteId) {
-        return logsBySiteId.get(siteId);
     }
 
     /** The site a refused request was addressed to: the most specific matching binding, as the router picks it. */
@@ -282,7 +274,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         long now = dropped.get();
         if (now != droppedReported) {
             LOG.warn("Access log: {} line(s) dropped because the log writer fell behind (queue of {} lines full); "
-                    + "{} dropped since start", now - droppedReported, capacity, now);
+                    + "{} dropped since start", now - droppedReported, CAPACITY, now);
             droppedReported = now;
         }
     }
@@ -292,11 +284,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
     public void close() {
         closing = true;
         if (!writer.isAlive()) {
-            if (writer.getState() == Thread.State.NEW) {
-                writer.start(); // never started (tests): drain what was queued
-            } else {
-                return;
-            }
+            return;
         }
         LockSupport.unpark(writer);
         try {
@@ -315,7 +303,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
      * time fields in the lines are UTC either way. Like IIS, Porter deletes no old access log.
      * Used by the writer thread only.
      */
-    static final class SiteLog {
+    private static final class SiteLog {
         private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyMMddHH");
         private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyMM");
         private static final java.time.temporal.TemporalField WEEK_OF_MONTH =
@@ -339,14 +327,6 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
             this.directory = directory;
             this.config = config;
             this.zone = config.localTimeRollover() ? java.time.ZoneId.systemDefault() : ZoneOffset.UTC;
-        }
-
-        Path directory() {
-            return directory;
-        }
-
-        Path fileFor(LocalDate date) {
-            return directory.resolve("u_ex" + DAY.format(date) + ".log");
         }
 
         /** The file a line written at this second belongs to (not for MaxSize, which goes by size). */

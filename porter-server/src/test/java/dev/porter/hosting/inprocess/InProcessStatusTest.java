@@ -56,7 +56,8 @@ class InProcessStatusTest {
 
     private String admin(String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + porter.adminAddress().getPort() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                + porter.adminAddress().orElseThrow().getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -51,8 +52,8 @@ class AdmissionTest {
                 }
 
                 @Override
-                public RequestLimits requestLimits() {
-                    return app.path().equals("/api") ? API_LIMITS : null;
+                public Optional<RequestLimits> requestLimits() {
+                    return app.path().equals("/api") ? Optional.of(API_LIMITS) : Optional.empty();
                 }
             });
 

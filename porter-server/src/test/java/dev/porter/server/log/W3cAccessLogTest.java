@@ -12,13 +12,22 @@ import dev.porter.server.AccessLog;
 import dev.porter.testing.EchoHosting;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,52 +116,62 @@ class W3cAccessLogTest {
     }
 
     @Test
-    void isOffUnlessASiteEnablesIt() {
+    void isOffUnlessASiteEnablesIt() throws Exception {
+        Path app = dir.resolve("app");
+        TestApps.writeWebConfig(app, Map.of("processPath", "unused"), Map.of());
         ServerConfig.Site site = new ServerConfig.Site("Quiet", 1,
-                List.of(new ServerConfig.Binding("http", "*", 0, "")),
-                List.of(new ServerConfig.Application("/", dir)), new ServerConfig.LogFile(false, dir.resolve("logs")));
-        assertThat(W3cAccessLog.forSites(List.of(site))).isSameAs(AccessLog.NONE);
+                List.of(new ServerConfig.Binding("http", "127.0.0.1", 0, "")),
+                List.of(new ServerConfig.Application("/", app)), new ServerConfig.LogFile(false, dir.resolve("logs")));
+        assertThat(W3cAccessLog.forSites(List.of(site), InstantSource.system())).isSameAs(AccessLog.NONE);
+        try (Porter porter = start(List.of(site), InstantSource.system())) {
+            assertThat(RawHttp.get(porter.port(), "/").status()).isEqualTo(200);
+        }
         assertThat(dir.resolve("logs")).doesNotExist();
     }
 
     @Test
     void rollsToANewFileEachUtcDayAndAppendsWithAFreshHeaderAfterARestart() throws Exception {
-        long day1 = Instant.parse("2026-03-01T23:59:59.500Z").toEpochMilli();
-        long day2 = Instant.parse("2026-03-02T00:00:00.250Z").toEpochMilli();
-        W3cAccessLog log = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite()), 100, true);
-        W3cAccessLog.SiteLog site = log.siteLog(9);
-        log.enqueue(site, day1, "first");
-        log.enqueue(site, day2, "second");
-        log.close();
-        W3cAccessLog restarted = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite()), 100, true);
-        restarted.enqueue(restarted.siteLog(9), day2 + 1000, "third");
-        restarted.close();
-
+        SettableClock clock = new SettableClock("2026-03-01T23:59:59.500Z");
         Path w3svc = dir.resolve("logs/W3SVC9");
-        assertThat(Files.readAllLines(w3svc.resolve("u_ex260301.log"))).containsExactly("#Software: Porter "
+        try (Porter porter = start(List.of(loggedSite()), clock); RawHttp http = new RawHttp(porter.port())) {
+            get(http, "/first");
+            await().atMost(Duration.ofSeconds(10)).until(() -> entries(w3svc).size() == 1);
+            clock.set("2026-03-02T00:00:00.250Z");
+            get(http, "/second");
+            await().atMost(Duration.ofSeconds(10)).until(() -> entries(w3svc).size() == 2);
+        }
+        clock.set("2026-03-02T00:00:01.250Z");
+        try (Porter restarted = start(List.of(loggedSite()), clock); RawHttp http = new RawHttp(restarted.port())) {
+            get(http, "/third");
+        }
+
+        assertThat(requestsIn(w3svc.resolve("u_ex260301.log"))).containsExactly("#Software: Porter "
                 + "development build", "#Version: 1.0", "#Date: 2026-03-01 23:59:59", FIELDS,
-                "2026-03-01 23:59:59 first");
-        assertThat(Files.readAllLines(w3svc.resolve("u_ex260302.log"))).containsExactly(
+                "2026-03-01 23:59:59 GET /first");
+        assertThat(requestsIn(w3svc.resolve("u_ex260302.log"))).containsExactly(
                 "#Software: Porter development build", "#Version: 1.0", "#Date: 2026-03-02 00:00:00", FIELDS,
-                "2026-03-02 00:00:00 second",
+                "2026-03-02 00:00:00 GET /second",
                 "#Software: Porter development build", "#Version: 1.0", "#Date: 2026-03-02 00:00:01", FIELDS,
-                "2026-03-02 00:00:01 third");
+                "2026-03-02 00:00:01 GET /third");
     }
 
     @Test
     void rollsOverHourlyWeeklyAndMonthlyWithIisFileNames() throws Exception {
-        long[] times = {Instant.parse("2026-03-01T10:59:59Z").toEpochMilli(),
-                Instant.parse("2026-03-01T11:00:00Z").toEpochMilli(),
-                Instant.parse("2026-03-08T00:00:00Z").toEpochMilli()};
+        List<String> times = List.of("2026-03-01T10:59:59Z", "2026-03-01T11:00:00Z", "2026-03-08T00:00:00Z");
         for (ServerConfig.LogFile.Period period : List.of(ServerConfig.LogFile.Period.HOURLY,
                 ServerConfig.LogFile.Period.WEEKLY, ServerConfig.LogFile.Period.MONTHLY)) {
             Path logs = dir.resolve(period.configValue());
-            W3cAccessLog log = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite(new ServerConfig.LogFile(true,
-                    logs, period, ServerConfig.LogFile.DEFAULT_TRUNCATE_SIZE, false))), 100, true);
-            for (long t : times) {
-                log.enqueue(log.siteLog(9), t, "at" + t);
+            SettableClock clock = new SettableClock(times.getFirst());
+            try (Porter porter = start(List.of(loggedSite(new ServerConfig.LogFile(true, logs, period,
+                    ServerConfig.LogFile.DEFAULT_TRUNCATE_SIZE, false))), clock);
+                    RawHttp http = new RawHttp(porter.port())) {
+                for (int i = 0; i < times.size(); i++) {
+                    clock.set(times.get(i));
+                    get(http, "/at" + i);
+                    int lines = i + 1;
+                    await().atMost(Duration.ofSeconds(10)).until(() -> entries(logs.resolve("W3SVC9")).size() == lines);
+                }
             }
-            log.close();
             try (Stream<Path> files = Files.list(logs.resolve("W3SVC9"))) {
                 List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
                 // 2026-03-01 is a Sunday: week 1 of March; 2026-03-08, the next Sunday, starts week 2
@@ -169,63 +188,160 @@ class W3cAccessLogTest {
     void maxSizeStartsANumberedFileAtTruncateSizeAndContinuesTheLastAfterARestart() throws Exception {
         ServerConfig.LogFile config = new ServerConfig.LogFile(true, dir.resolve("logs"),
                 ServerConfig.LogFile.Period.MAX_SIZE, ServerConfig.LogFile.MIN_TRUNCATE_SIZE, false);
-        String fields = "x".repeat(1000);
-        W3cAccessLog log = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite(config)), 10_000, true);
-        long now = System.currentTimeMillis();
-        for (int i = 0; i < 2500; i++) { // ~2.5 MB: two full files and part of a third
-            log.enqueue(log.siteLog(9), now, fields);
-        }
-        log.close();
+        // A 4000-character User-Agent makes each line ~4.1 KB: 650 requests are ~2.6 MB, two full files and part of
+        // a third.
+        String request = "GET /big HTTP/1.1\r\nHost: a\r\nUser-Agent: " + "x".repeat(4000) + "\r\n\r\n";
         Path w3svc = dir.resolve("logs/W3SVC9");
-        assertThat(Files.size(w3svc.resolve("u_extend1.log"))).isBetween(1_048_576L, 1_048_576L + 1100);
-        assertThat(Files.size(w3svc.resolve("u_extend2.log"))).isBetween(1_048_576L, 1_048_576L + 1100);
+        try (Porter porter = start(List.of(loggedSite(config)), InstantSource.system());
+                RawHttp http = new RawHttp(porter.port())) {
+            for (int i = 0; i < 650; i++) {
+                assertThat(http.exchange(request).status()).isEqualTo(200);
+            }
+        }
+        long line = 4200;
+        assertThat(Files.size(w3svc.resolve("u_extend1.log"))).isBetween(1_048_576L, 1_048_576L + line);
+        assertThat(Files.size(w3svc.resolve("u_extend2.log"))).isBetween(1_048_576L, 1_048_576L + line);
         long third = Files.size(w3svc.resolve("u_extend3.log"));
         assertThat(third).isLessThan(1_048_576L);
+        assertThat(entries(w3svc)).hasSize(650);
 
-        W3cAccessLog restarted = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite(config)), 100, true);
-        restarted.enqueue(restarted.siteLog(9), now, "after restart");
-        restarted.close();
+        try (Porter restarted = start(List.of(loggedSite(config)), InstantSource.system());
+                RawHttp http = new RawHttp(restarted.port())) {
+            get(http, "/after-restart");
+        }
         assertThat(Files.size(w3svc.resolve("u_extend3.log"))).isGreaterThan(third);
+        assertThat(requestsIn(w3svc.resolve("u_extend3.log")).getLast()).endsWith("GET /after-restart");
         assertThat(w3svc.resolve("u_extend4.log")).doesNotExist();
     }
 
+    /**
+     * A log whose file does not take lines (here a named pipe nobody reads yet, as a stuck disk would): requests are
+     * still answered, the lines beyond the writer's queue (65,536) are dropped and counted, and the operator learns
+     * how many from the server log once the writer catches up.
+     */
     @Test
-    void dropsAndCountsLinesBeyondTheQueueInsteadOfBlocking() throws Exception {
-        // The writer is not started, as if stuck on a slow disk: offers must return at once, the excess counted.
-        W3cAccessLog log = (W3cAccessLog) W3cAccessLog.forSites(List.of(loggedSite()), 3, false);
-        long now = System.currentTimeMillis();
-        for (int i = 0; i < 5; i++) {
-            log.enqueue(log.siteLog(9), now, "line" + i);
-        }
-        // The operator learns of the drops from the server log once the writer catches up.
+    void dropsAndCountsLinesBeyondTheQueueInsteadOfBlockingRequests() throws Exception {
+        Path w3svc = Files.createDirectories(dir.resolve("logs/W3SVC9"));
+        Path pipe = w3svc.resolve("u_ex260301.log");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
+        int requests = 70_000;
         ch.qos.logback.classic.Logger logger =
                 (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(W3cAccessLog.class);
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
                 new ch.qos.logback.core.read.ListAppender<>();
         appender.start();
         logger.addAppender(appender);
+        CompletableFuture<Long> linesRead;
         try {
-            log.close(); // drains what was queued
+            try (Porter porter = start(List.of(loggedSite()), new SettableClock("2026-03-01T12:00:00Z"))) {
+                assertThat(pipelined(porter.port(), requests)).isEqualTo(requests);
+                // Every request was answered while the writer was stuck; now the pipe gets its reader.
+                linesRead = CompletableFuture.supplyAsync(() -> {
+                    try (Stream<String> lines = Files.lines(pipe)) {
+                        return lines.filter(l -> l.contains(" GET /d ")).count();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } // closing the server drains the queue into the pipe and closes it: the reader sees its end
+            long written = linesRead.get(60, TimeUnit.SECONDS);
+            long dropped = requests - written;
+            assertThat(dropped).isGreaterThanOrEqualTo(requests - 65_536 - 1L);
+            assertThat(appender.list).map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly("Access log: " + dropped + " line(s) dropped because the log writer fell behind "
+                            + "(queue of 65536 lines full); " + dropped + " dropped since start");
         } finally {
             logger.detachAppender(appender);
         }
-        assertThat(appender.list).map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                .containsExactly("Access log: 2 line(s) dropped because the log writer fell behind (queue of 3 lines "
-                        + "full); 2 dropped since start");
-        try (Stream<Path> files = Files.list(dir.resolve("logs/W3SVC9"))) {
-            List<String> lines = Files.readAllLines(files.findFirst().orElseThrow());
-            assertThat(lines.stream().filter(l -> !l.startsWith("#")).map(l -> l.substring(20)))
-                    .containsExactly("line0", "line1", "line2");
+    }
+
+    /** A wall clock the test moves: the server's, through {@link ServerEnvironment#withWallClock}. */
+    private static final class SettableClock implements InstantSource {
+        private final AtomicReference<Instant> now;
+
+        SettableClock(String instant) {
+            now = new AtomicReference<>(Instant.parse(instant));
+        }
+
+        void set(String instant) {
+            now.set(Instant.parse(instant));
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
         }
     }
 
-    private ServerConfig.Site loggedSite() {
+    private Porter start(List<ServerConfig.Site> sites, InstantSource clock) throws IOException {
+        ServerConfig config = new ServerConfig(dir.resolve("porter.xml"), sites, RequestLimits.DEFAULTS,
+                ServerConfig.WebLimits.DEFAULTS);
+        EchoHosting echo = new EchoHosting();
+        return Porter.start(config, ServerEnvironment.ofSystem().withWallClock(clock),
+                Map.of(HostingModel.OUT_OF_PROCESS, echo, HostingModel.IN_PROCESS, echo));
+    }
+
+    private static void get(RawHttp http, String path) throws IOException {
+        assertThat(http.exchange("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(200);
+    }
+
+    /** Sends {@code count} pipelined GETs on one connection and counts the 200s that come back. */
+    private static int pipelined(int port, int count) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(60_000);
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                byte[] request = "GET /d HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                try {
+                    OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+                    for (int i = 0; i < count; i++) {
+                        out.write(request);
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1), 64 * 1024);
+            int ok = 0;
+            for (int seen = 0; seen < count; ) {
+                String line = in.readLine();
+                if (line == null) {
+                    break;
+                }
+                if (line.startsWith("HTTP/1.1 ")) {
+                    seen++;
+                    if (line.startsWith("HTTP/1.1 200 ")) {
+                        ok++;
+                    }
+                }
+            }
+            sending.get(60, TimeUnit.SECONDS);
+            return ok;
+        }
+    }
+
+    /** A file's lines, each request line cut to its date, time, method and path (headers as they are). */
+    private static List<String> requestsIn(Path file) throws IOException {
+        return Files.readAllLines(file).stream().map(l -> {
+            if (l.startsWith("#")) {
+                return l;
+            }
+            String[] f = l.split(" ");
+            return f[0] + " " + f[1] + " " + f[3] + " " + f[4];
+        }).toList();
+    }
+
+    private ServerConfig.Site loggedSite() throws IOException {
         return loggedSite(new ServerConfig.LogFile(true, dir.resolve("logs")));
     }
 
-    private ServerConfig.Site loggedSite(ServerConfig.LogFile logFile) {
-        return new ServerConfig.Site("Logged", 9, List.of(new ServerConfig.Binding("http", "*", 0, "")),
-                List.of(new ServerConfig.Application("/", dir)), logFile);
+    private ServerConfig.Site loggedSite(ServerConfig.LogFile logFile) throws IOException {
+        Path app = dir.resolve("app");
+        TestApps.writeWebConfig(app, Map.of("processPath", "unused"), Map.of());
+        return new ServerConfig.Site("Logged", 9, List.of(new ServerConfig.Binding("http", "127.0.0.1", 0, "")),
+                List.of(new ServerConfig.Application("/", app)), logFile);
     }
 
     private static List<Path> logFiles(Path siteDir) throws IOException {

@@ -1,6 +1,7 @@
 package dev.porter.hosting.servlet;
 
 import dev.porter.server.AuthenticatedUser;
+import dev.porter.server.ClientTls;
 import dev.porter.server.Exchange;
 import java.security.Principal;
 import java.security.cert.X509Certificate;
@@ -15,6 +16,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.IOException;
 import java.util.EnumSet;
+import java.util.Optional;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Request;
@@ -42,20 +44,17 @@ final class PorterIdentity {
     static final String USER_ATTRIBUTE = "dev.porter.servlet.frontUser";
 
     static void apply(Request request, Exchange exchange) {
-        AuthenticatedUser user = exchange.user();
-        if (user != null) {
-            request.setAttribute(USER_ATTRIBUTE, user);
+        exchange.user().ifPresent(user -> request.setAttribute(USER_ATTRIBUTE, user));
+        Optional<ClientTls> tls = exchange.tls();
+        if (tls.isEmpty()) {
+            return;
         }
-        X509Certificate certificate = exchange.clientCertificate();
-        if (certificate != null) {
-            request.setAttribute(CERTIFICATES, new X509Certificate[] {certificate});
-        }
-        SSLSession session = exchange.sslSession();
-        if (session != null) {
-            request.setAttribute("jakarta.servlet.request.cipher_suite", session.getCipherSuite());
-            request.setAttribute("jakarta.servlet.request.ssl_session_id",
-                    java.util.HexFormat.of().formatHex(session.getId()));
-        }
+        tls.get().clientCertificate().ifPresent(certificate ->
+                request.setAttribute(CERTIFICATES, new X509Certificate[] {certificate}));
+        SSLSession session = tls.get().session();
+        request.setAttribute("jakarta.servlet.request.cipher_suite", session.getCipherSuite());
+        request.setAttribute("jakarta.servlet.request.ssl_session_id",
+                java.util.HexFormat.of().formatHex(session.getId()));
     }
 
     /**

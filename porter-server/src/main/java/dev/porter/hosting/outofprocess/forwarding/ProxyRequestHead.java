@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -89,10 +90,11 @@ final class ProxyRequestHead {
     /** As above, with the application's {@code forwardedHeaders} setting. */
     static HttpRequest build(Exchange exchange, String token, boolean webSocket, String client, boolean bodyless,
             ForwardedHeaders forwarded) {
-        ClientTls tls = exchange.tls();
+        Optional<ClientTls> tls = exchange.tls();
+        String certificate = tls.isEmpty() ? null : tls.get().clientCertificateBase64().orElse(null);
         HttpRequest head = build(exchange.request(), exchange.target().cookedPath(), exchange.target().rawQuery(),
-                client, exchange.localAddress(), exchange.isSecure(),
-                tls == null ? null : tls.clientCertificateBase64(), exchange.user(), token, webSocket, bodyless,
+                client, exchange.localAddress(), tls.isPresent(), certificate, exchange.user().orElse(null), token,
+                webSocket, bodyless,
                 forwarded, forwarded == ForwardedHeaders.ANCM ? null : exchange.applicationPath());
         ClientAddress.Client c = exchange.client();
         if (c.forwarded()) {
