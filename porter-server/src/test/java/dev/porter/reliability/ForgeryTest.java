@@ -182,9 +182,11 @@ class ForgeryTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        // Only the app and the library: porter-server's classes would install in-process hosting's HttpServer provider.
+        // Only the app and the library (porter-integration and the porter-httpcontext jar it depends on):
+        // porter-server's classes would install in-process hosting's HttpServer provider.
         String classpath = location(IntegratedBackendMain.class) + java.io.File.pathSeparator
-                + location(dev.porter.integration.PorterIntegration.class);
+                + location(dev.porter.integration.PorterIntegration.class) + java.io.File.pathSeparator
+                + location(dev.porter.httpcontext.HttpContexts.class);
         ProcessBuilder pb = new ProcessBuilder(TestApps.javaExecutable(), "-cp", classpath,
                 IntegratedBackendMain.class.getName());
         pb.environment().put("ASPNETCORE_PORT", String.valueOf(port));
