@@ -1,5 +1,9 @@
 package dev.porter.hosting.inprocess;
 
+import dev.porter.config.AppPaths;
+import dev.porter.config.AspNetCoreConfig;
+import dev.porter.hosting.ApplicationContext;
+import dev.porter.hosting.StdoutLogRetention;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -65,6 +69,27 @@ final class AppOutput implements AutoCloseable {
     @SuppressWarnings("TimeInStaticInitializer") // the class-load time is the point: the first use stands for the start
     private static final class ServerStart {
         static final Instant INSTANT = Instant.now();
+    }
+
+    /**
+     * The stdout of one incarnation of an app, from its web.config: the stdout log (older files pruned) when
+     * {@code stdoutLogEnabled}, else none. A log that cannot be opened is event 1026 and the app runs without it.
+     */
+    static AppOutput forApp(ApplicationContext context) {
+        AspNetCoreConfig config = context.webConfig().aspNetCore();
+        Path logBase = null;
+        try {
+            logBase = config.stdoutLogEnabled() ? AppPaths.resolve(context.physicalPath(), config.stdoutLogFile())
+                    : null;
+            AppOutput output = open(logBase);
+            if (logBase != null && output.filePath() != null) {
+                StdoutLogRetention.prune(logBase, output.filePath(), config, context.configPath());
+            }
+            return output;
+        } catch (IOException | RuntimeException e) {
+            InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
+            return none();
+        }
     }
 
     /** Stdout-only (no file): for failures before a log file could be opened. */

@@ -1,6 +1,5 @@
 package dev.porter.hosting.inprocess;
 
-import dev.porter.config.AppPaths;
 import dev.porter.config.AspNetCoreConfig;
 import dev.porter.config.RequestLimits;
 import dev.porter.hosting.ancm.AncmError;
@@ -9,12 +8,10 @@ import dev.porter.hosting.ancm.AncmEnvironment;
 import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.Incarnation;
-import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.server.Exchange;
 import dev.porter.hosting.ancm.Html;
 import dev.porter.httpcontext.PathBase;
 import dev.porter.httpcontext.WirePath;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -241,19 +238,7 @@ final class InProcessApplication implements ApplicationHandler {
             InProcessEvents.warn("Application '{}': JVM options {} in arguments do not apply in-process (the app "
                     + "runs in the server's JVM) and were ignored", name, commandLine.ignoredOptions());
         }
-        AppOutput output;
-        Path logBase = null;
-        try {
-            logBase = config.stdoutLogEnabled() ? AppPaths.resolve(context.physicalPath(), config.stdoutLogFile())
-                    : null;
-            output = AppOutput.open(logBase);
-            if (logBase != null && output.filePath() != null) {
-                StdoutLogRetention.prune(logBase, output.filePath(), config, name);
-            }
-        } catch (IOException | RuntimeException e) {
-            InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
-            output = AppOutput.none();
-        }
+        AppOutput output = AppOutput.forApp(context);
         AppDomain d = new AppDomain(this, name, commandLine, workingDirectory(context),
                 AncmEnvironment.inProcess(context), output);
         synchronized (lock) {

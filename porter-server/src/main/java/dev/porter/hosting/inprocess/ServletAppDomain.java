@@ -1,9 +1,6 @@
 package dev.porter.hosting.inprocess;
 
-import dev.porter.config.AppPaths;
-import dev.porter.config.AspNetCoreConfig;
 import dev.porter.hosting.ApplicationContext;
-import dev.porter.hosting.StdoutLogRetention;
 import dev.porter.hosting.ancm.AncmEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,20 +81,7 @@ public final class ServletAppDomain {
     public static ServletAppDomain open(ApplicationContext context, Map<String, String> systemProperties,
             ExitListener listener) {
         String name = context.configPath();
-        AspNetCoreConfig config = context.webConfig().aspNetCore();
-        AppOutput output;
-        Path logBase = null;
-        try {
-            logBase = config.stdoutLogEnabled() ? AppPaths.resolve(context.physicalPath(), config.stdoutLogFile())
-                    : null;
-            output = AppOutput.open(logBase);
-            if (logBase != null && output.filePath() != null) {
-                StdoutLogRetention.prune(logBase, output.filePath(), config, name);
-            }
-        } catch (IOException | RuntimeException e) {
-            InProcessEvents.stdoutRedirectionFailed(String.valueOf(logBase), context.physicalPath(), e.toString());
-            output = AppOutput.none();
-        }
+        AppOutput output = AppOutput.forApp(context);
         Map<String, String> env = AncmEnvironment.inProcess(context);
         Properties p = new Properties();
         p.putAll(System.getProperties());
