@@ -89,11 +89,6 @@ public final class PorterServer implements AutoCloseable {
         }
     }
 
-    /** The event loops client connections run on; the hosting module registers its backend connections here. */
-    public EventLoopGroup workerGroup() {
-        return workerGroup;
-    }
-
     /**
      * Binds every listening address and starts accepting. Port-0 bindings get their real port before any connection
      * is accepted, so routing always sees the port clients connect to.
