@@ -247,7 +247,11 @@ class W3cAccessLogTest {
             } // closing the server drains the queue into the pipe and closes it: the reader sees its end
             long written = linesRead.get(60, TimeUnit.SECONDS);
             long dropped = requests - written;
-            assertThat(dropped).isGreaterThanOrEqualTo(requests - 65_536 - 1L);
+            // The writer took the first line and stuck opening the pipe, so the full queue holds the next 65,536: at
+            // least that many are written and some are dropped. No tighter bound: a line is queued once its
+            // response is written, so the last few can reach a queue the freed writer has already begun to empty.
+            assertThat(written).isGreaterThanOrEqualTo(65_536L);
+            assertThat(dropped).isPositive();
             assertThat(appender.list).map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
                     .containsExactly("Access log: " + dropped + " line(s) dropped because the log writer fell behind "
                             + "(queue of 65536 lines full); " + dropped + " dropped since start");
