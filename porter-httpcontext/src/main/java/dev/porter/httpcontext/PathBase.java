@@ -3,6 +3,7 @@ package dev.porter.httpcontext;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * Splits a request path into the application's path base and the rest, as ASP.NET Core's {@code UsePathBase} does
@@ -71,11 +72,11 @@ public final class PathBase {
      * percent-encoded rather than failing the request.
      *
      * @param rawPath the path after the base, still percent-encoded ({@code ""} means the base itself)
-     * @param rawQuery the raw query, or null for none
+     * @param rawQuery the raw query; empty for none ({@code ?} alone is an empty string)
      */
-    public static URI requestUri(String rawPath, String rawQuery) {
+    public static URI requestUri(String rawPath, Optional<String> rawQuery) {
         String path = rawPath.isEmpty() ? "/" : rawPath;
-        String text = rawQuery == null ? path : path + "?" + rawQuery;
+        String text = rawQuery.isPresent() ? path + "?" + rawQuery.get() : path;
         try {
             return new URI(text);
         } catch (URISyntaxException e) {
@@ -129,14 +130,14 @@ public final class PathBase {
 
     /**
      * The path after the base, still percent-encoded; {@code ""} when the request named the base itself
-     * ({@link #requestUri(String)} makes that {@code /}).
+     * ({@link #requestUri(Optional)} makes that {@code /}).
      */
     public String rest() {
         return rest;
     }
 
-    /** {@link #requestUri(String, String)} of {@link #rest()}: the request URI the app's handler sees. */
-    public URI requestUri(String rawQuery) {
+    /** {@link #requestUri(String, Optional)} of {@link #rest()}: the request URI the app's handler sees. */
+    public URI requestUri(Optional<String> rawQuery) {
         return requestUri(rest, rawQuery);
     }
 

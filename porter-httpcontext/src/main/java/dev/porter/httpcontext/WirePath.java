@@ -1,6 +1,7 @@
 package dev.porter.httpcontext;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * Turns the cooked (percent-decoded, dot-segment-free) path back into a request-target path for the backend
@@ -32,9 +33,9 @@ public final class WirePath {
     /**
      * The origin-form target for the backend: escaped cooked path, then {@code ?} and the raw query if there was one.
      */
-    public static String target(String cookedPath, String rawQuery) {
+    public static String target(String cookedPath, Optional<String> rawQuery) {
         String path = escape(cookedPath);
-        return rawQuery == null ? path : path + '?' + rawQuery;
+        return rawQuery.isPresent() ? path + '?' + rawQuery.get() : path;
     }
 
     /** The cooked path, percent-encoded where a request-target path may not carry a character as it is. */

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The exchange the app's filters and handler see behind Porter: the container's exchange with the path base taken off
@@ -109,7 +110,7 @@ final class IntegratedExchange extends HttpExchange {
         if (requestUri == null) {
             URI original = delegate.getRequestURI();
             requestUri = outcome.pathBase().base().isEmpty() ? original
-                    : outcome.pathBase().requestUri(original.getRawQuery());
+                    : outcome.pathBase().requestUri(Optional.ofNullable(original.getRawQuery()));
         }
         return requestUri;
     }

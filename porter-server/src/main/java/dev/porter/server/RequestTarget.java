@@ -6,6 +6,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 
 /**
  * The origin-form request target split the way IIS sees it: the raw path and query as the client sent them, and the
@@ -20,9 +21,10 @@ import java.util.Deque;
  * {@code >}, {@code \} in the query, {@code ^}, {@code `}, braces, {@code |}, brackets, non-ASCII) is percent-encoded,
  * which keeps its meaning; a {@code %} that starts no escape in the query becomes {@code %25}.
  *
- * @param rawQuery the query without its {@code ?}, or null when the target had none
+ * @param rawQuery the query without its {@code ?}; empty when the target had no {@code ?}, an empty string when it
+ *     ended in one
  */
-public record RequestTarget(String rawPath, String rawQuery, String cookedPath) {
+public record RequestTarget(String rawPath, Optional<String> rawQuery, String cookedPath) {
 
     /** Why a target was refused; the message says what was wrong with it. */
     public static final class InvalidTargetException extends Exception {
@@ -38,25 +40,23 @@ public record RequestTarget(String rawPath, String rawQuery, String cookedPath) 
         }
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
-        String rawQuery = q < 0 ? null : uri.substring(q + 1);
+        String query = q < 0 ? "" : uri.substring(q + 1);
         int hash = rawPath.indexOf('#');
-        if (hash >= 0 || (rawQuery != null && rawQuery.indexOf('#') >= 0)) {
+        if (hash >= 0 || query.indexOf('#') >= 0) {
             throw new InvalidTargetException("a fragment ('#') is not allowed in a request target");
         }
-        if (rawQuery != null) {
-            // The query is forwarded as it came: a control character (DEL included) would reach the backend's
-            // request line, where parsers differ on what it means.
-            for (int i = 0; i < rawQuery.length(); i++) {
-                char c = rawQuery.charAt(i);
-                if (c < 0x20 || c == 0x7f) {
-                    throw new InvalidTargetException("a control character (0x" + Integer.toHexString(c)
-                            + ") is not allowed in the query");
-                }
+        // The query is forwarded as it came: a control character (DEL included) would reach the backend's request
+        // line, where parsers differ on what it means.
+        for (int i = 0; i < query.length(); i++) {
+            char c = query.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new InvalidTargetException("a control character (0x" + Integer.toHexString(c)
+                        + ") is not allowed in the query");
             }
         }
         String cooked = removeDotSegments(mergeSlashes(decode(rawPath)));
-        return new RequestTarget(encodeDisallowed(rawPath, false), rawQuery == null ? null
-                : encodeDisallowed(rawQuery, true), cooked);
+        return new RequestTarget(encodeDisallowed(rawPath, false),
+                q < 0 ? Optional.empty() : Optional.of(encodeDisallowed(query, true)), cooked);
     }
 
     private static final boolean[] ALLOWED = new boolean[128];
@@ -142,7 +142,7 @@ public record RequestTarget(String rawPath, String rawQuery, String cookedPath) 
     }
 
     public int queryLength() {
-        return rawQuery == null ? 0 : rawQuery.length();
+        return rawQuery.isPresent() ? rawQuery.get().length() : 0;
     }
 
     private static String decode(String path) throws InvalidTargetException {

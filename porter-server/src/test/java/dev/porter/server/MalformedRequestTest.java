@@ -112,7 +112,7 @@ class MalformedRequestTest {
         }
         try (RawHttp fresh = front.connect()) {
             assertThat(fresh.exchange("GET /after HTTP/1.1\r\nHost: a\r\n\r\n").bodyText())
-                    .isEqualTo("GET /after null\n/\n");
+                    .isEqualTo("GET /after -\n/\n");
         }
     }
 }

@@ -50,8 +50,9 @@ public final class EchoHosting implements HostingModelFactory {
         if (exchange.isDone() || exchange.isHeadWritten()) {
             return;
         }
+        // "-" for a target without "?", as the W3C log writes it.
         String head = exchange.request().method() + " " + exchange.target().cookedPath() + " "
-                + exchange.target().rawQuery() + "\n" + exchange.applicationPath() + "\n";
+                + exchange.target().rawQuery().orElse("-") + "\n" + exchange.applicationPath() + "\n";
         ByteBuf out = Unpooled.buffer();
         out.writeCharSequence(head, StandardCharsets.UTF_8);
         out.writeBytes(body);

@@ -124,8 +124,8 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         int status = exchange.status();
         int win32 = exchange.isAborted() ? WIN32_NETNAME_DELETED : 0;
         enqueue(site, clock.millis(), fields(exchange.localAddress(), exchange.request(),
-                target.cookedPath(), target.rawQuery(), exchange.remoteAddress(), status, exchange.subStatus(), win32,
-                millis));
+                target.cookedPath(), target.rawQuery().orElse(""), exchange.remoteAddress(), status,
+                exchange.subStatus(), win32, millis));
     }
 
     @Override
@@ -140,7 +140,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         String uri = request.uri();
         int q = uri.indexOf('?');
         enqueue(site, clock.millis(), fields(local, request, q < 0 ? uri : uri.substring(0, q),
-                q < 0 ? null : uri.substring(q + 1), ClientAddress.of(channel), status, 0, 0, 0));
+                q < 0 ? "" : uri.substring(q + 1), ClientAddress.of(channel), status, 0, 0, 0));
     }
 
     /** Hands a line to the writer; never blocks. */
@@ -208,7 +208,7 @@ public final class W3cAccessLog implements AccessLog, AutoCloseable {
         appendAddress(line, local).append(' ');
         field(line, request.method().name()).append(' ');
         field(line, stem.length() > MAX_URI_CHARS ? stem.substring(0, MAX_URI_CHARS) : stem).append(' ');
-        field(line, query == null || query.length() <= MAX_URI_CHARS ? query : query.substring(0, MAX_URI_CHARS))
+        field(line, query.length() <= MAX_URI_CHARS ? query : query.substring(0, MAX_URI_CHARS))
                 .append(' ');
         line.append(local == null ? 0 : local.getPort()).append(' ');
         line.append('-').append(' '); // cs-username: no authentication yet

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -119,8 +120,8 @@ final class PorterHttpStream implements HttpStream {
         if (n > 1 && path.regionMatches(true, 0, contextPath, 0, n) && !path.startsWith(contextPath)) {
             path = contextPath + path.substring(n);
         }
-        String query = exchange.target().rawQuery();
-        String pathQuery = query == null ? path : path + "?" + query;
+        Optional<String> query = exchange.target().rawQuery();
+        String pathQuery = query.isPresent() ? path + "?" + query.get() : path;
         long contentLength = exchange.isRequestComplete() ? 0
                 : HttpUtil.isTransferEncodingChunked(r) ? -1 : HttpUtil.getContentLength(r, -1L);
         return new MetaData.Request(exchange.startNanos(), r.method().name(), exchange.isSecure() ? "https" : "http",

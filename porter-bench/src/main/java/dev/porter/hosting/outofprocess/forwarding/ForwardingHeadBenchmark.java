@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -155,7 +156,7 @@ public class ForwardingHeadBenchmark {
         String uri = clientToProxyRequest.uri();
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
-        String query = q < 0 ? null : uri.substring(q + 1);
+        Optional<String> query = q < 0 ? Optional.empty() : Optional.of(uri.substring(q + 1));
         if (path.contains("%3F")) {
             path = path.replace("%3F", "?");
         }

@@ -106,9 +106,9 @@ final class ProxyRequestHead {
     }
 
     /** The rewriting with ANCM's forwarding headers (see the next method). */
-    static HttpRequest build(HttpRequest clientToProxyRequest, String cookedPath, String rawQuery, String client,
-            InetSocketAddress local, boolean secure, String clientCertificateBase64, AuthenticatedUser user,
-            String token, boolean webSocket, boolean bodyless) {
+    static HttpRequest build(HttpRequest clientToProxyRequest, String cookedPath, Optional<String> rawQuery,
+            String client, InetSocketAddress local, boolean secure, String clientCertificateBase64,
+            AuthenticatedUser user, String token, boolean webSocket, boolean bodyless) {
         return build(clientToProxyRequest, cookedPath, rawQuery, client, local, secure, clientCertificateBase64, user,
                 token, webSocket, bodyless, ForwardedHeaders.ANCM, null);
     }
@@ -118,7 +118,7 @@ final class ProxyRequestHead {
      * measured and tested without a connection.
      *
      * @param cookedPath the decoded, normalised path the front server routed
-     * @param rawQuery the query as the client sent it, without {@code ?}; null when there was none
+     * @param rawQuery the query as the client sent it, without {@code ?}; empty when there was none
      * @param client the client's {@code ip:port} for {@code X-Forwarded-For}
      * @param local the address the client connected to (the {@code Host} of a request without one)
      * @param secure whether the client connection is TLS
@@ -128,9 +128,10 @@ final class ProxyRequestHead {
      * @param forwarded which forwarding headers to write (handler setting {@code forwardedHeaders})
      * @param applicationPath the application's virtual path, for {@code X-Forwarded-Prefix} (null: not needed)
      */
-    static HttpRequest build(HttpRequest clientToProxyRequest, String cookedPath, String rawQuery, String client,
-            InetSocketAddress local, boolean secure, String clientCertificateBase64, AuthenticatedUser user,
-            String token, boolean webSocket, boolean bodyless, ForwardedHeaders forwarded, String applicationPath) {
+    static HttpRequest build(HttpRequest clientToProxyRequest, String cookedPath, Optional<String> rawQuery,
+            String client, InetSocketAddress local, boolean secure, String clientCertificateBase64,
+            AuthenticatedUser user, String token, boolean webSocket, boolean bodyless, ForwardedHeaders forwarded,
+            String applicationPath) {
         HttpHeaders in = clientToProxyRequest.headers();
         HttpHeaders out = HEADERS.newHeaders();
         Set<String> connectionNamed = connectionOptions(in, webSocket);

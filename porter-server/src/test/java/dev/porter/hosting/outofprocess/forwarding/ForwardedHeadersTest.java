@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,8 +25,8 @@ class ForwardedHeadersTest {
         for (int i = 0; i < clientHeaders.length; i += 2) {
             request.headers().add(clientHeaders[i], clientHeaders[i + 1]);
         }
-        return ProxyRequestHead.build(request, "/app/x", null, "203.0.113.7:51000", LOCAL, true, null, null, "tok",
-                false, true, mode, applicationPath).headers();
+        return ProxyRequestHead.build(request, "/app/x", Optional.empty(), "203.0.113.7:51000", LOCAL, true, null, null,
+                "tok", false, true, mode, applicationPath).headers();
     }
 
     @Test
