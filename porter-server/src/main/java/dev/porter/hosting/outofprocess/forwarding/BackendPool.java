@@ -167,10 +167,6 @@ final class BackendPool {
         return value;
     }
 
-    int idleCount() {
-        return idle.size();
-    }
-
     /** Closes every connection; in-flight exchanges end (502.3 or abort) and open tunnels close. */
     void close() {
         if (closed) {

@@ -176,22 +176,6 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    /** Idle pooled connections over all event loops (asks each loop; for tests and diagnostics). */
-    int idleConnections() {
-        int total = 0;
-        for (BackendPool pool : pools.values()) {
-            try {
-                total += pool.loop().submit(pool::idleCount).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return total;
-            } catch (java.util.concurrent.ExecutionException | RejectedExecutionException e) {
-                // a loop that is gone holds no connections
-            }
-        }
-        return total;
-    }
-
     void exchangeEnded() {
         if (inFlight.decrementAndGet() == 0) {
             completeIdleWaiters();
