@@ -64,11 +64,6 @@ public final class Router {
         this.bindings = next.bindings;
     }
 
-    /** All routes, for start-up and shutdown. */
-    public List<Route> routes() {
-        return bindings.stream().flatMap(b -> b.site().routesLongestFirst().stream()).distinct().toList();
-    }
-
     /**
      * The route of a request that arrived on {@code local}: the binding's site by host name, then the application with
      * the longest matching virtual path.

@@ -258,8 +258,7 @@ final class ProcessManager {
         LaunchCommand command = command();
         String token = environment.configuredToken().orElseGet(() -> UUID.randomUUID().toString());
         OutputCapture capture = new OutputCapture();
-        boolean redirect = !config.handlerSetting("enableOutOfProcessConsoleRedirection")
-                .map(v -> v.trim().equalsIgnoreCase("false")).orElse(false);
+        boolean redirect = config.handlerFlagUnlessFalse("enableOutOfProcessConsoleRedirection");
         int port = 0;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             if (stopping) {
