@@ -1,15 +1,15 @@
 package dev.porter.integration;
 
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 
-/** A real self-signed certificate, made once by the JDK's keytool (no test dependency needed). */
+/**
+ * A real self-signed EC certificate ({@code CN=porter-test-client}, valid for 100 years), made once with the JDK's
+ * keytool and stored beside this class: loading it costs nothing, where running keytool per test JVM cost a child
+ * process (seconds on a busy machine) in the unit tests.
+ */
 public final class TestCertificates {
     private static X509Certificate certificate;
 
@@ -18,25 +18,13 @@ public final class TestCertificates {
 
     public static synchronized X509Certificate clientCertificate() throws Exception {
         if (certificate == null) {
-            Path dir = Files.createTempDirectory("porter-cert");
-            Path store = dir.resolve("client.p12");
-            String keytool = Paths.get(System.getProperty("java.home"), "bin", "keytool").toString();
-            Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "client", "-keyalg", "EC",
-                    "-dname", "CN=porter-test-client", "-validity", "2", "-storetype", "PKCS12",
-                    "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                    .redirectErrorStream(true).start();
-            process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                process.destroyForcibly();
-                throw new IllegalStateException("keytool failed");
+            try (InputStream in = TestCertificates.class.getResourceAsStream("client-certificate.pem")) {
+                if (in == null) {
+                    throw new IllegalStateException("client-certificate.pem is missing from the test resources of "
+                            + TestCertificates.class.getPackageName());
+                }
+                certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
             }
-            KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(store)) {
-                keyStore.load(in, "changeit".toCharArray());
-            }
-            certificate = (X509Certificate) keyStore.getCertificate("client");
-            Files.delete(store);
-            Files.delete(dir);
         }
         return certificate;
     }
