@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The Jetty sample as the module runs it out-of-process: a child JVM, requests straight to its port. */
-class ServletAppEndToEndTest {
+class ServletAppEndToEndIT {
     @Test
     void withoutTheTokenTheBackendAnswers400AndWithIt200() throws Exception {
         try (ChildApp app = ChildApp.startClass(ServletApp.class.getName(), "/")) {
