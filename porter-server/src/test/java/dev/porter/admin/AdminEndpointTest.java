@@ -15,6 +15,7 @@ import dev.porter.testing.TestApps;
 import dev.porter.testing.TestThreads;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -183,7 +184,11 @@ class AdminEndpointTest {
         // A request in flight keeps the graceful stop draining; /health must already say 503 meanwhile. Its own
         // threads, not the common pool: on 2 cores that pool has one worker, and the stop would queue behind the
         // blocked request (then /health stayed 200, or the stop ran after it and closed the listener).
-        CompletableFuture<Integer> slow = threads.supply(() -> Backends.get(porter.port(), "/sleep?ms=8000").status());
+        // The request is held until the test releases it, not for a fixed time: with an 8 s sleep a loaded machine
+        // could reach the assertions below only after it had ended, and the stop had nothing left to drain.
+        Path release = dir.resolve("release");
+        CompletableFuture<Integer> slow = threads.supply(() -> Backends.get(porter.port(), "/wait?file="
+                + URLEncoder.encode(release.toString(), StandardCharsets.UTF_8)).status());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin("GET", "/metrics").body())
                 .contains("porter_requests_in_flight{app=\"/\",site=\"Default Web Site\"} 1"));
         CompletableFuture<Void> stopping = threads.run(porter::stop);
@@ -192,7 +197,9 @@ class AdminEndpointTest {
             assertThat(h.statusCode()).isEqualTo(503);
             assertThat(h.body()).isEqualTo("stopping\n");
         });
-        assertThat(stopping).isNotDone(); // still draining the slow request
+        assertThat(stopping).isNotDone(); // still draining the held request
+        // released within the drain time (Porter.DRAIN_TIME, 10 s from the stop), it is answered in full
+        Files.writeString(release, "");
         assertThat(slow.get(60, TimeUnit.SECONDS)).isEqualTo(200);
         stopping.get(60, TimeUnit.SECONDS);
     }

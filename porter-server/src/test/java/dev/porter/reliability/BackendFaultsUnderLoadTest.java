@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.porter.Porter;
 import dev.porter.hosting.outofprocess.Backends;
+import dev.porter.hosting.outofprocess.EventLog;
 import dev.porter.hosting.HostingModels;
 import dev.porter.hosting.ServerEnvironment;
 import dev.porter.hosting.outofprocess.RapidFailClock;
@@ -43,6 +44,7 @@ class BackendFaultsUnderLoadTest {
     Path dir;
 
     private final Backends backends = new Backends();
+    private final EventLog events = new EventLog();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private Porter porter;
 
@@ -54,6 +56,7 @@ class BackendFaultsUnderLoadTest {
                 porter.stop();
             }
         } finally {
+            events.close();
             assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
         }
     }
@@ -76,10 +79,10 @@ class BackendFaultsUnderLoadTest {
         final AtomicLong lastPid = new AtomicLong();
         final AtomicLong maxLatencyMillis = new AtomicLong();
         final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
-        /** When each 502 was received (System.nanoTime). */
-        final ConcurrentLinkedQueue<Long> failedAt = new ConcurrentLinkedQueue<>();
         /** Each 502: which client, when its request was sent and when the 502 came (System.nanoTime). */
         final ConcurrentLinkedQueue<long[]> failures = new ConcurrentLinkedQueue<>();
+        /** Each 200 from /pid: the pid, when its request was sent and when the 200 came (System.nanoTime). */
+        final ConcurrentLinkedQueue<long[]> served = new ConcurrentLinkedQueue<>();
         /** The error code each 502 page gave (0x80072efd: could not connect, and so on), in order. */
         final ConcurrentLinkedQueue<String> failureTexts = new ConcurrentLinkedQueue<>();
 
@@ -116,7 +119,6 @@ class BackendFaultsUnderLoadTest {
                         tally.statuses.computeIfAbsent(r.status(), s -> new AtomicInteger()).incrementAndGet();
                         if (r.status() == 502) {
                             long now = System.nanoTime();
-                            tally.failedAt.add(now);
                             tally.failures.add(new long[] {client, t0, now});
                             tally.failureTexts.add(java.util.regex.Pattern.compile("0x8007[0-9a-f]{4}")
                                     .matcher(r.bodyText()).results().map(m -> m.group()).findFirst().orElse("?"));
@@ -125,6 +127,7 @@ class BackendFaultsUnderLoadTest {
                             long pid = Long.parseLong(r.bodyText().trim());
                             tally.pids.add(pid);
                             tally.lastPid.set(pid);
+                            tally.served.add(new long[] {pid, t0, System.nanoTime()});
                         } else if (r.status() != 200 && r.status() != 502) {
                             tally.unexpected.add(r.status() + " " + r.bodyText());
                         }
@@ -175,7 +178,7 @@ class BackendFaultsUnderLoadTest {
      */
     private static long awaitDead(long pid) throws InterruptedException {
         Path stat = Path.of("/proc", Long.toString(pid), "stat");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a failure guard
         while (System.nanoTime() < deadline) {
             try {
                 String text = java.nio.file.Files.readString(stat);
@@ -188,16 +191,18 @@ class BackendFaultsUnderLoadTest {
             }
             Thread.onSpinWait();
         }
-        throw new AssertionError("process " + pid + " still alive 10 s after SIGKILL");
+        throw new AssertionError("process " + pid + " still alive 30 s after SIGKILL");
     }
 
-    /** How long after a SIGKILL a failed request still counts as that kill's (in flight, or before the exit was seen). */
-    private static final long KILL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(3);
-    /**
-     * A generous bound on how long Porter takes to see a death (measured: 0-3 ms here, under a loaded build): the JDK's
-     * process reaper must be scheduled, which a CPU hog on a 2-core machine can delay by far more than milliseconds.
-     */
-    private static final long EXIT_NOTICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
+    /** Where a moment lies among the kills and their notices, for a failure message. */
+    private static String describe(long at, List<Long> killedAt, List<Long> noticedAt) {
+        StringBuilder text = new StringBuilder();
+        for (int k = 0; k < killedAt.size(); k++) {
+            text.append(k == 0 ? "" : ", ").append(String.format("%+.1f ms from kill %d, %+.1f ms from its notice",
+                    (at - killedAt.get(k)) / 1e6, k, (at - noticedAt.get(k)) / 1e6));
+        }
+        return text.toString();
+    }
 
     @Test
     void sigkillEvery2SecondsCostsOnlyRequestsInFlight() throws Exception {
@@ -209,6 +214,7 @@ class BackendFaultsUnderLoadTest {
         List<Long> recoveryMillis = new ArrayList<>();
         List<Long> killedAt = new ArrayList<>();
         List<Long> deadAt = new ArrayList<>();
+        List<Long> noticedAt = new ArrayList<>();
         int kills = 0;
         for (int k = 0; k < 4; k++) {
             Thread.sleep(2_000); // the fault rhythm under test: a kill every 2 s
@@ -219,80 +225,66 @@ class BackendFaultsUnderLoadTest {
             ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
             deadAt.add(awaitDead(victim));
             kills++;
-            // restarted: 200s from a new process again, within the startup time limit (default 120 s; fast here)
-            await().atMost(Duration.ofSeconds(20)).until(() -> tally.lastPid.get() != victim
+            // restarted: 200s from a new process again, within the startup time limit (default 120 s; fast here).
+            // The limit is a failure guard only: a loaded machine may take its time.
+            await().atMost(Duration.ofSeconds(60)).until(() -> tally.lastPid.get() != victim
                     && tally.count(200) > okBefore);
             recoveryMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            // When Porter's exit watch had marked the process exited (it logs event 1030 right after): from then on
+            // no request may be sent to it.
+            String exitEvent = "process with Id '" + victim + "'";
+            await().atMost(Duration.ofSeconds(60)).until(() -> events.loggedAt(1030, exitEvent).isPresent());
+            noticedAt.add(events.loggedAt(1030, exitEvent).orElseThrow());
         }
-        // a quiet phase: with no fault, every request succeeds. It starts when the last kill's window (below) has
-        // passed, so that the two assertions measure the same thing: failures belong to a kill or to nothing.
-        long quietFrom = killedAt.getLast() + KILL_WINDOW_NANOS;
-        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(quietFrom - System.nanoTime())) + 100);
-        // Failures are 502s or cut connections (any other status fails the test below). Counted directly: total()
-        // minus count(200) reads two counters at different moments while the clients run, and is off by a few.
-        int failedBeforeQuiet = tally.count(502) + tally.connectionErrors.get();
+        // a quiet phase: with no fault, requests sent from now on all succeed (those of the last kill were sent
+        // before Porter noticed it, so before now)
+        long quietFrom = System.nanoTime();
         int okBeforeQuiet = tally.count(200);
-        Thread.sleep(1_500);
+        await().atMost(Duration.ofSeconds(60)).until(() -> tally.count(200) >= okBeforeQuiet + CLIENTS);
         stop.set(true);
         join(clients);
-        int failedInQuiet = tally.count(502) + tally.connectionErrors.get() - failedBeforeQuiet;
         System.out.println("MEASURED sigkill under load: " + kills + " kills, " + tally + ", recovery ms "
                 + recoveryMillis);
         assertThat(tally.unexpected).as("statuses other than 200 and 502").isEmpty();
         assertThat(tally.connectionErrors.get()).as("connections cut without a response").isZero();
         // Requests fail only around a kill: those in flight, and those that reach the dead backend before its exit
-        // is noticed (ANCM has the same window: no retry, 502.3). None fails later.
-        long window = KILL_WINDOW_NANOS;
-        assertThat(tally.failedAt).as("502s that came long after every kill").allSatisfy(t -> assertThat(
-                killedAt.stream().anyMatch(k -> t >= k && t - k <= window)).isTrue());
-        System.out.println("MEASURED 502s per kill: " + (double) tally.count(502) / kills + " (" + CLIENTS
-                + " clients)");
-        // Per client: each has exactly one request outstanding, so "only the requests in flight fail" means at most
-        // one 502 per client per kill, and each 502 answers a request Porter forwarded before it could know of the
-        // death. Porter learns of it from the exit watch (the JDK's waitpid), a few milliseconds after the kernel has
-        // closed the process's sockets: a GET sent in between can be written to a connection the dead process will
-        // never read (it is in flight from Porter's side, and ANCM has the same window), and it fails as sent. One
-        // sent later than EXIT_NOTICE after the death must never fail: it waits for the restart.
-        int[][] perClientPerKill = new int[CLIENTS][kills];
+        // is noticed (ANCM has the same window: no retry, 502.3). Porter learns of the death from the exit watch (the
+        // JDK's waitpid), normally a few milliseconds after the kernel has closed the process's sockets: a GET sent in
+        // between can be written to a connection the dead process will never read (it is in flight from Porter's
+        // side), and it fails as sent. One sent once Porter has marked the process exited must never fail: it waits
+        // for the restart. The moments compared are behaviour's (kill sent, exit marked), not a latency allowance:
+        // how long the exit watch takes on a loaded machine does not matter.
+        // A 502 belongs to a kill when its request was answered after the kill and sent before Porter noticed it.
         List<String> notInFlight = new ArrayList<>();
         List<String> sentAfterDeath = new ArrayList<>();
         for (long[] f : tally.failures) {
-            int kill = -1;
-            for (int k = 0; k < killedAt.size(); k++) {
-                if (killedAt.get(k) <= f[2]) {
-                    kill = k;
+            boolean inFlight = false;
+            for (int k = 0; k < kills; k++) {
+                if (f[2] >= killedAt.get(k) && f[1] < noticedAt.get(k)) {
+                    inFlight = true;
+                    if (f[1] >= deadAt.get(k)) {
+                        sentAfterDeath.add(TimeUnit.NANOSECONDS.toMicros(f[1] - deadAt.get(k)) + " us");
+                    }
                 }
             }
-            if (kill >= 0) {
-                perClientPerKill[(int) f[0]][kill]++;
-            }
-            if (kill >= 0 && f[1] >= deadAt.get(kill)) {
-                sentAfterDeath.add(TimeUnit.NANOSECONDS.toMillis(f[1] - deadAt.get(kill)) + " ms");
-            }
-            if (kill < 0 || f[1] >= deadAt.get(kill) + EXIT_NOTICE_NANOS) {
-                notInFlight.add("client " + f[0] + ": sent " + (kill < 0 ? "before any kill"
-                        : TimeUnit.NANOSECONDS.toMillis(f[1] - deadAt.get(kill)) + " ms after the death of kill "
-                                + kill));
+            if (!inFlight) {
+                notInFlight.add("client " + f[0] + ": sent " + describe(f[1], killedAt, noticedAt) + ", answered "
+                        + describe(f[2], killedAt, noticedAt));
             }
         }
+        System.out.println("MEASURED 502s per kill: " + (double) tally.count(502) / kills + " (" + CLIENTS
+                + " clients)");
         System.out.println("MEASURED SIGKILL to death (fds closed), ms: " + java.util.stream.IntStream.range(0, kills)
-                .mapToObj(k -> String.format("%.1f", (deadAt.get(k) - killedAt.get(k)) / 1e6)).toList());
-        int maxPerClient = 0;
-        for (int[] row : perClientPerKill) {
-            for (int n : row) {
-                maxPerClient = Math.max(maxPerClient, n);
-            }
-        }
-        System.out.println("MEASURED 502s per client per kill: max " + maxPerClient + "; 502s for requests sent "
-                + "after the death: " + sentAfterDeath.size() + " " + sentAfterDeath + ", of which later than "
-                + TimeUnit.NANOSECONDS.toMillis(EXIT_NOTICE_NANOS) + " ms: " + notInFlight.size() + " "
-                + notInFlight.stream().limit(10).toList()
-                + "; error codes " + tally.failureTexts);
-        assertThat(maxPerClient).as("502s of one client for one kill").isLessThanOrEqualTo(1);
-        assertThat(notInFlight).as("502s for requests sent after Porter could know of the death").isEmpty();
+                .mapToObj(k -> String.format("%.1f", (deadAt.get(k) - killedAt.get(k)) / 1e6)).toList()
+                + "; death seen by the test to exit noticed by Porter, ms: " + java.util.stream.IntStream
+                .range(0, kills).mapToObj(k -> String.format("%.1f", (noticedAt.get(k) - deadAt.get(k)) / 1e6))
+                .toList());
+        System.out.println("MEASURED 502s for requests sent after the death: " + sentAfterDeath.size() + " "
+                + sentAfterDeath + "; error codes " + tally.failureTexts);
+        assertThat(notInFlight).as("502s for requests sent after Porter knew of the death").isEmpty();
         assertThat(tally.pids).hasSizeGreaterThanOrEqualTo(kills + 1);
-        assertThat(failedInQuiet).as("failures once the faults stopped").isZero();
-        assertThat(tally.count(200) - okBeforeQuiet).as("requests served in the quiet phase").isPositive();
+        assertThat(tally.failures).as("502s for requests sent once the faults stopped")
+                .noneMatch(f -> f[1] >= quietFrom);
     }
 
     @Test
@@ -370,30 +362,35 @@ class BackendFaultsUnderLoadTest {
                 return r.status() == 502 && r.bodyText().contains("502.5");
             }
         });
-        int okAtRefusal = tally.count(200);
-        int pidsAtRefusal = tally.pids.size();
+        // Judged by when each request was sent and answered, not by counters read while the clients run: a client can
+        // count an answer it got before the refusal a moment after the test has read the counter.
+        long refusedAt = System.nanoTime();
         // refused for the rest of the window: the load sees only 502.5 (the clients keep going)
         int failedAtRefusal = tally.count(502);
-        await().atMost(Duration.ofSeconds(10)).until(() -> tally.count(502) > failedAtRefusal + 100);
-        assertThat(tally.count(200)).as("no start after the refusal").isEqualTo(okAtRefusal);
+        await().atMost(Duration.ofSeconds(60)).until(() -> tally.count(502) > failedAtRefusal + 100);
         assertThat(backends.started()).as("no backend left running after the refusal").allMatch(p -> !p.isAlive()
                 || p.info().commandLine().map(cl -> !cl.contains("TestBackend")).orElse(true));
         // the window ends: the next request starts the app again, and the load is served
+        long advancedAt = System.nanoTime();
         clock.advance(RapidFailClock.window().plusSeconds(1));
-        long t0 = System.nanoTime();
-        await().atMost(Duration.ofSeconds(20)).until(() -> tally.count(200) > okAtRefusal + 100);
-        long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        int failedAtRecovery = tally.count(502);
-        int okAtRecovery = tally.count(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> tally.count(200) > okAtRecovery + 500);
+        await().atMost(Duration.ofSeconds(60)).until(() -> tally.served.stream().filter(s -> s[1] >= advancedAt)
+                .count() > 100);
+        long recoveredAt = System.nanoTime();
+        long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(recoveredAt - advancedAt);
+        await().atMost(Duration.ofSeconds(60)).until(() -> tally.served.stream().filter(s -> s[1] >= recoveredAt)
+                .count() > 500);
         stop.set(true);
         join(clients);
+        long pidsAtRefusal = tally.served.stream().filter(s -> s[1] < refusedAt).mapToLong(s -> s[0]).distinct()
+                .count();
         System.out.println("MEASURED crash loop under load: " + tally + "; refused after " + pidsAtRefusal
                 + " processes; serving again " + recoveryMillis + " ms after the window ended");
         assertThat(tally.unexpected).isEmpty();
         assertThat(tally.connectionErrors.get()).isZero();
-        assertThat(pidsAtRefusal).as("processes started before the refusal").isBetween(3, 4);
-        assertThat(tally.pids.size()).as("one more process after the window").isEqualTo(pidsAtRefusal + 1);
-        assertThat(tally.count(502)).as("no failure once serving again").isEqualTo(failedAtRecovery);
+        assertThat(pidsAtRefusal).as("processes started before the refusal").isBetween(3L, 4L);
+        assertThat(tally.served).as("requests sent after the refusal and served before the window ended")
+                .noneMatch(s -> s[1] >= refusedAt && s[2] < advancedAt);
+        assertThat((long) tally.pids.size()).as("one more process after the window").isEqualTo(pidsAtRefusal + 1);
+        assertThat(tally.failures).as("502s for requests sent once serving again").noneMatch(f -> f[1] >= recoveredAt);
     }
 }

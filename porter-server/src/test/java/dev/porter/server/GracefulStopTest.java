@@ -102,8 +102,9 @@ class GracefulStopTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1);
             long start = System.nanoTime();
             server.stop(Duration.ofMillis(300));
+            // not before the drain time; the upper end guards the hang of a stop that waits for the held request
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300))
-                    .isLessThan(Duration.ofSeconds(8));
+                    .isLessThan(Duration.ofSeconds(30));
             assertThat(busy.isClosedByServer()).isTrue();
             await().atMost(Duration.ofSeconds(10)).until(() -> aborts.get() == 1);
         }

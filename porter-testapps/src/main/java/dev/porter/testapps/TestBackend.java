@@ -9,7 +9,9 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,6 +42,8 @@ import java.util.concurrent.Executors;
  * <li>{@code /env} (all variables, {@code NAME=value} lines, sorted); {@code /env/NAME} (the value, or 404
  * {@code NOVALUE}); {@code /headers} ({@code name: value} lines); {@code /echo} (the request body back)</li>
  * <li>{@code /sleep?ms=N}; {@code /stream?chunks=N&delayMs=M}; {@code /hang} (never answers)</li>
+ * <li>{@code /wait?file=PATH} (URL-encoded): answers once that file exists, so that a test holds a request in flight
+ * for exactly as long as it needs rather than for a time a loaded machine may overrun</li>
  * <li>{@code /exit?code=N} (System.exit, no answer); {@code /halt} (Runtime.halt, no answer)</li>
  * <li>{@code /stdout?chars=N} (writes N {@code a}s to stdout)</li>
  * <li>{@code /child} (the grandchild's pid); {@code /spawn} (starts a {@code sleep 1000} now, answers its pid)</li>
@@ -192,6 +196,13 @@ public final class TestBackend {
             case "/exit" -> System.exit(Integer.parseInt(query.getOrDefault("code", "1")));
             case "/halt" -> Runtime.getRuntime().halt(Integer.parseInt(query.getOrDefault("code", "1")));
             case "/hang" -> sleep(Long.MAX_VALUE);
+            case "/wait" -> {
+                Path release = Path.of(URLDecoder.decode(query.getOrDefault("file", ""), StandardCharsets.UTF_8));
+                while (!Files.exists(release) && !Thread.currentThread().isInterrupted()) {
+                    sleep(10); // polled: the test's release is all that ends the wait
+                }
+                text(exchange, 200, "released");
+            }
             case "/stdout" -> {
                 int chars = Integer.parseInt(query.getOrDefault("chars", "1000"));
                 out.print("a".repeat(chars));

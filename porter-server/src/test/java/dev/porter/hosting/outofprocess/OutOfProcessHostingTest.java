@@ -213,7 +213,9 @@ class OutOfProcessHostingTest {
         start(app(Backends.attributes(List.of("--startup-delay-ms=3000"), "startupTimeLimit", "1"), Map.of()));
         long t0 = System.nanoTime();
         assertThat(get("/").status()).isEqualTo(502);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(1_900L, 10_000L);
+        // the 502 is what shows the limit: the app would listen after 3 s and answer 200. Not before the two
+        // attempts' limits; the upper end is a failure guard only (two JVM launches on a loaded machine)
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(1_900L, 30_000L);
         porter.stop();
         start(app(Backends.attributes(List.of("--startup-delay-ms=3000"), "startupTimeLimit", "10"), Map.of()));
         assertThat(get("/").status()).isEqualTo(200);
@@ -226,10 +228,10 @@ class OutOfProcessHostingTest {
         CompletableFuture<RawHttp.Response> inFlight = threads.supply(() -> get("/sleep?ms=20000"));
         await().atMost(Duration.ofSeconds(10)).until(() -> inFlightCount() == 1);
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
-        RawHttp.Response cut = inFlight.get(10, TimeUnit.SECONDS);
+        RawHttp.Response cut = inFlight.get(30, TimeUnit.SECONDS);
         assertThat(cut.status()).isEqualTo(502);
         assertThat(cut.bodyText()).contains("502.3");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !events.events(1030).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> !events.events(1030).isEmpty()); // a failure guard
         long t0 = System.nanoTime();
         long second = pid();
         System.out.println("MEASURED restart after crash (next request, new process): "
@@ -398,7 +400,8 @@ class OutOfProcessHostingTest {
         long pid = pid();
         long t0 = System.nanoTime();
         porter.stop();
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(10_000L);
+        // SIGTERM at once rather than a wait for the configured 20 s limit, which would take the whole 20 s
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(20_000L);
         assertThat(Backends.alive(pid)).isFalse();
         assertThat(events.events(1006)).contains("Sent shutdown HTTP message to process with Id '" + pid
                 + "' and received http status '404'.");
