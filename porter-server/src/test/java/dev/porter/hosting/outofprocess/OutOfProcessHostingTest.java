@@ -9,7 +9,6 @@ import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.HostingModelFactory;
 import dev.porter.hosting.HostingModels;
 import dev.porter.hosting.ServerEnvironment;
-import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import dev.porter.testing.TestThreads;
@@ -29,7 +28,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,14 +41,21 @@ class OutOfProcessHostingTest {
     @TempDir
     Path dir;
 
-    @RegisterExtension
-    final HostedApp hosted = new HostedApp();
-
+    private final Backends backends = new Backends();
+    private final EventLog events = new EventLog();
+    private Porter porter;
     private final AtomicReference<OutOfProcessHandler> latest = new AtomicReference<>();
 
-    /** Runs before the fixture stops Porter: client threads a failed test left running go first. */
     @AfterEach
-    void stopClients() {
+    void cleanUp() {
+        try {
+            if (porter != null) {
+                porter.stop();
+            }
+        } finally {
+            events.close();
+            assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
+        }
         threads.close();
     }
 
@@ -73,26 +78,36 @@ class OutOfProcessHostingTest {
             latest.set((OutOfProcessHandler) handler);
             return handler;
         });
-        hosted.start(() -> Porter.start(TestApps.server(Map.of("/", app)), environment, factories));
+        porter = Porter.start(TestApps.server(Map.of("/", app)), environment, factories);
+    }
+
+    private RawHttp.Response get(String path) {
+        return RawHttp.get(porter.port(), path);
+    }
+
+    private long pid() {
+        RawHttp.Response r = get("/pid");
+        assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+        return Long.parseLong(r.bodyText());
     }
 
     @Test
     void theFirstRequestStartsTheBackendAndLaterOnesReuseIt() throws Exception {
         start(app(Backends.attributes(List.of()), Map.of()));
-        assertThat(hosted.backends().started()).isEmpty(); // lazily: nothing before the first request
+        assertThat(backends.started()).isEmpty(); // lazily: nothing before the first request
         long t0 = System.nanoTime();
-        long pid = hosted.pid();
+        long pid = pid();
         long coldMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         BackendProcess process = handler().manager().readyProcesses().getFirst();
         System.out.println("MEASURED cold start to first response: " + coldMillis + " ms; the backend's own start "
                 + "(launch to listening): " + process.startupMillis() + " ms");
-        assertThat(hosted.pid()).isEqualTo(pid);
-        String headers = hosted.get("/headers").bodyText();
-        String token = hosted.get("/env/ASPNETCORE_TOKEN").bodyText();
+        assertThat(pid()).isEqualTo(pid);
+        String headers = get("/headers").bodyText();
+        String token = get("/env/ASPNETCORE_TOKEN").bodyText();
         assertThat(headers.toLowerCase()).contains("ms-aspnetcore-token: " + token);
         // logged once the first request is on its way, not before (ProcessManager: the waiting requests go first)
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hosted.events().events(1001))
-                .singleElement().asString().matches("Application 'MACHINE/WEBROOT/APPHOST/Default Web Site' started process '" + pid
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events.events(1001)).singleElement()
+                .asString().matches("Application 'MACHINE/WEBROOT/APPHOST/Default Web Site' started process '" + pid
                         + "' successfully and process '" + pid + "' is listening on port '\\d+'\\."));
     }
 
@@ -101,7 +116,7 @@ class OutOfProcessHostingTest {
         start(app(Backends.attributes(List.of("--startup-delay-ms=500")), Map.of()));
         byte[] body = new byte[300_000];
         new java.util.Random(7).nextBytes(body);
-        try (RawHttp http = new RawHttp("127.0.0.1", hosted.porter().port(), 60_000)) {
+        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000)) {
             http.send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + body.length + "\r\n\r\n");
             http.send(body);
             RawHttp.Response r = http.readResponse();
@@ -115,9 +130,9 @@ class OutOfProcessHostingTest {
         Map<String, String> attributes = Backends.attributes(List.of("--say=\"two words\"", "'single quoted'"));
         attributes.put("processPath", "java");
         start(app(attributes, Map.of()));
-        String args = hosted.get("/args").bodyText();
+        String args = get("/args").bodyText();
         assertThat(args.split("\n")).containsExactly("--say=two words", "single quoted");
-        assertThat(ProcessHandle.of(hosted.pid()).orElseThrow().info().command())
+        assertThat(ProcessHandle.of(pid()).orElseThrow().info().command())
                 .contains(LaunchCommand.currentJava());
     }
 
@@ -131,7 +146,7 @@ class OutOfProcessHostingTest {
         Map<String, String> attributes = Backends.attributes(List.of());
         attributes.put("processPath", ".\\start.sh");
         start(app(attributes, Map.of()));
-        assertThat(hosted.get("/").status()).isEqualTo(200);
+        assertThat(get("/").status()).isEqualTo(200);
     }
 
     @Test
@@ -142,30 +157,30 @@ class OutOfProcessHostingTest {
         serverEnv.put("ANCM_LAUNCHER_ARGS", real.get("arguments"));
         start(app(Map.of("processPath", "bogus", "arguments", "nothing"), Map.of()),
                 new ServerEnvironment(serverEnv));
-        assertThat(hosted.get("/args").bodyText()).isEqualTo("--say=launched");
+        assertThat(get("/args").bodyText()).isEqualTo("--say=launched");
     }
 
     @Test
     void aFailedStartAnswers502_5WithTheCapturedOutputOnlyWithDetailedErrors() throws Exception {
         start(app(Backends.attributes(List.of("--say=Wow!", "--exit-at-start=3")), Map.of()));
-        RawHttp.Response plain = hosted.get("/");
+        RawHttp.Response plain = get("/");
         assertThat(plain.status()).isEqualTo(502);
         assertThat(plain.header("Content-Type")).contains("text/html");
         assertThat(plain.bodyText()).contains("HTTP Error 502.5 - ANCM Out-Of-Process Startup Failure")
                 .contains("808681").doesNotContain("Wow!");
-        assertThat(hosted.events().events(1000)).hasSize(2);
-        assertThat(hosted.events().events(1020)).singleElement().asString().contains("Wow!\nWow!\n");
+        assertThat(events.events(1000)).hasSize(2);
+        assertThat(events.events(1020)).singleElement().asString().contains("Wow!\nWow!\n");
 
-        hosted.porter().stop();
+        porter.stop();
         start(app(Backends.attributes(List.of("--say=Wow!", "--exit-at-start=3")),
                 Map.of("ASPNETCORE_ENVIRONMENT", "Development")));
-        assertThat(hosted.get("/").bodyText()).contains("HTTP Error 502.5").contains("Wow!\nWow!\n");
+        assertThat(get("/").bodyText()).contains("HTTP Error 502.5").contains("Wow!\nWow!\n");
     }
 
     @Test
     void disableStartUpErrorPageAnswersTheStatusAlone() throws Exception {
         start(app(Backends.attributes(List.of("--exit-at-start=3"), "disableStartUpErrorPage", "true"), Map.of()));
-        RawHttp.Response r = hosted.get("/");
+        RawHttp.Response r = get("/");
         assertThat(r.status()).isEqualTo(502);
         assertThat(r.body()).isEmpty();
     }
@@ -187,7 +202,7 @@ class OutOfProcessHostingTest {
                 """.formatted(TestApps.javaExecutable(),
                 Backends.attributes(List.of("--say=Wow!", "--exit-at-start=3")).get("arguments")));
         start(app);
-        RawHttp.Response r = hosted.get("/");
+        RawHttp.Response r = get("/");
         assertThat(r.status()).isEqualTo(502);
         assertThat(r.bodyText()).contains("HTTP Error 502.5")
                 .contains("logs from multiple retries:\r\n</pre>"); // the detail is shown, with no output
@@ -197,30 +212,30 @@ class OutOfProcessHostingTest {
     void startupTimeLimitBoundsTheWaitForTheFirstListen() throws Exception {
         start(app(Backends.attributes(List.of("--startup-delay-ms=3000"), "startupTimeLimit", "1"), Map.of()));
         long t0 = System.nanoTime();
-        assertThat(hosted.get("/").status()).isEqualTo(502);
+        assertThat(get("/").status()).isEqualTo(502);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(1_900L, 10_000L);
-        hosted.porter().stop();
+        porter.stop();
         start(app(Backends.attributes(List.of("--startup-delay-ms=3000"), "startupTimeLimit", "10"), Map.of()));
-        assertThat(hosted.get("/").status()).isEqualTo(200);
+        assertThat(get("/").status()).isEqualTo(200);
     }
 
     @Test
     void aBackendKilledMidRequestCostsOnlyThatRequestAndTheNextStartsANewProcess() throws Exception {
         start(app(Backends.attributes(List.of()), Map.of()));
-        long first = hosted.pid();
-        CompletableFuture<RawHttp.Response> inFlight = threads.supply(() -> hosted.get("/sleep?ms=20000"));
+        long first = pid();
+        CompletableFuture<RawHttp.Response> inFlight = threads.supply(() -> get("/sleep?ms=20000"));
         await().atMost(Duration.ofSeconds(10)).until(() -> inFlightCount() == 1);
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
         RawHttp.Response cut = inFlight.get(10, TimeUnit.SECONDS);
         assertThat(cut.status()).isEqualTo(502);
         assertThat(cut.bodyText()).contains("502.3");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !hosted.events().events(1030).isEmpty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !events.events(1030).isEmpty());
         long t0 = System.nanoTime();
-        long second = hosted.pid();
+        long second = pid();
         System.out.println("MEASURED restart after crash (next request, new process): "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
         assertThat(second).isNotEqualTo(first);
-        assertThat(hosted.events().events(1030)).singleElement().asString()
+        assertThat(events.events(1030)).singleElement().asString()
                 .contains("shut down process with Id '" + first + "'");
     }
 
@@ -237,9 +252,9 @@ class OutOfProcessHostingTest {
         start(app(Backends.attributes(List.of()), Map.of()));
         Set<Long> pids = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-            long pid = hosted.pid();
+            long pid = pid();
             pids.add(pid);
-            hosted.get("/exit?code=0"); // the connection dies with the process: 502
+            get("/exit?code=0"); // the connection dies with the process: 502
             await().atMost(Duration.ofSeconds(10)).until(() -> !Backends.alive(pid));
         }
         assertThat(pids).hasSize(3);
@@ -248,13 +263,13 @@ class OutOfProcessHostingTest {
     @Test
     void rapidFailsPerMinuteZeroRefusesTheSecondStart() throws Exception {
         start(app(Backends.attributes(List.of(), "rapidFailsPerMinute", "0"), Map.of()));
-        long pid = hosted.pid();
+        long pid = pid();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !hosted.events().events(1030).isEmpty());
-        RawHttp.Response r = hosted.get("/pid");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !events.events(1030).isEmpty());
+        RawHttp.Response r = get("/pid");
         assertThat(r.status()).isEqualTo(502);
         assertThat(r.bodyText()).contains("HTTP Error 502.5");
-        assertThat(hosted.events().events(1003)).contains("Maximum rapid fail count per minute of '0' exceeded.");
+        assertThat(events.events(1003)).contains("Maximum rapid fail count per minute of '0' exceeded.");
     }
 
     @Test
@@ -262,7 +277,7 @@ class OutOfProcessHostingTest {
         start(app(Backends.attributes(List.of(), "processesPerApplication", "2"), Map.of()));
         Set<Long> pids = new HashSet<>();
         for (int i = 0; i < 20; i++) {
-            pids.add(hosted.pid());
+            pids.add(pid());
         }
         assertThat(pids).hasSize(2);
     }
@@ -271,7 +286,7 @@ class OutOfProcessHostingTest {
     void stdoutGoesToATimestampedFileNamedWithPortersPid() throws Exception {
         start(app(Backends.attributes(List.of("--say=\"TEST MESSAGE\""), "stdoutLogEnabled", "true",
                 "stdoutLogFile", ".\\logs\\stdout"), Map.of()));
-        long pid = hosted.pid();
+        long pid = pid();
         Path logs = dir.resolve("app/logs");
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             try (Stream<Path> files = Files.list(logs)) {
@@ -293,8 +308,8 @@ class OutOfProcessHostingTest {
         Files.writeString(app.resolve("not-a-directory"), "x");
         start(app(Backends.attributes(List.of(), "stdoutLogEnabled", "true",
                 "stdoutLogFile", ".\\not-a-directory\\stdout"), Map.of()));
-        assertThat(hosted.get("/").status()).isEqualTo(200);
-        assertThat(hosted.events().events(1004)).singleElement().asString().startsWith("Could not create stdoutLogFile "
+        assertThat(get("/").status()).isEqualTo(200);
+        assertThat(events.events(1004)).singleElement().asString().startsWith("Could not create stdoutLogFile "
                 + app.toRealPath().resolve("not-a-directory") + "/stdout_");
     }
 
@@ -313,7 +328,7 @@ class OutOfProcessHostingTest {
                 </system.webServer></configuration>
                 """.formatted(TestApps.javaExecutable(), Backends.attributes(List.of()).get("arguments")));
         start(app);
-        long pid = hosted.pid();
+        long pid = pid();
         String log = read(app.resolve("logs/debug.log"));
         assertThat(log).startsWith("[porter] Initializing logs for").contains("[porter] Launching ")
                 .contains("[porter] Started process " + pid);
@@ -322,42 +337,42 @@ class OutOfProcessHostingTest {
     @Test
     void serverStopShutsTheBackendDownWithTheShutdownMessage() throws Exception {
         start(app(Backends.attributes(List.of()), Map.of()));
-        long pid = hosted.pid();
+        long pid = pid();
         long t0 = System.nanoTime();
-        hosted.porter().stop();
+        porter.stop();
         System.out.println("MEASURED server stop with one backend: "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
         assertThat(Backends.alive(pid)).isFalse();
-        assertThat(hosted.events().events(1006)).contains("Sent shutdown HTTP message to process with Id '" + pid
+        assertThat(events.events(1006)).contains("Sent shutdown HTTP message to process with Id '" + pid
                 + "' and received http status '202'.");
-        assertThat(hosted.events().events(1005)).isEmpty();
+        assertThat(events.events(1005)).isEmpty();
     }
 
     @Test
     void aStoppingHandlerLetsRequestsInFlightFinishAndAnswersNewOnes503() throws Exception {
         start(app(Backends.attributes(List.of()), Map.of()));
-        long pid = hosted.pid();
-        CompletableFuture<RawHttp.Response> inFlight = threads.supply(() -> hosted.get("/sleep?ms=1500"));
+        long pid = pid();
+        CompletableFuture<RawHttp.Response> inFlight = threads.supply(() -> get("/sleep?ms=1500"));
         await().atMost(Duration.ofSeconds(10)).until(() -> inFlightCount() == 1);
         CompletableFuture<Void> stopped = handler().stop(ApplicationHandler.StopReason.CONFIG_CHANGE);
-        RawHttp.Response refused = hosted.get("/pid");
+        RawHttp.Response refused = get("/pid");
         assertThat(refused.status()).isEqualTo(503);
         assertThat(inFlight.get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("slept");
         stopped.get(15, TimeUnit.SECONDS);
         assertThat(Backends.alive(pid)).isFalse();
-        assertThat(hosted.events().events(1005)).isEmpty();
+        assertThat(events.events(1005)).isEmpty();
     }
 
     @Test
     void aSubApplicationGetsItsVirtualPathAndTheShutdownMessageUnderIt() throws Exception {
         Path app = app(Backends.attributes(List.of(), "stdoutLogEnabled", "true", "stdoutLogFile", "logs/out"),
                 Map.of());
-        hosted.start(() -> Porter.start(TestApps.server(Map.of("/app1", app)), ServerEnvironment.ofSystem(),
-                HostingModels.defaults()));
-        assertThat(hosted.get("/app1/env/ASPNETCORE_APPL_PATH").bodyText()).isEqualTo("/app1");
-        long pid = Long.parseLong(hosted.get("/app1/pid").bodyText());
-        hosted.porter().stop();
-        assertThat(hosted.events().events(1006)).contains("Sent shutdown HTTP message to process with Id '" + pid
+        porter = Porter.start(TestApps.server(Map.of("/app1", app)), ServerEnvironment.ofSystem(),
+                HostingModels.defaults());
+        assertThat(get("/app1/env/ASPNETCORE_APPL_PATH").bodyText()).isEqualTo("/app1");
+        long pid = Long.parseLong(get("/app1/pid").bodyText());
+        porter.stop();
+        assertThat(events.events(1006)).contains("Sent shutdown HTTP message to process with Id '" + pid
                 + "' and received http status '202'.");
         try (Stream<Path> files = Files.list(app.resolve("logs"))) {
             assertThat(read(files.findFirst().orElseThrow()))
@@ -368,27 +383,26 @@ class OutOfProcessHostingTest {
     @Test
     void aBackendThatIgnoresTheShutdownIsKilledAfterShutdownTimeLimit() throws Exception {
         start(app(Backends.attributes(List.of("--ignore-shutdown"), "shutdownTimeLimit", "2"), Map.of()));
-        long pid = hosted.pid();
+        long pid = pid();
         long t0 = System.nanoTime();
-        hosted.porter().stop();
+        porter.stop();
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(millis).as("not before shutdownTimeLimit; a failure guard").isBetween(1_900L, 20_000L);
         assertThat(Backends.alive(pid)).isFalse();
-        assertThat(hosted.events().events(1005))
-                .contains("Failed to gracefully shutdown process with Id '" + pid + "'.");
+        assertThat(events.events(1005)).contains("Failed to gracefully shutdown process with Id '" + pid + "'.");
     }
 
     @Test
     void aBackendThatRefusesTheShutdownMessageGetsSigterm() throws Exception {
         start(app(Backends.attributes(List.of("--shutdown-status=404"), "shutdownTimeLimit", "20"), Map.of()));
-        long pid = hosted.pid();
+        long pid = pid();
         long t0 = System.nanoTime();
-        hosted.porter().stop();
+        porter.stop();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(10_000L);
         assertThat(Backends.alive(pid)).isFalse();
-        assertThat(hosted.events().events(1006)).contains("Sent shutdown HTTP message to process with Id '" + pid
+        assertThat(events.events(1006)).contains("Sent shutdown HTTP message to process with Id '" + pid
                 + "' and received http status '404'.");
-        assertThat(hosted.events().events(1005)).isEmpty();
+        assertThat(events.events(1005)).isEmpty();
     }
 
     private static String read(Path file) {
