@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.porter.Porter;
 import dev.porter.config.HostingModel;
 import dev.porter.hosting.outofprocess.Backends;
-import dev.porter.hosting.outofprocess.EventLog;
 import dev.porter.hosting.outofprocess.OutOfProcessHosting;
 import dev.porter.server.Exchange;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import dev.porter.testing.TestThreads;
@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,21 +49,14 @@ class ApplicationLifecycleTest {
     @TempDir
     Path dir;
 
-    private final Backends backends = new Backends();
-    private final EventLog events = new EventLog();
-    private Porter porter;
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp();
+
     private Path app;
 
+    /** Runs before the fixture stops Porter: client threads a failed test left running go first. */
     @AfterEach
-    void cleanUp() {
-        try {
-            if (porter != null) {
-                porter.stop();
-            }
-        } finally {
-            events.close();
-            assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
-        }
+    void stopClients() {
         threads.close();
     }
 
@@ -82,39 +76,30 @@ class ApplicationLifecycleTest {
                 return CompletableFuture.completedFuture(null);
             }
         };
-        porter = Porter.start(TestApps.server(Map.of("/", app)), ServerEnvironment.ofSystem(),
+        hosted.start(() -> Porter.start(TestApps.server(Map.of("/", app)), ServerEnvironment.ofSystem(),
                 Map.of(HostingModel.OUT_OF_PROCESS, new OutOfProcessHosting(), HostingModel.IN_PROCESS,
-                        inProcessMarker));
-    }
-
-    private RawHttp.Response get(String path) {
-        return RawHttp.get(porter.port(), path);
-    }
-
-    private long pid() {
-        RawHttp.Response r = get("/pid");
-        assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
-        return Long.parseLong(r.bodyText());
+                        inProcessMarker)));
     }
 
     @Test
     void appOfflineStopsTheAppGracefullyServesTheFileAndItsRemovalStartsTheAppAgain() throws Exception {
         start(Backends.attributes(List.of()));
-        long first = pid();
+        long first = hosted.pid();
         Files.write(app.resolve("app_offline.htm"), OFFLINE);
-        await().atMost(Duration.ofSeconds(10)).until(() -> get("/pid").status() == 503);
-        RawHttp.Response offline = get("/anything");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hosted.get("/pid").status() == 503);
+        RawHttp.Response offline = hosted.get("/anything");
         assertThat(offline.status()).isEqualTo(503);
         assertThat(offline.header("Content-Type")).contains("text/html");
         assertThat(offline.body()).isEqualTo(OFFLINE);
         await().atMost(Duration.ofSeconds(15)).until(() -> !Backends.alive(first));
-        assertThat(events.events(1006)).contains("Sent shutdown HTTP message to process with Id '" + first
+        assertThat(hosted.events().events(1006)).contains("Sent shutdown HTTP message to process with Id '" + first
                 + "' and received http status '202'.");
-        assertThat(events.messages()).anyMatch(m -> m.endsWith("was recycled after detecting app_offline.htm."));
+        assertThat(hosted.events().messages())
+                .anyMatch(m -> m.endsWith("was recycled after detecting app_offline.htm."));
 
         Files.delete(app.resolve("app_offline.htm"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/pid").status() == 200);
-        assertThat(pid()).isNotEqualTo(first);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hosted.get("/pid").status() == 200);
+        assertThat(hosted.pid()).isNotEqualTo(first);
     }
 
     @Test
@@ -123,18 +108,18 @@ class ApplicationLifecycleTest {
         Files.createDirectories(dirApp);
         Files.write(dirApp.resolve("APP_Offline.HTM"), OFFLINE);
         start(Backends.attributes(List.of()));
-        RawHttp.Response r = get("/");
+        RawHttp.Response r = hosted.get("/");
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.body()).isEqualTo(OFFLINE);
-        assertThat(backends.started()).isEmpty();
+        assertThat(hosted.backends().started()).isEmpty();
         Files.delete(dirApp.resolve("APP_Offline.HTM"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/pid").status() == 200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hosted.get("/pid").status() == 200);
     }
 
     @Test
     void togglingAppOfflineFiveTimesUnderLoadYieldsOnly200And503() throws Exception {
         start(Backends.attributes(List.of()));
-        pid();
+        hosted.pid();
         AtomicBoolean running = new AtomicBoolean(true);
         Set<Integer> statuses = ConcurrentHashMap.newKeySet();
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
@@ -146,7 +131,7 @@ class ApplicationLifecycleTest {
                 try {
                     while (running.get()) {
                         if (http == null) {
-                            http = new RawHttp("127.0.0.1", porter.port(), 30_000);
+                            http = new RawHttp("127.0.0.1", hosted.porter().port(), 30_000);
                         }
                         RawHttp.Response r = http.exchange("GET /pid HTTP/1.1\r\nHost: localhost\r\n\r\n");
                         statuses.add(r.status());
@@ -175,9 +160,9 @@ class ApplicationLifecycleTest {
         Path offline = app.resolve("app_offline.htm");
         for (int i = 0; i < 5; i++) {
             Files.write(offline, OFFLINE);
-            await().atMost(Duration.ofSeconds(15)).until(() -> get("/pid").status() == 503);
+            await().atMost(Duration.ofSeconds(15)).until(() -> hosted.get("/pid").status() == 503);
             Files.delete(offline);
-            await().atMost(Duration.ofSeconds(30)).until(() -> get("/pid").status() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> hosted.get("/pid").status() == 200);
         }
         running.set(false);
         CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -190,42 +175,42 @@ class ApplicationLifecycleTest {
     @Test
     void touchingWebConfigRecyclesTheAppWithNewProcesses() throws Exception {
         start(Backends.attributes(List.of()));
-        long first = pid();
+        long first = hosted.pid();
         Files.setLastModifiedTime(app.resolve("web.config"), FileTime.from(Instant.now().plusSeconds(5)));
         await().atMost(Duration.ofSeconds(15)).until(() -> !Backends.alive(first));
-        long second = pid();
+        long second = hosted.pid();
         assertThat(second).isNotEqualTo(first);
-        assertThat(events.messages()).anyMatch(m -> m.contains("was recycled due to configuration change"));
+        assertThat(hosted.events().messages()).anyMatch(m -> m.contains("was recycled due to configuration change"));
     }
 
     @Test
     void aHostingModelChangeSwitchesHandlersWithoutRestartingTheServer() throws Exception {
         start(Backends.attributes(List.of()));
-        long first = pid();
-        int port = porter.port();
+        long first = hosted.pid();
+        int port = hosted.porter().port();
         TestApps.writeWebConfig(app, Backends.attributes(List.of(), "hostingModel", "InProcess"), Map.of());
-        await().atMost(Duration.ofSeconds(15)).until(() -> get("/").bodyText().equals("in-process marker"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> hosted.get("/").bodyText().equals("in-process marker"));
         await().atMost(Duration.ofSeconds(15)).until(() -> !Backends.alive(first));
         TestApps.writeWebConfig(app, Backends.attributes(List.of(), "hostingModel", "outofprocess"), Map.of());
         // Until the debounced change is applied, the in-process app still answers (200, its marker): wait for a pid.
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/pid").bodyText().matches("\\d+"));
-        assertThat(pid()).isNotEqualTo(first);
-        assertThat(porter.port()).isEqualTo(port);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hosted.get("/pid").bodyText().matches("\\d+"));
+        assertThat(hosted.pid()).isNotEqualTo(first);
+        assertThat(hosted.porter().port()).isEqualTo(port);
     }
 
     @Test
     void aBrokenWebConfigAnswers500_19UntilItIsFixed() throws Exception {
         start(Backends.attributes(List.of()));
-        long first = pid();
+        long first = hosted.pid();
         TestApps.write(app.resolve("web.config"), "<configuration><system.webServer><aspNetCore processPath=\"\"/>"
                 + "</system.webServer></configuration>");
-        await().atMost(Duration.ofSeconds(15)).until(() -> get("/").status() == 500);
+        await().atMost(Duration.ofSeconds(15)).until(() -> hosted.get("/").status() == 500);
         // IIS's 500.19 with the configuration error, shown to a local client (this one: loopback)
-        assertThat(get("/").bodyText()).contains("HTTP Error 500.19 - Internal Server Error")
+        assertThat(hosted.get("/").bodyText()).contains("HTTP Error 500.19 - Internal Server Error")
                 .contains("configuration data for the page is invalid").contains("processPath")
                 .contains(app.resolve("web.config").toString());
         await().atMost(Duration.ofSeconds(15)).until(() -> !Backends.alive(first));
         TestApps.writeWebConfig(app, Backends.attributes(List.of()), Map.of());
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/pid").status() == 200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hosted.get("/pid").status() == 200);
     }
 }

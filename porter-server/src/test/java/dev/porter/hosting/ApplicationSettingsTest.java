@@ -3,12 +3,10 @@ package dev.porter.hosting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.hosting.outofprocess.Backends;
-import dev.porter.hosting.outofprocess.EventLog;
-import dev.porter.testing.RawHttp;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.TestApps;
 import dev.porter.testing.WebConfigFile;
 import java.net.InetSocketAddress;
@@ -16,8 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,39 +29,16 @@ class ApplicationSettingsTest {
     @TempDir
     Path dir;
 
-    private final Backends backends = new Backends();
-    private final EventLog events = new EventLog();
-    private Porter porter;
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            if (porter != null) {
-                porter.stop();
-            }
-        } finally {
-            events.close();
-            assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
-        }
-    }
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp();
 
     /** A TestBackend's web.config with these handler settings and, when not null, these requestLimits attributes. */
     private static void writeWebConfig(Path app, Map<String, String> handlerSettings, String requestLimits) {
         WebConfigFile.write(app, Backends.attributes(List.of()), Map.of(), handlerSettings, requestLimits);
     }
 
-    private RawHttp.Response get(String path) {
-        return RawHttp.get(porter.port(), path);
-    }
-
-    private long pid() {
-        RawHttp.Response r = get("/pid");
-        assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
-        return Long.parseLong(r.bodyText());
-    }
-
     private List<Long> liveBackends() {
-        return backends.started().stream().filter(ProcessHandle::isAlive)
+        return hosted.backends().started().stream().filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().commandLine().orElse("").contains("TestBackend")).map(ProcessHandle::pid)
                 .toList();
     }
@@ -72,28 +47,28 @@ class ApplicationSettingsTest {
     void disallowRotationOnConfigChangeKeepsTheRunningAppButTheNewLimitsApply() throws Exception {
         Path app = dir.resolve("app");
         writeWebConfig(app, Map.of("disallowRotationOnConfigChange", "true"), null);
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
-        long first = pid();
-        assertThat(get("/" + "a".repeat(40)).status()).isEqualTo(200); // the backend's answer: under the limit
+        hosted.start(TestApps.server(Map.of("/", app)));
+        long first = hosted.pid();
+        assertThat(hosted.get("/" + "a".repeat(40)).status()).isEqualTo(200); // the backend's answer: under the limit
         writeWebConfig(app, Map.of("disallowRotationOnConfigChange", "true"), "maxUrl=\"20\"");
         // The change was read (its limits apply at once) ...
-        await().atMost(Duration.ofSeconds(15)).until(() -> get("/" + "a".repeat(40)).status() == 414);
+        await().atMost(Duration.ofSeconds(15)).until(() -> hosted.get("/" + "a".repeat(40)).status() == 414);
         // ... and the app was not recycled (before: a new process here).
-        assertThat(pid()).isEqualTo(first);
+        assertThat(hosted.pid()).isEqualTo(first);
         assertThat(Backends.alive(first)).isTrue();
-        assertThat(events.messages()).noneMatch(m -> m.contains("recycled due to configuration change"));
+        assertThat(hosted.events().messages()).noneMatch(m -> m.contains("recycled due to configuration change"));
     }
 
     @Test
     void requestLimitsApplyFromTheFirstRequestAndFollowChangesOfAStoppedApp() throws Exception {
         Path app = dir.resolve("app");
         writeWebConfig(app, Map.of(), "maxUrl=\"20\"");
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
+        hosted.start(TestApps.server(Map.of("/", app)));
         // Before: the first request was checked against the server's limits only.
-        assertThat(get("/" + "a".repeat(40)).status()).isEqualTo(414);
+        assertThat(hosted.get("/" + "a".repeat(40)).status()).isEqualTo(414);
         assertThat(liveBackends()).as("refused by the front server: the app was not started for it").isEmpty();
         writeWebConfig(app, Map.of(), "maxUrl=\"100\"");
-        await().atMost(Duration.ofSeconds(15)).until(() -> get("/" + "a".repeat(40)).status() == 200);
+        await().atMost(Duration.ofSeconds(15)).until(() -> hosted.get("/" + "a".repeat(40)).status() == 200);
     }
 
     @Test
@@ -105,15 +80,15 @@ class ApplicationSettingsTest {
         ServerConfig config = new ServerConfig(plain.file(), List.of(new ServerConfig.Site(site.name(), site.id(),
                 site.bindings(), List.of(new ServerConfig.Application("/", app.toAbsolutePath(), true)),
                 site.logFile())), RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS);
-        porter = Porter.start(config);
+        hosted.start(config);
         // No request yet: the backend starts with the server (before: only on the first request).
-        await().atMost(Duration.ofSeconds(30)).until(() -> events.events(1001).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hosted.events().events(1001).size() == 1);
         List<Long> preloaded = liveBackends();
         assertThat(preloaded).hasSize(1);
-        assertThat(pid()).isEqualTo(preloaded.getFirst());
+        assertThat(hosted.pid()).isEqualTo(preloaded.getFirst());
         // A recycle starts the next one at once, again without a request.
         writeWebConfig(app, Map.of("x", "changed"), null);
-        await().atMost(Duration.ofSeconds(30)).until(() -> events.events(1001).size() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hosted.events().events(1001).size() == 2);
         await().atMost(Duration.ofSeconds(15)).until(() -> !Backends.alive(preloaded.getFirst()));
         assertThat(liveBackends()).hasSize(1).doesNotContain(preloaded.getFirst());
     }

@@ -3,13 +3,11 @@ package dev.porter.hosting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.hosting.outofprocess.Backends;
-import dev.porter.hosting.outofprocess.EventLog;
 import dev.porter.testing.ConcurrentClients;
-import dev.porter.testing.RawHttp;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,8 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,29 +33,17 @@ class OverlappedRecycleTest {
     @TempDir
     Path dir;
 
-    private final Backends backends = new Backends();
-    private final EventLog events = new EventLog();
-    private Porter porter;
-    private Path app;
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp();
 
-    @AfterEach
-    void cleanUp() {
-        try {
-            if (porter != null) {
-                porter.stop();
-            }
-        } finally {
-            events.close();
-            assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
-        }
-    }
+    private Path app;
 
     private void start(boolean disallowOverlappingRotation) throws IOException {
         app = dir.resolve("app");
         writeWebConfig("1", List.of("--startup-delay-ms=" + START_DELAY_MS));
         ServerConfig plain = TestApps.server(Map.of("/", app));
         ServerConfig.Site site = plain.sites().getFirst();
-        porter = Porter.start(new ServerConfig(plain.file(), List.of(new ServerConfig.Site(site.name(), site.id(),
+        hosted.start(new ServerConfig(plain.file(), List.of(new ServerConfig.Site(site.name(), site.id(),
                 site.bindings(), List.of(new ServerConfig.Application("/", app.toAbsolutePath(), false,
                         disallowOverlappingRotation)), site.logFile())),
                 RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS));
@@ -65,16 +51,6 @@ class OverlappedRecycleTest {
 
     private void writeWebConfig(String version, List<String> options) {
         TestApps.writeWebConfig(app, Backends.attributes(options), Map.of("CONFIG_VERSION", version));
-    }
-
-    private RawHttp.Response get(String path) {
-        return RawHttp.get(porter.port(), path);
-    }
-
-    private long pid() {
-        RawHttp.Response r = get("/pid");
-        assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
-        return Long.parseLong(r.bodyText());
     }
 
     private static long launchedAtMillis(long pid) {
@@ -85,10 +61,10 @@ class OverlappedRecycleTest {
     @Test
     void underLoadAConfigChangeIsServedByTheOldProcessWhileTheNewOneStarts() throws Exception {
         start(false);
-        long first = pid();
+        long first = hosted.pid();
         List<ConcurrentClients.Sample> samples;
         long second;
-        try (ConcurrentClients clients = new ConcurrentClients(porter.port(), "/pid", CLIENTS)) {
+        try (ConcurrentClients clients = new ConcurrentClients(hosted.porter().port(), "/pid", CLIENTS)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> clients.samples().size() > 500);
             writeWebConfig("2", List.of("--startup-delay-ms=" + START_DELAY_MS));
             await().atMost(Duration.ofSeconds(60)).until(() -> clients.samples().stream()
@@ -110,28 +86,28 @@ class OverlappedRecycleTest {
             assertThat(duringStart).isNotEmpty()
                     .allSatisfy(s -> assertThat(s.body()).isEqualTo(Long.toString(first)));
         }
-        assertThat(get("/env/CONFIG_VERSION").bodyText()).isEqualTo("2");
+        assertThat(hosted.get("/env/CONFIG_VERSION").bodyText()).isEqualTo("2");
         await().atMost(Duration.ofSeconds(30)).until(() -> !Backends.alive(first));
         // Both processes' events are there. Their order is not asserted: the start's event is written by the start's
         // bookkeeping after the process is ready (the first requests go before it), so on a loaded machine it can
         // follow the old process's shutdown message; that the new one served before the old one stopped is what the
         // samples above show.
-        List<String> messages = events.messages();
+        List<String> messages = hosted.events().messages();
         assertThat(indexOf(messages, "started process '" + second + "'")).isNotNegative();
         assertThat(indexOf(messages, "Sent shutdown HTTP message to process with Id '" + first + "'")).isNotNegative();
         assertThat(messages).anyMatch(m -> m.contains("was recycled due to configuration change (overlapped"));
-        assertThat(porter.hosting().lastRecycleFailure("MACHINE/WEBROOT/APPHOST/Default Web Site")).isEmpty();
+        assertThat(hosted.porter().hosting().lastRecycleFailure("MACHINE/WEBROOT/APPHOST/Default Web Site")).isEmpty();
     }
 
     @Test
     void disallowOverlappingRotationStopsTheOldProcessBeforeStartingTheNewOne() throws Exception {
         start(true);
-        long first = pid();
+        long first = hosted.pid();
         writeWebConfig("2", List.of("--startup-delay-ms=" + START_DELAY_MS));
         await().atMost(Duration.ofSeconds(30)).until(() -> !Backends.alive(first));
-        long second = pid();
+        long second = hosted.pid();
         assertThat(second).isNotEqualTo(first);
-        List<String> messages = events.messages();
+        List<String> messages = hosted.events().messages();
         int oldShutdown = indexOf(messages, "Sent shutdown HTTP message to process with Id '" + first + "'");
         int newStarted = indexOf(messages, "started process '" + second + "'");
         assertThat(oldShutdown).isNotNegative().isLessThan(newStarted);
@@ -141,20 +117,20 @@ class OverlappedRecycleTest {
     @Test
     void aNewProcessThatFailsToStartLeavesTheOldOneServingAndTheFailureIsKept() throws Exception {
         start(false);
-        long first = pid();
+        long first = hosted.pid();
         writeWebConfig("2", List.of("--exit-at-start=3"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> porter.hosting()
+        await().atMost(Duration.ofSeconds(60)).until(() -> hosted.porter().hosting()
                 .lastRecycleFailure("MACHINE/WEBROOT/APPHOST/Default Web Site").isPresent());
-        RecycleFailure failure = porter.hosting().lastRecycleFailure("MACHINE/WEBROOT/APPHOST/Default Web Site")
-                .orElseThrow();
+        RecycleFailure failure = hosted.porter().hosting()
+                .lastRecycleFailure("MACHINE/WEBROOT/APPHOST/Default Web Site").orElseThrow();
         assertThat(failure.message()).contains("failed to start process");
-        assertThat(events.messages()).anyMatch(m -> m.contains("the new incarnation failed to start after "
+        assertThat(hosted.events().messages()).anyMatch(m -> m.contains("the new incarnation failed to start after "
                 + "configuration change; the running one keeps serving"));
-        assertThat(pid()).isEqualTo(first);
-        assertThat(get("/env/CONFIG_VERSION").bodyText()).isEqualTo("1");
+        assertThat(hosted.pid()).isEqualTo(first);
+        assertThat(hosted.get("/env/CONFIG_VERSION").bodyText()).isEqualTo("1");
 
         writeWebConfig("3", List.of());
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/env/CONFIG_VERSION").bodyText().equals("3"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hosted.get("/env/CONFIG_VERSION").bodyText().equals("3"));
         await().atMost(Duration.ofSeconds(30)).until(() -> !Backends.alive(first));
     }
 
@@ -168,14 +144,14 @@ class OverlappedRecycleTest {
         start(false);
         TestApps.writeWebConfig(app, Backends.attributes(List.of()), Map.of("ASPNETCORE_PORT", Integer.toString(port),
                 "CONFIG_VERSION", "2"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/env/CONFIG_VERSION").bodyText().equals("2"));
-        long first = pid();
+        await().atMost(Duration.ofSeconds(60)).until(() -> hosted.get("/env/CONFIG_VERSION").bodyText().equals("2"));
+        long first = hosted.pid();
         TestApps.writeWebConfig(app, Backends.attributes(List.of()), Map.of("ASPNETCORE_PORT", Integer.toString(port),
                 "CONFIG_VERSION", "3"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/env/CONFIG_VERSION").bodyText().equals("3"));
-        assertThat(pid()).isNotEqualTo(first);
-        assertThat(events.messages()).anyMatch(m -> m.contains("(stopped first: a fixed ASPNETCORE_PORT cannot be "
-                + "listened on by two processes)"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hosted.get("/env/CONFIG_VERSION").bodyText().equals("3"));
+        assertThat(hosted.pid()).isNotEqualTo(first);
+        assertThat(hosted.events().messages()).anyMatch(m -> m.contains("(stopped first: a fixed ASPNETCORE_PORT "
+                + "cannot be listened on by two processes)"));
     }
 
     private static int indexOf(List<String> messages, String part) {

@@ -3,10 +3,10 @@ package dev.porter.hosting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
 import dev.porter.hosting.outofprocess.Backends;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.nio.file.Path;
@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,23 +30,8 @@ class QueueLengthTest {
     @TempDir
     Path dir;
 
-    private final Backends backends = new Backends();
-    private Porter porter;
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            if (porter != null) {
-                porter.stop();
-            }
-        } finally {
-            assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
-        }
-    }
-
-    private RawHttp.Response get(String path) {
-        return RawHttp.get(porter.port(), path);
-    }
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp();
 
     @Test
     void aFullQueueAnswers503WithRetryAfterAndEmptiesAsRequestsEnd() throws Exception {
@@ -56,30 +41,30 @@ class QueueLengthTest {
         TestApps.writeWebConfig(other, Backends.attributes(List.of()), Map.of());
         ServerConfig plain = TestApps.server(Map.of("/", app));
         ServerConfig.Site site = plain.sites().getFirst();
-        porter = Porter.start(new ServerConfig(plain.file(), List.of(new ServerConfig.Site(site.name(), site.id(),
+        hosted.start(new ServerConfig(plain.file(), List.of(new ServerConfig.Site(site.name(), site.id(),
                 site.bindings(), List.of(new ServerConfig.Application("/", app.toAbsolutePath(), false, false,
                         QUEUE_LENGTH), new ServerConfig.Application("/other", other.toAbsolutePath())),
                 site.logFile())), RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS));
-        assertThat(get("/pid").status()).isEqualTo(200);
+        assertThat(hosted.get("/pid").status()).isEqualTo(200);
 
         List<RawHttp> held = new ArrayList<>();
         try {
             for (int i = 0; i < QUEUE_LENGTH; i++) {
-                RawHttp http = new RawHttp("127.0.0.1", porter.port(), 60_000);
+                RawHttp http = new RawHttp("127.0.0.1", hosted.porter().port(), 60_000);
                 held.add(http);
                 http.send("GET /sleep?ms=120000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> get("/pid").status() == 503);
-            RawHttp.Response full = get("/pid");
+            await().atMost(Duration.ofSeconds(30)).until(() -> hosted.get("/pid").status() == 503);
+            RawHttp.Response full = hosted.get("/pid");
             assertThat(full.status()).isEqualTo(503);
             assertThat(full.header("Retry-After")).contains("1");
             assertThat(full.bodyText()).contains("HTTP Error 503.2").contains("queueLength");
-            assertThat(get("/other/pid").status()).as("another application").isEqualTo(200);
+            assertThat(hosted.get("/other/pid").status()).as("another application").isEqualTo(200);
         } finally {
             for (RawHttp http : held) {
                 http.close(); // the client goes: the requests it had end, and leave the queue
             }
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/pid").status() == 200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> hosted.get("/pid").status() == 200);
     }
 }

@@ -3,8 +3,8 @@ package dev.porter.hosting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
 import dev.porter.hosting.outofprocess.Backends;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.TestApps;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,19 +29,8 @@ class StdoutLogRetentionTest {
     @TempDir
     Path dir;
 
-    private final Backends backends = new Backends();
-    private Porter porter;
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            if (porter != null) {
-                porter.stop();
-            }
-        } finally {
-            assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
-        }
-    }
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp();
 
     private Path app(String handlerSettings) throws Exception {
         Path app = dir.resolve("app");
@@ -76,8 +65,8 @@ class StdoutLogRetentionTest {
     @Test
     void keepsTheNewestFilesAStartOpens() throws Exception {
         Path app = app("<handlerSetting name=\"stdoutLogMaxFiles\" value=\"3\" />");
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
-        assertThat(Backends.get(porter.port(), "/pid").status()).isEqualTo(200);
+        hosted.start(TestApps.server(Map.of("/", app)));
+        assertThat(Backends.get(hosted.porter().port(), "/pid").status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(logs(app)).hasSize(4));
         assertThat(logs(app)).containsExactly("other.log", "stdout_20260101000003_4242.log",
                 "stdout_20260101000004_4242.log", newLog(app));
@@ -90,8 +79,8 @@ class StdoutLogRetentionTest {
     void keepsTheNewestFilesThatFitInATotalSize() throws Exception {
         Path app = app("<handlerSetting name=\"stdoutLogMaxFiles\" value=\"0\" />"
                 + "<handlerSetting name=\"stdoutLogMaxTotalSize\" value=\"2500\" />");
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
-        assertThat(Backends.get(porter.port(), "/pid").status()).isEqualTo(200);
+        hosted.start(TestApps.server(Map.of("/", app)));
+        assertThat(Backends.get(hosted.porter().port(), "/pid").status()).isEqualTo(200);
         // the new file is (nearly) empty when the start prunes: two old files of 1000 bytes fit beside it
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(logs(app)).containsExactly("other.log",
                 "stdout_20260101000003_4242.log", "stdout_20260101000004_4242.log", newLog(app)));
@@ -105,8 +94,8 @@ class StdoutLogRetentionTest {
             Files.setLastModifiedTime(app.resolve("logs/stdout_2025010100000" + i + "_4141.log"),
                     FileTime.from(Instant.parse("2025-01-01T00:00:00Z").plusSeconds(i)));
         }
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
-        assertThat(Backends.get(porter.port(), "/pid").status()).isEqualTo(200);
+        hosted.start(TestApps.server(Map.of("/", app)));
+        assertThat(Backends.get(hosted.porter().port(), "/pid").status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(logs(app)).hasSize(11));
         assertThat(logs(app)).contains("other.log", "stdout_20260101000000_4242.log")
                 .doesNotContain("stdout_20250101000004_4141.log");

@@ -1,15 +1,12 @@
 package dev.porter.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import dev.porter.testing.ChildApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -167,45 +164,16 @@ class ForgeryTest {
         });
     }
 
-    private static String location(Class<?> c) throws java.net.URISyntaxException {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    }
-
-    private static String log() throws IOException {
-        return java.nio.file.Files.readString(dir.resolve("integrated-backend.log"));
-    }
-
     /** The real integration library in a child process, reached directly on its port: no token, no service. */
     @Test
     void integratedBackendReachedWithoutTheTokenAnswers400() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        // Only the app and the library (porter-integration and the porter-httpcontext jar it depends on):
-        // porter-server's classes would install in-process hosting's HttpServer provider.
-        String classpath = location(IntegratedBackendMain.class) + java.io.File.pathSeparator
-                + location(dev.porter.integration.PorterIntegration.class) + java.io.File.pathSeparator
-                + location(dev.porter.httpcontext.HttpContexts.class);
-        ProcessBuilder pb = new ProcessBuilder(TestApps.javaExecutable(), "-cp", classpath,
-                IntegratedBackendMain.class.getName());
-        pb.environment().put("ASPNETCORE_PORT", String.valueOf(port));
-        pb.environment().put("ASPNETCORE_TOKEN", "the-real-token");
-        pb.environment().put("ASPNETCORE_APPL_PATH", "/");
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("integrated-backend.log").toFile());
-        Process child = pb.start();
-        try {
-            int p = port;
-            try {
-                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                        .failFast("the app exited", () -> !child.isAlive()).until(() -> {
-                    try (RawHttp http = new RawHttp("127.0.0.1", p, 2_000)) {
-                        return http.exchange("GET / HTTP/1.1\r\nHost: a\r\nMS-ASPNETCORE-TOKEN: the-real-token"
-                                + "\r\n\r\n").status() == 200;
-                    }
-                });
-            } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
-                throw new AssertionError("the integrated backend did not come up; its output:\n" + log(), e);
+        // The app and the library with everything they depend on (the test JVM's class path), as an app runs it
+        try (ChildApp child = ChildApp.startClass(IntegratedBackendMain.class.getName(), "/", "the-real-token",
+                List.of(TestApps.JDK_HTTP_SERVER))) {
+            int port = child.port;
+            try (RawHttp http = new RawHttp("127.0.0.1", port, 5_000)) {
+                assertThat(http.exchange("GET / HTTP/1.1\r\nHost: a\r\nMS-ASPNETCORE-TOKEN: the-real-token\r\n\r\n")
+                        .status()).as("with the token; the app's output:\n%s", child.log()).isEqualTo(200);
             }
             for (String fields : List.of("", "MS-ASPNETCORE-TOKEN: forged\r\n", "MS-ASPNETCORE-TOKEN:\r\n",
                     "ms-aspnetcore-token: THE-REAL-TOKEN\r\n", "MS-ASPNETCORE-TOKEN: the-real-token-x\r\n",
@@ -225,12 +193,7 @@ class ForgeryTest {
                 assertThat(http.exchange("GET / HTTP/1.1\r\nHost: a\r\nMS-ASPNETCORE-TOKEN: the-real-token\r\n\r\n")
                         .bodyText()).isEqualTo("hello");
             }
-            assertThat(child.isAlive()).isTrue();
-        } finally {
-            child.toHandle().destroy();
-            if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                child.destroyForcibly().waitFor();
-            }
+            assertThat(child.process.isAlive()).isTrue();
         }
     }
 }

@@ -12,6 +12,13 @@ import java.util.Map;
  */
 public final class TestApps {
 
+    /**
+     * The JVM option that gives an app started in a JVM of its own the JDK's HttpServer, as it has on its own class
+     * path: this test class path also holds Porter's in-process {@code HttpServerProvider} (a service).
+     */
+    public static final String JDK_HTTP_SERVER =
+            "-Dcom.sun.net.httpserver.HttpServerProvider=sun.net.httpserver.DefaultHttpServerProvider";
+
     private TestApps() {
     }
 

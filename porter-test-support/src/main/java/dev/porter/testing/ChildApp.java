@@ -43,16 +43,33 @@ public final class ChildApp implements AutoCloseable {
     }
 
     /**
+     * As {@link #startClass(String, String)}, paired with {@code token} (for a test that must know it in advance,
+     * to send it altered) and with {@code jvmOptions} before the class path. The class path is this test JVM's whole
+     * one, so whatever the app's libraries come to depend on is there.
+     */
+    public static ChildApp startClass(String mainClass, String applPath, String token, List<String> jvmOptions)
+            throws Exception {
+        List<String> arguments = new ArrayList<>(jvmOptions);
+        arguments.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return launch(applPath, token, arguments);
+    }
+
+    /**
      * Runs {@code java <javaArguments>} (the JVM running the tests) with the module's environment and waits until it
      * accepts connections. A port picked free can be taken before the child binds it; then the start is retried.
      */
     public static ChildApp start(String applPath, String... javaArguments) throws Exception {
+        return launch(applPath, null, Arrays.asList(javaArguments));
+    }
+
+    /** As {@link #start(String, String...)}; a null {@code fixedToken} means a fresh random token. */
+    private static ChildApp launch(String applPath, String fixedToken, List<String> javaArguments) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(Arrays.asList(javaArguments));
+        command.addAll(javaArguments);
         for (int attempt = 1; ; attempt++) {
             int port = freePort();
-            String token = UUID.randomUUID().toString();
+            String token = fixedToken != null ? fixedToken : UUID.randomUUID().toString();
             Path output = Files.createTempFile("porter-sample", ".log");
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(output.toFile());

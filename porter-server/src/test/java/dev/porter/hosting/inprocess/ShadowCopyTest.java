@@ -3,18 +3,15 @@ package dev.porter.hosting.inprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
 import dev.porter.hosting.outofprocess.Backends;
-import dev.porter.hosting.outofprocess.EventLog;
-import dev.porter.testing.RawHttp;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.TestApps;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,22 +24,10 @@ class ShadowCopyTest {
     @TempDir
     Path dir;
 
-    private final Backends backends = new Backends();
-    private final EventLog events = new EventLog();
-    private Porter porter;
-    private Path app;
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp();
 
-    @AfterEach
-    void cleanUp() {
-        try {
-            if (porter != null) {
-                porter.stop();
-            }
-        } finally {
-            events.close();
-            assertThat(backends.killLeftovers()).as("processes left running").isEmpty();
-        }
-    }
+    private Path app;
 
     private void writeWebConfig(String processPath, String arguments, String hostingModel) {
         writeWebConfig(processPath, arguments, hostingModel, "");
@@ -76,9 +61,9 @@ class ShadowCopyTest {
         leaveCopiesOfAnEarlierRun();
         writeWebConfig(TestApps.javaExecutable(), Backends.attributes(List.of()).get("arguments"), "outofprocess",
                 "<handlerSetting name=\"cleanShadowCopyDirectory\" value=\"true\" />");
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
+        hosted.start(app);
         Path shadow = dir.resolve("shadow").toRealPath();
-        assertThat(get("/cwd").bodyText()).isEqualTo(shadow.resolve("0").toString());
+        assertThat(hosted.get("/cwd").bodyText()).isEqualTo(shadow.resolve("0").toString());
         assertThat(shadow.resolve("0/lib/app.jar")).hasContent("version 1");
         assertThat(shadow.resolve("3")).doesNotExist();
         assertThat(shadow.resolve("notes/readme.txt")).hasContent("mine");
@@ -90,15 +75,11 @@ class ShadowCopyTest {
         TestApps.write(app.resolve("lib/app.jar"), "version 1");
         leaveCopiesOfAnEarlierRun();
         writeWebConfig(TestApps.javaExecutable(), Backends.attributes(List.of()).get("arguments"), "outofprocess");
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
+        hosted.start(app);
         Path shadow = dir.resolve("shadow").toRealPath();
-        assertThat(get("/cwd").bodyText()).isEqualTo(shadow.resolve("4").toString());
+        assertThat(hosted.get("/cwd").bodyText()).isEqualTo(shadow.resolve("4").toString());
         assertThat(shadow.resolve("0/lib/app.jar")).hasContent("stale 0");
         assertThat(shadow.resolve("3/lib/app.jar")).hasContent("stale 3");
-    }
-
-    private RawHttp.Response get(String path) {
-        return RawHttp.get(porter.port(), path);
     }
 
     @Test
@@ -106,24 +87,24 @@ class ShadowCopyTest {
         app = dir.resolve("app");
         TestApps.write(app.resolve("lib/app.jar"), "version 1");
         writeWebConfig(TestApps.javaExecutable(), Backends.attributes(List.of()).get("arguments"), "outofprocess");
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
-        String cwd = get("/cwd").bodyText(); // the first request starts the app (and makes its copy)
+        hosted.start(app);
+        String cwd = hosted.get("/cwd").bodyText(); // the first request starts the app (and makes its copy)
         Path shadow = dir.resolve("shadow").toRealPath();
         assertThat(cwd).isEqualTo(shadow.resolve("0").toString());
         assertThat(shadow.resolve("0/lib/app.jar")).hasContent("version 1");
-        String first = get("/pid").bodyText();
+        String first = hosted.get("/pid").bodyText();
 
         // the logs folder is not the app's files: writing there recycles nothing
         TestApps.write(app.resolve("logs/stdout_1.log"), "a log line");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
-                .until(() -> get("/pid").bodyText().equals(first));
+                .until(() -> hosted.get("/pid").bodyText().equals(first));
 
         TestApps.write(app.resolve("lib/app.jar"), "version 2"); // a deploy copies a new jar over the old one
-        await().atMost(Duration.ofSeconds(60)).until(() -> !get("/pid").bodyText().equals(first));
-        assertThat(get("/cwd").bodyText()).isEqualTo(shadow.resolve("1").toString());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !hosted.get("/pid").bodyText().equals(first));
+        assertThat(hosted.get("/cwd").bodyText()).isEqualTo(shadow.resolve("1").toString());
         assertThat(shadow.resolve("1/lib/app.jar")).hasContent("version 2");
         assertThat(shadow.resolve("1/logs")).doesNotExist();
-        assertThat(events.messages()).anyMatch(m -> m.contains("was recycled due to a change to its files "
+        assertThat(hosted.events().messages()).anyMatch(m -> m.contains("was recycled due to a change to its files "
                 + "(shadow copy) (overlapped"));
         // the old incarnation's copy goes once it has stopped
         await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(shadow.resolve("0")));
@@ -135,17 +116,17 @@ class ShadowCopyTest {
         app = dir.resolve("app");
         AppJars.build(app.resolve("app.jar"), InProcessHostingTest.APP);
         writeWebConfig("java", "-jar app.jar", "inprocess");
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
-        String userDir = get("/prop?name=user.dir").bodyText();
+        hosted.start(app);
+        String userDir = hosted.get("/prop?name=user.dir").bodyText();
         Path shadow = dir.resolve("shadow").toRealPath();
         assertThat(userDir).isEqualTo(shadow.resolve("0").toString());
-        String first = get("/incarnation").bodyText();
+        String first = hosted.get("/incarnation").bodyText();
 
         Path built = AppJars.build(dir.resolve("next/app.jar"), InProcessHostingTest.APP,
                 "dev.porter.testapps.inprocess.InProcessHelper");
         Files.copy(built, app.resolve("app.jar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        await().atMost(Duration.ofSeconds(60)).until(() -> !get("/incarnation").bodyText().equals(first));
-        assertThat(get("/prop?name=user.dir").bodyText()).isEqualTo(shadow.resolve("1").toString());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !hosted.get("/incarnation").bodyText().equals(first));
+        assertThat(hosted.get("/prop?name=user.dir").bodyText()).isEqualTo(shadow.resolve("1").toString());
         assertThat(Files.mismatch(shadow.resolve("1/app.jar"), app.resolve("app.jar"))).isEqualTo(-1L);
     }
 }
