@@ -243,8 +243,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="under 2 minutes: fewer connection counts, shorter runs")
     ap.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
-    ap.add_argument("--only", help="comma-separated scenario name fragments (e.g. 'in-process,Netty'): an A/B run "
-                    "of those alone, printed and kept in bench/results/, BENCHMARKS.md left as it is")
+    ap.add_argument("--only", help="comma-separated scenario name fragments (e.g. 'in-process,Netty'; a trailing $ "
+                    "anchors one at the name's end): an A/B run of those alone, printed and kept in bench/results/, "
+                    "BENCHMARKS.md left as it is")
     ap.add_argument("--conns", help="comma-separated connection counts, e.g. 64 or 16,256")
     ap.add_argument("--seconds", type=int, help="length of each measured run")
     ap.add_argument("--rounds", type=int, help="measured runs per scenario and connection count")
@@ -336,7 +337,9 @@ http {{
                                                     proxy_port)
     if args.only:
         wanted = [w.strip().lower() for w in args.only.split(",") if w.strip()]
-        scenarios = {n: s for n, s in scenarios.items() if any(w in n.lower() for w in wanted)}
+        # a fragment ending in '$' matches the end of the name: 'porter out-of-process$' leaves out '... -> nginx'
+        scenarios = {n: s for n, s in scenarios.items()
+                     if any(n.lower().endswith(w[:-1]) if w.endswith("$") else w in n.lower() for w in wanted)}
         if not scenarios and "cold" not in wanted:  # --only cold: the cold start alone
             sys.exit(f"bench: --only {args.only!r} matches no scenario")
     if args.baseline:
@@ -411,6 +414,11 @@ http {{
             print(f"bench: median of {rounds} x {seconds} s at c={c}: " + ", ".join(
                 f"{name} {median(results[name][c]):.0f} ({spread(results[name][c])})" for name in scenarios),
                 file=sys.stderr)
+            for name in [n for n in scenarios if n + " (baseline)" in scenarios]:
+                paired, rounds_range, of_medians = ratio(results, name, name + " (baseline)", c)
+                print(f"bench: c={c} {name}: this checkout / baseline {paired:.3f} (per round {rounds_range}; "
+                      f"ratio of the medians {of_medians:.3f})", file=sys.stderr)
+        print(f"bench: load average {load_range(results)}", file=sys.stderr)
         if args.section:
             write_section(args.output, "servlet", servlet_section(results, extra, conn_counts))
             print(f"bench: rewrote the servlet section of {args.output}", file=sys.stderr)

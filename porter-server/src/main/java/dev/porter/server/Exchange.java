@@ -114,8 +114,12 @@ public final class Exchange {
     /** Allocated on first use: most exchanges never register one. */
     private List<Runnable> abortListeners;
     private Runnable writabilityListener;
-    /** Runs once when the exchange ends, whichever way (see {@link #onEnd}). */
+    /**
+     * Run once when the exchange ends, whichever way (see {@link #onEnd}). Two slots, since an out-of-process request
+     * has two (the application's count, then its incarnation's): neither costs an allocation per request.
+     */
     private Runnable endListener;
+    private Runnable secondEndListener;
     private Optional<AuthenticatedUser> user = Optional.empty();
     private final ConnectionSide connectionSide = new ConnectionSide();
 
@@ -501,20 +505,27 @@ public final class Exchange {
             listener.run();
         } else if (endListener == null) {
             endListener = listener;
+        } else if (secondEndListener == null) {
+            secondEndListener = listener;
         } else {
-            Runnable first = endListener;
-            endListener = () -> {
-                runEndListener(first);
+            Runnable second = secondEndListener; // a third and more: chained behind the second, in order
+            secondEndListener = () -> {
+                runEndListener(second);
                 runEndListener(listener);
             };
         }
     }
 
     private void ended() {
-        Runnable listener = endListener;
-        if (listener != null) {
-            endListener = null;
-            runEndListener(listener);
+        Runnable first = endListener;
+        Runnable second = secondEndListener;
+        endListener = null;
+        secondEndListener = null;
+        if (first != null) {
+            runEndListener(first);
+        }
+        if (second != null) {
+            runEndListener(second);
         }
     }
 

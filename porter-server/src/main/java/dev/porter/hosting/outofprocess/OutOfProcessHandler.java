@@ -9,6 +9,7 @@ import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.outofprocess.forwarding.ForwardOutcome;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
+import dev.porter.hosting.outofprocess.forwarding.OutcomeListener;
 import dev.porter.server.Exchange;
 import java.time.Duration;
 import java.util.List;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #handle} and the outcome's follow-up run on event loops; starts, exits and {@link #stop} on
  * virtual threads.
  */
-final class OutOfProcessHandler implements ApplicationHandler {
+final class OutOfProcessHandler implements ApplicationHandler, OutcomeListener<BackendProcess> {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutOfProcessHandler.class);
     /** How long a refused connect waits for the process's exit to be seen before it counts as a live refusal. */
@@ -121,12 +122,9 @@ final class OutOfProcessHandler implements ApplicationHandler {
         forward(exchange, ready);
     }
 
+    /** The handler itself hears the outcome, with the process as the attachment: nothing is allocated to carry it. */
     private void forward(Exchange exchange, BackendProcess process) {
-        CompletableFuture<ForwardOutcome> outcome = process.forwarder().send(exchange);
-        if (outcome.isDone() && outcome.resultNow().settled()) {
-            return;
-        }
-        CompletableFuture<Void> unused = outcome.thenAccept(o -> forwarded(exchange, process, o));
+        process.forwarder().send(exchange, this, process);
     }
 
     /**
@@ -134,7 +132,8 @@ final class OutOfProcessHandler implements ApplicationHandler {
      * routing it again once the process manager has seen the process's exit (or 502.3 when the process stays alive
      * and refuses: {@link #EXIT_WAIT}); for one a stopping app dropped, 503; otherwise the forwarder's 502.3.
      */
-    private void forwarded(Exchange exchange, BackendProcess process, ForwardOutcome outcome) {
+    @Override
+    public void forwarded(Exchange exchange, ForwardOutcome outcome, BackendProcess process) {
         if (outcome.settled() || exchange.isDone()) {
             return;
         }

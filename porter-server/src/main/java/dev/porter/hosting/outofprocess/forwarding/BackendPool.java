@@ -17,9 +17,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The keep-alive HTTP/1.1 connections of one {@link Forwarder} (one backend) on one event loop. Connections live on the
@@ -41,7 +39,12 @@ final class BackendPool {
     private final InetSocketAddress address;
     private final Bootstrap bootstrap;
     private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
-    private final Set<ProxyExchange> active = new LinkedHashSet<>();
+    /**
+     * The exchanges in flight here, oldest first, linked through their own {@link ProxyExchange#activePrev} and
+     * {@link ProxyExchange#activeNext} (a set would allocate a node per request): {@link #close} ends them.
+     */
+    private ProxyExchange activeFirst;
+    private ProxyExchange activeLast;
     /** X-Forwarded-For values by client address, direct-mapped on identity (see {@link #clientAddress}). */
     private final InetSocketAddress[] clientKeys = new InetSocketAddress[CLIENT_CACHE];
     private final String[] clientValues = new String[CLIENT_CACHE];
@@ -86,7 +89,7 @@ final class BackendPool {
             exchange.forwarderClosed();
             return;
         }
-        active.add(exchange);
+        link(exchange);
         BackendConnection connection;
         while ((connection = idle.pollLast()) != null) {
             if (connection.channel().isActive()) {
@@ -103,7 +106,7 @@ final class BackendPool {
         ChannelFuture f = bootstrap.connect(address);
         f.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
-                if (closed || !active.contains(exchange)) {
+                if (closed || !exchange.activeHere) {
                     done.channel().close();
                     return;
                 }
@@ -123,7 +126,7 @@ final class BackendPool {
 
     /** The exchange is over; its connection (if reusable, at a message boundary) goes back to the pool. */
     void release(ProxyExchange exchange, BackendConnection connection, boolean reusable) {
-        active.remove(exchange);
+        unlink(exchange);
         if (connection == null) {
             return;
         }
@@ -142,7 +145,43 @@ final class BackendPool {
 
     /** The exchange ended without a connection to return (connect failed, or the connection was closed). */
     void ended(ProxyExchange exchange) {
-        active.remove(exchange);
+        unlink(exchange);
+    }
+
+    private void link(ProxyExchange exchange) {
+        if (exchange.activeHere) {
+            return;
+        }
+        exchange.activeHere = true;
+        exchange.activePrev = activeLast;
+        exchange.activeNext = null;
+        if (activeLast == null) {
+            activeFirst = exchange;
+        } else {
+            activeLast.activeNext = exchange;
+        }
+        activeLast = exchange;
+    }
+
+    private void unlink(ProxyExchange exchange) {
+        if (!exchange.activeHere) {
+            return;
+        }
+        exchange.activeHere = false;
+        ProxyExchange prev = exchange.activePrev;
+        ProxyExchange next = exchange.activeNext;
+        if (prev == null) {
+            activeFirst = next;
+        } else {
+            prev.activeNext = next;
+        }
+        if (next == null) {
+            activeLast = prev;
+        } else {
+            next.activePrev = prev;
+        }
+        exchange.activePrev = null;
+        exchange.activeNext = null;
     }
 
     /** A connection closed: it must not be handed out again. */
@@ -178,9 +217,15 @@ final class BackendPool {
         for (BackendConnection connection : idleNow) {
             connection.channel().close();
         }
-        for (ProxyExchange exchange : new ArrayList<>(active)) {
+        List<ProxyExchange> activeNow = new ArrayList<>();
+        for (ProxyExchange e = activeFirst; e != null; e = e.activeNext) {
+            activeNow.add(e);
+        }
+        for (ProxyExchange exchange : activeNow) {
             exchange.forwarderClosed();
         }
-        active.clear();
+        for (ProxyExchange exchange : activeNow) {
+            unlink(exchange);
+        }
     }
 }

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Forwards requests to one ready backend process over loopback HTTP/1.1 (spec/ancm-contract.md §1.4–§1.6): the
  * forwarding half of the out-of-process handler. Each backend process has one; the handler calls {@link #send} per
- * request and decides on the {@link ForwardOutcome} it reports (a request that never reached a process that died is
- * routed again); {@link #forward} is the plain proxy, which answers every failure 502.3 itself.
+ * request and decides on the {@link ForwardOutcome} its {@link OutcomeListener} hears (a request that never reached a
+ * process that died is routed again); {@link #forward} is the plain proxy, which answers every failure 502.3 itself.
  *
  * <p>Backend connections are Netty client channels on the client connection's own event loop, kept alive and pooled
  * per event loop ({@link BackendPool}), so a forward never hops threads and, in steady state, never connects. Bodies
@@ -32,6 +32,10 @@ public final class Forwarder implements AutoCloseable {
 
     private final BackendTarget target;
     private final ForwardingOptions options;
+    /** {@link #forward}'s listener: the plain proxy's answer, on the forwarder the request was sent with. */
+    private static final OutcomeListener<Forwarder> PLAIN_PROXY =
+            (exchange, outcome, forwarder) -> forwarder.answer(exchange, outcome);
+
     private final ConcurrentHashMap<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> idleWaiters = new ConcurrentLinkedQueue<>();
@@ -60,20 +64,21 @@ public final class Forwarder implements AutoCloseable {
      * or it closed without a response) gets its 502.3 ({@link #answer}). On exchange.eventLoop(); never throws.
      */
     public void forward(Exchange exchange) {
-        CompletableFuture<Void> unused = send(exchange).thenAccept(outcome -> answer(exchange, outcome));
+        send(exchange, PLAIN_PROXY, this);
     }
 
     /**
-     * Sends the exchange to the backend and reports how that ended, on the exchange's event loop, once it has (the
-     * response relayed, the client gone, a failure answered, or a request the backend never had; see
-     * {@link ForwardOutcome}). An unsettled outcome leaves the exchange to the caller: {@link #answer} it, or route it
-     * again. On exchange.eventLoop() (another thread's call hops there); never throws.
+     * Sends the exchange to the backend and tells {@code listener}, with {@code attachment}, how that ended, on the
+     * exchange's event loop, once it has (the response relayed, the client gone, a failure answered, or a request the
+     * backend never had; see {@link ForwardOutcome}). An unsettled outcome leaves the exchange to the listener:
+     * {@link #answer} it, or route it again. On exchange.eventLoop() (another thread's call hops there); never throws.
      */
-    public CompletableFuture<ForwardOutcome> send(Exchange exchange) {
+    public <A> void send(Exchange exchange, OutcomeListener<? super A> listener, A attachment) {
         EventLoop loop = exchange.eventLoop();
         if (!loop.inEventLoop()) {
             // a caller that broke the threading contract still gets its forward
-            return CompletableFuture.completedFuture(exchange).thenComposeAsync(this::send, loop);
+            loop.execute(() -> send(exchange, listener, attachment));
+            return;
         }
         try {
             BackendPool pool = pools.get(loop);
@@ -82,12 +87,13 @@ public final class Forwarder implements AutoCloseable {
             }
             if (closed) {
                 // close() sets the flag before it walks the pools: either it saw this pool, or we see the flag.
-                return CompletableFuture.completedFuture(
-                        new ForwardOutcome.NotSent(ForwardOutcome.Reason.FORWARDER_CLOSED, null));
+                tell(listener, exchange, new ForwardOutcome.NotSent(ForwardOutcome.Reason.FORWARDER_CLOSED, null),
+                        attachment);
+                return;
             }
-            ProxyExchange proxy = new ProxyExchange(this, pool, exchange);
+            ProxyExchange proxy = new ProxyExchange(this, pool, exchange, listener, attachment);
             inFlight.incrementAndGet();
-            return proxy.start();
+            proxy.start();
         } catch (RuntimeException e) {
             LOG.error("Forwarding {} {} to application at {} failed", exchange.request().method(),
                     exchange.request().uri(), backendName(), e);
@@ -98,8 +104,18 @@ public final class Forwarder implements AutoCloseable {
                     exchange.abort();
                 }
             }
-            return CompletableFuture.completedFuture(
-                    new ForwardOutcome.Failed(ForwardingError.CONNECTION_ERROR, "internal forwarding error"));
+            tell(listener, exchange, new ForwardOutcome.Failed(ForwardingError.CONNECTION_ERROR,
+                    "internal forwarding error"), attachment);
+        }
+    }
+
+    /** Hands the outcome to its listener; what the listener throws is logged, not passed on to the forwarding code. */
+    static <A> void tell(OutcomeListener<? super A> listener, Exchange exchange, ForwardOutcome outcome, A attachment) {
+        try {
+            listener.forwarded(exchange, outcome, attachment);
+        } catch (RuntimeException e) {
+            LOG.error("Deciding on the outcome ({}) of {} {} failed", outcome, exchange.request().method(),
+                    exchange.request().uri(), e);
         }
     }
 

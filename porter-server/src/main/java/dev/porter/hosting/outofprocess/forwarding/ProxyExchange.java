@@ -17,7 +17,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Where it is lives in one {@link Phase}; every way it can end goes through {@link #finish}, which tears down
  * exactly once (the connection back to its pool or closed, the forwarder's count, the early tunnel bytes) and reports
- * the {@link ForwardOutcome} to whoever sent it. Settled outcomes have answered the client (502.3 before the head, a
- * cut connection after it: a truncated response must not look complete); a request that got nothing from the backend
- * ({@link ForwardOutcome.NotSent}, {@link ForwardOutcome.Unanswered}) is left for the sender to decide on.
+ * the {@link ForwardOutcome} to the sender's {@link OutcomeListener}. Settled outcomes have answered the client (502.3
+ * before the head, a cut connection after it: a truncated response must not look complete); a request that got nothing
+ * from the backend ({@link ForwardOutcome.NotSent}, {@link ForwardOutcome.Unanswered}) is left for the sender to decide
+ * on.
  *
  * <p>No request is ever retried, with one exception ANCM does not have (ANCM relies on WinHTTP, which does the same for
  * its own pooled connections): a request without a body, of an idempotent method (RFC 9110 §9.2.2), whose pooled
@@ -85,7 +85,14 @@ final class ProxyExchange {
     private final boolean hasBody;
     private final boolean webSocket;
     private final long timeoutNanos;
-    private final CompletableFuture<ForwardOutcome> outcome = new CompletableFuture<>();
+    /** Hears the outcome, with {@link #attachment}: the sender's, not one made per request. */
+    private final OutcomeListener<Object> listener;
+    private final Object attachment;
+
+    /** Its place among its pool's exchanges in flight: {@link BackendPool}'s, on the same loop. */
+    boolean activeHere;
+    ProxyExchange activePrev;
+    ProxyExchange activeNext;
 
     private Phase phase = Phase.CONNECTING;
     /** The proxy-to-server connection: null while connecting and once finished. */
@@ -108,8 +115,12 @@ final class ProxyExchange {
     /** Bytes the backend sent after its 101, before the client side of the tunnel was joined. */
     private List<Object> earlyTunnelBytes;
 
-    ProxyExchange(Forwarder forwarder, BackendPool pool, Exchange client) {
+    @SuppressWarnings("unchecked") // the listener only ever gets the attachment it came with, an A
+    <A> ProxyExchange(Forwarder forwarder, BackendPool pool, Exchange client, OutcomeListener<? super A> listener,
+            A attachment) {
         this.forwarder = forwarder;
+        this.listener = (OutcomeListener<Object>) listener;
+        this.attachment = attachment;
         this.pool = pool;
         this.client = client;
         HttpRequest clientToProxyRequest = client.request();
@@ -127,15 +138,14 @@ final class ProxyExchange {
         }
     }
 
-    /** Starts the forward; the future completes, on the event loop, when it has ended ({@link #finish}). */
-    CompletableFuture<ForwardOutcome> start() {
+    /** Starts the forward; the listener hears, on the event loop, when it has ended ({@link #finish}). */
+    void start() {
         client.onAbort(this::clientGone);
         if (phase == Phase.FINISHED) {
-            return outcome; // the client was gone already
+            return; // the client was gone already
         }
         client.onWritabilityChanged(this::clientWritabilityChanged);
         pool.acquire(this);
-        return outcome;
     }
 
     // ---- the proxy-to-server connection ----------------------------------------------------------------------------
@@ -486,7 +496,7 @@ final class ProxyExchange {
         }
         pendingHead = null;
         forwarder.exchangeEnded();
-        outcome.complete(result);
+        Forwarder.tell(listener, client, result, attachment);
     }
 
     private void cancelJoinTimer() {

@@ -72,13 +72,13 @@ final class ForwardingFixture implements AutoCloseable {
                     forwarder.forward(exchange);
                     return;
                 }
-                forwarder.send(exchange).thenAccept(outcome -> {
+                forwarder.send(exchange, (ex, outcome, unused) -> {
                     outcomes.add(outcome);
-                    if (!outcome.settled() && !exchange.isDone()) {
-                        exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain",
+                    if (!outcome.settled() && !ex.isDone()) {
+                        ex.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain",
                                 (SENDER_ANSWER + outcome).getBytes(StandardCharsets.UTF_8));
                     }
-                });
+                }, null);
             }
 
             @Override
