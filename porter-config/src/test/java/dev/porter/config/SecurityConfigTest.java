@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,18 +31,24 @@ class SecurityConfigTest {
     Path dir;
 
     private final ServerConfigParser parser = new ServerConfigParser(new EnvironmentExpander(Map.of()));
-    private X509Bundle alpha;
-    private X509Bundle beta;
+    // Made once for the class: an RSA key takes long to generate on a busy machine, and no test changes them.
+    private static X509Bundle ca;
+    private static X509Bundle alpha;
+    private static X509Bundle beta;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        Files.createDirectories(dir.resolve("wwwroot"));
-        X509Bundle ca = new CertificateBuilder().subject("CN=Test CA").setIsCertificateAuthority(true).ecp256()
+    @BeforeAll
+    static void certificates() throws Exception {
+        ca = new CertificateBuilder().subject("CN=Test CA").setIsCertificateAuthority(true).ecp256()
                 .buildSelfSigned();
         alpha = new CertificateBuilder().subject("CN=alpha.test").addSanDnsName("alpha.test").ecp256()
                 .buildIssuedBy(ca);
         beta = new CertificateBuilder().subject("CN=beta.test").addSanDnsName("beta.test").rsa2048()
                 .buildIssuedBy(ca);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.createDirectories(dir.resolve("wwwroot"));
         Files.writeString(dir.resolve("alpha.pem"), alpha.getCertificatePathPEM());
         Files.writeString(dir.resolve("alpha.key"), alpha.getPrivateKeyPEM());
         Files.writeString(dir.resolve("ca.pem"), ca.getCertificatePEM());

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The JDK-server side on real loopback sockets: createServer, the filter, the wrapping exchange. */
-class PorterIntegrationTest {
+class PorterIntegrationIT {
     private static final String TOKEN = "0b3c4d5e-1111-4222-8333-944455556666";
 
     private final List<HttpServer> servers = new ArrayList<>();

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * must answer every request alike: routing by the longest string prefix, 404 and 500, filters before the
  * authenticator, the authenticator's principal, and the exceptions of the context methods.
  */
-class HttpContextsTest {
+class HttpContextsIT {
     /** What {@link HttpContexts#serve} reported for each routed exchange (the JDK's attributes are the context's). */
     private static final Map<HttpExchange, HttpPrincipal> ROUTED_PRINCIPALS =
             Collections.synchronizedMap(new WeakHashMap<>());
