@@ -240,7 +240,10 @@ def machine():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(
+        prog="bench/run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="bench/run installs wrk, nginx-light and nghttp2-client if missing, then builds Porter (and the\n"
+        "--baseline checkout) before the harness runs. See bench/README.md.")
     ap.add_argument("--quick", action="store_true", help="under 2 minutes: fewer connection counts, shorter runs")
     ap.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
     ap.add_argument("--only", help="comma-separated scenario name fragments (e.g. 'in-process,Netty'; a trailing $ "
