@@ -83,6 +83,15 @@ class Server:
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=self.cwd,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            self.wait_listening(timeout)
+        except BaseException:
+            # Not yet among the servers the caller stops: stop its whole tree here (a bin/porter still building).
+            self.stop()
+            raise
+        return self
+
+    def wait_listening(self, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -91,7 +100,7 @@ class Server:
             ready = self.listening() if self.lazy else http_get(self.port, self.path, self.headers, 1.0) == 200
             if ready:
                 self.ready_after = time.monotonic() - self.started_at
-                return self
+                return
             time.sleep(0.005)
         raise RuntimeError(f"{self.name} not ready after {timeout} s; log: {self.log.name}")
 
@@ -100,16 +109,24 @@ class Server:
             return "Listening on" in f.read()
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=20)
-            except (subprocess.TimeoutExpired, ProcessLookupError):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait()
+        """Stops the process group the harness started (its session's leader is self.proc), even when the leader
+        itself is gone: a bin/porter that exited may leave its build behind in the group."""
+        if not self.proc:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            self.proc.wait()
+            return
+        deadline = time.monotonic() + 20
+        while group_alive(self.proc.pid) and time.monotonic() < deadline:
+            self.proc.poll()  # reaps the leader, so that a stopped group reads as empty
+            time.sleep(0.05)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
 
     def tree(self):
         """The server process and its descendants (nginx's workers), but not Porter's apps: those are measured
@@ -167,6 +184,19 @@ class Server:
             except OSError:
                 pass
         return total
+
+
+def group_alive(pgid):
+    """Whether a process of the group is still running (zombies, dead but not yet reaped, do not count)."""
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
 
 
 def parse_duration_ms(text):
