@@ -117,7 +117,7 @@ final class ServletApplication implements ApplicationHandler {
 
     /**
      * On the loop: the request goes to the app's Jetty as objects, on a channel the app's connector reuses; the
-     * handler task runs on a virtual thread.
+     * handler task runs on a virtual thread ({@link RequestStarts}).
      */
     private void dispatch(Exchange exchange, Running r) {
         String id = Long.toString(requestIds.incrementAndGet());
@@ -139,7 +139,11 @@ final class ServletApplication implements ApplicationHandler {
             return;
         }
         if (task != null) {
-            host.executor().execute(task);
+            // Started with the other requests of this loop cycle; no thread for it (no memory): 503 or a cut.
+            RequestStarts.start(exchange.eventLoop(), task, () -> exchange.eventLoop().execute(() -> {
+                exchange.fail();
+                requestDone(exchange);
+            }));
         }
     }
 
