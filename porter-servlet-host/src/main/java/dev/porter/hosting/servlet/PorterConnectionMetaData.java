@@ -11,30 +11,44 @@ import org.eclipse.jetty.util.Attributes;
 
 /**
  * The client connection as Jetty sees it, from an {@link Exchange}: protocol (HTTP/1.0, 1.1 or 2 at the front),
- * TLS, addresses. One per request (cheap; Porter's {@code Exchange} API does not expose the connection to cache it
- * on). The {@link Connection} is created only if servlet code asks for it (idle timeout, end point).
+ * TLS, addresses. It belongs to one pooled Jetty channel ({@link ChannelPool}) and is bound to each request that
+ * channel serves ({@link #bind}); Porter's {@code Exchange} API does not expose the client connection to cache it on.
+ * The {@link Connection} is created only if servlet code asks for it (idle timeout, end point, a WebSocket
+ * handshake); a channel whose connection was created is not reused.
  *
- * <p>Threading: built on the event loop, read from any thread; immutable but for the lazy connection.
+ * <p>Threading: bound on the event loop before the request's task is handed to its thread (that hand-off publishes
+ * it), read from any thread while the request lives; rebound only after Jetty completed the request and the channel
+ * went through the pool's queue.
  */
 final class PorterConnectionMetaData extends Attributes.Lazy implements ConnectionMetaData {
 
     private final PorterConnector connector;
-    private final String id;
-    private final HttpVersion version;
-    private final boolean secure;
-    private final SocketAddress remote;
-    private final SocketAddress local;
+    private String id;
+    private HttpVersion version;
+    private boolean secure;
+    private SocketAddress remote;
+    private SocketAddress local;
     private volatile Connection connection;
 
-    PorterConnectionMetaData(PorterConnector connector, Exchange exchange, String id) {
+    PorterConnectionMetaData(PorterConnector connector) {
         this.connector = connector;
-        this.id = id;
+    }
+
+    /** On the event loop: the facts of the request the channel serves next (attributes of the last one go). */
+    void bind(Exchange exchange, String requestId) {
+        this.id = requestId;
         String protocol = exchange.protocol();
         this.version = protocol.equals("HTTP/2.0") ? HttpVersion.HTTP_2
                 : protocol.equals("HTTP/1.0") ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         this.secure = exchange.isSecure();
         this.remote = exchange.remoteAddress();
         this.local = exchange.localAddress();
+        clearAttributes();
+    }
+
+    /** Whether servlet code made the lazy connection (its end point is tied to one client connection). */
+    boolean connectionCreated() {
+        return connection != null;
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -61,6 +63,9 @@ final class PorterHttpStream implements HttpStream {
 
     /** Last writes up to this size are copied into one full response (head and body in one write). */
     private static final int COPY_LIMIT = 16 * 1024;
+    /** Jetty's response fields are valid already: Netty need not check each name and value again. */
+    private static final DefaultHttpHeadersFactory RESPONSE_HEADERS = DefaultHttpHeadersFactory.headersFactory()
+            .withValidation(false);
 
     private final Exchange exchange;
     private final HttpChannel channel;
@@ -72,6 +77,11 @@ final class PorterHttpStream implements HttpStream {
     /** The application's upgraded connections (closed when it stops). */
     private final java.util.Set<PorterEndPoint> upgradedEndPoints;
     private final AtomicBoolean done = new AtomicBoolean();
+    /**
+     * Set (under the stream's lock) when Jetty completed the exchange and the channel may serve another request: a late
+     * client abort or body piece of this exchange must not reach the channel then.
+     */
+    private boolean released;
     private final AtomicReference<Callback> pendingSend = new AtomicReference<>();
     private volatile boolean committed;
     private volatile Supplier<HttpFields> responseTrailers;
@@ -92,7 +102,7 @@ final class PorterHttpStream implements HttpStream {
         this.onDone = onDone;
         this.headRequest = exchange.request().method().equals(HttpMethod.HEAD);
         this.chunks = new RequestChunks(exchange, executor);
-        chunks.onContentAvailable(channel::onContentAvailable);
+        chunks.onContentAvailable(this::onContentAvailable);
         exchange.onAbort(this::clientGone);
     }
 
@@ -170,6 +180,10 @@ final class PorterHttpStream implements HttpStream {
             committed = true;
             responseTrailers = response.getTrailersSupplier();
         }
+        // The head and trailers become Netty's here, on the app's thread: Jetty's response fields belong to the channel,
+        // which Jetty may recycle for the next request as soon as this exchange completes (before the loop writes).
+        HttpFields trailers = last ? trailers() : null;
+        HttpResponse head = response == null ? null : head(response, last, trailers);
         ByteBuf body;
         boolean copied = false;
         if (content == null || !content.hasRemaining() || headRequest) {
@@ -187,7 +201,7 @@ final class PorterHttpStream implements HttpStream {
             // Nothing of Jetty's is referenced any more: the send is done for the app now, on its own thread, and
             // the loop writes it in order after any earlier send. Completing here rather than on the loop spares the
             // app's thread a park and an unpark (two scheduler hops) on every small response.
-            exchange.eventLoop().execute(() -> write(response, last, body, true, Callback.NOOP));
+            exchange.eventLoop().execute(() -> write(head, last, trailers, body, true, Callback.NOOP));
             callback.succeeded();
             return;
         }
@@ -196,7 +210,24 @@ final class PorterHttpStream implements HttpStream {
             callback.failed(new IllegalStateException("a send is already in flight"));
             return;
         }
-        exchange.eventLoop().execute(() -> write(response, last, body, false, callback));
+        exchange.eventLoop().execute(() -> write(head, last, trailers, body, false, callback));
+    }
+
+    /**
+     * Jetty's response head as Netty's. The body's framing stays the front server's; a response with trailers goes
+     * chunked: the Content-Length Jetty sets for a body it had whole would make the front server frame it by length
+     * and drop them (RFC 9112 §7.1.2). Tomcat chunks such a response too.
+     */
+    private HttpResponse head(MetaData.Response response, boolean last, HttpFields trailers) {
+        HttpHeaders headers = RESPONSE_HEADERS.newHeaders();
+        for (HttpField f : response.getHttpFields()) {
+            headers.add(f.getName(), f.getValue());
+        }
+        if (responseTrailers != null && (!last || trailers != null)) {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.getStatus()),
+                headers);
     }
 
     private static void consume(ByteBuffer content) {
@@ -206,7 +237,7 @@ final class PorterHttpStream implements HttpStream {
     }
 
     /** On the loop. */
-    private void write(MetaData.Response response, boolean last, ByteBuf body, boolean completeOnHandOff,
+    private void write(HttpResponse head, boolean last, HttpFields trailers, ByteBuf body, boolean completeOnHandOff,
             Callback callback) {
         if (exchange.isDone()) {
             body.release();
@@ -214,26 +245,14 @@ final class PorterHttpStream implements HttpStream {
             return;
         }
         try {
-            HttpFields trailers = last ? trailers() : null;
-            if (response != null) {
-                HttpResponseStatus status = HttpResponseStatus.valueOf(response.getStatus());
-                HttpHeaders headers = new DefaultHttpHeaders();
-                for (HttpField f : response.getHttpFields()) {
-                    headers.add(f.getName(), f.getValue());
-                }
-                if (responseTrailers != null && (!last || trailers != null)) {
-                    // Trailers travel only in a chunked HTTP/1.1 body (or HTTP/2): the Content-Length Jetty sets for
-                    // a body it had whole would make the front server frame it by length and drop them (RFC 9112
-                    // §7.1.2). Tomcat chunks such a response too.
-                    headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-                }
+            if (head != null) {
                 if (last && trailers == null && completeOnHandOff) {
-                    exchange.writeHead(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, headers,
-                            EmptyHttpHeaders.INSTANCE));
+                    exchange.writeHead(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), body,
+                            head.headers(), EmptyHttpHeaders.INSTANCE));
                     complete(callback, null);
                     return;
                 }
-                exchange.writeHead(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers));
+                exchange.writeHead(head);
             }
             if (!last && !body.isReadable()) {
                 body.release();
@@ -315,14 +334,24 @@ final class PorterHttpStream implements HttpStream {
         return HttpStream.consumeAvailable(this, channel.getConnectionMetaData().getHttpConfiguration());
     }
 
-    /** Jetty is done with the exchange: after a 101, the client connection now belongs to the new protocol. */
+    /**
+     * Jetty is done with the exchange: after a 101, the client connection now belongs to the new protocol; otherwise
+     * the channel is recycled for the app's next request.
+     */
     @Override
     public void succeeded() {
         MetaData.Response upgrade = switchingProtocols;
         if (upgrade != null) {
             upgrade(upgrade);
+            finish();
+            return;
         }
-        finish();
+        if (finish()) {
+            synchronized (this) {
+                released = true;
+            }
+            ((PorterConnector) channel.getConnectionMetaData().getConnector()).channels().release(channel);
+        }
     }
 
     private void upgrade(MetaData.Response response) {
@@ -366,10 +395,20 @@ final class PorterHttpStream implements HttpStream {
         finish();
     }
 
-    private void finish() {
+    /** Returns whether this call finished the exchange (the first to). */
+    private boolean finish() {
         if (done.compareAndSet(false, true)) {
             chunks.releaseAll();
             onDone.run();
+            return true;
+        }
+        return false;
+    }
+
+    /** The channel's task for a pending demand, unless the channel serves another request by now. */
+    private Runnable onContentAvailable() {
+        synchronized (this) {
+            return released ? null : channel.onContentAvailable();
         }
     }
 
@@ -377,7 +416,10 @@ final class PorterHttpStream implements HttpStream {
     private void clientGone() {
         EofException eof = new EofException("client disconnected");
         chunks.fail(eof);
-        Runnable task = channel.onRemoteFailure(eof);
+        Runnable task;
+        synchronized (this) {
+            task = released ? null : channel.onRemoteFailure(eof);
+        }
         if (task != null) {
             executor.execute(task);
         }

@@ -48,7 +48,6 @@ final class ServletApplication implements ApplicationHandler {
     /** Told once when the app calls {@code System.exit} (rapid-fail protection counts it). */
     private final Runnable onExit;
     private final String name;
-    private final HttpChannel.Factory channels = new HttpChannel.DefaultFactory();
     private final AtomicLong requestIds = new AtomicLong();
     private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
     /** Upgraded (WebSocket) connections: closed when the app stops (app_offline, recycle, shutdown). */
@@ -116,18 +115,21 @@ final class ServletApplication implements ApplicationHandler {
         }));
     }
 
-    /** On the loop: the request goes to the app's Jetty as objects; the handler task runs on a virtual thread. */
+    /**
+     * On the loop: the request goes to the app's Jetty as objects, on a channel the app's connector reuses; the
+     * handler task runs on a virtual thread ({@link RequestStarts}).
+     */
     private void dispatch(Exchange exchange, Running r) {
         String id = Long.toString(requestIds.incrementAndGet());
-        PorterConnectionMetaData meta = new PorterConnectionMetaData(r.connector(), exchange, id);
-        HttpChannel channel = channels.newHttpChannel(meta);
+        HttpChannel channel = r.connector().channels().acquire(exchange, id);
         inFlight.add(exchange);
         PorterHttpStream stream = new PorterHttpStream(exchange, channel, host.executor(), id,
                 () -> requestDone(exchange), upgraded);
         channel.setHttpStream(stream);
         Runnable task;
         try {
-            task = channel.onRequest(stream.requestMetaData(r.contextPath(), meta.getHttpVersion()));
+            task = channel.onRequest(stream.requestMetaData(r.contextPath(),
+                    channel.getConnectionMetaData().getHttpVersion()));
             PorterIdentity.apply(channel.getRequest(), exchange);
         } catch (RuntimeException e) {
             ServletEvents.warn("Application '{}': the request {} {} could not be handed to the Servlet host: {}", name,
@@ -137,7 +139,11 @@ final class ServletApplication implements ApplicationHandler {
             return;
         }
         if (task != null) {
-            host.executor().execute(task);
+            // Started with the other requests of this loop cycle; no thread for it (no memory): 503 or a cut.
+            RequestStarts.start(exchange.eventLoop(), task, () -> exchange.eventLoop().execute(() -> {
+                exchange.fail();
+                requestDone(exchange);
+            }));
         }
     }
 
