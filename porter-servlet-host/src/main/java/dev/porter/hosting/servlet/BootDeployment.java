@@ -191,6 +191,7 @@ final class BootDeployment extends PorterServletHost {
         context.addServletContainerInitializer(initializer);
         BootWebSocket.configureIfShipped(context, loader);
         PorterIdentity.install(context);
+        ErrorAnswerHeaders.install(context);
         server.setHandler(context);
         server.start();
         if (!context.isAvailable()) {
