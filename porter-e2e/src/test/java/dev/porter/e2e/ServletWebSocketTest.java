@@ -24,10 +24,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Issue 12 item 4, with a real client (the JDK's {@code java.net.http.WebSocket}): a Spring WebSocket handler
- * ({@code TextWebSocketHandler}, samples/spring-boot) and a Jakarta {@code @ServerEndpoint} (samples/war) echo over
- * HTTP/1.1, in-process (the 101 through the front server's upgrade, then Jetty's WebSocket connection on the client's
- * channel) and out-of-process (Porter tunnels the upgrade to the app's own server); and {@code app_offline.htm}
- * closes the sockets that are open.
+ * ({@code TextWebSocketHandler}; samples/spring-boot on Boot 4, samples/spring-boot3 on Boot 3.5) and a Jakarta
+ * {@code @ServerEndpoint} (samples/war) echo over HTTP/1.1, in-process (the 101 through the front server's upgrade,
+ * then Jetty's WebSocket connection on the client's channel) and out-of-process (Porter tunnels the upgrade to the
+ * app's own server); and {@code app_offline.htm} closes the sockets that are open. Boot 3.5's Spring Framework 6 picks
+ * Tomcat's upgrade strategy when Tomcat's upgrade handler is on its class path; in-process Porter hides that class
+ * ({@code BootDeployment.hidden}), so it takes the standard Jakarta WebSocket upgrade on Porter's Jetty.
  */
 // Each case starts two Spring Boot apps (one a JVM of its own) cold: more than the suite's default 120 s guard
 // on a loaded 2-core machine. A failure guard only, never a speed assertion.
@@ -54,12 +56,13 @@ class ServletWebSocketTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"spring-boot, inprocess", "spring-boot, outofprocess", "war, inprocess", "war, outofprocess"})
+    @CsvSource({"spring-boot, inprocess", "spring-boot, outofprocess", "spring-boot3, inprocess",
+        "spring-boot3, outofprocess", "war, inprocess", "war, outofprocess"})
     void echoesAndAppOfflineClosesOpenSockets(String sample, String model) throws Exception {
         Path appDir = Files.createDirectories(dir.resolve("shop"));
-        boolean boot = sample.equals("spring-boot");
+        boolean boot = sample.startsWith("spring-boot");
         Path samples = ServletParityTest.samples();
-        Path built = boot ? samples.resolve("spring-boot/target/spring-boot.jar") : samples.resolve("war/target/war.war");
+        Path built = boot ? samples.resolve(sample + "/target/" + sample + ".jar") : samples.resolve("war/target/war.war");
         assertThat(built).as("the packaged sample (mvn verify packages it before this module)").exists();
         String file = boot ? "app.jar" : "app.war";
         Files.copy(built, appDir.resolve(file));

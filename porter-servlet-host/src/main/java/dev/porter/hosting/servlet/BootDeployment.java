@@ -62,7 +62,7 @@ final class BootDeployment extends PorterServletHost {
         java.net.URLClassLoader loader;
         try {
             loader = domain.newClassLoader(jar.classPath(), BootDeployment.class.getClassLoader(),
-                    BootDeployment::fromHost);
+                    name -> fromHost(name) || hidden(name));
         } catch (java.io.IOException e) {
             throw DeploymentException.failed("Cannot open the class path of the Spring Boot application '"
                     + shape.path() + "' (its shadow copy " + jar.classPath().getFirst().getParent() + "): " + e);
@@ -128,6 +128,18 @@ final class BootDeployment extends PorterServletHost {
                 || name.startsWith("dev.porter.servlet.spi.");
     }
 
+    /**
+     * Classes of the app's jars it must not see in-process: Tomcat's WebSocket upgrade handler. Spring Framework 6
+     * (Boot 3) picks its WebSocket upgrade strategy by what is on the class path, Tomcat's first, which casts the
+     * servlet context's {@code ServerContainer} to Tomcat's own; in-process the container is Jetty's, so with this
+     * class out of sight Spring uses the standard Jakarta WebSocket 2.1 upgrade, as it does on Boot 4. The app's
+     * Tomcat is never its server in-process, and nothing else of Tomcat's needs this class. (The host layer has no
+     * Tomcat: asked there, the class is not found.)
+     */
+    static boolean hidden(String name) {
+        return name.equals("org.apache.tomcat.websocket.server.WsHttpUpgradeHandler");
+    }
+
     void unregister() {
         unregister(loader);
     }
@@ -179,6 +191,7 @@ final class BootDeployment extends PorterServletHost {
         context.addServletContainerInitializer(initializer);
         BootWebSocket.configureIfShipped(context, loader);
         PorterIdentity.install(context);
+        ErrorAnswerHeaders.install(context);
         server.setHandler(context);
         server.start();
         if (!context.isAvailable()) {

@@ -197,6 +197,7 @@ final class ServletApplication implements ApplicationHandler {
         }
         Server server = null;
         ClassLoader warLoader = null;
+        boolean handedOver = false;
         try {
             WarDeployment.check(shape);
             server = host.newServer();
@@ -218,10 +219,18 @@ final class ServletApplication implements ApplicationHandler {
                 starting = null;
             }
             serving(server, context.virtualPath(), webApp.getClassLoader(), null, "web application " + shape.path());
+            handedOver = true;
         } catch (DeploymentException e) {
             fail(e, server, warLoader);
         } catch (Exception | LinkageError e) {
             fail(DeploymentException.failed(deploymentFailed(e)), server, warLoader);
+        } finally {
+            if (!handedOver && warLoader != null) {
+                // This thread made the loader, so it closes it: System.exit in a listener, a start slower than the
+                // limit or a stop came first and retired the server without knowing the loader (fail() then
+                // retires nothing more). Stopping first, so the app's contextDestroyed still finds its classes.
+                stopServer(server, warLoader);
+            }
         }
     }
 

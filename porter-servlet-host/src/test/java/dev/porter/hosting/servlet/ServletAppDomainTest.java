@@ -8,6 +8,7 @@ import dev.porter.hosting.outofprocess.EventLog;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +112,40 @@ class ServletAppDomainTest {
                         + "fresh app domain\\.");
         // Porter's own log outlived the stopped WAR (Logback's initializer must not reach Porter's LoggerContext).
         assertThat(events.events(1032)).filteredOn(m -> m.contains("/war'")).hasSize(2);
+    }
+
+    /**
+     * A WAR whose {@code ServletContextListener} calls {@code System.exit} during its deployment: the request gets
+     * 500.30, the log names the call, and the app's class loader is closed (a closed loader finds none of the app's
+     * resources; an open one would keep the WAR's files open until it is collected). The other app goes on.
+     */
+    @Test
+    void aWarThatExitsDuringItsStartHasItsClassLoaderClosed() throws Exception {
+        Path appDir = dir.resolve("exiting");
+        Path site = WarInProcessTest.explode(appDir.resolve("site"));
+        Files.writeString(site.resolve("WEB-INF/exit-on-start"), "5");
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-war site",
+                "hostingModel", "inprocess"), Map.of());
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/exiting", appDir);
+        apps.put("/war", war("war", Map.of()));
+        porter = Porter.start(TestApps.server(apps));
+        System.getProperties().remove("porter.sample.loader");
+
+        RawHttp.Response r = get("/exiting/hello");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.bodyText()).contains("HTTP Error 500.30");
+        @SuppressWarnings("unchecked")
+        WeakReference<ClassLoader> published =
+                (WeakReference<ClassLoader>) System.getProperties().remove("porter.sample.loader");
+        assertThat(published).as("the listener ran in the app and published its loader").isNotNull();
+        ClassLoader loader = published.get();
+        assertThat(loader).isNotNull();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> loader.getResource("dev/porter/samples/war/HelloServlet.class") == null);
+        assertThat(get("/war/hello").bodyText()).isEqualTo("hello from a WAR");
+        assertThat(log()).containsPattern("Event 1011: Application '[^']*exiting' has exited: System\\.exit\\(5\\) "
+                + "was called at dev\\.porter\\.samples\\.war\\.StartupListener\\.contextInitialized");
     }
 
     @Test
