@@ -221,9 +221,9 @@ final class ServletApplication implements ApplicationHandler {
             serving(server, context.virtualPath(), webApp.getClassLoader(), null, "web application " + shape.path());
             handedOver = true;
         } catch (DeploymentException e) {
-            fail(e, server, warLoader);
+            handedOver = fail(e, server, warLoader);
         } catch (Exception | LinkageError e) {
-            fail(DeploymentException.failed(deploymentFailed(e)), server, warLoader);
+            handedOver = fail(DeploymentException.failed(deploymentFailed(e)), server, warLoader);
         } finally {
             if (!handedOver && warLoader != null) {
                 // This thread made the loader, so it closes it: System.exit in a listener, a start slower than the
@@ -416,11 +416,14 @@ final class ServletApplication implements ApplicationHandler {
         fail(e, server, null);
     }
 
-    /** As {@link #fail(DeploymentException, Server)}, closing the class loader the failed deployment made. */
-    private void fail(DeploymentException e, Server server, ClassLoader loader) {
+    /**
+     * As {@link #fail(DeploymentException, Server)}, closing the class loader the failed deployment made. Returns
+     * whether it retired them: not when a failure was already recorded (then the caller still holds them).
+     */
+    private boolean fail(DeploymentException e, Server server, ClassLoader loader) {
         synchronized (lock) {
             if (failure != null) {
-                return;
+                return false;
             }
             failure = e;
             failedAt = java.time.Instant.now();
@@ -431,6 +434,7 @@ final class ServletApplication implements ApplicationHandler {
         }
         ready.complete(null);
         retireInBackground(server, loader);
+        return true;
     }
 
     /** The app's domain: its shutdown hooks run (up to the deadline), its sockets and stdout log closed. */
