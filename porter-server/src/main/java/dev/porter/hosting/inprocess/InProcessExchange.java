@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: created on the exchange's event loop; the handler then uses it from its own thread.
  */
-final class InProcessExchange extends HttpExchange {
+final class InProcessExchange extends HttpExchange implements ThreadStarts.Refusal {
 
     static final String ABORTED_ATTRIBUTE = "porter.requestAborted";
     static final String MAX_BODY_ATTRIBUTE = "porter.maxRequestBodySize";
@@ -107,6 +107,12 @@ final class InProcessExchange extends HttpExchange {
 
     void responseFinished() {
         end();
+    }
+
+    /** On the event loop: no thread could be started for the handler ({@link ThreadStarts}). */
+    @Override
+    public void threadRefused() {
+        InProcessHttpServer.refused(front, this);
     }
 
     private void end() {

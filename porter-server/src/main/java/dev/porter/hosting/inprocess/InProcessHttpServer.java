@@ -19,7 +19,7 @@ import java.util.concurrent.RejectedExecutionException;
  * to the application's virtual path wins (none: 404; no handler: 500), then the app's filters, its
  * {@code Authenticator} if it set one, its handler. Handlers run on a new virtual thread per exchange
  * unless the app set an executor; the threads of the requests one event-loop cycle decodes are started together at
- * the end of that cycle ({@link HandlerStarts}).
+ * the end of that cycle ({@link ThreadStarts}).
  *
  * <p>Threading: the app configures it from any thread; {@link #dispatch} runs on the exchange's event loop.
  */
@@ -153,12 +153,7 @@ final class InProcessHttpServer extends HttpServer {
         Runnable task = () -> app.run(domain.loader());
         Executor ex = executor;
         if (ex == null) {
-            Thread handler = domain.requestThreads().newThread(task);
-            if (exchange.eventLoop().inEventLoop()) {
-                HandlerStarts.on(exchange.eventLoop()).add(handler, exchange, app);
-            } else {
-                HandlerStarts.start(handler, exchange, app);
-            }
+            ThreadStarts.start(exchange.eventLoop(), domain.requestThreads().newThread(task), app);
             return;
         }
         try {

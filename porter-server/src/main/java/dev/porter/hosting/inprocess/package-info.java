@@ -49,7 +49,7 @@
  * filters and authenticators follow the JDK's rules: both come from porter-httpcontext ({@code PathBase},
  * {@code HttpContexts}), the rules the integration library applies out-of-process; handlers run on a virtual thread per
  * exchange unless the app sets an executor (the threads of the requests one event-loop cycle decodes start together,
- * {@link dev.porter.hosting.inprocess.HandlerStarts}; a small response crosses back to the loop once, head and body
+ * {@link dev.porter.hosting.inprocess.ThreadStarts}; a small response crosses back to the loop once, head and body
  * together). Bodies stream both ways with bounded buffers
  * ({@link dev.porter.hosting.inprocess.RequestBodyStream}, {@link dev.porter.hosting.inprocess.ResponseBodyStream}).
  * {@code HttpsServer.create} gives the same server under the {@code HttpsServer} type

@@ -6,6 +6,7 @@ import dev.porter.hosting.ApplicationHandler;
 import dev.porter.hosting.Incarnation;
 import dev.porter.hosting.ancm.ErrorResponses;
 import dev.porter.hosting.inprocess.ServletAppDomain;
+import dev.porter.hosting.inprocess.ThreadStarts;
 import dev.porter.server.Exchange;
 import dev.porter.hosting.ancm.Html;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.net.URLClassLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,12 @@ import org.eclipse.jetty.server.Server;
  * state published through volatile fields, each set once per incarnation.
  */
 final class ServletApplication implements ApplicationHandler {
+
+    /**
+     * One shared factory with one name for the request threads: Jetty's {@code VirtualThreadPool} would wrap each task
+     * in a semaphore permit and number each thread's name, work the front server's own limits make needless here.
+     */
+    private static final ThreadFactory REQUEST_THREADS = Thread.ofVirtual().name("porter-servlet-request").factory();
 
     private static final ScheduledThreadPoolExecutor TIMERS = timers();
 
@@ -117,7 +125,7 @@ final class ServletApplication implements ApplicationHandler {
 
     /**
      * On the loop: the request goes to the app's Jetty as objects, on a channel the app's connector reuses; the
-     * handler task runs on a virtual thread ({@link RequestStarts}).
+     * handler task runs on a virtual thread of its own ({@link ThreadStarts}).
      */
     private void dispatch(Exchange exchange, Running r) {
         String id = Long.toString(requestIds.incrementAndGet());
@@ -140,10 +148,10 @@ final class ServletApplication implements ApplicationHandler {
         }
         if (task != null) {
             // Started with the other requests of this loop cycle; no thread for it (no memory): 503 or a cut.
-            RequestStarts.start(exchange.eventLoop(), task, () -> exchange.eventLoop().execute(() -> {
+            ThreadStarts.start(exchange.eventLoop(), REQUEST_THREADS.newThread(task), () -> {
                 exchange.fail();
                 requestDone(exchange);
-            }));
+            });
         }
     }
 
