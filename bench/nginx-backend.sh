@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # An nginx "hello" backend for Porter to host out-of-process: listens on 127.0.0.1:$ASPNETCORE_PORT as the module
 # asks, in the foreground. It execs nginx (single process, no master), so the pid Porter started is nginx itself and
-# Porter's stop and crash handling apply to it directly. The harness removes /tmp/porter-bench-nginx-* at the end.
+# Porter's stop and crash handling apply to it directly. Its files go under $PORTER_BENCH_DIR (the harness's work
+# directory, removed at the end of a run; Porter passes its environment on to its apps), else /tmp.
 set -euo pipefail
-dir="/tmp/porter-bench-nginx-${ASPNETCORE_PORT:?ASPNETCORE_PORT is not set}"
+dir="${PORTER_BENCH_DIR:-/tmp}/porter-bench-nginx-${ASPNETCORE_PORT:?ASPNETCORE_PORT is not set}"
 mkdir -p "$dir"
 cat > "$dir/nginx.conf" <<CONF
 daemon off;
