@@ -15,7 +15,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One child process of a slot: its pid, port and pairing token (spec §1.1–§1.3, §1.8). Created by
@@ -46,6 +48,8 @@ final class BackendProcess {
     private final Thread outputDrain;
     private final Forwarder forwarder;
     private final CompletableFuture<Void> exitSeen = new CompletableFuture<>();
+    /** Completed when the first forward to this process has ended ({@link #forwardEnded}). */
+    private final CompletableFuture<Void> firstForwardEnded = new CompletableFuture<>();
 
     BackendProcess(int slot, Process process, int port, String token, Instant launchTime, long launchNanos,
             Thread outputDrain, ForwardingOptions options) {
@@ -166,6 +170,27 @@ final class BackendProcess {
             ready = true;
         }
         return readiness;
+    }
+
+    /** A forward to this process has ended (on an event loop: one volatile read once the first has). */
+    void forwardEnded() {
+        if (!firstForwardEnded.isDone()) {
+            firstForwardEnded.complete(null);
+        }
+    }
+
+    /**
+     * Blocks (a virtual thread) until the first forward to this process has ended, the process has exited, or
+     * {@code limit} has passed, whichever comes first.
+     */
+    void awaitFirstForward(Duration limit) {
+        try {
+            CompletableFuture.anyOf(firstForwardEnded, process.onExit()).get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // no request came (another slot's process, a preload), or none ended in time: the bookkeeping goes on
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What the child did instead of listening on 127.0.0.1:port, when the wait ended {@code MISFIT}. */

@@ -134,6 +134,7 @@ final class OutOfProcessHandler implements ApplicationHandler, OutcomeListener<B
      */
     @Override
     public void forwarded(Exchange exchange, ForwardOutcome outcome, BackendProcess process) {
+        process.forwardEnded();
         if (outcome.settled() || exchange.isDone()) {
             return;
         }

@@ -53,6 +53,14 @@ final class ProcessManager {
     static final Duration FIRST_START_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_START_BACKOFF = Duration.ofSeconds(30);
     private static final int ATTEMPTS = 2;
+    /**
+     * How long a start's bookkeeping after readiness (the descendants' snapshot, the exposure check) waits for the
+     * process's first forward to end. That bookkeeping reads /proc (every process's stat, the child's
+     * descriptors, the TCP tables), and done at once it ran exactly while the child, a JVM still loading classes,
+     * served the cold first response: on two cores the two competed for CPU. A process that gets no request (another
+     * slot's, a preload) waits this long.
+     */
+    static final Duration POST_READY_WAIT = Duration.ofSeconds(1);
     // HRESULTs in the events, as ANCM reports them
     private static final int E_PORT_NOT_SET = 0x80070057;
     private static final int E_CREATE_PROCESS = 0x80070002;
@@ -289,15 +297,18 @@ final class ProcessManager {
                     failedStartsInARow.set(0);
                     readyStarts.incrementAndGet();
                     watchExit(index, process);
-                    // the waiting requests go first: the event, the debug log and the snapshot of descendants (a walk
-                    // over /proc) cost milliseconds that a cold first response should not wait for
+                    // the waiting requests go first; then the event and the debug log (cheap), and only once the
+                    // first forward has ended the descendants' snapshot and the exposure check: walks over /proc that
+                    // cost milliseconds of CPU a cold first response should neither wait for nor have taken from the
+                    // child while it serves that response (POST_READY_WAIT)
                     result.complete(process);
-                    process.rememberDescendants();
-                    warnIfReachableFromOutside(process);
                     ProcessEvents.started(appName, process.pid(), process.pid(), port);
                     debugLog.info("Started process " + process.pid() + " for slot " + index + " on port " + port
                             + ": listening " + process.startupMillis() + " ms after launch ("
                             + process.readinessProbes() + " readiness probes)");
+                    process.awaitFirstForward(POST_READY_WAIT);
+                    process.rememberDescendants();
+                    warnIfReachableFromOutside(process);
                     return process;
                 }
                 case EXITED -> {
