@@ -66,6 +66,11 @@ final class ServletApplication implements ApplicationHandler {
     private volatile DeploymentException failure;
     private volatile boolean stopping;
     private Server starting;
+    /**
+     * The thread deploying the app, interrupted when the start takes too long; null once the start is over. A Spring
+     * Boot app's main thread holds the app's class loader (its context loader, its task) even when it has ended, so
+     * keeping it would keep an exited incarnation's classes until the next request replaces the incarnation.
+     */
     private Thread startThread;
     private CompletableFuture<Void> stopped;
     /** This incarnation's app domain, once its deployment began. */
@@ -194,7 +199,9 @@ final class ServletApplication implements ApplicationHandler {
             try {
                 Thread main = BootDeployment.launch(this, shape, host, context.virtualPath(), environment(), d);
                 synchronized (lock) {
-                    startThread = main;
+                    if (running == null && failure == null && !stopping) {
+                        startThread = main; // unless main was quicker and its start is already over
+                    }
                 }
             } catch (DeploymentException e) {
                 fail(e, null);
@@ -272,6 +279,7 @@ final class ServletApplication implements ApplicationHandler {
             }
             running = new Running(server, connector, contextPath, loader, application);
             runningSince = java.time.Instant.now();
+            startThread = null;
         }
         ServletEvents.started(name, what);
         ready.complete(null);
@@ -324,6 +332,7 @@ final class ServletApplication implements ApplicationHandler {
             failedAt = java.time.Instant.now();
             running = null;
             starting = null;
+            startThread = null;
             exited = true;
             retirement = new CompletableFuture<>();
         }
@@ -436,6 +445,7 @@ final class ServletApplication implements ApplicationHandler {
             failure = e;
             failedAt = java.time.Instant.now();
             starting = null;
+            startThread = null;
         }
         if (e.error() != AncmError.STARTUP_TIME_LIMIT) {
             ServletEvents.startError(name, e.getMessage());
