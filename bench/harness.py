@@ -1034,6 +1034,24 @@ def write_section(path, key, lines):
         f.write("\n".join(out).rstrip("\n") + "\n")
 
 
+def kept_sections(path, lines):
+    """The '## ' sections of the old file that this report does not write (bench/instructions' section): kept as they
+    were, so a full run does not drop figures another tool produced."""
+    try:
+        with open(path) as f:
+            old = f.read().split("\n")
+    except FileNotFoundError:
+        return []
+    written = {line for line in lines if line.startswith("## ")}
+    kept, keep = [], False
+    for line in old:
+        if line.startswith("## "):
+            keep = line not in written and not line.endswith(" connection(s)") and not line.startswith("## Bars")
+        if keep:
+            kept.append(line)
+    return ([""] if kept else []) + kept
+
+
 def report(args, results, extra, conn_counts, seconds, rounds):
     now = extra["date"]
     lines = ["# Benchmarks", "",
@@ -1072,6 +1090,7 @@ def report(args, results, extra, conn_counts, seconds, rounds):
     lines += memory_section(extra)
     if any(n in results for n in SERVLET_SCENARIOS[1:]):
         lines += servlet_section(results, extra, conn_counts)
+    lines += kept_sections(args.output, lines)
     with open(args.output, "w") as f:
         f.write("\n".join(lines).rstrip("\n") + "\n")
     save_json(results, extra)
