@@ -692,6 +692,10 @@ http {{
             extra["nginx_backend_rss_mib"]["peak"] = round(nginx_backend.rss_mib(field="VmHWM"))
         failed = False
     finally:
+        # Each server runs in a session of its own, so nothing but this loop stops them: a second Ctrl-C or a SIGTERM
+        # in the middle of it used to leave the rest running for good.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for s in reversed(servers):
             s.stop()
         if failed:
@@ -1105,5 +1109,14 @@ def save_json(results, extra):
                   f, indent=1)
 
 
+def interrupted(signum, frame):
+    """SIGTERM ends a run as Ctrl-C does: through main()'s clean-up, not around it."""
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
-    main()
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("bench: interrupted; every server it started is stopped")
