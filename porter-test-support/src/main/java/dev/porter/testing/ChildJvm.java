@@ -23,8 +23,34 @@ import java.util.regex.Pattern;
  */
 public final class ChildJvm implements AutoCloseable {
 
+    /**
+     * {@code env --default-signal=INT}, where env(1) has it (coreutils 8.31+): it resets SIGINT to its default, then
+     * execs java (same pid). A shell starts a background job with SIGINT ignored, the build and this test JVM inherit
+     * that, and a JVM started with SIGINT ignored never installs a handler for it (HotSpot leaves an ignored shutdown
+     * signal ignored), so Ctrl-C's signal would never reach the child: a suite started with {@code .ci/run &} failed
+     * {@code PorterCommandTest.sigintStopsCleanlyToo} that way. A user's interactive shell gives the default.
+     */
+    private static final List<String> SIGINT_AS_A_USER_HAS_IT = sigintReset();
+
     private final Process process;
     private final Path output;
+
+    private static List<String> sigintReset() {
+        List<String> reset = List.of("env", "--default-signal=INT");
+        try {
+            Process probe = new ProcessBuilder(reset.get(0), reset.get(1), "true").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0) {
+                return reset;
+            }
+            probe.destroyForcibly();
+        } catch (IOException e) {
+            // no env(1) with that option: the child gets this JVM's signal dispositions
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return List.of();
+    }
 
     private ChildJvm(Process process, Path output) {
         this.process = process;
@@ -37,7 +63,7 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm start(Path output, List<String> jvmOptions, String mainClass, List<String> args)
             throws IOException {
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(SIGINT_AS_A_USER_HAS_IT);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
