@@ -53,6 +53,20 @@ class SpringBootExitOnStartTest {
         return app;
     }
 
+    /**
+     * Porter with two copies of the sample: {@code /exiting}, which calls System.exit while it starts ({@code mode}:
+     * bean or runner; Development, so its 500.30 names the cause), and {@code /other}, started and serving. Returns
+     * the other app's instance id, to show later that it never restarted.
+     */
+    private String startBesideAnotherApp(String mode) throws IOException {
+        Map<String, Path> apps = new LinkedHashMap<>();
+        apps.put("/exiting", app("exiting", Map.of("PORTER_SAMPLE_EXIT_ON_START", mode,
+                "ASPNETCORE_ENVIRONMENT", "Development")));
+        apps.put("/other", app("other", Map.of()));
+        porter = Porter.start(TestApps.server(apps));
+        return SpringBootInProcessTest.instance(get("/other/info").bodyText());
+    }
+
     /** The weak reference to its loader the exiting incarnation published before it called System.exit. */
     @SuppressWarnings("unchecked")
     private static WeakReference<ClassLoader> publishedLoader() {
@@ -78,14 +92,8 @@ class SpringBootExitOnStartTest {
      */
     @Test
     void exitFromAnotherThreadWhileABeanInitializesIs500Point30AndTheLoaderIsCollected() throws Exception {
-        Map<String, Path> apps = new LinkedHashMap<>();
-        apps.put("/exiting", app("exiting", Map.of("PORTER_SAMPLE_EXIT_ON_START", "bean",
-                "ASPNETCORE_ENVIRONMENT", "Development")));
-        apps.put("/other", app("other", Map.of()));
-        porter = Porter.start(TestApps.server(apps));
-        String other = SpringBootInProcessTest.instance(get("/other/info").bodyText());
+        String other = startBesideAnotherApp("bean");
 
-        // (Development: the 500.30 page names the cause.)
         RawHttp.Response exited = get("/exiting/hello");
         assertThat(exited.status()).as(exited.bodyText()).isEqualTo(500);
         assertThat(exited.bodyText()).contains("HTTP Error 500.30", "System.exit(3)");
@@ -106,12 +114,7 @@ class SpringBootExitOnStartTest {
      */
     @Test
     void exitFromAnotherThreadInAnApplicationRunnerRetiresTheAppAndTheLoaderIsCollected() throws Exception {
-        Map<String, Path> apps = new LinkedHashMap<>();
-        apps.put("/exiting", app("exiting", Map.of("PORTER_SAMPLE_EXIT_ON_START", "runner",
-                "ASPNETCORE_ENVIRONMENT", "Development")));
-        apps.put("/other", app("other", Map.of()));
-        porter = Porter.start(TestApps.server(apps));
-        String other = SpringBootInProcessTest.instance(get("/other/info").bodyText());
+        String other = startBesideAnotherApp("runner");
 
         RawHttp.Response first = get("/exiting/hello");
         assertThat(first.status()).as(first.bodyText()).isIn(200, 500);
