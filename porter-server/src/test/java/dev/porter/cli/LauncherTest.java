@@ -73,6 +73,9 @@ class LauncherTest {
 
         assertThat(launch(tree, "")).isEqualTo("java -XX:+UseParallelGC" + jar);
         assertThat(launch(tree, "-Xmx64m")).isEqualTo("java -XX:+UseParallelGC -Xmx64m" + jar);
+        // options that are no collector, though the string from "-XX:+Use" to "GC " spans them
+        assertThat(launch(tree, "-XX:+UseNUMA -XX:+DisableExplicitGC"))
+                .isEqualTo("java -XX:+UseParallelGC -XX:+UseNUMA -XX:+DisableExplicitGC" + jar);
         for (String collector : List.of("-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseSerialGC", "-XX:+UseShenandoahGC",
                 "-XX:+UseParallelGC")) {
             assertThat(launch(tree, "-Xmx64m " + collector)).isEqualTo("java -Xmx64m " + collector + jar);
