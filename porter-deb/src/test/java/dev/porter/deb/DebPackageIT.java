@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,9 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The built .deb as a user gets it: unpacked into a scratch root with {@code dpkg -x} (no change to this machine),
- * its launcher run from there ({@code porter --version}), the shipped {@code /etc/porter/porter.xml} served with only
- * its ports and folders moved into the scratch root (the demo application answers, the admin endpoint's /health says
- * serving, the access log is written), and its systemd unit checked by {@code systemd-analyze verify}.
+ * its launcher run from there ({@code porter --version}; the JVM's collector from the shipped jvm.options or from
+ * PORTER_JAVA_OPTS), the shipped {@code /etc/porter/porter.xml} served with only its ports and folders moved into the
+ * scratch root (the demo application answers, the admin endpoint's /health says serving, the access log is written),
+ * and its systemd unit checked by {@code systemd-analyze verify}.
  */
 class DebPackageIT {
 
@@ -63,8 +65,14 @@ class DebPackageIT {
     }
 
     private Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, Map.of());
+    }
+
+    private Result run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "out", ".txt");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         started.add(p);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s ended", command).isTrue();
         return new Result(p.exitValue(), Files.readString(out));
@@ -119,6 +127,21 @@ class DebPackageIT {
         porter.toHandle().destroy(); // SIGTERM, as systemd stops it
         assertThat(porter.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(porter.exitValue()).as(Files.readString(console)).isZero();
+    }
+
+    @Test
+    void theLauncherStartsTheJvmWithTheShippedDefaultOptionsUnlessPorterJavaOptsNamesACollector() throws Exception {
+        assertThat(root.resolve("usr/share/porter/jvm.options")).hasContent(Files.readString(Path.of("..", "bin",
+                "jvm.options")));
+        String launcher = root.resolve("usr/bin/porter").toString();
+        Result byDefault = run(List.of(launcher, "--version"), Map.of("PORTER_JAVA_OPTS",
+                "-XX:+PrintCommandLineFlags"));
+        assertThat(byDefault.exit()).as(byDefault.output()).isZero();
+        assertThat(byDefault.output()).contains("-XX:+UseParallelGC");
+        Result serial = run(List.of(launcher, "--version"), Map.of("PORTER_JAVA_OPTS",
+                "-XX:+UseSerialGC -XX:+PrintCommandLineFlags"));
+        assertThat(serial.exit()).as(serial.output()).isZero();
+        assertThat(serial.output()).contains("-XX:+UseSerialGC").doesNotContain("-XX:+UseParallelGC");
     }
 
     @Test

@@ -32,9 +32,23 @@ public final class HostedApp implements BeforeEachCallback, AfterEachCallback {
         Porter start() throws IOException;
     }
 
+    private final int readTimeoutMillis;
     private Backends backends;
     private EventLog events;
     private Porter porter;
+
+    /** {@link #get} with RawHttp's read timeout (60 s). */
+    public HostedApp() {
+        this(60_000);
+    }
+
+    /**
+     * {@link #get} with this read timeout, a guard only: a first request waits for its app's start, which for a
+     * Spring Boot app in-process on a busy machine takes longer than RawHttp's 60 s.
+     */
+    public HostedApp(int readTimeoutMillis) {
+        this.readTimeoutMillis = readTimeoutMillis;
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -98,7 +112,7 @@ public final class HostedApp implements BeforeEachCallback, AfterEachCallback {
 
     /** GET {@code path} from Porter on a connection of its own. */
     public RawHttp.Response get(String path) {
-        return RawHttp.get(porter().port(), path);
+        return RawHttp.get(porter().port(), path, readTimeoutMillis);
     }
 
     /** The pid a TestBackend answers on {@code /pid}; fails unless it answers 200. */

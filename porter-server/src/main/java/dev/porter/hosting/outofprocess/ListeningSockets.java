@@ -24,6 +24,8 @@ final class ListeningSockets {
 
     private static final Path PROC = Path.of("/proc");
     private static final String LISTEN = "0A";
+    /** The fields of a table line up to the inode, the last one read. */
+    private static final int FIELDS = 10;
 
     /** One listening socket: the address it is bound to (a wildcard for every interface) and its port. */
     record Listener(InetAddress address, int port) {
@@ -110,30 +112,53 @@ final class ListeningSockets {
     /**
      * One line of {@code /proc/net/tcp[6]}: {@code sl local_address rem_address st ... uid timeout inode}, the local
      * address in hex, 32-bit words in host (little-endian) order, the port big-endian. Null unless a listener of ours.
+     * Split by hand, not with a regex: {@link StartDiagnosis} reads every line of both tables each second of a slow
+     * start.
      */
     static Listener parse(String line, Set<Long> inodes) {
-        String[] f = line.trim().split("\\s+", -1);
-        if (f.length < 10 || !f[3].equals(LISTEN)) {
+        String s = line.trim();
+        int[] start = new int[FIELDS];
+        int[] end = new int[FIELDS];
+        int fields = 0;
+        for (int i = 0; i < s.length() && fields < FIELDS; fields++) { // trimmed: every field is non-empty
+            start[fields] = i;
+            while (i < s.length() && !separator(s.charAt(i))) {
+                i++;
+            }
+            end[fields] = i;
+            while (i < s.length() && separator(s.charAt(i))) {
+                i++;
+            }
+        }
+        if (fields < FIELDS || end[3] - start[3] != LISTEN.length() || !s.startsWith(LISTEN, start[3])) {
             return null;
         }
         try {
-            if (!inodes.contains(Long.parseLong(f[9]))) {
+            if (!inodes.contains(Long.parseLong(s, start[9], end[9], 10))) {
                 return null;
             }
-            int colon = f[1].indexOf(':');
-            String hex = f[1].substring(0, colon);
-            int port = Integer.parseInt(f[1].substring(colon + 1), 16);
+            int colon = s.indexOf(':', start[1]);
+            if (colon < 0 || colon >= end[1]) {
+                return null;
+            }
+            String hex = s.substring(start[1], colon);
+            int port = Integer.parseInt(s, colon + 1, end[1], 16);
             byte[] address = new byte[hex.length() / 2];
             for (int word = 0; word < address.length / 4; word++) {
                 for (int b = 0; b < 4; b++) {
                     // little-endian word: its last byte in the text is the first in network order
                     int at = word * 8 + (3 - b) * 2;
-                    address[word * 4 + b] = (byte) Integer.parseInt(hex.substring(at, at + 2), 16);
+                    address[word * 4 + b] = (byte) Integer.parseInt(hex, at, at + 2, 16);
                 }
             }
             return new Listener(InetAddress.getByAddress(address), port);
         } catch (RuntimeException | UnknownHostException e) {
             return null;
         }
+    }
+
+    /** The characters the regex {@code \s} matches, which split the fields before. */
+    private static boolean separator(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 }

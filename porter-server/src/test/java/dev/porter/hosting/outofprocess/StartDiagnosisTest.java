@@ -153,6 +153,18 @@ class StartDiagnosisTest {
                 + "00000000     0        0 1276 1", ours)).isNull();
         assertThat(ListeningSockets.parse("   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 "
                 + "00000000     0        0 5555 1", ours)).isNull();
+        // fields split by any run of whitespace, the inode the last one needed; malformed lines are nobody's
+        assertThat(ListeningSockets.parse("\t0:\t0100007F:1F90  00000000:0000\t 0A 00000000:00000000 00:00000000 "
+                + "00000000 0 0 1276\n", ours)).isEqualTo(new Listener(InetAddress.getByName("127.0.0.1"), 8080));
+        assertThat(ListeningSockets.parse("   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 "
+                + "00000000     0        0", ours)).isNull(); // no inode
+        assertThat(ListeningSockets.parse("   0: 0100007F 00000000:0000 0A 00000000:00000000 00:00000000 "
+                + "00000000     0        0 1276 1", ours)).isNull(); // no port
+        assertThat(ListeningSockets.parse("   0: 0100007F:1F90 00000000:0000 0A0 00000000:00000000 00:00000000 "
+                + "00000000     0        0 1276 1", ours)).isNull(); // a state that only starts with 0A
+        assertThat(ListeningSockets.parse("", ours)).isNull();
+        assertThat(ListeningSockets.parse("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+                + "retrnsmt   uid  timeout inode", ours)).isNull(); // the header
     }
 
     @Test

@@ -3,8 +3,7 @@ package dev.porter.hosting.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
-import dev.porter.hosting.outofprocess.EventLog;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
@@ -16,8 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,46 +31,19 @@ class ServletAppDomainTest {
     @TempDir
     Path dir;
 
-    private Porter porter;
-    private final EventLog events = new EventLog();
-
-    @AfterEach
-    void stop() {
-        try {
-            if (porter != null) {
-                porter.stop();
-            }
-        } finally {
-            events.close();
-        }
-    }
-
-    private Path app(String name, Path artifact, String arguments, Map<String, String> env) throws IOException {
-        Path appDir = dir.resolve(name);
-        Files.createDirectories(appDir);
-        Files.copy(artifact, appDir.resolve(artifact.getFileName().toString().endsWith(".war") ? "app.war"
-                : "app.jar"));
-        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", arguments,
-                "hostingModel", "inprocess", "startupTimeLimit", "120"), env);
-        return appDir;
-    }
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp(120_000);
 
     private Path war(String name, Map<String, String> env) throws IOException {
-        return app(name, WarInProcessTest.SAMPLE_WAR, "-war app.war", env);
+        return ServletApps.inProcess(dir, name, WarInProcessTest.SAMPLE_WAR, env);
     }
 
     private Path boot(String name, Map<String, String> env) throws IOException {
-        return app(name, SpringBootInProcessTest.SAMPLE_JAR, "-jar app.jar", env);
-    }
-
-    private RawHttp.Response get(String path) throws IOException {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 120_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        }
+        return ServletApps.inProcess(dir, name, SpringBootInProcessTest.SAMPLE_JAR, env);
     }
 
     private String log() {
-        return String.join("\n", events.messages());
+        return String.join("\n", hosted.events().messages());
     }
 
     @Test
@@ -79,39 +51,40 @@ class ServletAppDomainTest {
         Map<String, Path> apps = new LinkedHashMap<>();
         apps.put("/war", war("war", Map.of("PORTER_DOMAIN_TEST", "from web.config")));
         apps.put("/other", war("other", Map.of()));
-        porter = Porter.start(TestApps.server(apps));
+        hosted.start(TestApps.server(apps));
 
         // System.getenv(name) and System.getenv().get(name): web.config's value, and only in the app that sets it.
-        RawHttp.Response env = get("/war/env?name=PORTER_DOMAIN_TEST");
+        RawHttp.Response env = hosted.get("/war/env?name=PORTER_DOMAIN_TEST");
         assertThat(env.status()).as(env.bodyText()).isEqualTo(200);
         assertThat(env.bodyText()).isEqualTo("from web.config|from web.config");
-        assertThat(get("/other/env?name=PORTER_DOMAIN_TEST").bodyText()).isEqualTo("null|null");
-        assertThat(get("/war/env?name=ASPNETCORE_IIS_PHYSICAL_PATH").bodyText())
+        assertThat(hosted.get("/other/env?name=PORTER_DOMAIN_TEST").bodyText()).isEqualTo("null|null");
+        assertThat(hosted.get("/war/env?name=ASPNETCORE_IIS_PHYSICAL_PATH").bodyText())
                 .startsWith(apps.get("/war").toString());
 
-        String first = get("/war/loader").bodyText();
-        String other = get("/other/loader").bodyText();
+        String first = hosted.get("/war/loader").bodyText();
+        String other = hosted.get("/other/loader").bodyText();
         // The request that called System.exit gets an error from its own container; Porter goes on.
-        assertThat(get("/war/exit?status=3").status()).isEqualTo(500);
+        assertThat(hosted.get("/war/exit?status=3").status()).isEqualTo(500);
         List<Integer> statuses = new CopyOnWriteArrayList<>();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
-            RawHttp.Response r = get("/war/loader");
+            RawHttp.Response r = hosted.get("/war/loader");
             statuses.add(r.status());
             return r.status() == 200 && !r.bodyText().equals(first);
         });
         // An app that had served: requests after the exit wait for the fresh incarnation, none sees an error page.
         assertThat(statuses).containsOnly(200);
-        assertThat(get("/war/hello").bodyText()).isEqualTo("hello from a WAR");
-        assertThat(get("/war/env?name=PORTER_DOMAIN_TEST").bodyText()).isEqualTo("from web.config|from web.config");
+        assertThat(hosted.get("/war/hello").bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hosted.get("/war/env?name=PORTER_DOMAIN_TEST").bodyText())
+                .isEqualTo("from web.config|from web.config");
         // The other app never noticed: the same incarnation serves it.
-        assertThat(get("/other/loader").bodyText()).isEqualTo(other);
+        assertThat(hosted.get("/other/loader").bodyText()).isEqualTo(other);
         assertThat(log()).containsPattern("Event 10(11|35): Application '[^']*war' has exited: System\\.exit\\(3\\) "
                         + "was called at dev\\.porter\\.samples\\.war\\.ExitServlet\\.doGet\\(ExitServlet\\.java:\\d+\\)"
                         + ", exit code = '3'")
                 .containsPattern("Application '[^']*war' failed and was retired; this request starts it again in a "
                         + "fresh app domain\\.");
         // Porter's own log outlived the stopped WAR (Logback's initializer must not reach Porter's LoggerContext).
-        assertThat(events.events(1032)).filteredOn(m -> m.contains("/war'")).hasSize(2);
+        assertThat(hosted.events().events(1032)).filteredOn(m -> m.contains("/war'")).hasSize(2);
     }
 
     /**
@@ -129,10 +102,10 @@ class ServletAppDomainTest {
         Map<String, Path> apps = new LinkedHashMap<>();
         apps.put("/exiting", appDir);
         apps.put("/war", war("war", Map.of()));
-        porter = Porter.start(TestApps.server(apps));
+        hosted.start(TestApps.server(apps));
         System.getProperties().remove("porter.sample.loader");
 
-        RawHttp.Response r = get("/exiting/hello");
+        RawHttp.Response r = hosted.get("/exiting/hello");
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.bodyText()).contains("HTTP Error 500.30");
         @SuppressWarnings("unchecked")
@@ -143,7 +116,7 @@ class ServletAppDomainTest {
         assertThat(loader).isNotNull();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> loader.getResource("dev/porter/samples/war/HelloServlet.class") == null);
-        assertThat(get("/war/hello").bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hosted.get("/war/hello").bodyText()).isEqualTo("hello from a WAR");
         assertThat(log()).containsPattern("Event 1011: Application '[^']*exiting' has exited: System\\.exit\\(5\\) "
                 + "was called at dev\\.porter\\.samples\\.war\\.StartupListener\\.contextInitialized");
     }
@@ -153,27 +126,27 @@ class ServletAppDomainTest {
         Map<String, Path> apps = new LinkedHashMap<>();
         apps.put("/boot", boot("boot", Map.of("PORTER_DOMAIN_TEST", "from web.config")));
         apps.put("/war", war("war", Map.of()));
-        porter = Porter.start(TestApps.server(apps));
+        hosted.start(TestApps.server(apps));
 
-        RawHttp.Response env = get("/boot/env?name=PORTER_DOMAIN_TEST");
+        RawHttp.Response env = hosted.get("/boot/env?name=PORTER_DOMAIN_TEST");
         assertThat(env.status()).as(env.bodyText()).isEqualTo(200);
         assertThat(env.bodyText()).isEqualTo("from web.config|from web.config");
-        assertThat(get("/war/env?name=PORTER_DOMAIN_TEST").bodyText()).isEqualTo("null|null");
+        assertThat(hosted.get("/war/env?name=PORTER_DOMAIN_TEST").bodyText()).isEqualTo("null|null");
 
-        String first = SpringBootInProcessTest.instance(get("/boot/info").bodyText());
-        String war = get("/war/loader").bodyText();
-        RawHttp.Response exiting = get("/boot/exit?status=4");
+        String first = SpringBootInProcessTest.instance(hosted.get("/boot/info").bodyText());
+        String war = hosted.get("/war/loader").bodyText();
+        RawHttp.Response exiting = hosted.get("/boot/exit?status=4");
         assertThat(exiting.status()).as(exiting.bodyText()).isEqualTo(500);
         List<Integer> statuses = new CopyOnWriteArrayList<>();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            RawHttp.Response r = get("/boot/info");
+            RawHttp.Response r = hosted.get("/boot/info");
             statuses.add(r.status());
             return r.status() == 200 && !SpringBootInProcessTest.instance(r.bodyText()).equals(first);
         });
         assertThat(statuses).containsOnly(200);
-        assertThat(get("/boot/hello").bodyText()).isEqualTo("hello from Spring Boot");
-        assertThat(get("/war/loader").bodyText()).isEqualTo(war);
-        assertThat(get("/war/hello").bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hosted.get("/boot/hello").bodyText()).isEqualTo("hello from Spring Boot");
+        assertThat(hosted.get("/war/loader").bodyText()).isEqualTo(war);
+        assertThat(hosted.get("/war/hello").bodyText()).isEqualTo("hello from a WAR");
         assertThat(log()).containsPattern("Event 10(11|35): Application '[^']*boot' has exited: System\\.exit\\(4\\) "
                         + "was called at dev\\.porter\\.samples\\.springboot\\.ProcessController\\.exit"
                         + "\\(ProcessController\\.java:\\d+\\), exit code = '4'")

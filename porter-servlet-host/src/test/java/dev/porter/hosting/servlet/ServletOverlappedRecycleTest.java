@@ -3,19 +3,16 @@ package dev.porter.hosting.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
-import dev.porter.hosting.outofprocess.EventLog;
 import dev.porter.testing.ConcurrentClients;
-import dev.porter.testing.RawHttp;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.TestApps;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,30 +28,13 @@ class ServletOverlappedRecycleTest {
     @TempDir
     Path dir;
 
-    private final EventLog events = new EventLog();
-    private Porter porter;
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp(120_000);
     private Path app;
-
-    @AfterEach
-    void stop() {
-        try {
-            if (porter != null) {
-                porter.stop();
-            }
-        } finally {
-            events.close();
-        }
-    }
 
     private void writeWebConfig(String version) {
         TestApps.writeWebConfig(app, Map.of("processPath", "java", "arguments", "-war site", "hostingModel",
                 "inprocess", "startupTimeLimit", "120"), Map.of("CONFIG_VERSION", version));
-    }
-
-    private RawHttp.Response get(String path) throws IOException {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 120_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        }
     }
 
     @Test
@@ -63,13 +43,13 @@ class ServletOverlappedRecycleTest {
         Path site = WarInProcessTest.explode(app.resolve("site"));
         Files.writeString(site.resolve("WEB-INF/slow-start"), Integer.toString(START_DELAY_MS));
         writeWebConfig("1");
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
+        hosted.start(TestApps.server(Map.of("/", app)));
         String path = "/env?name=CONFIG_VERSION";
-        assertThat(get(path).bodyText()).isEqualTo("1|1");
-        try (ConcurrentClients clients = new ConcurrentClients(porter.port(), path, 16)) {
+        assertThat(hosted.get(path).bodyText()).isEqualTo("1|1");
+        try (ConcurrentClients clients = new ConcurrentClients(hosted.porter().port(), path, 16)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> clients.samples().size() > 200);
             writeWebConfig("2");
-            await().atMost(Duration.ofSeconds(60)).until(() -> events.messages().stream()
+            await().atMost(Duration.ofSeconds(60)).until(() -> hosted.events().messages().stream()
                     .anyMatch(m -> m.contains("starting the new incarnation beside the running one")));
             long besideMillis = System.currentTimeMillis();
             await().atMost(Duration.ofSeconds(120)).until(() -> clients.samples().stream()
@@ -87,7 +67,8 @@ class ServletOverlappedRecycleTest {
                     && s.sentMillis() < besideMillis + 1_000)).isNotEmpty()
                     .allSatisfy(s -> assertThat(s.body()).isEqualTo("1|1"));
         }
-        assertThat(get(path).bodyText()).isEqualTo("2|2");
-        assertThat(events.messages()).anyMatch(m -> m.contains("was recycled due to configuration change (overlapped"));
+        assertThat(hosted.get(path).bodyText()).isEqualTo("2|2");
+        assertThat(hosted.events().messages())
+                .anyMatch(m -> m.contains("was recycled due to configuration change (overlapped"));
     }
 }

@@ -2,9 +2,9 @@ package dev.porter.hosting.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.porter.Porter;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.TestApps;
 import dev.porter.testing.TestPki;
 import java.net.URI;
@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,16 +33,14 @@ class ServletTlsTest {
     @TempDir
     Path dir;
 
-    private Porter porter;
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp();
     private HttpClient client;
 
     @AfterEach
     void stop() {
         if (client != null) {
             client.close();
-        }
-        if (porter != null) {
-            porter.stop();
         }
     }
 
@@ -57,7 +56,7 @@ class ServletTlsTest {
                 new ServerConfig.Access(false, true, false, List.of(pki.clientCa.getCertificate())),
                 new ServerConfig.Authentication(true, new ServerConfig.BasicAuthentication(true, "", null,
                         Map.of("dana", TestPki.htpasswdLine("dana", "pw").substring(5)))));
-        porter = Porter.start(new ServerConfig(dir.resolve("porter.xml"), List.of(TestPki.site(
+        hosted.start(new ServerConfig(dir.resolve("porter.xml"), List.of(TestPki.site(
                 List.of(new ServerConfig.Application("/", appDir)), TestPki.certificate(pki.server("localhost")))),
                 RequestLimits.DEFAULTS, ServerConfig.WebLimits.DEFAULTS, security));
 
@@ -65,7 +64,7 @@ class ServletTlsTest {
             client = HttpClient.newBuilder().version(version).sslContext(pki.clientContext(pki.client("dana")))
                     .connectTimeout(Duration.ofSeconds(10)).build();
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:"
-                    + porter.securePort() + "/info/tls")).header("Authorization", "Basic "
+                    + hosted.porter().securePort() + "/info/tls")).header("Authorization", "Basic "
                     + Base64.getEncoder().encodeToString("dana:pw".getBytes(StandardCharsets.UTF_8))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -3,18 +3,17 @@ package dev.porter.hosting.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,29 +28,8 @@ class SpringBootExitOnStartTest {
     @TempDir
     Path dir;
 
-    private Porter porter;
-
-    @AfterEach
-    void stop() {
-        if (porter != null) {
-            porter.stop();
-        }
-    }
-
-    private RawHttp.Response get(String path) throws IOException {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 120_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        }
-    }
-
-    private Path app(String name, Map<String, String> environment) throws IOException {
-        Path app = dir.resolve(name);
-        Files.createDirectories(app);
-        Files.copy(SpringBootInProcessTest.SAMPLE_JAR, app.resolve("app.jar"));
-        TestApps.writeWebConfig(app, Map.of("processPath", "java", "arguments", "-jar app.jar",
-                "hostingModel", "inprocess", "startupTimeLimit", "120"), environment);
-        return app;
-    }
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp(120_000);
 
     /**
      * Porter with two copies of the sample: {@code /exiting}, which calls System.exit while it starts ({@code mode}:
@@ -60,11 +38,11 @@ class SpringBootExitOnStartTest {
      */
     private String startBesideAnotherApp(String mode) throws IOException {
         Map<String, Path> apps = new LinkedHashMap<>();
-        apps.put("/exiting", app("exiting", Map.of("PORTER_SAMPLE_EXIT_ON_START", mode,
-                "ASPNETCORE_ENVIRONMENT", "Development")));
-        apps.put("/other", app("other", Map.of()));
-        porter = Porter.start(TestApps.server(apps));
-        return SpringBootInProcessTest.instance(get("/other/info").bodyText());
+        apps.put("/exiting", ServletApps.inProcess(dir, "exiting", SpringBootInProcessTest.SAMPLE_JAR,
+                Map.of("PORTER_SAMPLE_EXIT_ON_START", mode, "ASPNETCORE_ENVIRONMENT", "Development")));
+        apps.put("/other", ServletApps.inProcess(dir, "other", SpringBootInProcessTest.SAMPLE_JAR, Map.of()));
+        hosted.start(TestApps.server(apps));
+        return SpringBootInProcessTest.instance(hosted.get("/other/info").bodyText());
     }
 
     /** The weak reference to its loader the exiting incarnation published before it called System.exit. */
@@ -94,18 +72,18 @@ class SpringBootExitOnStartTest {
     void exitFromAnotherThreadWhileABeanInitializesIs500Point30AndTheLoaderIsCollected() throws Exception {
         String other = startBesideAnotherApp("bean");
 
-        RawHttp.Response exited = get("/exiting/hello");
+        RawHttp.Response exited = hosted.get("/exiting/hello");
         assertThat(exited.status()).as(exited.bodyText()).isEqualTo(500);
         assertThat(exited.bodyText()).contains("HTTP Error 500.30", "System.exit(3)");
         awaitCollected(publishedLoader());
 
-        assertThat(SpringBootInProcessTest.instance(get("/other/info").bodyText())).isEqualTo(other);
+        assertThat(SpringBootInProcessTest.instance(hosted.get("/other/info").bodyText())).isEqualTo(other);
         // The next request starts the app again (rapid-fail protection allows it): it exits again, the same way.
-        RawHttp.Response again = get("/exiting/hello");
+        RawHttp.Response again = hosted.get("/exiting/hello");
         assertThat(again.status()).as(again.bodyText()).isEqualTo(500);
         assertThat(again.bodyText()).contains("HTTP Error 500.30", "System.exit(3)");
         awaitCollected(publishedLoader());
-        assertThat(SpringBootInProcessTest.instance(get("/other/info").bodyText())).isEqualTo(other);
+        assertThat(SpringBootInProcessTest.instance(hosted.get("/other/info").bodyText())).isEqualTo(other);
     }
 
     /**
@@ -116,11 +94,11 @@ class SpringBootExitOnStartTest {
     void exitFromAnotherThreadInAnApplicationRunnerRetiresTheAppAndTheLoaderIsCollected() throws Exception {
         String other = startBesideAnotherApp("runner");
 
-        RawHttp.Response first = get("/exiting/hello");
+        RawHttp.Response first = hosted.get("/exiting/hello");
         assertThat(first.status()).as(first.bodyText()).isIn(200, 500);
         await().atMost(Duration.ofSeconds(120)).until(() -> System.getProperties()
                 .containsKey("porter.sample.boot.loader"));
         awaitCollected(publishedLoader());
-        assertThat(SpringBootInProcessTest.instance(get("/other/info").bodyText())).isEqualTo(other);
+        assertThat(SpringBootInProcessTest.instance(hosted.get("/other/info").bodyText())).isEqualTo(other);
     }
 }

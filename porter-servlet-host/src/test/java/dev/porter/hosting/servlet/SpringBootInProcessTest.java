@@ -3,7 +3,7 @@ package dev.porter.hosting.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,32 +35,17 @@ class SpringBootInProcessTest {
     @TempDir
     Path dir;
 
-    private Porter porter;
-
-    @AfterEach
-    void stop() {
-        if (porter != null) {
-            porter.stop();
-        }
-    }
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp(120_000);
 
     Path app(String name, Path jar) throws IOException {
-        Path appDir = dir.resolve(name);
-        Files.createDirectories(appDir);
-        Files.copy(jar, appDir.resolve("app.jar"));
-        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-jar app.jar",
-                "hostingModel", "inprocess", "startupTimeLimit", "120"), Map.of("ASPNETCORE_ENVIRONMENT", "Development"));
-        return appDir;
+        return ServletApps.inProcess(dir, name, jar, Map.of("ASPNETCORE_ENVIRONMENT", "Development"));
     }
 
     RawHttp.Response send(String request) throws IOException {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 120_000)) {
+        try (RawHttp http = new RawHttp("127.0.0.1", hosted.porter().port(), 120_000)) {
             return http.exchange(request);
         }
-    }
-
-    RawHttp.Response get(String path) throws IOException {
-        return send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
     }
 
     @Test
@@ -68,47 +53,48 @@ class SpringBootInProcessTest {
         Map<String, Path> apps = new LinkedHashMap<>();
         Path boot = app("boot", SAMPLE_JAR);
         apps.put("/boot", boot);
-        porter = Porter.start(TestApps.server(apps));
+        hosted.start(TestApps.server(apps));
 
-        RawHttp.Response hello = get("/boot/hello");
+        RawHttp.Response hello = hosted.get("/boot/hello");
         assertThat(hello.status()).as(hello.bodyText()).isEqualTo(200);
         assertThat(hello.bodyText()).isEqualTo("hello from Spring Boot");
-        assertThat(get("/boot/greet?name=porter").bodyText()).isEqualTo("{\"greeting\":\"hello, porter\"}");
+        assertThat(hosted.get("/boot/greet?name=porter").bodyText()).isEqualTo("{\"greeting\":\"hello, porter\"}");
         String json = "{\"a\":1,\"b\":\"two\"}";
         RawHttp.Response echo = send("POST /boot/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + json.length() + "\r\n\r\n" + json);
         assertThat(echo.status()).isEqualTo(200);
         assertThat(echo.bodyText()).isEqualTo("{\"received\":{\"a\":1,\"b\":\"two\"}}");
-        assertThat(get("/boot/info").bodyText()).contains("\"contextPath\":\"/boot\"", "\"servletPath\":\"/info\"",
+        assertThat(hosted.get("/boot/info").bodyText()).contains("\"contextPath\":\"/boot\"",
+                "\"servletPath\":\"/info\"",
                 "\"remoteAddr\":\"127.0.0.1\"", "jetty");
 
-        RawHttp.Response boom = get("/boot/boom");
+        RawHttp.Response boom = hosted.get("/boot/boom");
         assertThat(boom.status()).isEqualTo(500);
         assertThat(boom.bodyText()).contains("\"status\":500", "\"path\":\"/boot/boom\""); // Boot's /error, as JSON
-        RawHttp.Response missing = get("/boot/nothing");
+        RawHttp.Response missing = hosted.get("/boot/nothing");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.bodyText()).contains("\"status\":404");
 
         // web.config change: a new incarnation (a new class loader, main run again) serves
-        String first = instance(get("/boot/info").bodyText());
+        String first = instance(hosted.get("/boot/info").bodyText());
         Path webConfig = boot.resolve("web.config");
         Files.writeString(webConfig, Files.readString(webConfig) + "\n<!-- changed -->\n");
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> !instance(get("/boot/info").bodyText()).equals(first));
-        assertThat(get("/boot/hello").bodyText()).isEqualTo("hello from Spring Boot");
+                .until(() -> !instance(hosted.get("/boot/info").bodyText()).equals(first));
+        assertThat(hosted.get("/boot/hello").bodyText()).isEqualTo("hello from Spring Boot");
     }
 
     /** An app that closes its own context answers 500.30 until it is recycled, and then serves again. */
     @Test
     void anAppThatStopsItselfAnswers500Point30UntilRecycled() throws Exception {
         Path boot = app("self-stopping", SAMPLE_JAR);
-        porter = Porter.start(TestApps.server(Map.of("/", boot)));
-        assertThat(get("/close").bodyText()).isEqualTo("closing");
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/hello").status() == 500);
-        assertThat(get("/hello").bodyText()).contains("HTTP Error 500.30", "stopped its web server");
+        hosted.start(TestApps.server(Map.of("/", boot)));
+        assertThat(hosted.get("/close").bodyText()).isEqualTo("closing");
+        await().atMost(Duration.ofSeconds(30)).until(() -> hosted.get("/hello").status() == 500);
+        assertThat(hosted.get("/hello").bodyText()).contains("HTTP Error 500.30", "stopped its web server");
         Path webConfig = boot.resolve("web.config");
         Files.writeString(webConfig, Files.readString(webConfig) + "\n<!-- recycle -->\n");
-        await().atMost(Duration.ofSeconds(90)).until(() -> get("/hello").status() == 200);
+        await().atMost(Duration.ofSeconds(90)).until(() -> hosted.get("/hello").status() == 200);
     }
 
     /** web.config's environmentVariables configure the Boot app in-process, the context path included. */
@@ -118,12 +104,12 @@ class SpringBootInProcessTest {
         TestApps.writeWebConfig(boot, Map.of("processPath", "java", "arguments", "-jar app.jar",
                 "hostingModel", "inprocess", "startupTimeLimit", "120"), Map.of("PORTER_SAMPLE_GREETING",
                 "from web.config", "SERVER_SERVLET_CONTEXT_PATH", "/api"));
-        porter = Porter.start(TestApps.server(Map.of("/boot", boot)));
-        RawHttp.Response configured = get("/boot/api/configured");
+        hosted.start(TestApps.server(Map.of("/boot", boot)));
+        RawHttp.Response configured = hosted.get("/boot/api/configured");
         assertThat(configured.status()).as(configured.bodyText()).isEqualTo(200);
         assertThat(configured.bodyText()).isEqualTo("from web.config");
-        assertThat(get("/boot/api/info").bodyText()).contains("\"contextPath\":\"/boot/api\"");
-        assertThat(get("/boot/configured").status()).isEqualTo(404); // outside the context path
+        assertThat(hosted.get("/boot/api/info").bodyText()).contains("\"contextPath\":\"/boot/api\"");
+        assertThat(hosted.get("/boot/configured").status()).isEqualTo(404); // outside the context path
     }
 
     /**
@@ -135,19 +121,19 @@ class SpringBootInProcessTest {
     @Test
     void aRecycledSpringBootAppsClassLoaderIsCollected() throws Exception {
         Path boot = app("collected", SAMPLE_JAR);
-        porter = Porter.start(TestApps.server(Map.of("/", boot)));
-        RawHttp.Response published = get("/loader");
+        hosted.start(TestApps.server(Map.of("/", boot)));
+        RawHttp.Response published = hosted.get("/loader");
         assertThat(published.status()).as(published.bodyText()).isEqualTo(200);
         @SuppressWarnings("unchecked")
         java.lang.ref.WeakReference<ClassLoader> loader = (java.lang.ref.WeakReference<ClassLoader>) System
                 .getProperties().remove("porter.sample.boot.loader");
         assertThat(loader.get()).isNotNull();
-        String first = instance(get("/info").bodyText());
+        String first = instance(hosted.get("/info").bodyText());
         Path webConfig = boot.resolve("web.config");
         Files.writeString(webConfig, Files.readString(webConfig) + "\n<!-- changed -->\n");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> !instance(get("/info").bodyText()).equals(first));
-        assertThat(get("/hello").bodyText()).isEqualTo("hello from Spring Boot");
+                .until(() -> !instance(hosted.get("/info").bodyText()).equals(first));
+        assertThat(hosted.get("/hello").bodyText()).isEqualTo("hello from Spring Boot");
         // GC is only asked for: a loop, with a guard far beyond what a collection takes.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
             System.gc();
@@ -173,7 +159,7 @@ class SpringBootInProcessTest {
         TestApps.writeWebConfig(out, Map.of("processPath", TestApps.javaExecutable(), "arguments", "-jar app.jar",
                 "hostingModel", "outofprocess", "startupTimeLimit", "120"), Map.of());
         apps.put("/out", out);
-        porter = Porter.start(TestApps.server(apps));
+        hosted.start(TestApps.server(apps));
         String json = "{\"a\":[1,2],\"b\":\"two\"}";
         for (String request : new String[] {"GET /%s/hello HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET /%s/greet?name=porter HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -190,8 +176,8 @@ class SpringBootInProcessTest {
             assertThat(in.header("Content-Type").orElseThrow()).as(request)
                     .isEqualToIgnoringCase(outOfProcess.header("Content-Type").orElseThrow());
         }
-        assertThat(get("/in/info").bodyText()).contains("\"contextPath\":\"/in\"", "jetty");
-        assertThat(get("/out/info").bodyText()).contains("\"contextPath\":\"/out\"", "Tomcat");
+        assertThat(hosted.get("/in/info").bodyText()).contains("\"contextPath\":\"/in\"", "jetty");
+        assertThat(hosted.get("/out/info").bodyText()).contains("\"contextPath\":\"/out\"", "Tomcat");
     }
 
     /**
@@ -212,26 +198,26 @@ class SpringBootInProcessTest {
         TestApps.writeWebConfig(out, Map.of("processPath", TestApps.javaExecutable(), "arguments", "-jar app.jar",
                 "hostingModel", "outofprocess", "startupTimeLimit", "120"), Map.of());
         apps.put("/b3out", out);
-        porter = Porter.start(TestApps.server(apps));
-        assertThat(get("/b4/hello").bodyText()).isEqualTo("hello from Spring Boot");
-        RawHttp.Response hello3 = get("/b3/hello");
+        hosted.start(TestApps.server(apps));
+        assertThat(hosted.get("/b4/hello").bodyText()).isEqualTo("hello from Spring Boot");
+        RawHttp.Response hello3 = hosted.get("/b3/hello");
         assertThat(hello3.status()).as(hello3.bodyText()).isEqualTo(200);
         assertThat(hello3.bodyText()).isEqualTo("hello from Spring Boot 3");
-        assertThat(get("/b3/info").bodyText()).contains("\"contextPath\":\"/b3\"", "jetty");
+        assertThat(hosted.get("/b3/info").bodyText()).contains("\"contextPath\":\"/b3\"", "jetty");
         for (String path : new String[] {"/hello", "/greet?name=porter", "/boom", "/nothing"}) {
-            RawHttp.Response in = get("/b3" + path);
-            RawHttp.Response outOfProcess = get("/b3out" + path);
+            RawHttp.Response in = hosted.get("/b3" + path);
+            RawHttp.Response outOfProcess = hosted.get("/b3out" + path);
             assertThat(in.status()).as(path).isEqualTo(outOfProcess.status());
             assertThat(comparable(in.bodyText(), "b3")).as(path).isEqualTo(comparable(outOfProcess.bodyText(), "b3out"));
         }
-        assertThat(get("/b4/greet?name=four").bodyText()).isEqualTo("{\"greeting\":\"hello, four\"}");
-        assertThat(get("/b4/env?name=PORTER_SIDE").bodyText()).isEqualTo("four|four");
-        assertThat(get("/b3/env?name=PORTER_SIDE").bodyText()).isEqualTo("three|three");
+        assertThat(hosted.get("/b4/greet?name=four").bodyText()).isEqualTo("{\"greeting\":\"hello, four\"}");
+        assertThat(hosted.get("/b4/env?name=PORTER_SIDE").bodyText()).isEqualTo("four|four");
+        assertThat(hosted.get("/b3/env?name=PORTER_SIDE").bodyText()).isEqualTo("three|three");
         // One exits: the other never notices; the next request starts the one that exited again.
-        String four = instance(get("/b4/info").bodyText());
-        assertThat(get("/b3/exit?status=2").status()).isEqualTo(500);
-        assertThat(instance(get("/b4/info").bodyText())).isEqualTo(four);
-        RawHttp.Response again = get("/b3/hello");
+        String four = instance(hosted.get("/b4/info").bodyText());
+        assertThat(hosted.get("/b3/exit?status=2").status()).isEqualTo(500);
+        assertThat(instance(hosted.get("/b4/info").bodyText())).isEqualTo(four);
+        RawHttp.Response again = hosted.get("/b3/hello");
         assertThat(again.status()).as(again.bodyText()).isEqualTo(200);
         assertThat(again.bodyText()).isEqualTo("hello from Spring Boot 3");
     }
@@ -256,8 +242,8 @@ class SpringBootInProcessTest {
                 out.closeEntry();
             }
         }
-        porter = Porter.start(TestApps.server(Map.of("/", app("plain", stripped))));
-        RawHttp.Response r = get("/hello");
+        hosted.start(TestApps.server(Map.of("/", app("plain", stripped))));
+        RawHttp.Response r = hosted.get("/hello");
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.bodyText()).contains("HTTP Error 500.30")
                 .contains("is a Spring Boot jar without Porter&#39;s starter: add the dependency "

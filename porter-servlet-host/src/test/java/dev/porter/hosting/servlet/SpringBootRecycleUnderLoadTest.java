@@ -3,7 +3,7 @@ package dev.porter.hosting.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import java.io.IOException;
@@ -27,9 +27,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.JMException;
 import javax.management.ObjectName;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,24 +56,12 @@ class SpringBootRecycleUnderLoadTest {
     @TempDir
     Path dir;
 
-    private Porter porter;
-
-    @AfterEach
-    void stop() {
-        if (porter != null) {
-            porter.stop();
-        }
-    }
-
-    private RawHttp.Response get(String path) throws IOException {
-        try (RawHttp http = new RawHttp("127.0.0.1", porter.port(), 120_000)) {
-            return http.exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        }
-    }
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp(120_000);
 
     /** The weak reference the sample's {@code /loader} publishes for the incarnation that answers it. */
-    private WeakReference<ClassLoader> loaderOfServingIncarnation() throws IOException {
-        RawHttp.Response published = get("/loader");
+    private WeakReference<ClassLoader> loaderOfServingIncarnation() {
+        RawHttp.Response published = hosted.get("/loader");
         assertThat(published.status()).as(published.bodyText()).isEqualTo(200);
         @SuppressWarnings("unchecked")
         WeakReference<ClassLoader> loader = (WeakReference<ClassLoader>) System.getProperties()
@@ -86,13 +74,9 @@ class SpringBootRecycleUnderLoadTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void recycledUnderLoadOnly200Or503EveryOldLoaderIsCollectedAndMemoryPlateaus() throws Exception {
         int recycles = Integer.getInteger("porter.boot.recycles", RECYCLES);
-        Path app = dir.resolve("boot");
-        Files.createDirectories(app);
-        Files.copy(SpringBootInProcessTest.SAMPLE_JAR, app.resolve("app.jar"));
-        TestApps.writeWebConfig(app, Map.of("processPath", "java", "arguments", "-jar app.jar",
-                "hostingModel", "inprocess", "startupTimeLimit", "120"), Map.of());
-        porter = Porter.start(TestApps.server(Map.of("/", app)));
-        assertThat(get("/hello").bodyText()).isEqualTo("hello from Spring Boot");
+        Path app = ServletApps.inProcess(dir, "boot", SpringBootInProcessTest.SAMPLE_JAR, Map.of());
+        hosted.start(TestApps.server(Map.of("/", app)));
+        assertThat(hosted.get("/hello").bodyText()).isEqualTo("hello from Spring Boot");
 
         List<WeakReference<ClassLoader>> retired = new ArrayList<>();
         WeakReference<ClassLoader> serving = loaderOfServingIncarnation();
@@ -101,13 +85,13 @@ class SpringBootRecycleUnderLoadTest {
         int checkpointEvery = Math.max(1, recycles / 5);
         Figures first = null;
         Path webConfig = app.resolve("web.config");
-        Load load = new Load(porter.port(), 8);
+        Load load = new Load(hosted.porter().port(), 8);
         try (load) {
             for (int i = 0; i < recycles; i++) {
-                String old = SpringBootInProcessTest.instance(get("/info").bodyText());
+                String old = SpringBootInProcessTest.instance(hosted.get("/info").bodyText());
                 Files.writeString(webConfig, Files.readString(webConfig) + "\n<!-- recycle " + i + " -->\n");
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> !SpringBootInProcessTest.instance(get("/info").bodyText()).equals(old));
+                        .until(() -> !SpringBootInProcessTest.instance(hosted.get("/info").bodyText()).equals(old));
                 retired.add(serving);
                 serving = loaderOfServingIncarnation();
                 if ((i + 1) % checkpointEvery == 0) {
@@ -121,7 +105,7 @@ class SpringBootRecycleUnderLoadTest {
         assertThat(load.total()).isGreaterThan(recycles);
         assertThat(load.unexpected()).as("answers other than 200 and 503").isEmpty();
         assertThat(load.counts().keySet()).as("statuses").isSubsetOf(200, 503);
-        assertThat(get("/hello").bodyText()).isEqualTo("hello from Spring Boot");
+        assertThat(hosted.get("/hello").bodyText()).isEqualTo("hello from Spring Boot");
         assertThat(serving.get()).isNotNull();
         // GC is only asked for: a loop, with a guard far beyond what collections take.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {

@@ -3,9 +3,9 @@ package dev.porter.hosting.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.porter.Porter;
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
+import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
 import dev.porter.testing.TestThreads;
@@ -29,6 +29,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,16 +45,14 @@ class WarInProcessTest {
     @TempDir
     Path dir;
 
-    private Porter porter;
+    @RegisterExtension
+    final HostedApp hosted = new HostedApp(90_000); // a first request waits for the app's start
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     @AfterEach
     void stop() {
         client.close();
-        if (porter != null) {
-            porter.stop();
-        }
         threads.close();
     }
 
@@ -93,22 +92,17 @@ class WarInProcessTest {
     }
 
     void start(ServerConfig config) throws IOException {
-        porter = Porter.start(config);
-    }
-
-    /** A GET on a fresh connection; the read timeout is only a guard (a first request waits for the app's start). */
-    RawHttp.Response get(String path) throws IOException {
-        return RawHttp.get(porter.port(), path, 90_000);
+        hosted.start(config);
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + porter.port() + path);
+        return URI.create("http://127.0.0.1:" + hosted.porter().port() + path);
     }
 
     @Test
     void deploysAWarFileUnderAVirtualPath() throws Exception {
         start(Map.of("/app", app("war", "-war app.war", Map.of())));
-        RawHttp.Response hello = get("/app/hello");
+        RawHttp.Response hello = hosted.get("/app/hello");
         assertThat(hello.status()).isEqualTo(200);
         assertThat(hello.bodyText()).isEqualTo("hello from a WAR");
         assertThat(hello.header("X-Filtered")).contains("yes"); // @WebFilter
@@ -116,7 +110,7 @@ class WarInProcessTest {
         assertThat(hello.headers("Date")).hasSize(1);
         assertThat(hello.header("Content-Type")).contains("text/plain;charset=utf-8");
 
-        String info = get("/app/info/x%20y?q=1").bodyText();
+        String info = hosted.get("/app/info/x%20y?q=1").bodyText();
         assertThat(info).contains("contextPath=/app\n", "servletPath=/info\n", "pathInfo=/x y\n", "queryString=q=1\n",
                 "protocol=HTTP/1.1\n", "scheme=http\n", "secure=false\n", "remoteAddr=127.0.0.1\n",
                 "greeting=hello from web.xml\n", // <context-param>
@@ -124,22 +118,23 @@ class WarInProcessTest {
                 "listener=started\n", // @WebListener
                 "servletApi=6.1\n", "loader=WarClassLoader\n");
 
-        RawHttp.Response welcome = get("/app/");
+        RawHttp.Response welcome = hosted.get("/app/");
         assertThat(welcome.status()).isEqualTo(200);
         assertThat(welcome.bodyText()).contains("Welcome to the sample WAR");
-        assertThat(get("/app/static/note.txt").bodyText()).isEqualTo("a static file from the WAR\n");
+        assertThat(hosted.get("/app/static/note.txt").bodyText()).isEqualTo("a static file from the WAR\n");
 
-        RawHttp.Response missing = get("/app/nothing-here");
+        RawHttp.Response missing = hosted.get("/app/nothing-here");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.bodyText()).contains("The sample WAR has no such page"); // <error-page> 404
 
-        RawHttp.Response thrown = get("/app/throw");
+        RawHttp.Response thrown = hosted.get("/app/throw");
         assertThat(thrown.status()).isEqualTo(500);
         assertThat(thrown.bodyText()).isEqualTo("oops: thrown on purpose"); // <error-page> exception-type
 
-        assertThat(get("/APP/hello").bodyText()).isEqualTo("hello from a WAR"); // Porter routes case-insensitively
+        // Porter routes case-insensitively
+        assertThat(hosted.get("/APP/hello").bodyText()).isEqualTo("hello from a WAR");
 
-        try (RawHttp http = new RawHttp(porter.port())) {
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
             http.send("HEAD /app/hello HTTP/1.1\r\nHost: x\r\n\r\n");
             RawHttp.Response head = http.readResponse(true);
             assertThat(head.status()).isEqualTo(200);
@@ -157,9 +152,9 @@ class WarInProcessTest {
         TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-war site",
                 "hostingModel", "inprocess"), Map.of());
         start(Map.of("/", appDir));
-        assertThat(get("/hello").bodyText()).isEqualTo("hello from a WAR");
-        assertThat(get("/info").bodyText()).contains("contextPath=\n", "greetings=EnglishGreeting\n");
-        assertThat(get("/").bodyText()).contains("Welcome to the sample WAR");
+        assertThat(hosted.get("/hello").bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hosted.get("/info").bodyText()).contains("contextPath=\n", "greetings=EnglishGreeting\n");
+        assertThat(hosted.get("/").bodyText()).contains("Welcome to the sample WAR");
     }
 
     @Test
@@ -175,15 +170,15 @@ class WarInProcessTest {
         apps.put("/no-path", app("no-path", "-war", Map.of()));
         start(apps);
 
-        RawHttp.Response r = get("/no-web-inf/hello");
+        RawHttp.Response r = hosted.get("/no-web-inf/hello");
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.bodyText()).contains("HTTP Error 500.0").contains(noWebInf.resolve("folder")
                 + "&#39; is a folder without WEB-INF/");
-        assertThat(get("/not-a-war/").bodyText()).contains("HTTP Error 500.0")
+        assertThat(hosted.get("/not-a-war/").bodyText()).contains("HTTP Error 500.0")
                 .contains(notAWar.resolve("broken.war") + "&#39; is not a WAR: it cannot be read as a zip file");
-        assertThat(get("/missing/").bodyText()).contains("HTTP Error 500.0")
+        assertThat(hosted.get("/missing/").bodyText()).contains("HTTP Error 500.0")
                 .contains("The web application &#39;nowhere.war&#39; was not found at");
-        assertThat(get("/no-path/").bodyText()).contains("HTTP Error 500.0")
+        assertThat(hosted.get("/no-path/").bodyText()).contains("HTTP Error 500.0")
                 .contains("&#39;-war&#39; must be followed by the web application");
     }
 
@@ -200,10 +195,11 @@ class WarInProcessTest {
         apps.put("/failing", appDir);
         apps.put("/good", app("good", "-war app.war", Map.of()));
         start(apps);
-        RawHttp.Response r = get("/failing/hello");
+        RawHttp.Response r = hosted.get("/failing/hello");
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.bodyText()).contains("HTTP Error 500.30").contains("com.example.NoSuchListener");
-        assertThat(get("/good/hello").bodyText()).isEqualTo("hello from a WAR"); // one broken app disturbs no other
+        // one broken app disturbs no other
+        assertThat(hosted.get("/good/hello").bodyText()).isEqualTo("hello from a WAR");
     }
 
     @Test
@@ -214,7 +210,7 @@ class WarInProcessTest {
         TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-war site",
                 "hostingModel", "inprocess", "startupTimeLimit", "2"), Map.of());
         start(Map.of("/", appDir));
-        RawHttp.Response r = get("/hello");
+        RawHttp.Response r = hosted.get("/hello");
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.bodyText()).contains("HTTP Error 500.37");
     }
@@ -255,9 +251,9 @@ class WarInProcessTest {
     @Test
     void asyncServletsAndNonBlockingIo() throws Exception {
         start(Map.of("/", app("async", "-war app.war", Map.of())));
-        assertThat(get("/async").bodyText()).isEqualTo("async done"); // startAsync + complete on another thread
-        assertThat(get("/async?dispatch=1").bodyText()).isEqualTo("hello from a WAR"); // AsyncContext.dispatch
-        RawHttp.Response timedOut = get("/async?timeout=1"); // AsyncListener.onTimeout
+        assertThat(hosted.get("/async").bodyText()).isEqualTo("async done"); // startAsync + complete on another thread
+        assertThat(hosted.get("/async?dispatch=1").bodyText()).isEqualTo("hello from a WAR"); // AsyncContext.dispatch
+        RawHttp.Response timedOut = hosted.get("/async?timeout=1"); // AsyncListener.onTimeout
         assertThat(timedOut.status()).isEqualTo(200);
         assertThat(timedOut.bodyText()).isEqualTo("timed out");
         byte[] body = new byte[3 * 1024 * 1024];
@@ -269,11 +265,12 @@ class WarInProcessTest {
     @Test
     void aJakartaWebSocketEndpointEchoesInProcess() throws Exception {
         start(Map.of("/app", app("ws", "-war app.war", Map.of())));
-        assertThat(get("/app/hello").status()).isEqualTo(200);
+        assertThat(hosted.get("/app/hello").status()).isEqualTo(200);
         java.util.concurrent.LinkedBlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
         java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(
-                URI.create("ws://127.0.0.1:" + porter.port() + "/app/ws/echo"), new java.net.http.WebSocket.Listener() {
+                URI.create("ws://127.0.0.1:" + hosted.porter().port() + "/app/ws/echo"),
+                new java.net.http.WebSocket.Listener() {
                     private final StringBuilder text = new StringBuilder();
 
                     @Override
@@ -304,11 +301,11 @@ class WarInProcessTest {
         assertThat(received.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo: " + big);
         ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1000);
-        assertThat(get("/app/hello").bodyText()).isEqualTo("hello from a WAR"); // plain HTTP goes on
+        assertThat(hosted.get("/app/hello").bodyText()).isEqualTo("hello from a WAR"); // plain HTTP goes on
 
         // app_offline.htm closes the sockets that are open
         CompletableFuture<Boolean> gone = new CompletableFuture<>();
-        client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + porter.port() + "/app/ws/echo"),
+        client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + hosted.porter().port() + "/app/ws/echo"),
                 new java.net.http.WebSocket.Listener() {
                     @Override
                     public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket,
@@ -331,13 +328,13 @@ class WarInProcessTest {
         Path appDir = app("limited", "-war app.war", Map.of());
         start(TestApps.server(Map.of("/", appDir), new RequestLimits(1000, RequestLimits.DEFAULT_MAX_URL,
                 RequestLimits.DEFAULT_MAX_QUERY_STRING), ServerConfig.WebLimits.DEFAULTS));
-        try (RawHttp http = new RawHttp(porter.port())) {
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
             RawHttp.Response r = http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
                     + "Expect: 100-continue\r\n\r\n");
             assertThat(r.status()).isEqualTo(413);
         }
-        assertThat(get("/upload").bodyText()).isEqualTo("none"); // the servlet never read (nor failed reading)
-        try (RawHttp http = new RawHttp(porter.port())) {
+        assertThat(hosted.get("/upload").bodyText()).isEqualTo("none"); // the servlet never read (nor failed reading)
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
             RawHttp.Response r = http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n"
                     + "\r\n0123456789");
             assertThat(r.bodyText()).startsWith("10 ");
@@ -347,34 +344,34 @@ class WarInProcessTest {
     @Test
     void aClientThatGoesAwayFailsTheServletsBlockedRead() throws Exception {
         start(Map.of("/", app("disconnect", "-war app.war", Map.of())));
-        assertThat(get("/upload").bodyText()).isEqualTo("none");
-        try (RawHttp http = new RawHttp(porter.port())) {
+        assertThat(hosted.get("/upload").bodyText()).isEqualTo("none");
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
             http.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
             http.send(new byte[10_000]);
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> get("/upload").bodyText().contains("EofException"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> hosted.get("/upload").bodyText().contains("EofException"));
 
         // a download the client stops reading and abandons: the servlet's blocked write throws
-        assertThat(get("/big-failure").bodyText()).isEqualTo("none");
-        try (RawHttp http = new RawHttp(porter.port())) {
+        assertThat(hosted.get("/big-failure").bodyText()).isEqualTo("none");
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
             http.send("GET /big?bytes=2000000000 HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(http.readBytes(100)).hasSize(100);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> !get("/big-failure").bodyText().equals("none"));
-        assertThat(get("/big-failure").bodyText()).contains("Exception");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !hosted.get("/big-failure").bodyText().equals("none"));
+        assertThat(hosted.get("/big-failure").bodyText()).contains("Exception");
     }
 
     @Test
     void appOfflineAndWebConfigChangesRecycleAndInFlightRequestsDrain() throws Exception {
         Path appDir = app("recycled", "-war app.war", Map.of());
         start(Map.of("/", appDir));
-        assertThat(get("/hello").status()).isEqualTo(200);
+        assertThat(hosted.get("/hello").status()).isEqualTo(200);
 
         Files.writeString(appDir.resolve("app_offline.htm"), "<p>back soon</p>");
-        await().atMost(Duration.ofSeconds(20)).until(() -> get("/hello").status() == 503);
-        assertThat(get("/hello").bodyText()).contains("back soon");
+        await().atMost(Duration.ofSeconds(20)).until(() -> hosted.get("/hello").status() == 503);
+        assertThat(hosted.get("/hello").bodyText()).contains("back soon");
         Files.delete(appDir.resolve("app_offline.htm"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> get("/hello").status() == 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> hosted.get("/hello").status() == 200);
 
         CompletableFuture<HttpResponse<String>> slow = client.sendAsync(HttpRequest.newBuilder(uri("/slow?ms=3000"))
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -385,7 +382,7 @@ class WarInProcessTest {
         HttpResponse<String> drained = slow.get();
         assertThat(drained.statusCode()).isEqualTo(200);
         assertThat(drained.body()).isEqualTo("slept");
-        await().atMost(Duration.ofSeconds(20)).until(() -> get("/hello").status() == 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> hosted.get("/hello").status() == 200);
     }
 
     /** POSTs to /echo from one thread while reading the response on this one. */
@@ -394,7 +391,7 @@ class WarInProcessTest {
     }
 
     RawHttp.Response echo(String path, byte[] body, boolean chunked) throws Exception {
-        try (RawHttp http = new RawHttp(porter.port())) {
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
             http.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
                     + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n") + "\r\n");
             CompletableFuture<Void> sent = threads.run(() -> {
@@ -433,8 +430,8 @@ class WarInProcessTest {
         String[] paths = {"/hello", "/info/x?q=1", "/", "/static/note.txt", "/nothing-here", "/throw"};
         for (int i = 0; i < paths.length * 5; i++) { // five rounds: a first answer that differs is not luck
             String path = paths[i % paths.length];
-            RawHttp.Response in = get("/in" + path);
-            RawHttp.Response out = get("/out" + path);
+            RawHttp.Response in = hosted.get("/in" + path);
+            RawHttp.Response out = hosted.get("/out" + path);
             assertThat(in.status()).as(path + " -> " + out.bodyText()).isEqualTo(out.status());
             // In-process the loader is Jetty's WebAppClassLoader as subclassed for the app domain (WarClassLoader).
             assertThat(in.bodyText().replace("contextPath=/in\n", "contextPath=/app\n")
@@ -445,7 +442,7 @@ class WarInProcessTest {
         }
         byte[] body = new byte[300_000];
         new Random(3).nextBytes(body);
-        try (RawHttp http = new RawHttp(porter.port())) {
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
             http.send("POST /out/upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n");
             http.send(body);
             assertThat(http.readResponse().bodyText()).isEqualTo(body.length + " " + sha256(body));
@@ -471,17 +468,17 @@ class WarInProcessTest {
             apps.put("/" + model, appDir);
         }
         start(apps);
-        RawHttp.Response hello = get("/inprocess/api/hello?name=porter");
+        RawHttp.Response hello = hosted.get("/inprocess/api/hello?name=porter");
         assertThat(hello.status()).as(hello.bodyText()).isEqualTo(200);
         assertThat(hello.bodyText()).isEqualTo("hello from Jersey, porter");
-        assertThat(get("/inprocess/api/info").bodyText()).isEqualTo(
+        assertThat(hosted.get("/inprocess/api/info").bodyText()).isEqualTo(
                 "contextPath=/inprocess\nservletPath=/api\nbaseUri=/inprocess/api/\npath=info\n");
-        RawHttp.Response failed = get("/inprocess/api/fail");
+        RawHttp.Response failed = hosted.get("/inprocess/api/fail");
         assertThat(failed.status()).isEqualTo(422);
         assertThat(failed.bodyText()).isEqualTo("rejected: no such thing");
         for (String path : new String[] {"/api/hello?name=x", "/api/info", "/api/fail", "/api/nothing"}) {
-            RawHttp.Response in = get("/inprocess" + path);
-            RawHttp.Response out = get("/outofprocess" + path);
+            RawHttp.Response in = hosted.get("/inprocess" + path);
+            RawHttp.Response out = hosted.get("/outofprocess" + path);
             assertThat(in.status()).as(path + " -> " + out.bodyText()).isEqualTo(out.status());
             assertThat(in.bodyText().replace("/inprocess", "/app")).as(path)
                     .isEqualTo(out.bodyText().replace("/outofprocess", "/app"));
@@ -493,20 +490,20 @@ class WarInProcessTest {
     void aRecycledAppsClassLoaderIsCollected() throws Exception {
         Path appDir = app("collected", "-war app.war", Map.of());
         start(Map.of("/", appDir));
-        String first = get("/loader").bodyText();
+        String first = hosted.get("/loader").bodyText();
         @SuppressWarnings("unchecked")
         java.lang.ref.WeakReference<ClassLoader> loader =
                 (java.lang.ref.WeakReference<ClassLoader>) System.getProperties().remove("porter.sample.loader");
         assertThat(loader.get()).isNotNull();
         for (int i = 0; i < 3; i++) { // a few recycles, each a new incarnation
-            String before = get("/loader").bodyText();
+            String before = hosted.get("/loader").bodyText();
             System.getProperties().remove("porter.sample.loader");
             Path webConfig = appDir.resolve("web.config");
             Files.writeString(webConfig, Files.readString(webConfig) + "\n<!-- recycle " + i + " -->\n");
-            await().atMost(Duration.ofSeconds(60)).until(() -> !get("/loader").bodyText().equals(before));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !hosted.get("/loader").bodyText().equals(before));
             System.getProperties().remove("porter.sample.loader");
         }
-        assertThat(get("/hello").bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hosted.get("/hello").bodyText()).isEqualTo("hello from a WAR");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
             System.gc();
             return loader.get() == null;
