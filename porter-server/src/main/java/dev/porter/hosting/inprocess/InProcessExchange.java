@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,7 +93,7 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
         if (front.isHttp2()) {
             front.onWritabilityChanged(responseBody::writabilityChanged);
         }
-        requestBody.start(options.maxRequestBodySize(), HttpUtil.getContentLength(front.request(), -1L));
+        requestBody.start(options.maxRequestBodySize());
     }
 
     /** On the event loop: the client went away, or the exchange was cut off. */
