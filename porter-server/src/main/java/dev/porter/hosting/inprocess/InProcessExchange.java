@@ -70,7 +70,9 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
     private final String pathBase;
     private final String relativePath;
     private final InProcessOptions options;
-    private final Runnable onEnd;
+    private final java.util.function.Consumer<InProcessExchange> onEnd;
+    /** Its hash (identity semantics, as equals): an identity hash is a call into the VM on each new exchange. */
+    private final int hash = java.util.concurrent.ThreadLocalRandom.current().nextInt();
     private final RequestBodyStream requestBody;
     private final ResponseBodyStream responseBody;
     /** Made when the app first asks for it or when the client goes, whichever is first: most requests need neither. */
@@ -92,7 +94,7 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
 
     /** On the event loop. */
     InProcessExchange(Exchange front, HttpContext context, String pathBase, String relativePath,
-            InProcessOptions options, Runnable onEnd) {
+            InProcessOptions options, java.util.function.Consumer<InProcessExchange> onEnd) {
         this.front = front;
         this.context = context;
         this.pathBase = pathBase;
@@ -144,8 +146,17 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
         if (!ended && ENDED.compareAndSet(this, false, true)) {
             // What the app has not read of the body is of no use now: give its buffers back.
             requestBody.close();
-            onEnd.run();
+            onEnd.accept(this);
         }
+    }
+
+    Exchange front() {
+        return front;
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
     }
 
     boolean isEnded() {
