@@ -51,7 +51,8 @@ final class AppDomain {
     /** Connections the app opened, weakly (a closed one is forgotten when collected), to close what is left. */
     private final java.util.Set<AutoCloseable> connections =
             java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
-    private final Map<Exchange, InProcessExchange> inFlight = new ConcurrentHashMap<>();
+    /** Keyed by the app's exchange, whose hash costs less than the identity hash an {@link Exchange} key takes. */
+    private final java.util.Set<InProcessExchange> inFlight = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
     /** Threads in {@link #awaitDrained}; written under {@link #lock}. */
@@ -336,13 +337,13 @@ final class AppDomain {
 
     // ---- requests in flight ----------------------------------------------------------------------------------------
 
-    void requestStarted(Exchange exchange, InProcessExchange app) {
-        inFlight.put(exchange, app);
+    void requestStarted(InProcessExchange app) {
+        inFlight.add(app);
     }
 
-    void requestEnded(Exchange exchange) {
+    void requestEnded(InProcessExchange app) {
         // Only a stop waits for the drain: requests that end while nobody waits take no lock.
-        if (inFlight.remove(exchange) != null && drainWaiters > 0 && inFlight.isEmpty()) {
+        if (inFlight.remove(app) && drainWaiters > 0 && inFlight.isEmpty()) {
             lock.lock();
             try {
                 drained.signalAll();
@@ -385,10 +386,10 @@ final class AppDomain {
      */
     List<Thread> abortInFlight() {
         List<Thread> handlers = new ArrayList<>();
-        for (Map.Entry<Exchange, InProcessExchange> e : List.copyOf(inFlight.entrySet())) {
-            Exchange exchange = e.getKey();
+        for (InProcessExchange app : List.copyOf(inFlight)) {
+            Exchange exchange = app.front();
             exchange.eventLoop().execute(exchange::abort);
-            Thread handler = e.getValue().handlerThread();
+            Thread handler = app.handlerThread();
             if (handler != null) {
                 handler.interrupt();
                 handlers.add(handler);

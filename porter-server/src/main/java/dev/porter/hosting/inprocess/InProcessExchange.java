@@ -9,22 +9,23 @@ import dev.porter.httpcontext.PathBase;
 import dev.porter.server.Exchange;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,17 +52,32 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
     static final String MAX_BODY_ATTRIBUTE = "porter.maxRequestBodySize";
 
     private static final Logger LOG = LoggerFactory.getLogger(InProcessExchange.class);
+    private static final VarHandle ENDED;
+    private static final VarHandle ABORTED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ENDED = lookup.findVarHandle(InProcessExchange.class, "ended", boolean.class);
+            ABORTED = lookup.findVarHandle(InProcessExchange.class, "aborted", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Exchange front;
     private final HttpContext context;
     private final String pathBase;
     private final String relativePath;
     private final InProcessOptions options;
-    private final Runnable onEnd;
+    private final java.util.function.Consumer<InProcessExchange> onEnd;
+    /** Its hash (identity semantics, as equals): an identity hash is a call into the VM on each new exchange. */
+    private final int hash = java.util.concurrent.ThreadLocalRandom.current().nextInt();
     private final RequestBodyStream requestBody;
     private final ResponseBodyStream responseBody;
-    private final CompletableFuture<Void> aborted = new CompletableFuture<>();
-    private final AtomicBoolean ended = new AtomicBoolean();
+    /** Made when the app first asks for it or when the client goes, whichever is first: most requests need neither. */
+    private volatile CompletableFuture<Void> aborted;
+    private volatile boolean ended;
     private volatile Map<String, Object> attributes; // created by the first setAttribute
     private volatile boolean bodyTooLarge;
     private volatile Thread handlerThread;
@@ -78,7 +94,7 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
 
     /** On the event loop. */
     InProcessExchange(Exchange front, HttpContext context, String pathBase, String relativePath,
-            InProcessOptions options, Runnable onEnd) {
+            InProcessOptions options, java.util.function.Consumer<InProcessExchange> onEnd) {
         this.front = front;
         this.context = context;
         this.pathBase = pathBase;
@@ -94,14 +110,14 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
         if (front.isHttp2()) {
             front.onWritabilityChanged(responseBody::writabilityChanged);
         }
-        requestBody.start(options.maxRequestBodySize(), HttpUtil.getContentLength(front.request(), -1L));
+        requestBody.start(options.maxRequestBodySize());
     }
 
     /** On the event loop: the client went away, or the exchange was cut off. */
     private void clientGone() {
         requestBody.fail(new IOException("The client has disconnected"));
         responseBody.abort();
-        aborted.complete(null);
+        aborted().complete(null);
         end();
     }
 
@@ -115,16 +131,36 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
         InProcessHttpServer.refused(front, this);
     }
 
+    private CompletableFuture<Void> aborted() {
+        CompletableFuture<Void> f = aborted;
+        if (f == null) {
+            f = new CompletableFuture<>();
+            if (!ABORTED.compareAndSet(this, null, f)) {
+                f = aborted;
+            }
+        }
+        return f;
+    }
+
     private void end() {
-        if (ended.compareAndSet(false, true)) {
+        if (!ended && ENDED.compareAndSet(this, false, true)) {
             // What the app has not read of the body is of no use now: give its buffers back.
             requestBody.close();
-            onEnd.run();
+            onEnd.accept(this);
         }
     }
 
+    Exchange front() {
+        return front;
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
     boolean isEnded() {
-        return ended.get();
+        return ended;
     }
 
     void bodyTooLarge() {
@@ -287,29 +323,32 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
         HttpHeaders h = head.headers();
         for (Map.Entry<String, List<String>> e : responseHeaders.entrySet()) {
             List<String> values = e.getValue();
-            if (values == null || e.getKey() == null) {
-                continue;
+            String name = e.getKey();
+            if (values == null || name == null || isFraming(name)) {
+                continue; // framing is the front server's to decide
             }
             for (String v : values) {
                 if (v != null) {
-                    h.add(e.getKey(), v);
+                    h.add(name, v);
                 }
             }
         }
-        // Framing is the front server's to decide.
-        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        h.remove(HttpHeaderNames.CONTENT_LENGTH);
         boolean head_ = front.request().method().equals(HttpMethod.HEAD);
         boolean statusWithoutBody = rCode == 204 || rCode == 304 || rCode < 200;
         boolean noBody = responseLength == -1 || head_ || statusWithoutBody;
         if (!statusWithoutBody) {
             if (responseLength > 0) {
-                h.set(HttpHeaderNames.CONTENT_LENGTH, responseLength);
+                h.add(HttpHeaderNames.CONTENT_LENGTH, Long.toString(responseLength));
             } else if (responseLength == -1) {
-                h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+                h.add(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
             }
         }
         responseBody.begin(head, responseLength, noBody, head_);
+    }
+
+    /** Whether an app's header is one the front server writes itself (the body's framing). */
+    private static boolean isFraming(String name) {
+        return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding");
     }
 
     @Override
@@ -337,7 +376,7 @@ final class InProcessExchange extends HttpExchange implements ThreadStarts.Refus
         Map<String, Object> own = attributes;
         Object value = own == null ? null : own.get(name);
         if (value == null && name.equals(ABORTED_ATTRIBUTE)) {
-            return aborted;
+            return aborted();
         }
         if (value == null && name.equals(PathBase.ATTRIBUTE)) {
             return pathBase;

@@ -26,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 final class InProcessHttpServer extends HttpServer {
 
     private final AppDomain domain;
+    private final java.util.function.Consumer<InProcessExchange> requestEnded;
     private volatile InetSocketAddress address;
     private volatile Executor executor;
     private final HttpContexts contexts = new HttpContexts(this::facade);
@@ -36,6 +37,7 @@ final class InProcessHttpServer extends HttpServer {
 
     InProcessHttpServer(AppDomain domain, InetSocketAddress address) {
         this.domain = domain;
+        this.requestEnded = domain::requestEnded; // one for all requests
         this.address = address;
     }
 
@@ -148,8 +150,8 @@ final class InProcessHttpServer extends HttpServer {
             return;
         }
         InProcessExchange app = new InProcessExchange(exchange, context, pathBase, relativePath, options,
-                () -> domain.requestEnded(exchange));
-        domain.requestStarted(exchange, app);
+                requestEnded);
+        domain.requestStarted(app);
         Runnable task = () -> app.run(domain.loader());
         Executor ex = executor;
         if (ex == null) {

@@ -28,8 +28,9 @@ final class RequestBodyStream extends InputStream {
 
     private final Exchange front;
     private final InProcessExchange owner;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition available = lock.newCondition();
+    /** With its condition, made by {@link #start} for a request with a body: a GET reads none and takes no lock. */
+    private ReentrantLock lock;
+    private Condition available;
     /** Allocated by the first content: most requests (a GET) have no body. */
     private ArrayDeque<ByteBuf> queue;
     private long queuedBytes;
@@ -38,8 +39,8 @@ final class RequestBodyStream extends InputStream {
     private boolean pausedHere;
     private boolean resumePosted;
     private IOException failure;
-    private boolean closed;
-    private boolean started;
+    private volatile boolean closed; // volatile (and started): without a body they are read and written unlocked
+    private volatile boolean started;
     private long limit = Long.MAX_VALUE;
     private long declaredLength = -1;
 
@@ -49,17 +50,20 @@ final class RequestBodyStream extends InputStream {
     }
 
     /**
-     * Starts receiving (on the event loop), with the app's body size limit; the head's Content-Length is checked on
-     * the first read, so that a handler can still change the limit before it reads.
+     * Starts receiving (on the event loop, before the handler thread starts), with the app's body size limit; the
+     * head's Content-Length is checked on the first read, so that a handler can still change the limit before it
+     * reads.
      */
-    void start(long maxBodySize, long contentLength) {
+    void start(long maxBodySize) {
         limit = maxBodySize;
-        declaredLength = contentLength;
-        boolean chunked = io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(front.request());
-        if (!chunked && contentLength <= 0) {
-            end = true; // no body (a GET): nothing to receive; the handler thread starts after this
+        if (front.isRequestComplete() && front.requestBodyBytes() == 0) {
+            // No body (a GET, Content-Length: 0), or an empty one already here: nothing to receive, nothing to lock.
+            end = true;
             return;
         }
+        declaredLength = io.netty.handler.codec.http.HttpUtil.getContentLength(front.request(), -1L);
+        lock = new ReentrantLock();
+        available = lock.newCondition();
         front.receiveBody(this::onContent);
     }
 
@@ -109,6 +113,9 @@ final class RequestBodyStream extends InputStream {
 
     /** On the event loop: reads fail from now on (client gone, or the body was refused). */
     void fail(IOException cause) {
+        if (lock == null) {
+            return; // no body: it has all been read (there is nothing to fail)
+        }
         lock.lock();
         try {
             failLocked(cause);
@@ -136,6 +143,13 @@ final class RequestBodyStream extends InputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         owner.checkSynchronousIO(true);
+        if (lock == null) {
+            started = true;
+            if (closed) {
+                throw new IOException("Stream is closed");
+            }
+            return -1;
+        }
         lock.lock();
         try {
             if (!started) {
@@ -201,6 +215,9 @@ final class RequestBodyStream extends InputStream {
 
     @Override
     public int available() {
+        if (lock == null) {
+            return 0;
+        }
         lock.lock();
         try {
             return (int) Math.min(Integer.MAX_VALUE, queuedBytes);
@@ -211,16 +228,15 @@ final class RequestBodyStream extends InputStream {
 
     /** Whether the app has started reading (then the body size limit can no longer change). */
     boolean started() {
-        lock.lock();
-        try {
-            return started;
-        } finally {
-            lock.unlock();
-        }
+        return started;
     }
 
     /** Sets the limit before the first read; applies to what has not arrived yet as well. */
     void limit(long maxBodySize) {
+        if (lock == null) {
+            limit = maxBodySize; // (no body: nothing to check it against)
+            return;
+        }
         lock.lock();
         try {
             limit = maxBodySize;
@@ -231,6 +247,10 @@ final class RequestBodyStream extends InputStream {
 
     @Override
     public void close() {
+        if (lock == null) {
+            closed = true;
+            return;
+        }
         lock.lock();
         try {
             if (closed) {

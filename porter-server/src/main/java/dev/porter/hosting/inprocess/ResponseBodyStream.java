@@ -43,8 +43,12 @@ final class ResponseBodyStream extends OutputStream {
 
     private final Exchange front;
     private final InProcessExchange owner;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition credit = lock.newCondition();
+    /**
+     * Guards {@link #outstanding}; made by the handler thread's first hand-over that is not the last, so a small
+     * response never allocates it. {@link #credit} is written before it and read after it.
+     */
+    private volatile ReentrantLock lock;
+    private Condition credit;
     private long outstanding; // handed to the event loop, not yet written to the socket
     private volatile boolean aborted;
 
@@ -107,11 +111,15 @@ final class ResponseBodyStream extends OutputStream {
     /** On the event loop: the client is gone. */
     void abort() {
         aborted = true;
-        lock.lock();
+        ReentrantLock l = this.lock;
+        if (l == null) {
+            return; // nobody waits: a writer that makes the lock sees aborted when it takes it
+        }
+        l.lock();
         try {
             credit.signalAll();
         } finally {
-            lock.unlock();
+            l.unlock();
         }
     }
 
@@ -313,12 +321,13 @@ final class ResponseBodyStream extends OutputStream {
         boolean flushNow = flush || last;
         // The last hand-over is not counted: nobody waits for credit after it (a small response never takes the lock).
         if (size > 0 && !last) {
-            lock.lock();
+            ReentrantLock l = lock();
+            l.lock();
             try {
                 outstanding += size;
                 flushNow |= outstanding >= FLUSH_ABOVE;
             } finally {
-                lock.unlock();
+                l.unlock();
             }
         }
         boolean doFlush = flushNow;
@@ -368,14 +377,15 @@ final class ResponseBodyStream extends OutputStream {
         if (size == 0) {
             return;
         }
-        lock.lock();
+        ReentrantLock l = this.lock; // made by the send() that counted size
+        l.lock();
         try {
             outstanding -= size;
             if (outstanding <= BLOCK_ABOVE) {
                 credit.signalAll();
             }
         } finally {
-            lock.unlock();
+            l.unlock();
         }
     }
 
@@ -385,24 +395,40 @@ final class ResponseBodyStream extends OutputStream {
      * so that a connection's streams together hold a bounded amount, not 256 KiB each.
      */
     void writabilityChanged() {
-        lock.lock();
+        ReentrantLock l = this.lock;
+        if (l == null) {
+            return; // nobody waits: a writer that makes the lock reads the writability when it takes it
+        }
+        l.lock();
         try {
             credit.signalAll();
         } finally {
-            lock.unlock();
+            l.unlock();
         }
+    }
+
+    /** On the handler thread: the lock, made now if this is the first hand-over that needs it. */
+    private ReentrantLock lock() {
+        ReentrantLock l = lock;
+        if (l == null) {
+            l = new ReentrantLock();
+            credit = l.newCondition();
+            lock = l;
+        }
+        return l;
     }
 
     private void awaitCredit() {
         boolean http2 = front.isHttp2();
-        lock.lock();
+        ReentrantLock l = lock();
+        l.lock();
         try {
             while ((outstanding > BLOCK_ABOVE || (http2 && outstanding > FLUSH_ABOVE && !front.isWritable()))
                     && !aborted) {
                 credit.awaitUninterruptibly();
             }
         } finally {
-            lock.unlock();
+            l.unlock();
         }
     }
 }

@@ -319,6 +319,23 @@ class InProcessHostingTest {
     }
 
     @Test
+    void requestBodiesOfEveryFramingReachTheAppAndBodilessOnesReadEmpty() throws Exception {
+        start(Map.of("/", app("bodies", "-jar app.jar", Map.of(), Map.of())));
+        try (RawHttp http = new RawHttp(porter.port())) {
+            // The first request starts the app: its whole chunked body has arrived before the handler runs.
+            assertThat(http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\n\r\n").bodyText()).isEqualTo("5");
+            assertThat(http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "0\r\n\r\n").bodyText()).isEqualTo("0");
+            assertThat(http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").bodyText())
+                    .isEqualTo("0");
+            assertThat(http.exchange("GET /upload HTTP/1.1\r\nHost: x\r\n\r\n").bodyText()).isEqualTo("0");
+            assertThat(http.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").bodyText())
+                    .isEqualTo("5");
+        }
+    }
+
+    @Test
     void refusesBodiesAboveMaxRequestBodySizeWith413() throws Exception {
         start(Map.of("/", app("small", "-Dporter.maxRequestBodySize=10 -jar app.jar", Map.of(), Map.of())));
         try (RawHttp http = new RawHttp(porter.port())) {
