@@ -585,7 +585,7 @@ public final class Exchange {
         abortListeners = null;
         ended();
         releaseHeldBody();
-        switchingProtocols.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+        switchingProtocols.headers().set(HttpHeaderNames.DATE, HttpDate.header());
         connection.upgraded(this);
         channel.writeAndFlush(switchingProtocols).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
@@ -730,7 +730,7 @@ public final class Exchange {
         head.setProtocolVersion(HttpVersion.HTTP_1_1); // our version, whatever a backend's head said
         HttpHeaders h = head.headers();
         if (!h.contains(HttpHeaderNames.DATE)) {
-            h.set(HttpHeaderNames.DATE, HttpDate.now());
+            h.set(HttpHeaderNames.DATE, HttpDate.header());
         }
         if (h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
             keepAlive = false;
