@@ -111,8 +111,12 @@ public final class Exchange {
     private long responseBodyBytes;
     /** The response's Content-Length, or -1 when it has none (or no body is sent: HEAD, 204, 304). */
     private long declaredLength = -1;
-    /** Allocated on first use: most exchanges never register one. */
-    private List<Runnable> abortListeners;
+    /**
+     * The first abort listener in a field of its own: every hosting model registers exactly one per request, and that
+     * costs no list. A second and more (rare) go to the list, allocated on first use.
+     */
+    private Runnable abortListener;
+    private List<Runnable> moreAbortListeners;
     private Runnable writabilityListener;
     /**
      * Run once when the exchange ends, whichever way (see {@link #onEnd}). Two slots, since an out-of-process request
@@ -488,10 +492,14 @@ public final class Exchange {
         if (aborted) {
             listener.run();
         } else if (!complete) {
-            if (abortListeners == null) {
-                abortListeners = new ArrayList<>(2);
+            if (abortListener == null) {
+                abortListener = listener;
+                return;
             }
-            abortListeners.add(listener);
+            if (moreAbortListeners == null) {
+                moreAbortListeners = new ArrayList<>(2);
+            }
+            moreAbortListeners.add(listener);
         }
     }
 
@@ -582,10 +590,10 @@ public final class Exchange {
         headWritten = true;
         complete = true;
         status = 101;
-        abortListeners = null;
+        forgetAbortListeners();
         ended();
         releaseHeldBody();
-        switchingProtocols.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+        switchingProtocols.headers().set(HttpHeaderNames.DATE, HttpDate.header());
         connection.upgraded(this);
         channel.writeAndFlush(switchingProtocols).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
@@ -661,19 +669,32 @@ public final class Exchange {
         }
         aborted = true;
         releaseHeldBody();
-        List<Runnable> listeners = abortListeners;
-        abortListeners = null;
-        if (listeners != null) {
-            for (Runnable listener : listeners) {
-                try {
-                    listener.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("abort listener failed", e);
-                }
+        Runnable first = abortListener;
+        List<Runnable> more = moreAbortListeners;
+        forgetAbortListeners();
+        if (first != null) {
+            runAbortListener(first);
+        }
+        if (more != null) {
+            for (Runnable listener : more) {
+                runAbortListener(listener);
             }
         }
         ended();
         connection.aborted(this);
+    }
+
+    private static void runAbortListener(Runnable listener) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            LOG.warn("abort listener failed", e);
+        }
+    }
+
+    private void forgetAbortListeners() {
+        abortListener = null;
+        moreAbortListeners = null;
     }
 
     private void releaseHeldBody() {
@@ -716,7 +737,7 @@ public final class Exchange {
             keepAlive = false;
         }
         releaseHeldBody();
-        abortListeners = null;
+        forgetAbortListeners();
         ended();
         connection.completed(this, lastWrite, keepAlive && requestComplete, !requestComplete);
     }
@@ -730,7 +751,7 @@ public final class Exchange {
         head.setProtocolVersion(HttpVersion.HTTP_1_1); // our version, whatever a backend's head said
         HttpHeaders h = head.headers();
         if (!h.contains(HttpHeaderNames.DATE)) {
-            h.set(HttpHeaderNames.DATE, HttpDate.now());
+            h.set(HttpHeaderNames.DATE, HttpDate.header());
         }
         if (h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
             keepAlive = false;

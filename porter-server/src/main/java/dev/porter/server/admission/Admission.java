@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.InetSocketAddress;
+import java.util.Iterator;
 import java.util.Optional;
 
 /**
@@ -76,7 +77,12 @@ public final class Admission {
                     "Only HTTP/1.1 and HTTP/1.0 are served on this connection; the request says "
                             + version.text() + ".");
         }
-        String problem = headProblem(request);
+        // The framing and Host fields, looked up once for the checks, the routing and the framing decision.
+        HttpHeaders headers = request.headers();
+        String transferEncoding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
+        String contentLengthValue = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        String host = headers.get(HttpHeaderNames.HOST);
+        String problem = headProblem(request, transferEncoding, contentLengthValue, host);
         if (problem != null) {
             return new Rejected(HttpResponseStatus.BAD_REQUEST, problem);
         }
@@ -86,7 +92,7 @@ public final class Admission {
         } catch (RequestTarget.InvalidTargetException e) {
             return new Rejected(HttpResponseStatus.BAD_REQUEST, "Invalid request target: " + e.getMessage() + ".");
         }
-        Optional<Route> routed = router.route(local, request.headers().get(HttpHeaderNames.HOST), target.cookedPath());
+        Optional<Route> routed = router.route(local, host, target.cookedPath());
         if (routed.isEmpty()) {
             return new Rejected(HttpResponseStatus.NOT_FOUND,
                     "No site or application is configured for this host and path.");
@@ -102,11 +108,9 @@ public final class Admission {
                     + target.queryLength() + " characters long; the limit (requestLimits maxQueryString) is "
                     + limits.maxQueryString() + ".");
         }
-        HttpHeaders headers = request.headers();
         // Netty has validated the value (one decimal number) when it is present.
-        String contentLengthValue = headers.get(HttpHeaderNames.CONTENT_LENGTH);
         long contentLength = contentLengthValue == null ? -1L : Long.parseLong(contentLengthValue.trim());
-        boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+        boolean chunked = transferEncoding != null;
         if (contentLength > limits.maxAllowedContentLength()) {
             return new Rejected(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "The request body is " + contentLength
                     + " bytes; the limit (requestLimits maxAllowedContentLength) is "
@@ -170,7 +174,13 @@ public final class Admission {
      */
     static String headProblem(HttpRequest request) {
         HttpHeaders h = request.headers();
-        String te = h.get(HttpHeaderNames.TRANSFER_ENCODING);
+        return headProblem(request, h.get(HttpHeaderNames.TRANSFER_ENCODING), h.get(HttpHeaderNames.CONTENT_LENGTH),
+                h.get(HttpHeaderNames.HOST));
+    }
+
+    /** {@link #headProblem(HttpRequest)} given the head's first Transfer-Encoding, Content-Length and Host values. */
+    private static String headProblem(HttpRequest request, String te, String cl, String host) {
+        HttpHeaders h = request.headers();
         if (te != null) {
             if (!HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.trim())
                     || h.getAll(HttpHeaderNames.TRANSFER_ENCODING).size() != 1) {
@@ -184,17 +194,15 @@ public final class Admission {
                 return "Transfer-Encoding is not defined for HTTP/1.0 requests.";
             }
         }
-        String cl = h.get(HttpHeaderNames.CONTENT_LENGTH);
         if (cl != null && !isDecimal(cl.trim())) {
             return "Content-Length must be a decimal number of bytes; got '" + cl + "'.";
         }
-        String host = h.get(HttpHeaderNames.HOST);
         if (host == null) {
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
                 return "An HTTP/1.1 request must have a Host header.";
             }
         } else {
-            if (h.getAll(HttpHeaderNames.HOST).size() > 1) {
+            if (moreThanOne(h, HttpHeaderNames.HOST)) {
                 return "More than one Host header.";
             }
             if (!Router.isValidHost(host)) {
@@ -205,6 +213,13 @@ public final class Admission {
             return "CONNECT is not served: Porter is not a forward proxy.";
         }
         return null;
+    }
+
+    /** Whether a field that is present appears more than once; without getAll's list of every value. */
+    private static boolean moreThanOne(HttpHeaders h, CharSequence name) {
+        Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(name);
+        values.next();
+        return values.hasNext();
     }
 
     private static boolean isDecimal(String s) {

@@ -1,5 +1,6 @@
 package dev.porter.server.errors;
 
+import io.netty.util.AsciiString;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -15,22 +16,36 @@ public final class HttpDate {
     private static final DateTimeFormatter IMF_FIXDATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
-    private static volatile Cached cached = new Cached(0, "");
+    private static volatile Cached cached = new Cached(0, "", AsciiString.EMPTY_STRING);
 
-    private record Cached(long second, String text) {
+    /** The text twice: a String for whoever wants one, and bytes Netty's encoder copies whole into a response head. */
+    private record Cached(long second, String text, AsciiString ascii) {
     }
 
     private HttpDate() {
     }
 
     public static String now() {
+        return current().text;
+    }
+
+    /**
+     * The same value as an {@link AsciiString}, for a response head: Netty's encoder writes an AsciiString with one
+     * bulk copy, a String a character at a time, and validates it the same way.
+     */
+    public static AsciiString header() {
+        return current().ascii;
+    }
+
+    private static Cached current() {
         long second = System.currentTimeMillis() / 1000;
         Cached current = cached;
         if (current.second != second) {
-            current = new Cached(second, format(Instant.ofEpochSecond(second)));
+            String text = format(Instant.ofEpochSecond(second));
+            current = new Cached(second, text, new AsciiString(text));
             cached = current;
         }
-        return current.text;
+        return current;
     }
 
     /** The IMF-fixdate of an instant. */

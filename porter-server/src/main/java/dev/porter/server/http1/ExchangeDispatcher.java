@@ -55,6 +55,8 @@ public abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter im
     private final ServerState state;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    /** Taken off the pipeline (upgraded, or the channel is gone): reading is not this handler's business any more. */
+    private boolean removed;
     /** The connection's side of the exchange being served, or null between exchanges. */
     private Exchange.ConnectionSide current;
     /** Between a request head and its LastHttpContent: content that arrives belongs to that request. */
@@ -85,6 +87,11 @@ public abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter im
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
         headerTimeout.onBodyStalled(this::bodyStalled);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext context) {
+        removed = true;
     }
 
     /**
@@ -400,8 +407,8 @@ public abstract class ExchangeDispatcher extends ChannelInboundHandlerAdapter im
 
     /** Reads from the client only when someone is waiting for what comes next. */
     private void updateReading() {
-        if (ctx.pipeline().context(this) == null) {
-            return; // upgraded: the new owner decides
+        if (removed) {
+            return; // upgraded: the new owner decides (a flag, not a walk along the pipeline per request)
         }
         boolean paused = !lingering
                 && (closing || !pipelined.isEmpty() || (current != null && current.wantsReadingPaused()));

@@ -105,14 +105,15 @@ public final class HeaderTimeoutHandler extends ChannelDuplexHandler {
         }
         boolean starting = waitingForHead && !headStarted && msg instanceof ByteBuf buf && buf.isReadable();
         int wait = waits;
-        long now = starting ? System.nanoTime() : 0;
         if (starting) {
             headStarted = true;
         }
         super.channelRead(context, msg);
         if (starting && waitingForHead && wait == waits && headerNanos > 0) {
-            // The head did not arrive whole in this read: the header wait runs from its first byte.
-            deadline = now + headerNanos;
+            // The head did not arrive whole in this read: the header wait runs from its first read. The clock is
+            // read only now (a head that arrives whole, the usual case, never reads it): later by this read's
+            // decoding, microseconds against a wait of seconds.
+            deadline = System.nanoTime() + headerNanos;
             ensureTimer();
         }
     }

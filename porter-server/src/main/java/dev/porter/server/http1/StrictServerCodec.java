@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.util.ByteProcessor;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
@@ -117,7 +116,7 @@ public final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRe
         return decoder.takeUndecoded();
     }
 
-    private final class Decoder extends HttpRequestDecoder implements ByteProcessor {
+    private final class Decoder extends HttpRequestDecoder {
         private ChannelHandlerContext context;
         /** The next bytes belong to a request head (or the empty lines before one). */
         private boolean inHead = true;
@@ -135,6 +134,11 @@ public final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRe
         private boolean chunkedBody;
         private boolean bodyFailed;
         private final ChunkFramingCheck chunkCheck = new ChunkFramingCheck();
+        /**
+         * Head bytes are copied here in bulk and scanned as an array: a {@code forEachByte} callback per byte of a
+         * direct buffer (no Unsafe) costs several times the scan itself.
+         */
+        private final byte[] scratch = new byte[256];
 
         Decoder(HttpDecoderConfig config, int maxHeadBytes) {
             super(config);
@@ -168,7 +172,7 @@ public final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRe
             if (head && buffer.readerIndex() > from) {
                 // The decoder consumes whole head lines; each consumed byte is looked at once, here.
                 headBytes += buffer.readerIndex() - from;
-                buffer.forEachByte(from, buffer.readerIndex() - from, this);
+                scanHead(buffer, from, buffer.readerIndex());
             } else if (chunkedBody && buffer.readerIndex() > from
                     && buffer.forEachByte(from, buffer.readerIndex() - from, chunkCheck) >= 0) {
                 failBody(out, before, chunkCheck.problem());
@@ -238,20 +242,31 @@ public final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRe
             return super.createMessage(initialLine);
         }
 
-        /** Scans head bytes for a line that starts with SP or HTAB after the request line. */
-        @Override
-        public boolean process(byte value) {
-            if (!headStarted) {
-                // Netty skips empty lines and whitespace before the request line (RFC 9112 section 2.2).
-                headStarted = (value & 0xff) > ' ';
-                return true;
+        /** Scans head bytes for a line that starts with SP or HTAB after the request line; stops at the first. */
+        private void scanHead(ByteBuf buffer, int from, int to) {
+            byte[] bytes = scratch;
+            boolean started = headStarted;
+            boolean lineStart = atLineStart;
+            for (int at = from; at < to; at += bytes.length) {
+                int n = Math.min(bytes.length, to - at);
+                buffer.getBytes(at, bytes, 0, n);
+                for (int i = 0; i < n; i++) {
+                    byte value = bytes[i];
+                    if (!started) {
+                        // Netty skips empty lines and whitespace before the request line (RFC 9112 section 2.2).
+                        started = (value & 0xff) > ' ';
+                    } else if (lineStart && (value == ' ' || value == '\t')) {
+                        folded = true;
+                        headStarted = true;
+                        atLineStart = true;
+                        return;
+                    } else {
+                        lineStart = value == '\n';
+                    }
+                }
             }
-            if (atLineStart && (value == ' ' || value == '\t')) {
-                folded = true;
-                return false;
-            }
-            atLineStart = value == '\n';
-            return true;
+            headStarted = started;
+            atLineStart = lineStart;
         }
 
         @Override
