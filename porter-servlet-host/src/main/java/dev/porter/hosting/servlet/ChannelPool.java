@@ -33,7 +33,7 @@ final class ChannelPool {
     }
 
     /** On the event loop: a channel bound to {@code exchange}, ready for {@code setHttpStream} and {@code onRequest}. */
-    HttpChannel acquire(Exchange exchange, String requestId) {
+    HttpChannel acquire(Exchange exchange, long requestId) {
         HttpChannel channel = idle.poll();
         if (channel == null) {
             channel = factory.newHttpChannel(new PorterConnectionMetaData(connector));
@@ -51,6 +51,7 @@ final class ChannelPool {
             return;
         }
         channel.recycle();
+        ((PorterConnectionMetaData) channel.getConnectionMetaData()).unbind();
         if (idleCount.incrementAndGet() <= MAX_IDLE) {
             idle.offer(channel);
         } else {

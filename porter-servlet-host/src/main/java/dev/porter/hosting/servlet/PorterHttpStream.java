@@ -71,7 +71,7 @@ final class PorterHttpStream implements HttpStream {
     private final HttpChannel channel;
     private final Executor executor;
     private final RequestChunks chunks;
-    private final String id;
+    private final long id;
     private final boolean headRequest;
     private final Runnable onDone;
     /** The application's upgraded connections (closed when it stops). */
@@ -92,7 +92,7 @@ final class PorterHttpStream implements HttpStream {
      * On the event loop. {@code onDone} runs once when the exchange is over for Jetty; an upgraded connection joins
      * {@code upgradedEndPoints} until it closes.
      */
-    PorterHttpStream(Exchange exchange, HttpChannel channel, Executor executor, String id, Runnable onDone,
+    PorterHttpStream(Exchange exchange, HttpChannel channel, Executor executor, long id, Runnable onDone,
             java.util.Set<PorterEndPoint> upgradedEndPoints) {
         this.upgradedEndPoints = upgradedEndPoints;
         this.exchange = exchange;
@@ -140,7 +140,7 @@ final class PorterHttpStream implements HttpStream {
 
     @Override
     public String getId() {
-        return id;
+        return Long.toString(id); // rarely asked (logs): not formatted for every request
     }
 
     @Override

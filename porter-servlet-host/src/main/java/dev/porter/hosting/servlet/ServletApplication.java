@@ -133,7 +133,7 @@ final class ServletApplication implements ApplicationHandler {
      * handler task runs on a virtual thread of its own ({@link ThreadStarts}).
      */
     private void dispatch(Exchange exchange, Running r) {
-        String id = Long.toString(requestIds.incrementAndGet());
+        long id = requestIds.incrementAndGet();
         HttpChannel channel = r.connector().channels().acquire(exchange, id);
         inFlight.add(exchange);
         PorterHttpStream stream = new PorterHttpStream(exchange, channel, host.executor(), id,
