@@ -140,7 +140,9 @@ final class BackendPool {
             return;
         }
         connection.detach();
-        ch.config().setAutoRead(true); // idle: a close or stray bytes must be seen at once
+        if (!ch.config().isAutoRead()) {
+            ch.config().setAutoRead(true); // idle: a close or stray bytes must be seen at once (a read, not a swap)
+        }
         idle.addLast(connection);
         if (idle.size() > MAX_IDLE) {
             idle.pollFirst().channel().close();
