@@ -1,18 +1,21 @@
 package dev.porter.hosting.outofprocess.forwarding;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One proxy-to-server connection (a keep-alive TCP connection to the backend), as the last stage of its pipeline, after
- * the {@code HttpClientCodec}: hands what the backend sends to the {@link ProxyExchange} the connection currently
- * serves, or, while the connection idles in its {@link BackendPool}, treats anything but silence as the end of it (a
- * backend that closes or sends unasked bytes is not reused). State is confined to the connection's event loop, which
- * is also the client's.
+ * the request encoder and the {@link BackendResponseDecoder}: sends the requests and hands what the backend sends to
+ * the {@link ProxyExchange} the connection currently serves, or, while the connection idles in its
+ * {@link BackendPool}, treats anything but silence as the end of it (a backend that closes or sends unasked bytes is
+ * not reused). State is confined to the connection's event loop, which is also the client's.
  *
  * <p>It also carries the connection's {@code requestTimeout} watch (spec/ancm-contract.md §1.5): one timer per
  * connection, armed by the first exchange and re-armed only when it fires, rather than one scheduled and cancelled per
@@ -30,6 +33,9 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     private final BackendPool pool;
     private Channel channel;
+    /** Where an already-encoded request head enters the pipeline: past the encoder, straight to the socket. */
+    private ChannelHandlerContext encoder;
+    private BackendResponseDecoder decoder;
     private ProxyExchange current;
     private ScheduledFuture<?> timer;
 
@@ -40,6 +46,23 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.channel = ctx.channel();
+        this.encoder = ctx.pipeline().context(BackendPool.ENCODER);
+        this.decoder = (BackendResponseDecoder) ctx.pipeline().get(BackendPool.CODEC);
+    }
+
+    /** Sends a request head (with its body if it is a whole request) through the encoder, and flushes. */
+    void send(HttpRequest head) {
+        decoder.expect(head.method());
+        channel.writeAndFlush(head, channel.voidPromise());
+    }
+
+    /**
+     * Sends a whole bodyless request, already encoded ({@link ProxyRequestHead#encodeBodyless}): it skips the encoder,
+     * whose state stays between messages, and the response decoder is told the method the encoder would have seen.
+     */
+    void send(ByteBuf encodedRequest, HttpMethod method) {
+        decoder.expect(method);
+        encoder.writeAndFlush(encodedRequest, channel.voidPromise());
     }
 
     Channel channel() {

@@ -11,8 +11,8 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -32,7 +32,10 @@ final class BackendPool {
 
     /** Idle connections kept beyond this are closed: enough for any burst one loop can have in flight. */
     static final int MAX_IDLE = 256;
+    /** The response decoder ({@link BackendResponseDecoder}). */
     static final String CODEC = "porter-backend-codec";
+    /** The request encoder: heads with a body and the body itself (a bodyless head is written already encoded). */
+    static final String ENCODER = "porter-backend-encoder";
     private static final int CLIENT_CACHE = 1024;
 
     private final EventLoop loop;
@@ -68,7 +71,8 @@ final class BackendPool {
                                 .setMaxHeaderSize(65536) // ANCM's WinHTTP max response header size (§1.4)
                                 .setMaxChunkSize(64 * 1024)
                                 .setValidateHeaders(true);
-                        ch.pipeline().addLast(CODEC, new HttpClientCodec(config, false, false));
+                        ch.pipeline().addLast(ENCODER, new HttpRequestEncoder());
+                        ch.pipeline().addLast(CODEC, new BackendResponseDecoder(config));
                         ch.pipeline().addLast(BackendConnection.NAME, new BackendConnection(BackendPool.this));
                     }
                 });
@@ -136,7 +140,9 @@ final class BackendPool {
             return;
         }
         connection.detach();
-        ch.config().setAutoRead(true); // idle: a close or stray bytes must be seen at once
+        if (!ch.config().isAutoRead()) {
+            ch.config().setAutoRead(true); // idle: a close or stray bytes must be seen at once (a read, not a swap)
+        }
         idle.addLast(connection);
         if (idle.size() > MAX_IDLE) {
             idle.pollFirst().channel().close();

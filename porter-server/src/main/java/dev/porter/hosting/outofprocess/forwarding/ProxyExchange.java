@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * backend may have acted on it.
  *
  * <p>Per request it costs as few writes and system calls as the protocol allows: a request without a body goes to the
- * backend as one message ({@code FullHttpRequest}: one buffer, one {@code write(2)}); a response head is held until the
+ * backend as one buffer, one {@code write(2)} (usually encoded straight into it,
+ * {@link ProxyRequestHead#encodeBodyless}); a response head is held until the
  * body's first piece, so that a small response read in one go reaches the client as one message too
  * ({@link ProxyResponseHead#canJoin}), and otherwise goes out at the end of the read burst; each leg is flushed once
  * per read burst. The requestTimeout watch belongs to the proxy-to-server connection ({@link BackendConnection}), not
@@ -81,7 +82,10 @@ final class ProxyExchange {
     private final BackendPool pool;
     /** The client leg: the clientToProxyRequest and the proxyToClientResponse. */
     private final Exchange client;
-    private final HttpRequest proxyToServerRequest;
+    /** The head to send through the encoder; null while it is to be encoded straight into a buffer. */
+    private HttpRequest proxyToServerRequest;
+    /** The client's {@code ip:port} for {@code X-Forwarded-For}. */
+    private final String clientAddress;
     private final boolean hasBody;
     private final boolean webSocket;
     private final long timeoutNanos;
@@ -127,8 +131,12 @@ final class ProxyExchange {
         this.webSocket = forwarder.options().webSocketsEnabled()
                 && ProxyRequestHead.isWebSocketUpgrade(clientToProxyRequest);
         this.hasBody = ProxyRequestHead.hasBody(clientToProxyRequest);
-        this.proxyToServerRequest = ProxyRequestHead.build(client, forwarder.target().token(), webSocket,
-                pool.clientAddress(client.remoteAddress()), !hasBody, forwarder.options().forwardedHeaders());
+        this.clientAddress = pool.clientAddress(client.remoteAddress());
+        ForwardedHeaders forwarded = forwarder.options().forwardedHeaders();
+        // The usual request (no body, no upgrade, ANCM's headers) is encoded once connected, straight into a buffer.
+        this.proxyToServerRequest = ProxyRequestHead.encodable(client, webSocket, !hasBody, forwarded) ? null
+                : ProxyRequestHead.build(client, forwarder.target().token(), webSocket, clientAddress, !hasBody,
+                        forwarded);
         this.timeoutNanos = forwarder.options().requestTimeout().toNanos();
         if (!webSocket && clientToProxyRequest.headers().contains(HttpHeaderNames.UPGRADE)) {
             // An upgrade that is not forwarded (h2c, or WebSockets off) makes this an ordinary request; the front
@@ -163,9 +171,20 @@ final class ProxyExchange {
         if (timeoutNanos > 0) {
             connection.watch(timeoutNanos);
         }
-        Channel ch = connection.channel();
+        if (proxyToServerRequest == null) {
+            // Without a body: the whole request encoded into one buffer, one write(2); encoded anew for the one retry.
+            ByteBuf head = ProxyRequestHead.encodeBodyless(connection.channel().alloc(), client,
+                    forwarder.target().token(), clientAddress);
+            if (head != null) {
+                connection.send(head, client.request().method());
+                proxyToServerRequestComplete = true;
+                return;
+            }
+            proxyToServerRequest = ProxyRequestHead.build(client, forwarder.target().token(), false, clientAddress,
+                    true, ForwardedHeaders.ANCM);
+        }
         // Without a body: a whole request (FullHttpRequest, empty body), one message, one buffer, one write(2).
-        ch.writeAndFlush(proxyToServerRequest, ch.voidPromise());
+        connection.send(proxyToServerRequest);
         if (!hasBody) {
             proxyToServerRequestComplete = true;
             return;
@@ -272,7 +291,9 @@ final class ProxyExchange {
             return;
         }
         phase = Phase.RESPONDING;
-        serverKeepAlive = HttpUtil.isKeepAlive(serverToProxyResponse);
+        // After a 2xx to CONNECT the connection is a tunnel the client did not get (only WebSockets are tunnelled).
+        serverKeepAlive = HttpUtil.isKeepAlive(serverToProxyResponse)
+                && !(code < 300 && client.request().method().equals(HttpMethod.CONNECT));
         needsFlush = true;
         // Held until the body's first piece (or the end of this read burst): when that piece is the whole body, head
         // and body go to the client as one message, encoded into one buffer and written with one system call.
@@ -380,7 +401,8 @@ final class ProxyExchange {
         earlyTunnelBytes = null;
         connection.detach();
         serverChannel.pipeline().replace(BackendConnection.NAME, TunnelRelay.NAME, new TunnelRelay(clientChannel));
-        serverChannel.pipeline().remove(BackendPool.CODEC); // bytes the codec still held go through the relay
+        serverChannel.pipeline().remove(BackendPool.ENCODER);
+        serverChannel.pipeline().remove(BackendPool.CODEC); // bytes the decoder still held go through the relay
         clientChannel.flush();
         serverChannel.closeFuture().addListener(f -> tunnelEnded());
         serverChannel.config().setAutoRead(true);

@@ -5,6 +5,9 @@ import dev.porter.server.AuthenticatedUser;
 import dev.porter.server.ClientTls;
 import dev.porter.server.Exchange;
 import dev.porter.server.peer.ClientAddress;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -20,6 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -51,6 +55,9 @@ final class ProxyRequestHead {
     private static final String MS_PREFIX = "MS-ASPNETCORE";
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("Proxy-Connection");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("Keep-Alive");
+    private static final byte[] HTTP_1_1_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int COLON_SPACE = (':' << 8) | ' ';
+    private static final int CRLF = ('\r' << 8) | '\n';
     /** The proxyToServerRequest's headers: built here from validated ones, so not validated again. */
     private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withValidation(false);
@@ -140,26 +147,15 @@ final class ProxyRequestHead {
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
-            // Most fields are none of the special ones: their length alone says so, before any comparison.
-            int length = name.length();
-            if (length >= MS_PREFIX.length() && startsWithMsAspNetCore(name)) {
-                continue; // anti-spoofing: nothing a client sends under this prefix reaches the app
-            }
-            if (length == X_FORWARDED_FOR.length() && AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_FOR)) {
-                forwardedFor = forwardedFor == null ? h.getValue().toString() : forwardedFor + ", " + h.getValue();
-                continue;
-            }
-            if (length == X_FORWARDED_PROTO.length()
-                    && AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_PROTO)) {
-                forwardedProto = forwardedProto == null ? h.getValue().toString()
+            switch (kind(name, webSocket, connectionNamed)) {
+                case FORWARDED_FOR -> forwardedFor = forwardedFor == null ? h.getValue().toString()
+                        : forwardedFor + ", " + h.getValue();
+                case FORWARDED_PROTO -> forwardedProto = forwardedProto == null ? h.getValue().toString()
                         : forwardedProto + ", " + h.getValue();
-                continue;
+                case COPIED, HOST -> out.add(name, h.getValue());
+                default -> {
+                }
             }
-            if (isHopByHop(name, webSocket)
-                    || (connectionNamed != null && connectionNamed.contains(name.toString().toLowerCase(Locale.ROOT)))) {
-                continue;
-            }
-            out.add(name, h.getValue());
         }
         if (!out.contains(HttpHeaderNames.HOST)) {
             // Only an HTTP/1.0 client may omit Host; the backend gets HTTP/1.1, where Host is mandatory (RFC 9112
@@ -188,6 +184,109 @@ final class ProxyRequestHead {
                     Unpooled.EMPTY_BUFFER, out, EmptyHttpHeaders.INSTANCE);
         }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri, out);
+    }
+
+    /** What becomes of one client field in the proxyToServerRequest. */
+    private enum Kind { COPIED, DROPPED, FORWARDED_FOR, FORWARDED_PROTO, HOST }
+
+    private static Kind kind(CharSequence name, boolean webSocket, Set<String> connectionNamed) {
+        // Most fields are none of the special ones: their length alone says so, before any comparison.
+        int length = name.length();
+        if (length >= MS_PREFIX.length() && startsWithMsAspNetCore(name)) {
+            return Kind.DROPPED; // anti-spoofing: nothing a client sends under this prefix reaches the app
+        }
+        if (length == X_FORWARDED_FOR.length() && AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_FOR)) {
+            return Kind.FORWARDED_FOR;
+        }
+        if (length == X_FORWARDED_PROTO.length() && AsciiString.contentEqualsIgnoreCase(name, X_FORWARDED_PROTO)) {
+            return Kind.FORWARDED_PROTO;
+        }
+        if (isHopByHop(name, webSocket)
+                || (connectionNamed != null && connectionNamed.contains(name.toString().toLowerCase(Locale.ROOT)))) {
+            return Kind.DROPPED;
+        }
+        return length == 4 && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST) ? Kind.HOST
+                : Kind.COPIED;
+    }
+
+    /**
+     * Whether {@link #encodeBodyless} may stand in for {@link #build} (the usual request: no body, no upgrade, ANCM's
+     * forwarding headers, no trusted proxy's fields to rewrite, an origin-form target the encoder writes as is).
+     */
+    static boolean encodable(Exchange exchange, boolean webSocket, boolean bodyless, ForwardedHeaders forwarded) {
+        return bodyless && !webSocket && forwarded == ForwardedHeaders.ANCM && !exchange.client().forwarded();
+    }
+
+    /**
+     * The bodyless proxyToServerRequest of {@link #build} (ANCM's forwarding headers, no WebSocket upgrade), encoded
+     * straight into one buffer, byte for byte what Netty's request encoder makes of {@link #build}'s head: the same
+     * fields in the same order, without the intermediate header table and encoder pass. Only when {@link #encodable};
+     * null when the target is not origin-form ({@code /...}), which {@link #build} handles.
+     */
+    static ByteBuf encodeBodyless(ByteBufAllocator alloc, Exchange exchange, String token, String client) {
+        HttpRequest clientToProxyRequest = exchange.request();
+        Optional<ClientTls> tls = exchange.tls();
+        String certificate = tls.isEmpty() ? null : tls.get().clientCertificateBase64().orElse(null);
+        AuthenticatedUser user = exchange.user().orElse(null);
+        String uri = WirePath.target(exchange.target().cookedPath(), exchange.target().rawQuery());
+        if (uri.isEmpty() || uri.charAt(0) != '/') {
+            return null; // not origin-form: the encoder's own rules for it apply (build)
+        }
+        HttpHeaders in = clientToProxyRequest.headers();
+        Set<String> connectionNamed = connectionOptions(in, false);
+        ByteBuf buf = alloc.buffer(512);
+        try {
+            ByteBufUtil.writeAscii(buf, clientToProxyRequest.method().asciiName());
+            buf.writeByte(' ');
+            buf.writeCharSequence(uri, StandardCharsets.UTF_8); // as the encoder writes it
+            buf.writeBytes(HTTP_1_1_CRLF);
+            String forwardedFor = null;
+            String forwardedProto = null;
+            boolean host = false;
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> h = it.next();
+                CharSequence name = h.getKey();
+                switch (kind(name, false, connectionNamed)) {
+                    case FORWARDED_FOR -> forwardedFor = forwardedFor == null ? h.getValue().toString()
+                            : forwardedFor + ", " + h.getValue();
+                    case FORWARDED_PROTO -> forwardedProto = forwardedProto == null ? h.getValue().toString()
+                            : forwardedProto + ", " + h.getValue();
+                    case HOST -> {
+                        host = true;
+                        field(buf, name, h.getValue());
+                    }
+                    case COPIED -> field(buf, name, h.getValue());
+                    default -> {
+                    }
+                }
+            }
+            if (!host) {
+                field(buf, HttpHeaderNames.HOST, hostOf(exchange.localAddress()));
+            }
+            field(buf, MS_ASPNETCORE_TOKEN, token);
+            if (certificate != null) {
+                field(buf, MS_ASPNETCORE_CLIENTCERT, certificate);
+            }
+            if (user != null) {
+                field(buf, MS_ASPNETCORE_USER, user.name());
+                field(buf, MS_ASPNETCORE_AUTH_TYPE, user.authenticationType());
+            }
+            String proto = tls.isPresent() ? "https" : "http";
+            field(buf, X_FORWARDED_FOR, forwardedFor == null ? client : forwardedFor + ", " + client);
+            field(buf, X_FORWARDED_PROTO, forwardedProto == null ? proto : forwardedProto + ", " + proto);
+            buf.writeShort(CRLF);
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    private static void field(ByteBuf buf, CharSequence name, CharSequence value) {
+        ByteBufUtil.writeAscii(buf, name);
+        buf.writeShort(COLON_SPACE);
+        ByteBufUtil.writeAscii(buf, value);
+        buf.writeShort(CRLF);
     }
 
     /** {@code ip:port}, IPv6 in brackets and in its short form ({@code [::1]:54321}), as ANCM writes it. */

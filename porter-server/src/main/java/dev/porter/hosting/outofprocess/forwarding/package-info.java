@@ -4,7 +4,8 @@
  *
  * <pre>
  * client channel (front server)                 backend channel (same event loop)
- *   ... -> ExchangeDispatcher -> Exchange  ==>  ProxyExchange  ==>  HttpClientCodec -> BackendConnection
+ *   ... -> ExchangeDispatcher -> Exchange  ==>  ProxyExchange  ==>  HttpRequestEncoder, BackendResponseDecoder
+ *                                                                   -> BackendConnection
  *                                   clientToProxyRequest -> proxyToServerRequest (ProxyRequestHead, WirePath)
  *                                   proxyToClientResponse <- serverToProxyResponse (ProxyResponseHead)
  * after a 101 (WebSocket):  client: TunnelRelay  <==>  backend: TunnelRelay   (HTTP removed on both sides)

@@ -6,11 +6,15 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.porter.server.EmbeddedFront;
 import dev.porter.server.Exchange;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -112,6 +116,7 @@ class ProxyHeadFuzzTest {
             boolean webSocket = ProxyRequestHead.isWebSocketUpgrade(clientToProxyRequest);
             HttpRequest proxyToServerRequest = ProxyRequestHead.build(exchange, TOKEN, webSocket);
             assertForwardedHead(exchange, fields, webSocket, proxyToServerRequest);
+            assertEncodedAsBuilt(exchange, webSocket, proxyToServerRequest);
             rewritten[0]++;
             exchange.respond(HttpResponseStatus.OK, "text/plain", new byte[0]);
         });
@@ -145,6 +150,65 @@ class ProxyHeadFuzzTest {
                     exchange.respond(HttpResponseStatus.OK, "text/plain", new byte[0]);
                 });
         assertThat(rewritten[0]).isEqualTo(1);
+    }
+
+    /**
+     * The usual request's head encoded straight into a buffer ({@link ProxyRequestHead#encodeBodyless}) is, byte for
+     * byte, what Netty's request encoder makes of {@link ProxyRequestHead#build}'s head: fields the rewriting drops,
+     * appends to or adds, a request without {@code Host}, values beyond ASCII, a query with raw bytes.
+     */
+    @org.junit.jupiter.api.Test
+    void anEncodedHeadIsTheBuiltHeadByteForByte() {
+        String[][] cases = {
+            {"GET /p?q HTTP/1.1\r\nHost: h\r\n\r\n"},
+            {"GET / HTTP/1.0\r\n\r\n"},
+            {"HEAD /a%20b/c?x=%C3%A9&y=\u00e9 HTTP/1.1\r\nHost: h:81\r\n\r\n", "Accept", "*/*", "User-Agent", "t"},
+            {"DELETE /x HTTP/1.1\r\nHost: h\r\n\r\n", "X-Forwarded-For", "1.2.3.4", "X-Forwarded-For", "5.6.7.8",
+                "X-Forwarded-Proto", "https", "MS-ASPNETCORE-TOKEN", "forged", "ms_aspnetcore_event", "x",
+                "Connection", "keep-alive, X-A", "X-A", "1", "Keep-Alive", "5", "TE", "trailers",
+                "X-Latin", "caf\u00e9", "Cookie", "a=1", "Cookie", "b=2", "Content-Length", "0"},
+        };
+        for (String[] c : cases) {
+            int[] rewritten = {0};
+            EmbeddedFront.serve(c[0].getBytes(StandardCharsets.ISO_8859_1), new InetSocketAddress("10.0.0.5", 50000),
+                    exchange -> {
+                        for (int i = 1; i + 1 < c.length; i += 2) {
+                            exchange.request().headers().add(c[i], c[i + 1]);
+                        }
+                        assertThat(assertEncodedAsBuilt(exchange, false, ProxyRequestHead.build(exchange, TOKEN,
+                                false))).as(c[0]).isTrue();
+                        rewritten[0]++;
+                        exchange.respond(HttpResponseStatus.OK, "text/plain", new byte[0]);
+                    });
+            assertThat(rewritten[0]).as(c[0]).isEqualTo(1);
+        }
+    }
+
+    /** Whether the head could be encoded straight (then its bytes are asserted to be the encoder's). */
+    private static boolean assertEncodedAsBuilt(Exchange exchange, boolean webSocket, HttpRequest built) {
+        if (!ProxyRequestHead.encodable(exchange, webSocket, !ProxyRequestHead.hasBody(exchange.request()),
+                ForwardedHeaders.ANCM)) {
+            return false;
+        }
+        ByteBuf direct = ProxyRequestHead.encodeBodyless(UnpooledByteBufAllocator.DEFAULT, exchange, TOKEN,
+                ProxyRequestHead.clientAddress(exchange.remoteAddress()));
+        if (direct == null) {
+            return false;
+        }
+        EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
+        encoder.writeOutbound(built);
+        StringBuilder viaEncoder = new StringBuilder();
+        for (ByteBuf b; (b = encoder.readOutbound()) != null; ) {
+            viaEncoder.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+        encoder.finishAndReleaseAll();
+        try {
+            assertThat(direct.toString(StandardCharsets.ISO_8859_1)).isEqualTo(viaEncoder.toString());
+        } finally {
+            direct.release();
+        }
+        return true;
     }
 
     @FuzzTest(maxDuration = "15s")
