@@ -68,6 +68,20 @@ def find_java():
     return best
 
 
+def porter_jvm_options():
+    """The options bin/porter gives Porter's JVM: bin/jvm.options (one a line, # comments), less its collector when
+    PORTER_JAVA_OPTS names one (the JVM refuses two), word by word as the launcher reads it; then PORTER_JAVA_OPTS.
+    bench/instructions starts Porter's JVM with them (valgrind must run java, not the bash launcher), and bare Netty,
+    the reference, runs with them too: the ratio then compares the servers, not two collectors."""
+    def collector(o):
+        return o.startswith("-XX:+Use") and o.endswith("GC")
+    user = shlex.split(os.environ.get("PORTER_JAVA_OPTS", ""))
+    user_gc = any(collector(o) for o in user)
+    with open(os.path.join(ROOT, "bin", "jvm.options")) as f:
+        lines = [line.strip() for line in f]
+    return [o for o in lines if o and not o.startswith("#") and not (user_gc and collector(o))] + user
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -582,9 +596,10 @@ def main():
         "Spring Boot out-of-process": porter_run("porter-boot-oop", write_app_dir(
             work, "boot-oop", "outofprocess", "java", f"-jar {boot_jar}")),
         "Spring Boot alone": None,
-        # 5. The front server's own limit.
-        "bare Netty hello": Server("netty-hello", [java, "--enable-native-access=ALL-UNNAMED", "-cp", bench_jar,
-                                                  "dev.porter.bench.NettyHelloServer", str(free_port())], 0),
+        # 5. The front server's own limit, on the JVM options Porter runs with.
+        "bare Netty hello": Server("netty-hello", [java, *porter_jvm_options(), "--enable-native-access=ALL-UNNAMED",
+                                                  "-cp", bench_jar, "dev.porter.bench.NettyHelloServer",
+                                                  str(free_port())], 0),
     }
     scenarios["bare Netty hello"].port = int(scenarios["bare Netty hello"].cmd[-1])
     scenarios.update(tls_scenarios(porter, work, env, nginx_port))
@@ -1017,7 +1032,8 @@ def reference_line(results, conn_counts):
     if not cells:
         return []
     return ["Machine reference, bare Netty hello (`porter-bench`'s `NettyHelloServer`, the front server's own ceiling "
-            "here; a slower machine shows lower figures here first): " + ", ".join(cells) + ".", ""]
+            "here, on the JVM options Porter runs with, `bin/jvm.options`; a slower machine shows lower figures here "
+            "first): " + ", ".join(cells) + ".", ""]
 
 
 def write_section(path, key, lines):
