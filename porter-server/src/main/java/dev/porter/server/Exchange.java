@@ -518,8 +518,8 @@ public final class Exchange {
         } else {
             Runnable second = secondEndListener; // a third and more: chained behind the second, in order
             secondEndListener = () -> {
-                runEndListener(second);
-                runEndListener(listener);
+                runListener(second, "end");
+                runListener(listener, "end");
             };
         }
     }
@@ -530,18 +530,19 @@ public final class Exchange {
         endListener = null;
         secondEndListener = null;
         if (first != null) {
-            runEndListener(first);
+            runListener(first, "end");
         }
         if (second != null) {
-            runEndListener(second);
+            runListener(second, "end");
         }
     }
 
-    private static void runEndListener(Runnable listener) {
+    /** Runs an end or abort listener: one that throws is logged, and the others still run. */
+    private static void runListener(Runnable listener, String kind) {
         try {
             listener.run();
         } catch (RuntimeException e) {
-            LOG.warn("end listener failed", e);
+            LOG.warn("{} listener failed", kind, e);
         }
     }
 
@@ -673,23 +674,15 @@ public final class Exchange {
         List<Runnable> more = moreAbortListeners;
         forgetAbortListeners();
         if (first != null) {
-            runAbortListener(first);
+            runListener(first, "abort");
         }
         if (more != null) {
             for (Runnable listener : more) {
-                runAbortListener(listener);
+                runListener(listener, "abort");
             }
         }
         ended();
         connection.aborted(this);
-    }
-
-    private static void runAbortListener(Runnable listener) {
-        try {
-            listener.run();
-        } catch (RuntimeException e) {
-            LOG.warn("abort listener failed", e);
-        }
     }
 
     private void forgetAbortListeners() {

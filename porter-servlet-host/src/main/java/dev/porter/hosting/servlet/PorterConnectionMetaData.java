@@ -130,9 +130,8 @@ final class PorterConnectionMetaData extends Attributes.Lazy implements Connecti
     @Override
     public SocketAddress getRemoteSocketAddress() {
         SocketAddress a = remote;
-        Exchange e = exchange;
-        if (a == null && e != null) {
-            a = e.remoteAddress();
+        if (a == null) {
+            a = fromExchange(Exchange::remoteAddress);
             remote = a;
         }
         return a;
@@ -141,11 +140,16 @@ final class PorterConnectionMetaData extends Attributes.Lazy implements Connecti
     @Override
     public SocketAddress getLocalSocketAddress() {
         SocketAddress a = local;
-        Exchange e = exchange;
-        if (a == null && e != null) {
-            a = e.localAddress();
+        if (a == null) {
+            a = fromExchange(Exchange::localAddress);
             local = a;
         }
         return a;
+    }
+
+    /** An address of the bound exchange; null once the channel is back in its pool. */
+    private SocketAddress fromExchange(java.util.function.Function<Exchange, SocketAddress> address) {
+        Exchange e = exchange;
+        return e == null ? null : address.apply(e);
     }
 }

@@ -53,6 +53,14 @@ public enum ForwardedHeaders {
     }
 
     /**
+     * A list field's value with one more element: {@code value} alone when there is none yet ({@code list} null), else
+     * {@code list, value} (how repeated X-Forwarded-* fields are joined, and how ANCM appends its own element).
+     */
+    static String appended(String list, CharSequence value) {
+        return list == null ? value.toString() : list + ", " + value;
+    }
+
+    /**
      * Sets the forwarding fields of the proxyToServerRequest.
      *
      * @param out the proxyToServerRequest's headers: the client's fields already copied, {@code Host} set
@@ -66,10 +74,8 @@ public enum ForwardedHeaders {
             boolean secure, String applicationPath) {
         String proto = secure ? "https" : "http";
         if (this == ANCM) {
-            out.set(ProxyRequestHead.X_FORWARDED_FOR,
-                    clientForwardedFor == null ? client : clientForwardedFor + ", " + client);
-            out.set(ProxyRequestHead.X_FORWARDED_PROTO,
-                    clientForwardedProto == null ? proto : clientForwardedProto + ", " + proto);
+            out.set(ProxyRequestHead.X_FORWARDED_FOR, appended(clientForwardedFor, client));
+            out.set(ProxyRequestHead.X_FORWARDED_PROTO, appended(clientForwardedProto, proto));
             return;
         }
         String address = bareAddress(client);

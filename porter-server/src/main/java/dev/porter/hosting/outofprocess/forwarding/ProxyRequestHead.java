@@ -148,10 +148,8 @@ final class ProxyRequestHead {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
             switch (kind(name, webSocket, connectionNamed)) {
-                case FORWARDED_FOR -> forwardedFor = forwardedFor == null ? h.getValue().toString()
-                        : forwardedFor + ", " + h.getValue();
-                case FORWARDED_PROTO -> forwardedProto = forwardedProto == null ? h.getValue().toString()
-                        : forwardedProto + ", " + h.getValue();
+                case FORWARDED_FOR -> forwardedFor = ForwardedHeaders.appended(forwardedFor, h.getValue());
+                case FORWARDED_PROTO -> forwardedProto = ForwardedHeaders.appended(forwardedProto, h.getValue());
                 case COPIED, HOST -> out.add(name, h.getValue());
                 default -> {
                 }
@@ -247,10 +245,8 @@ final class ProxyRequestHead {
                 Map.Entry<CharSequence, CharSequence> h = it.next();
                 CharSequence name = h.getKey();
                 switch (kind(name, false, connectionNamed)) {
-                    case FORWARDED_FOR -> forwardedFor = forwardedFor == null ? h.getValue().toString()
-                            : forwardedFor + ", " + h.getValue();
-                    case FORWARDED_PROTO -> forwardedProto = forwardedProto == null ? h.getValue().toString()
-                            : forwardedProto + ", " + h.getValue();
+                    case FORWARDED_FOR -> forwardedFor = ForwardedHeaders.appended(forwardedFor, h.getValue());
+                    case FORWARDED_PROTO -> forwardedProto = ForwardedHeaders.appended(forwardedProto, h.getValue());
                     case HOST -> {
                         host = true;
                         field(buf, name, h.getValue());
@@ -272,8 +268,8 @@ final class ProxyRequestHead {
                 field(buf, MS_ASPNETCORE_AUTH_TYPE, user.authenticationType());
             }
             String proto = tls.isPresent() ? "https" : "http";
-            field(buf, X_FORWARDED_FOR, forwardedFor == null ? client : forwardedFor + ", " + client);
-            field(buf, X_FORWARDED_PROTO, forwardedProto == null ? proto : forwardedProto + ", " + proto);
+            field(buf, X_FORWARDED_FOR, ForwardedHeaders.appended(forwardedFor, client));
+            field(buf, X_FORWARDED_PROTO, ForwardedHeaders.appended(forwardedProto, proto));
             buf.writeShort(CRLF);
             return buf;
         } catch (RuntimeException e) {
