@@ -28,6 +28,10 @@ import java.util.concurrent.TimeoutException;
  */
 final class BackendProcess {
 
+    private static final HttpClient SHUTDOWN_CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).proxy(HttpClient.Builder.NO_PROXY)
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+
     private final int slot;
     private final Process process;
     private final int port;
@@ -330,20 +334,13 @@ final class BackendProcess {
                 .header("MS-ASPNETCORE-TOKEN", token)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build();
-        // A client per stop, shut down after it: a client kept for the server's life keeps a selector thread that
-        // wakes every few seconds for nothing (idle CPU), while a stop is rare and one more thread start is cheap.
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1).proxy(HttpClient.Builder.NO_PROXY)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return SHUTDOWN_CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException | RuntimeException e) {
             return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        } finally {
-            client.shutdownNow();
         }
     }
 
