@@ -136,6 +136,37 @@ class LiveReconfigurationTest {
         }
     }
 
+    /**
+     * A server stop waits for an application the configuration removed. Its process answers the shutdown message but
+     * goes on running, so only its kill after {@code shutdownTimeLimit} ends it; a stop that returned first would let
+     * the server's exit cut that stop short (in production) and leave it running (here).
+     */
+    @Test
+    void aServerStopWaitsForTheStopOfAnApplicationTheConfigurationRemoved() throws Exception {
+        TestApps.writeWebConfig(dir.resolve("one"), Backends.attributes(List.of()), Map.of());
+        TestApps.writeWebConfig(dir.resolve("two"), Backends.attributes(List.of("--ignore-shutdown"),
+                "shutdownTimeLimit", "10"), Map.of());
+        String siteA = site("A", 1, "127.0.0.1:0:", application("/", "one"));
+        Path file = porterXml(site("A", 1, "127.0.0.1:0:", application("/", "one") + application("/two", "two")));
+        ServerConfigParser parser = new ServerConfigParser();
+        porter = Porter.start(parser.parse(file));
+        porter.reloadOnChange(file, parser);
+        InetSocketAddress a = porter.listenAddresses().getFirst();
+        long two = Long.parseLong(get(a, "/two/pid").bodyText());
+        String rootPid = get(a, "/pid").bodyText();
+
+        porterXml(siteA);
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(a, "/two/x").bodyText()
+                .equals("Hello from TestBackend " + rootPid + " GET /two/x"));
+        assertThat(Backends.alive(two)).as("the removed application's process, which ignores the shutdown message")
+                .isTrue();
+
+        porter.stop();
+
+        assertThat(Backends.alive(two)).as("the removed application's process, once the server's stop has returned")
+                .isFalse();
+    }
+
     @Test
     void aChangedApplicationIsReplacedAndAHostNameBindingTakesEffect() throws Exception {
         for (String app : List.of("one", "two")) {

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,6 +81,11 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
     private boolean pendingFileChange;
     /** Whether the first shadow copy was made (leftovers are removed only before it). Guarded by the lock. */
     private boolean shadowCopyCleaned;
+    /**
+     * Stops of retired incarnations still under way (a recycle's old process draining, say): a server stop waits for
+     * them too, or the server's exit would cut their graceful stop short (a child dies with its parent).
+     */
+    private final Map<ApplicationHandler, CompletableFuture<Void>> retiring = new ConcurrentHashMap<>();
     /** Each incarnation's shadow copy, removed once it has stopped. */
     private final Map<ApplicationHandler, Path> shadowCopies = new ConcurrentHashMap<>();
     /** The app's subdirectories watched for changed files (shadow copy). */
@@ -715,7 +721,10 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
             retire(old);
             current = new ShutDownHandler();
         }
-        return CompletableFuture.allOf(stopLogged(old), stopLogged(starting));
+        List<CompletableFuture<Void>> stops = new ArrayList<>(retiring.values());
+        stops.add(stopLogged(old));
+        stops.add(stopLogged(starting));
+        return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new));
     }
 
     private CompletableFuture<Void> stopLogged(ApplicationHandler handler) {
@@ -735,11 +744,15 @@ final class ApplicationHost implements RequestHandler, ManagedApplication {
     }
 
     private void stopQuietly(ApplicationHandler handler, ApplicationHandler.StopReason reason) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        retiring.put(handler, done);
         handler.stop(reason).whenComplete((ok, e) -> {
             dropShadowCopy(handler);
             if (e != null) {
                 LOG.warn("Application '{}' did not stop cleanly", name, e);
             }
+            retiring.remove(handler, done);
+            done.complete(null);
         });
     }
 

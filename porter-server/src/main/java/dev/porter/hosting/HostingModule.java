@@ -12,12 +12,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,8 @@ public final class HostingModule implements AutoCloseable {
     private final DirectoryWatcher watcher;
     private final ScheduledExecutorService scheduler;
     private final List<ApplicationHost> hosts = new CopyOnWriteArrayList<>();
+    /** Stops of applications a reconfiguration removed, still under way: a server stop waits for them too. */
+    private final Map<ApplicationHost, CompletableFuture<Void>> removedStops = new ConcurrentHashMap<>();
 
     public HostingModule(ServerConfig serverConfig, ServerEnvironment environment,
             Map<HostingModel, HostingModelFactory> factories) throws IOException {
@@ -89,7 +93,7 @@ public final class HostingModule implements AutoCloseable {
             for (ApplicationHost host : gone) {
                 LOG.info("porter.xml: application '{}' ({}) removed or changed; stopping it", host.name(),
                         host.physicalPath());
-                host.stop();
+                stopRemoved(host);
             }
             for (ApplicationHost host : created) {
                 LOG.info("porter.xml: application '{}' ({}) added", host.name(), host.physicalPath());
@@ -101,9 +105,15 @@ public final class HostingModule implements AutoCloseable {
         public void abandon() {
             for (ApplicationHost host : created) {
                 hosts.remove(host);
-                host.stop();
+                stopRemoved(host);
             }
         }
+    }
+
+    private void stopRemoved(ApplicationHost host) {
+        CompletableFuture<Void> stop = host.stop();
+        removedStops.put(host, stop);
+        stop.whenComplete((ok, e) -> removedStops.remove(host));
     }
 
     /** The handler for one application: what the front server's router calls. */
@@ -148,10 +158,12 @@ public final class HostingModule implements AutoCloseable {
     }
 
     /**
-     * Stops every application (each within its own shutdownTimeLimit), in parallel, waiting at most {@code limit}.
+     * Stops every application (each within its own shutdownTimeLimit), in parallel, waiting at most {@code limit}, and
+     * for the stops still under way of applications a reconfiguration removed.
      */
     public void stopAll(Duration limit) {
-        CompletableFuture<?>[] stops = hosts.stream().map(ApplicationHost::stop).toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] stops = Stream.concat(hosts.stream().map(ApplicationHost::stop),
+                removedStops.values().stream()).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(stops).get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -154,6 +154,28 @@ class OverlappedRecycleTest {
                 + "cannot be listened on by two processes)"));
     }
 
+    /**
+     * A server stop waits for the process a recycle retired. Here that process answers the shutdown message but goes on
+     * running, so only its kill after {@code shutdownTimeLimit} ends it; a stop that returned first would let the
+     * server's exit cut its stop short (in production) and leave it running (here).
+     */
+    @Test
+    void aServerStopWaitsForTheProcessARecycleRetired() throws Exception {
+        app = dir.resolve("app");
+        hosted.start(app, Backends.attributes(List.of("--ignore-shutdown"), "shutdownTimeLimit", "10"));
+        long first = hosted.pid();
+        TestApps.writeWebConfig(app, Backends.attributes(List.of(), "shutdownTimeLimit", "10"),
+                Map.of("CONFIG_VERSION", "2"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hosted.pid() != first);
+        String retired = "Sent shutdown HTTP message to process with Id '" + first + "'";
+        await().atMost(Duration.ofSeconds(30)).until(() -> indexOf(hosted.events().messages(), retired) >= 0);
+        assertThat(Backends.alive(first)).as("the retired process, which ignores the shutdown message").isTrue();
+
+        hosted.porter().stop();
+
+        assertThat(Backends.alive(first)).as("the retired process, once the server's stop has returned").isFalse();
+    }
+
     private static int indexOf(List<String> messages, String part) {
         for (int i = 0; i < messages.size(); i++) {
             if (messages.get(i).contains(part)) {
