@@ -3,6 +3,7 @@ package dev.porter.hosting.outofprocess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ final class ShutdownMessage {
         }
         long deadline = System.nanoTime() + Math.max(limit.toNanos(), TimeUnit.MILLISECONDS.toNanos(1));
         byte[] request = ("POST " + path(applPath) + " HTTP/1.1\r\n"
-                + "Host: " + address.getAddress().getHostAddress() + ":" + address.getPort() + "\r\n"
+                + "Host: " + host(address) + "\r\n"
                 + "MS-ASPNETCORE-EVENT: shutdown\r\n"
                 + "MS-ASPNETCORE-TOKEN: " + token + "\r\n"
                 + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
@@ -66,6 +67,12 @@ final class ShutdownMessage {
             // refused, reset, timed out (SocketTimeoutException), or interrupted (a virtual thread's socket closes)
             return -1;
         }
+    }
+
+    /** {@code 127.0.0.1:port}, or {@code [::1]:port} where the JVM prefers IPv6 for its loopback address. */
+    private static String host(InetSocketAddress address) {
+        String ip = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + address.getPort();
     }
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();

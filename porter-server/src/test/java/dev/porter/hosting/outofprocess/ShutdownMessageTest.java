@@ -83,6 +83,18 @@ class ShutdownMessageTest {
     }
 
     @Test
+    void anIpv6LoopbackIsBracketedInTheHostHeader() throws Exception {
+        try (ServerSocket v6 = new ServerSocket(0, 50, InetAddress.getByName("::1"))) {
+            app.close();
+            app = v6;
+            CompletableFuture<String> seen = answer("HTTP/1.1 202 Accepted\r\n\r\n");
+            InetSocketAddress at = new InetSocketAddress(v6.getInetAddress(), v6.getLocalPort());
+            assertThat(ShutdownMessage.send(at, "/", "t", Duration.ofSeconds(30))).isEqualTo(202);
+            assertThat(seen.get(30, TimeUnit.SECONDS)).contains("Host: [0:0:0:0:0:0:0:1]:" + v6.getLocalPort() + "\r\n");
+        }
+    }
+
+    @Test
     void theShutdownPathIsPercentEncoded() {
         assertThat(ShutdownMessage.path("/")).isEqualTo("/iisintegration");
         assertThat(ShutdownMessage.path("/my app")).isEqualTo("/my%20app/iisintegration");
