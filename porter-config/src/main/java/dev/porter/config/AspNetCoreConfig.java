@@ -32,7 +32,6 @@ public record AspNetCoreConfig(
         Map<String, String> handlerSettings) {
 
     public static final String DEFAULT_STDOUT_LOG_FILE = ".\\aspnetcore-stdout";
-    public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ofSeconds(1);
 
     public AspNetCoreConfig {
         environmentVariables = Collections.unmodifiableSequencedMap(environmentVariables);
@@ -59,11 +58,5 @@ public record AspNetCoreConfig(
      */
     public boolean handlerFlagUnlessFalse(String name) {
         return handlerSetting(name).map(v -> !v.trim().equalsIgnoreCase("false")).orElse(true);
-    }
-
-    /** {@code handlerSettings/shutdownDelay} (validated by the parser: whole milliseconds ≥ 0), default 1 s. */
-    public Duration shutdownDelay() {
-        return handlerSetting("shutdownDelay").map(v -> Duration.ofMillis(Long.parseLong(v.trim())))
-                .orElse(DEFAULT_SHUTDOWN_DELAY);
     }
 }

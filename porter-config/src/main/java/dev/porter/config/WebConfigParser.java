@@ -225,6 +225,10 @@ public final class WebConfigParser {
                     }
                 }
             }
+            // Validated as ANCM does (a negative value is a configuration error), used nowhere: ANCM waits this long
+            // after IIS stops listening so that requests queue for the next worker process. Porter's server is that
+            // worker and outlives an app's recycle, which by default overlaps the old and new incarnations; a stop
+            // of the server itself has <node drainTime>.
             case "shutdowndelay" -> parseHandlerNumber(a, name, value, 10,
                     "a whole number of milliseconds from 0 to " + Integer.MAX_VALUE);
             case "stacksize" -> {

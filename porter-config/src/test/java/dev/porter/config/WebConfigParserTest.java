@@ -53,7 +53,6 @@ class WebConfigParserTest {
         assertThat(c.disableStartUpErrorPage()).isFalse();
         assertThat(c.environmentVariables()).isEmpty();
         assertThat(c.handlerSettings()).isEmpty();
-        assertThat(c.shutdownDelay()).isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
@@ -81,7 +80,7 @@ class WebConfigParserTest {
         // names case-insensitive, the first wins
         assertThat(c.handlerSetting("DebugFile")).contains(".\\logs\\ancm.log");
         assertThat(c.handlerSetting("debuglevel")).contains("FILE,TRACE");
-        assertThat(c.shutdownDelay()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(c.handlerSetting("shutdownDelay")).contains("2500"); // validated, kept as written
         assertThat(c.handlerFlagUnlessFalse("enableOutOfProcessConsoleRedirection")).isFalse();
         assertThat(c.handlerFlag("setCurrentDirectory", true)).isTrue();
 

@@ -133,6 +133,9 @@ class DebPackageIT {
     void theLauncherStartsTheJvmWithTheShippedDefaultOptionsUnlessPorterJavaOptsNamesACollector() throws Exception {
         assertThat(root.resolve("usr/share/porter/jvm.options")).hasContent(Files.readString(Path.of("..", "bin",
                 "jvm.options")));
+        // read by the same script as bin/porter's, shipped beside it
+        assertThat(root.resolve("usr/share/porter/jvm-options")).hasContent(Files.readString(Path.of("..", "bin",
+                "jvm-options"))).isExecutable();
         String launcher = root.resolve("usr/bin/porter").toString();
         Result byDefault = run(List.of(launcher, "--version"), Map.of("PORTER_JAVA_OPTS",
                 "-XX:+PrintCommandLineFlags"));

@@ -3,13 +3,8 @@ package dev.porter.hosting.outofprocess;
 import dev.porter.hosting.outofprocess.forwarding.BackendTarget;
 import dev.porter.hosting.outofprocess.forwarding.Forwarder;
 import dev.porter.hosting.outofprocess.forwarding.ForwardingOptions;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,10 +22,6 @@ import java.util.concurrent.TimeoutException;
  * from any thread.
  */
 final class BackendProcess {
-
-    private static final HttpClient SHUTDOWN_CLIENT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).proxy(HttpClient.Builder.NO_PROXY)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
 
     private final int slot;
     private final Process process;
@@ -250,9 +241,8 @@ final class BackendProcess {
             return graceful;
         } finally {
             if (!ended) {
-                // Whatever failed on the way (a path the message could not be built for, an error of the JDK's
-                // client, an interrupt), a stop always ends with the process and its group gone: an old backend
-                // left running would serve on beside every new one.
+                // Whatever failed on the way (an error, an interrupt), a stop always ends with the process and its
+                // group gone: an old backend left running would serve on beside every new one.
                 kill();
             }
         }
@@ -261,7 +251,7 @@ final class BackendProcess {
     private boolean shutdownInOrder(Duration limit, String applPath) {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         long deadline = System.nanoTime() + limit.toNanos();
-        int status = sendShutdownMessage(limit, applPath);
+        int status = ShutdownMessage.send(address(), applPath, token, limit);
         if (status > 0) {
             ProcessEvents.shutdownMessageSent(pid(), status);
         }
@@ -323,47 +313,6 @@ final class BackendProcess {
             Thread.currentThread().interrupt();
             return !process.isAlive();
         }
-    }
-
-    /** The status the app answered, or -1 when there was none (refused, reset, timed out). */
-    private int sendShutdownMessage(Duration limit, String applPath) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + shutdownPath(applPath)))
-                .timeout(limit.isZero() ? Duration.ofMillis(1) : limit)
-                .header("MS-ASPNETCORE-EVENT", "shutdown")
-                .header("MS-ASPNETCORE-TOKEN", token)
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build();
-        try {
-            return SHUTDOWN_CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
-    /**
-     * {@code {APPL_PATH if longer than "/"}/iisintegration} as a request-target path: the virtual path percent-encoded
-     * as UTF-8 wherever RFC 3986 does not allow a character in a path ({@code /my app} is {@code /my%20app}), so the
-     * app decodes it back to its own path base.
-     */
-    static String shutdownPath(String applPath) {
-        String path = (applPath.length() > 1 ? applPath : "") + "/iisintegration";
-        StringBuilder out = new StringBuilder(path.length() + 8);
-        for (byte b : path.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            int u = b & 0xff;
-            if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')
-                    || "-._~!$&'()*+,;=:@/".indexOf(u) >= 0) {
-                out.append((char) u);
-            } else {
-                out.append('%').append(HEX[u >>> 4]).append(HEX[u & 0xf]);
-            }
-        }
-        return out.toString();
     }
 
     @Override

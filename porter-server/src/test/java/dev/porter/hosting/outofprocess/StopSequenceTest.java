@@ -125,13 +125,6 @@ class StopSequenceTest {
                 .filter(p -> !Backends.isZombie(p.pid()))).hasSize(1);
     }
 
-    @Test
-    void theShutdownPathIsPercentEncoded() {
-        assertThat(BackendProcess.shutdownPath("/")).isEqualTo("/iisintegration");
-        assertThat(BackendProcess.shutdownPath("/my app")).isEqualTo("/my%20app/iisintegration");
-        assertThat(BackendProcess.shutdownPath("/caf\u00e9%")).isEqualTo("/caf%C3%A9%25/iisintegration");
-    }
-
     /** The shutdownTimeLimit of the stop-sequence test. */
     private static final long LIMIT_MILLIS = 8_000;
 
