@@ -11,7 +11,6 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -66,13 +65,8 @@ final class BackendPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        HttpDecoderConfig config = new HttpDecoderConfig()
-                                .setMaxInitialLineLength(8192)
-                                .setMaxHeaderSize(65536) // ANCM's WinHTTP max response header size (§1.4)
-                                .setMaxChunkSize(64 * 1024)
-                                .setValidateHeaders(true);
                         ch.pipeline().addLast(ENCODER, new HttpRequestEncoder());
-                        ch.pipeline().addLast(CODEC, new BackendResponseDecoder(config));
+                        ch.pipeline().addLast(CODEC, new BackendResponseDecoder());
                         ch.pipeline().addLast(BackendConnection.NAME, new BackendConnection(BackendPool.this));
                     }
                 });

@@ -291,9 +291,7 @@ final class ProxyExchange {
             return;
         }
         phase = Phase.RESPONDING;
-        // After a 2xx to CONNECT the connection is a tunnel the client did not get (only WebSockets are tunnelled).
-        serverKeepAlive = HttpUtil.isKeepAlive(serverToProxyResponse)
-                && !(code < 300 && client.request().method().equals(HttpMethod.CONNECT));
+        serverKeepAlive = HttpUtil.isKeepAlive(serverToProxyResponse); // (no CONNECT gets here: the front refuses it)
         needsFlush = true;
         // Held until the body's first piece (or the end of this read burst): when that piece is the whole body, head
         // and body go to the client as one message, encoded into one buffer and written with one system call.
