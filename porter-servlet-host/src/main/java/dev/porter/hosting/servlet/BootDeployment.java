@@ -190,6 +190,7 @@ final class BootDeployment extends PorterServletHost {
         context.setErrorHandler(errors);
         context.addServletContainerInitializer(initializer);
         BootWebSocket.configureIfShipped(context, loader);
+        WebSocketFilterShortcut.install(context);
         PorterIdentity.install(context);
         ErrorAnswerHeaders.install(context);
         server.setHandler(context);

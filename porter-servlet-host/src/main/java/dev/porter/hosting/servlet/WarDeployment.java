@@ -82,6 +82,7 @@ final class WarDeployment {
         context.addConfiguration(new AnnotationConfiguration());
         context.setThrowUnavailableOnStartupException(true);
         PorterIdentity.install(context);
+        WebSocketFilterShortcut.install(context);
         context.setLogUrlOnStart(false);
         // Porter's own classes and its logging stay out of the app's sight. Logback's ServletContainerInitializer, seen
         // through the parent loader, would stop Porter's LoggerContext (the whole server's log) when the app stops.

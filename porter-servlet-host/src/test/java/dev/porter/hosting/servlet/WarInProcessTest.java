@@ -323,6 +323,34 @@ class WarInProcessTest {
         assertThat(gone.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
 
+    /**
+     * Requests that are no handshake skip Jetty's upgrade filter ({@link WebSocketFilterShortcut}): at the endpoint's
+     * path they get the app's answer as before, the ones that may be a handshake still reach the filter, and every
+     * filter of the app still runs.
+     */
+    @Test
+    void requestsToAWebSocketPathThatAreNoHandshakeGetTheAppsAnswer() throws Exception {
+        start(Map.of("/app", app("ws", "-war app.war", Map.of())));
+        RawHttp.Response plain = hosted.get("/app/ws/echo");
+        assertThat(plain.status()).isEqualTo(404);
+        assertThat(plain.bodyText()).contains("The sample WAR has no such page"); // <error-page> 404
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
+            // a version but no Upgrade: through the filter, which finds no handshake and goes on
+            RawHttp.Response versionOnly = http.exchange("GET /app/ws/echo HTTP/1.1\r\nHost: x\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(versionOnly.status()).isEqualTo(404);
+            assertThat(versionOnly.bodyText()).contains("The sample WAR has no such page");
+            // a handshake by POST is none (RFC 6455 §4.1): the app's answer (its default servlet allows no POST)
+            RawHttp.Response post = http.exchange("POST /app/ws/echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: 0\r\n\r\n");
+            assertThat(post.status()).isEqualTo(405);
+        }
+        RawHttp.Response hello = hosted.get("/app/hello");
+        assertThat(hello.bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hello.header("X-Filtered")).contains("yes"); // the app's own filter still runs
+    }
+
     @Test
     void expectContinueIsNotAnsweredWhenTheBodyIsTooLarge() throws Exception {
         Path appDir = app("limited", "-war app.war", Map.of());
