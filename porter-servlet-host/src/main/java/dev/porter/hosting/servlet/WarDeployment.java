@@ -76,6 +76,7 @@ final class WarDeployment {
      */
     static WebAppContext context(ServletAppShape shape, String virtualPath, ServletAppDomain domain) {
         WebAppContext context = new WebAppContext();
+        context.setSessionHandler(new LazySessionHandler());
         context.setContextPath(virtualPath);
         context.setWar(shape.path().toString());
         context.setDisplayName(shape.path().getFileName().toString());

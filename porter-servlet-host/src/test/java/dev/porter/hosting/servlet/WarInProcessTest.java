@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
+import dev.porter.hosting.servlet.sessionapp.SessionCountServlet;
 import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
@@ -155,6 +156,44 @@ class WarInProcessTest {
         assertThat(hosted.get("/hello").bodyText()).isEqualTo("hello from a WAR");
         assertThat(hosted.get("/info").bodyText()).contains("contextPath=\n", "greetings=EnglishGreeting\n");
         assertThat(hosted.get("/").bodyText()).contains("Welcome to the sample WAR");
+    }
+
+    /**
+     * HTTP sessions ({@link LazySessionHandler}): one is made only when the app asks, lasts across requests that carry
+     * its cookie (each request's changes kept), and ends when the app invalidates it.
+     */
+    @Test
+    void anHttpSessionLastsAcrossRequestsAndIsMadeOnlyWhenAskedFor() throws Exception {
+        Path appDir = dir.resolve("sessions");
+        Path site = explode(appDir.resolve("site"));
+        Path servlet = site.resolve("WEB-INF/classes/dev/porter/hosting/servlet/sessionapp/SessionCountServlet.class");
+        Files.createDirectories(servlet.getParent());
+        Files.copy(Path.of(SessionCountServlet.class.getResource("SessionCountServlet.class").toURI()), servlet);
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-war site",
+                "hostingModel", "inprocess"), Map.of());
+        start(Map.of("/", appDir));
+
+        RawHttp.Response hello = hosted.get("/hello");
+        assertThat(hello.bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hello.header("Set-Cookie")).isEmpty(); // no session asked for: none made
+        RawHttp.Response first = hosted.get("/session-count");
+        assertThat(first.bodyText()).isEqualTo("1");
+        String cookie = first.header("Set-Cookie").orElseThrow().split(";", 2)[0];
+        assertThat(cookie).startsWith("JSESSIONID=");
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
+            for (int i = 2; i <= 4; i++) {
+                assertThat(http.exchange("GET /session-count HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + "\r\n\r\n")
+                        .bodyText()).isEqualTo(String.valueOf(i));
+            }
+            assertThat(http.exchange("GET /session-count?peek HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + "\r\n\r\n")
+                    .bodyText()).isEqualTo("4");
+            assertThat(http.exchange("GET /session-count?peek HTTP/1.1\r\nHost: x\r\n\r\n").bodyText())
+                    .isEqualTo("none");
+            assertThat(http.exchange("GET /session-count?invalidate HTTP/1.1\r\nHost: x\r\nCookie: " + cookie
+                    + "\r\n\r\n").bodyText()).isEqualTo("invalidated");
+            assertThat(http.exchange("GET /session-count?peek HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + "\r\n\r\n")
+                    .bodyText()).isEqualTo("none");
+        }
     }
 
     @Test
