@@ -165,6 +165,7 @@ final class BootDeployment extends PorterServletHost {
     public HostedWebApp deploy(WebAppSpec spec, ServletContainerInitializer initializer) throws Exception {
         Server server = host.newServer();
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
+        context.setSessionHandler(new LazySessionHandler());
         String contextPath = join(virtualPath, spec.contextPath());
         context.setContextPath(contextPath);
         context.setClassLoader(loader);
@@ -190,6 +191,7 @@ final class BootDeployment extends PorterServletHost {
         context.setErrorHandler(errors);
         context.addServletContainerInitializer(initializer);
         BootWebSocket.configureIfShipped(context, loader);
+        WebSocketFilterShortcut.install(context);
         PorterIdentity.install(context);
         ErrorAnswerHeaders.install(context);
         server.setHandler(context);

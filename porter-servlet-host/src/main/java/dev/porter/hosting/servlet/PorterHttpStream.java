@@ -43,7 +43,7 @@ import org.eclipse.jetty.util.thread.Invocable;
 /**
  * Porter's transport for Jetty: one request of the front server ({@link Exchange}) as a Jetty {@link HttpStream}, the
  * seam Jetty's own HTTP/2, HTTP/3 and FastCGI transports implement. The request crosses as objects (Netty's decoded
- * head becomes a {@link MetaData.Request}, body pieces become chunks, {@link RequestChunks}); the response goes back
+ * head becomes a {@link MetaData.Request}, body pieces become chunks, {@link RequestBody}); the response goes back
  * as Netty objects through {@code Exchange.writeHead/writeContent}, whose framing (Content-Length or chunked, HEAD,
  * keep-alive) stays the front server's. No socket, no second HTTP parse or generation.
  *
@@ -70,7 +70,7 @@ final class PorterHttpStream implements HttpStream {
     private final Exchange exchange;
     private final HttpChannel channel;
     private final Executor executor;
-    private final RequestChunks chunks;
+    private final RequestBody chunks;
     private final long id;
     private final boolean headRequest;
     private final Runnable onDone;
@@ -101,8 +101,7 @@ final class PorterHttpStream implements HttpStream {
         this.id = id;
         this.onDone = onDone;
         this.headRequest = exchange.request().method().equals(HttpMethod.HEAD);
-        this.chunks = new RequestChunks(exchange, executor);
-        chunks.onContentAvailable(this::onContentAvailable);
+        this.chunks = RequestBody.of(exchange, executor, this::onContentAvailable);
         exchange.onAbort(this::clientGone);
     }
 

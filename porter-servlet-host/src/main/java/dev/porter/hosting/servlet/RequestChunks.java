@@ -13,12 +13,11 @@ import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.util.thread.Invocable;
 
 /**
- * A request body on its way from Netty to Jetty: the exchange's {@link HttpContent}s become {@link Content.Chunk}s
- * without a copy (the chunk's release releases the Netty buffer), request trailers become a {@link Trailers} chunk,
- * and the end is {@link Content.Chunk#EOF} (or a failure chunk, for ever, once the client is gone).
+ * A request body on its way from Netty to Jetty (a request without one gets {@link NoRequestBody}): the exchange's
+ * {@link HttpContent}s become {@link Content.Chunk}s without a copy (the chunk's release releases the Netty buffer),
+ * request trailers become a {@link Trailers} chunk, and the end is {@link Content.Chunk#EOF} (or a failure chunk, for ever, once the client is gone).
  *
  * <p>Back-pressure: reading from the client pauses while more than {@value #PAUSE_AT} bytes wait for the app and
  * resumes below {@value #RESUME_BELOW}. Nothing is asked of the front server until Jetty first reads or demands, so
@@ -27,7 +26,7 @@ import org.eclipse.jetty.util.thread.Invocable;
  * <p>Threading: {@link #onContent}, {@link #fail} run on the event loop; {@link #read}, {@link #demand} on the app's
  * threads. One lock guards the queue; Netty calls are always hopped onto the loop.
  */
-final class RequestChunks {
+final class RequestChunks implements RequestBody {
 
     static final int PAUSE_AT = 128 * 1024;
     static final int RESUME_BELOW = 32 * 1024;
@@ -36,7 +35,7 @@ final class RequestChunks {
     private final Executor executor;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Content.Chunk> queue = new ArrayDeque<>();
-    private Supplier<Runnable> onContentAvailable;
+    private final Supplier<Runnable> onContentAvailable;
     private long queuedBytes;
     /** What read() answers once the queue is empty: EOF or a failure; null while more may come. */
     private Content.Chunk terminal;
@@ -44,21 +43,16 @@ final class RequestChunks {
     private boolean paused;
     private boolean demanded;
 
-    /** On the event loop. */
-    RequestChunks(Exchange exchange, Executor executor) {
+    /** On the event loop; {@code onContentAvailable} gives the channel's task for a pending demand. */
+    RequestChunks(Exchange exchange, Executor executor, Supplier<Runnable> onContentAvailable) {
         this.exchange = exchange;
         this.executor = executor;
-        if (exchange.isRequestComplete()) {
-            terminal = Content.Chunk.EOF; // no body at all
-        }
-    }
-
-    void onContentAvailable(Supplier<Runnable> task) {
-        this.onContentAvailable = task;
+        this.onContentAvailable = onContentAvailable;
     }
 
     /** Jetty's {@code HttpStream.read()}: a chunk, or null when nothing is there yet. */
-    Content.Chunk read() {
+    @Override
+    public Content.Chunk read() {
         boolean start = false;
         boolean resume = false;
         Content.Chunk c;
@@ -85,7 +79,8 @@ final class RequestChunks {
     }
 
     /** Jetty's {@code HttpStream.demand()}: calls back (through the channel) once a read would return something. */
-    void demand() {
+    @Override
+    public void demand() {
         boolean start = false;
         boolean now = false;
         lock.lock();
@@ -174,9 +169,10 @@ final class RequestChunks {
 
     /**
      * The client is gone (or the front server refused the body): what is queued is dropped, and every read from now on
-     * fails with {@code failure}. Returns whether a demand was pending (the caller wakes it through the channel).
+     * fails with {@code failure}. A pending demand is dropped: the caller tells the channel of the failure.
      */
-    boolean fail(Throwable failure) {
+    @Override
+    public void fail(Throwable failure) {
         lock.lock();
         try {
             Content.Chunk c;
@@ -185,16 +181,15 @@ final class RequestChunks {
             }
             queuedBytes = 0;
             terminal = Content.Chunk.from(failure, true);
-            boolean wasDemanded = demanded;
             demanded = false;
-            return wasDemanded;
         } finally {
             lock.unlock();
         }
     }
 
     /** Releases what the app never read (the exchange is over). */
-    void releaseAll() {
+    @Override
+    public void releaseAll() {
         lock.lock();
         try {
             Content.Chunk c;
@@ -208,15 +203,6 @@ final class RequestChunks {
     }
 
     private void contentAvailable() {
-        Runnable task = onContentAvailable.get();
-        if (task == null) {
-            return;
-        }
-        // Waking a blocked reader is cheap and safe anywhere; a ReadListener's onDataAvailable is app code.
-        if (Invocable.getInvocationType(task) == Invocable.InvocationType.NON_BLOCKING) {
-            task.run();
-        } else {
-            executor.execute(task);
-        }
+        RequestBody.wake(onContentAvailable, executor);
     }
 }

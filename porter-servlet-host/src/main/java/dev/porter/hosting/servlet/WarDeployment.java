@@ -76,12 +76,14 @@ final class WarDeployment {
      */
     static WebAppContext context(ServletAppShape shape, String virtualPath, ServletAppDomain domain) {
         WebAppContext context = new WebAppContext();
+        context.setSessionHandler(new LazySessionHandler());
         context.setContextPath(virtualPath);
         context.setWar(shape.path().toString());
         context.setDisplayName(shape.path().getFileName().toString());
         context.addConfiguration(new AnnotationConfiguration());
         context.setThrowUnavailableOnStartupException(true);
         PorterIdentity.install(context);
+        WebSocketFilterShortcut.install(context);
         context.setLogUrlOnStart(false);
         // Porter's own classes and its logging stay out of the app's sight. Logback's ServletContainerInitializer, seen
         // through the parent loader, would stop Porter's LoggerContext (the whole server's log) when the app stops.

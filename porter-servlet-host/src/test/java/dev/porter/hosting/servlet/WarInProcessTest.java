@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.porter.config.RequestLimits;
 import dev.porter.config.ServerConfig;
+import dev.porter.hosting.servlet.sessionapp.SessionCountServlet;
 import dev.porter.testing.HostedApp;
 import dev.porter.testing.RawHttp;
 import dev.porter.testing.TestApps;
@@ -155,6 +156,44 @@ class WarInProcessTest {
         assertThat(hosted.get("/hello").bodyText()).isEqualTo("hello from a WAR");
         assertThat(hosted.get("/info").bodyText()).contains("contextPath=\n", "greetings=EnglishGreeting\n");
         assertThat(hosted.get("/").bodyText()).contains("Welcome to the sample WAR");
+    }
+
+    /**
+     * HTTP sessions ({@link LazySessionHandler}): one is made only when the app asks, lasts across requests that carry
+     * its cookie (each request's changes kept), and ends when the app invalidates it.
+     */
+    @Test
+    void anHttpSessionLastsAcrossRequestsAndIsMadeOnlyWhenAskedFor() throws Exception {
+        Path appDir = dir.resolve("sessions");
+        Path site = explode(appDir.resolve("site"));
+        Path servlet = site.resolve("WEB-INF/classes/dev/porter/hosting/servlet/sessionapp/SessionCountServlet.class");
+        Files.createDirectories(servlet.getParent());
+        Files.copy(Path.of(SessionCountServlet.class.getResource("SessionCountServlet.class").toURI()), servlet);
+        TestApps.writeWebConfig(appDir, Map.of("processPath", "java", "arguments", "-war site",
+                "hostingModel", "inprocess"), Map.of());
+        start(Map.of("/", appDir));
+
+        RawHttp.Response hello = hosted.get("/hello");
+        assertThat(hello.bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hello.header("Set-Cookie")).isEmpty(); // no session asked for: none made
+        RawHttp.Response first = hosted.get("/session-count");
+        assertThat(first.bodyText()).isEqualTo("1");
+        String cookie = first.header("Set-Cookie").orElseThrow().split(";", 2)[0];
+        assertThat(cookie).startsWith("JSESSIONID=");
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
+            for (int i = 2; i <= 4; i++) {
+                assertThat(http.exchange("GET /session-count HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + "\r\n\r\n")
+                        .bodyText()).isEqualTo(String.valueOf(i));
+            }
+            assertThat(http.exchange("GET /session-count?peek HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + "\r\n\r\n")
+                    .bodyText()).isEqualTo("4");
+            assertThat(http.exchange("GET /session-count?peek HTTP/1.1\r\nHost: x\r\n\r\n").bodyText())
+                    .isEqualTo("none");
+            assertThat(http.exchange("GET /session-count?invalidate HTTP/1.1\r\nHost: x\r\nCookie: " + cookie
+                    + "\r\n\r\n").bodyText()).isEqualTo("invalidated");
+            assertThat(http.exchange("GET /session-count?peek HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + "\r\n\r\n")
+                    .bodyText()).isEqualTo("none");
+        }
     }
 
     @Test
@@ -321,6 +360,34 @@ class WarInProcessTest {
                 }).get(30, java.util.concurrent.TimeUnit.SECONDS);
         Files.writeString(dir.resolve("ws").resolve("app_offline.htm"), "offline");
         assertThat(gone.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+
+    /**
+     * Requests that are no handshake skip Jetty's upgrade filter ({@link WebSocketFilterShortcut}): at the endpoint's
+     * path they get the app's answer as before, the ones that may be a handshake still reach the filter, and every
+     * filter of the app still runs.
+     */
+    @Test
+    void requestsToAWebSocketPathThatAreNoHandshakeGetTheAppsAnswer() throws Exception {
+        start(Map.of("/app", app("ws", "-war app.war", Map.of())));
+        RawHttp.Response plain = hosted.get("/app/ws/echo");
+        assertThat(plain.status()).isEqualTo(404);
+        assertThat(plain.bodyText()).contains("The sample WAR has no such page"); // <error-page> 404
+        try (RawHttp http = new RawHttp(hosted.porter().port())) {
+            // a version but no Upgrade: through the filter, which finds no handshake and goes on
+            RawHttp.Response versionOnly = http.exchange("GET /app/ws/echo HTTP/1.1\r\nHost: x\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(versionOnly.status()).isEqualTo(404);
+            assertThat(versionOnly.bodyText()).contains("The sample WAR has no such page");
+            // a handshake by POST is none (RFC 6455 §4.1): the app's answer (its default servlet allows no POST)
+            RawHttp.Response post = http.exchange("POST /app/ws/echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: 0\r\n\r\n");
+            assertThat(post.status()).isEqualTo(405);
+        }
+        RawHttp.Response hello = hosted.get("/app/hello");
+        assertThat(hello.bodyText()).isEqualTo("hello from a WAR");
+        assertThat(hello.header("X-Filtered")).contains("yes"); // the app's own filter still runs
     }
 
     @Test
