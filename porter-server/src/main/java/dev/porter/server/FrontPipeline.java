@@ -24,6 +24,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniHandler;
@@ -135,6 +136,13 @@ final class FrontPipeline {
             p.addLast("h2-idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
         p.addLast("h2-codec", codec);
+        // Streams answered outside a read of this connection (an out-of-process response arrives on a backend
+        // connection) each flush it: without this, one TLS record and one write(2) per response. Their flushes are
+        // gathered into one at the end of the event loop's current batch of I/O, so the responses of every stream
+        // answered in that batch leave together; within a read the codec flushes once at its end anyway. Above the
+        // codec, so that its flow controller's pending DATA is written once per batch too.
+        p.addLast("h2-flush", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         Http2StreamWritability streams = new Http2StreamWritability();
         p.addLast("h2-multiplex", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
