@@ -408,9 +408,9 @@ TLS_KINDS = {"HTTPS": "wrk", "HTTPS h2": "h2load", "HTTPS handshakes": "handshak
 TLS_PAIRS = [(f"Porter out-of-process -> nginx ({kind})", f"nginx proxy_pass -> nginx ({kind})") for kind in TLS_KINDS]
 
 
-def porter_tls(name, porter, work, cert, key, env, client):
-    """bin/porter serve with one https binding (the benchmark certificate), hosting an nginx backend out-of-process."""
-    port = free_port()
+def porter_tls_config(name, work, cert, key, port):
+    """Porter's configuration with one https binding on `port` (the benchmark certificate) hosting an nginx backend
+    out-of-process: the file `porter serve` takes."""
     app = write_app_dir(work, name, "outofprocess", os.path.join(ROOT, "bench", "nginx-backend.sh"), "")
     xml = os.path.join(work, f"{name}.xml")
     with open(xml, "w") as f:
@@ -418,17 +418,26 @@ def porter_tls(name, porter, work, cert, key, env, client):
 <bindings><binding protocol="https" bindingInformation="127.0.0.1:{port}:" certificateFile="{cert}" keyFile="{key}"/>
 </bindings><application path="/" physicalPath="{app}"/></site></sites></system.applicationHost></configuration>
 """)
-    s = Server(name, [porter, "serve", xml], port, env=env, lazy=True, tls=True, client=client)
+    return xml
+
+
+def porter_tls(name, porter, work, cert, key, env, client):
+    """bin/porter serve with one https binding (the benchmark certificate), hosting an nginx backend out-of-process."""
+    port = free_port()
+    s = Server(name, [porter, "serve", porter_tls_config(name, work, cert, key, port)], port, env=env, lazy=True,
+               tls=True, client=client)
     s.twin = lambda other_porter: porter_tls(name + "-baseline", other_porter, work, cert, key, env, client)
     return s
 
 
-def nginx_tls(name, work, cert, key, backend_port, client):
-    """nginx proxy_pass (upstream keep-alive) with TLS and HTTP/2 on its listener, the certificate Porter serves."""
-    port = free_port()
+def nginx_tls_config(name, work, cert, key, backend_port, port, one_process=False):
+    """nginx proxy_pass (upstream keep-alive) with TLS and HTTP/2 on its listener on `port`, the certificate Porter
+    serves: the file `nginx -c` takes. one_process: no master process, so that the process started is the one
+    serving (bench/instructions counts that process)."""
     conf = os.path.join(work, f"{name}.conf")
     with open(conf, "w") as f:
         f.write(f"""daemon off;
+{"master_process off;" if one_process else ""}
 worker_processes 1;
 pid {work}/{name}.pid;
 error_log {work}/{name}-error.log warn;
@@ -448,7 +457,14 @@ http {{
   }}
 }}
 """)
-    return Server(name, ["/usr/sbin/nginx", "-c", conf], port, tls=True, client=client)
+    return conf
+
+
+def nginx_tls(name, work, cert, key, backend_port, client):
+    """nginx proxy_pass with TLS and HTTP/2 on its listener (nginx_tls_config) in front of the nginx backend."""
+    port = free_port()
+    return Server(name, ["/usr/sbin/nginx", "-c", nginx_tls_config(name, work, cert, key, backend_port, port)], port,
+                  tls=True, client=client)
 
 
 def tls_scenarios(porter, work, env, backend_port):

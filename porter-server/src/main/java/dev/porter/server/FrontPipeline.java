@@ -23,7 +23,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniHandler;
@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * is answered by the dispatcher after routing and the request limits, so an oversized body gets its 413, never a 100
  * Continue. TLS (RFC 8446, 5246): SNI picks the binding's certificate, then ALPN (RFC 7301) picks {@code h2} or
  * {@code http/1.1}. HTTP/2 (RFC 9113): Netty's frame codec and multiplexer, each stream a child channel running the
- * frame-to-HTTP/1 codec, {@link Http2RequestAdapter} and its own dispatcher, so a stream's request reaches the
- * hosting models exactly as an HTTP/1.1 one does, and a failing stream resets only itself. One instance per server;
- * the {@code init} methods run once per accepted connection.
+ * frame-to-HTTP/1 codec ({@link Http2RequestAdapter}, one for all streams) and its own dispatcher, so a stream's
+ * request reaches the hosting models exactly as an HTTP/1.1 one does, and a failing stream resets only itself. One
+ * instance per server; the {@code init} methods run once per accepted connection.
  */
 final class FrontPipeline {
 
@@ -135,6 +135,13 @@ final class FrontPipeline {
             p.addLast("h2-idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
         p.addLast("h2-codec", codec);
+        // Streams answered outside a read of this connection (an out-of-process response arrives on a backend
+        // connection) each flush it: without this, one TLS record and one write(2) per response. Their flushes are
+        // gathered into one at the end of the event loop's current batch of I/O, so the responses of every stream
+        // answered in that batch leave together; within a read the codec flushes once at its end anyway. Above the
+        // codec, so that its flow controller's pending DATA is written once per batch too.
+        p.addLast("h2-flush", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         Http2StreamWritability streams = new Http2StreamWritability();
         p.addLast("h2-multiplex", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
@@ -147,8 +154,7 @@ final class FrontPipeline {
                     sp.addLast(Http2StreamStallHandler.NAME, new Http2StreamStallHandler(idleMillis));
                 }
                 sp.addLast(HEADER_TIMEOUT, headerTimeout);
-                sp.addLast(CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
-                sp.addLast("h2-request", Http2RequestAdapter.INSTANCE);
+                sp.addLast(CODEC, Http2RequestAdapter.INSTANCE);
                 sp.addLast(HEADER_NAMES, HeaderNameFilter.of(limits.underscoresInHeaders()));
                 sp.addLast(DISPATCHER, new Http2StreamConnection(router, config.requestLimits(), headerTimeout,
                         accessLog, state, tls, security));
