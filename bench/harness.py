@@ -69,17 +69,14 @@ def find_java():
 
 
 def porter_jvm_options():
-    """The options bin/porter gives Porter's JVM: bin/jvm.options (one a line, # comments), less its collector when
-    PORTER_JAVA_OPTS names one (the JVM refuses two), word by word as the launcher reads it; then PORTER_JAVA_OPTS.
+    """The options bin/porter gives Porter's JVM: bin/jvm.options as bin/jvm-options reads it for both launchers (its
+    collector left out when PORTER_JAVA_OPTS names one: the JVM refuses two), then PORTER_JAVA_OPTS.
     bench/instructions starts Porter's JVM with them (valgrind must run java, not the bash launcher), and bare Netty,
     the reference, runs with them too: the ratio then compares the servers, not two collectors."""
-    def collector(o):
-        return o.startswith("-XX:+Use") and o.endswith("GC")
-    user = shlex.split(os.environ.get("PORTER_JAVA_OPTS", ""))
-    user_gc = any(collector(o) for o in user)
-    with open(os.path.join(ROOT, "bin", "jvm.options")) as f:
-        lines = [line.strip() for line in f]
-    return [o for o in lines if o and not o.startswith("#") and not (user_gc and collector(o))] + user
+    bin_dir = os.path.join(ROOT, "bin")
+    out = subprocess.run([os.path.join(bin_dir, "jvm-options"), os.path.join(bin_dir, "jvm.options")],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.split() + shlex.split(os.environ.get("PORTER_JAVA_OPTS", ""))
 
 
 def free_port():
