@@ -47,12 +47,12 @@ class LauncherTest {
 
     @Test
     void theJvmGetsTheDefaultOptionsThenPorterJavaOptsWhoseCollectorWins() throws Exception {
-        // A copy of the launcher and its options file in a scratch tree, stand-ins for the jars it checks (so that it
-        // builds nothing), and a "JDK 25" whose java prints the arguments it was given.
+        // A copy of the launcher, its options file and their reader (bin/jvm-options) in a scratch tree, stand-ins for
+        // the jars it checks (so that it builds nothing), and a "JDK 25" whose java prints the arguments it was given.
         Path bin = Path.of("..", "bin").toAbsolutePath().normalize();
         Path tree = dir.resolve("porter");
         Files.createDirectories(tree.resolve("bin"));
-        for (String file : List.of("porter", "jvm.options")) {
+        for (String file : List.of("porter", "jvm-options", "jvm.options")) {
             Files.copy(bin.resolve(file), tree.resolve("bin").resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
         }
         for (String jar : List.of("porter-server/target/porter-server.jar", "samples/hello/target/hello.jar",
